@@ -1,0 +1,78 @@
+# bulwark — make / make test / make run / make deps
+# The build never reads the build machine's kernel: BPF code includes the pinned vmlinux/x86/vmlinux.h.
+
+BUILD   ?= build
+ARCH    := x86
+CLANG   ?= clang
+CC      ?= cc
+BPFTOOL ?= bpftool
+
+BPF_SRCS   := $(wildcard bpf/progs/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/progs/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS   := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h bpf/*.bpf.h)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
+
+# agent modules (main.c is the CLI; everything else is linkable into tests)
+AGENT_LIB  := log jsonw event event_json proctree sensor trace
+AGENT_OBJS := $(patsubst %,$(BUILD)/agent/%.o,$(AGENT_LIB))
+
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -fstack-clash-protection
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers $(HARDEN)
+CPPFLAGS += -D_GNU_SOURCE -Iagent -Ibpf/include -I$(BUILD)
+LDFLAGS  += -pie -Wl,-z,relro,-z,now
+LDLIBS   := -lbpf -lelf -lz
+
+.PHONY: all deps test test-unit test-bpf run clean asan
+all: $(BUILD)/bulwark
+
+deps:
+	scripts/deps.sh
+
+$(BUILD)/bpf/%.bpf.o: bpf/progs/%.bpf.c $(BPF_HDRS) | $(BUILD)/bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# one BPF object from the per-family programs (libbpf's static linker)
+$(BUILD)/bulwark.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/bulwark.skel.h: $(BUILD)/bulwark.bpf.o
+	$(BPFTOOL) gen skeleton $< name bulwark_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/agent/%.o: agent/%.c $(wildcard agent/*.h) bpf/include/abi.h $(BUILD)/bulwark.skel.h | $(BUILD)/agent
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/bulwark: $(BUILD)/agent/main.o $(AGENT_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/bpf $(BUILD)/agent $(BUILD)/tests:
+	mkdir -p $@
+
+# ---- tests ------------------------------------------------------------------
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(AGENT_OBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $< $(AGENT_OBJS) -o $@ $(LDLIBS)
+
+$(BUILD)/tests/bpf_events: tests/bpf/bpf_events.c tests/unit/check.h | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $< -o $@ -ljansson
+
+test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events
+	tests/run.sh
+
+test-unit: $(UNIT_TESTS)
+	tests/run.sh unit
+
+test-bpf: all $(BUILD)/tests/bpf_events
+	tests/run.sh bpf
+
+# the same code under AddressSanitizer and UBSan
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" HARDEN= all $(patsubst $(BUILD)/%,build/asan/%,$(UNIT_TESTS))
+
+run: all
+	$(BUILD)/bulwark trace
+
+clean:
+	rm -rf build

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A growable byte buffer and a minimal streaming JSON writer. Every string
+ * goes through jw_strn, which escapes quotes, backslashes and control bytes and
+ * turns bytes that are not valid UTF-8 into \u00XX, so that no file name or
+ * argument from the kernel can break or forge a JSON line.
+ */
+#ifndef BULWARK_JSONW_H
+#define BULWARK_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+#define STRBUF_INIT { NULL, 0, 0 }
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t n);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_reset(struct strbuf *sb);
+void strbuf_free(struct strbuf *sb);
+
+/* Values; a comma is inserted automatically between members and elements. */
+void jw_begin(struct strbuf *sb);           /* { */
+void jw_end(struct strbuf *sb);             /* } */
+void jw_begin_arr(struct strbuf *sb);       /* [ */
+void jw_end_arr(struct strbuf *sb);         /* ] */
+void jw_key(struct strbuf *sb, const char *key);
+void jw_strn(struct strbuf *sb, const char *s, size_t n);
+void jw_str(struct strbuf *sb, const char *s);
+void jw_int(struct strbuf *sb, int64_t v);
+void jw_uint(struct strbuf *sb, uint64_t v);
+void jw_bool(struct strbuf *sb, bool v);
+void jw_null(struct strbuf *sb);
+
+/* key + value shorthands */
+void jw_kobj(struct strbuf *sb, const char *key);
+void jw_karr(struct strbuf *sb, const char *key);
+void jw_kstr(struct strbuf *sb, const char *key, const char *s);
+void jw_kstrn(struct strbuf *sb, const char *key, const char *s, size_t n);
+void jw_kint(struct strbuf *sb, const char *key, int64_t v);
+void jw_kuint(struct strbuf *sb, const char *key, uint64_t v);
+void jw_kbool(struct strbuf *sb, const char *key, bool v);
+
+/* "2026-11-22T01:45:02.123456789Z" (RFC 3339, UTC, nanoseconds); returns the length. */
+size_t fmt_rfc3339(char *out, size_t size, time_t sec, long nsec);
+
+#endif

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+/* bulwark command line. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "log.h"
+#include "trace.h"
+
+#ifndef BULWARK_VERSION
+#define BULWARK_VERSION "0.1.0-dev"
+#endif
+
+#define MAX_RO_PREFIXES 64
+#define DEFAULT_PROC_CACHE 65536
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bulwark <command> [options]\n"
+		"\n"
+		"commands:\n"
+		"  trace     print every kernel event as one JSON object per line until SIGINT/SIGTERM\n"
+		"  version   print the version\n"
+		"  help      this text\n"
+		"\n"
+		"trace options:\n"
+		"  -e, --events LIST      comma-separated event types to trace (default: all); see docs/events.md\n"
+		"  -r, --ro-prefix PATH   also report read-only opens of paths starting with PATH (repeatable)\n"
+		"      --proc-cache N     process cache entries (default %d)\n"
+		"      --procfs DIR       the host's /proc (default /proc; /host/proc in a container)\n"
+		"  -v, --verbose          debug logging (includes libbpf's messages)\n",
+		DEFAULT_PROC_CACHE);
+}
+
+/* Parses "exec,open,..." into opts->events; returns 0 or -1 with a message. */
+static int parse_events(const char *list, bool events[BW_EV_MAX])
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int rc = 0;
+
+	if (!copy)
+		return -1;
+	memset(events, 0, sizeof(bool) * BW_EV_MAX);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t = event_type_from_name(tok);
+
+		if (t < 0) {
+			fprintf(stderr, "bulwark: --events: unknown event type '%s'\n", tok);
+			rc = -1;
+			break;
+		}
+		events[t] = true;
+	}
+	free(copy);
+	return rc;
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "events", required_argument, NULL, 'e' },  { "ro-prefix", required_argument, NULL, 'r' },
+		{ "proc-cache", required_argument, NULL, 'c' }, { "procfs", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },       { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *prefixes[MAX_RO_PREFIXES];
+	struct trace_opts o = { .ro_prefixes = prefixes, .proc_cache_size = DEFAULT_PROC_CACHE, .procfs = "/proc" };
+	int c, t;
+	char *end;
+
+	for (t = 1; t < BW_EV_MAX; t++)
+		o.events[t] = true;
+	while ((c = getopt_long(argc, argv, "e:r:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (parse_events(optarg, o.events))
+				return 2;
+			break;
+		case 'r':
+			if (o.n_ro_prefixes == MAX_RO_PREFIXES) {
+				fprintf(stderr, "bulwark: --ro-prefix: at most %d prefixes\n", MAX_RO_PREFIXES);
+				return 2;
+			}
+			prefixes[o.n_ro_prefixes++] = optarg;
+			break;
+		case 'c':
+			o.proc_cache_size = strtoul(optarg, &end, 10);
+			if (*end || o.proc_cache_size == 0) {
+				fprintf(stderr, "bulwark: --proc-cache: expected a positive number, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			o.procfs = optarg;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bulwark trace: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return trace_run(&o);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "help";
+
+	log_route_libbpf();
+	if (strcmp(cmd, "trace") == 0)
+		return cmd_trace(argc - 1, argv + 1);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("bulwark %s\n", BULWARK_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "bulwark: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "proctree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NIL (-1)
+
+struct node {
+	struct proc_info info; /* strings owned by the node */
+	bool used;
+	bool cgroup_stale;
+	int32_t hnext;               /* hash chain */
+	int32_t lru_prev, lru_next;  /* most recent at lru_head */
+};
+
+struct proctree {
+	struct node *nodes;
+	int32_t *buckets;
+	size_t capacity, nbuckets, entries;
+	int32_t free_head; /* free nodes chained through hnext */
+	int32_t lru_head, lru_tail;
+	char procfs[PATH_MAX];
+	long clk_tck;
+	struct proctree_stats st;
+};
+
+static size_t bucket_of(const struct proctree *pt, uint32_t pid)
+{
+	return (pid * 2654435761u) & (pt->nbuckets - 1);
+}
+
+struct proctree *proctree__new(size_t capacity, const char *procfs)
+{
+	struct proctree *pt = calloc(1, sizeof(*pt));
+	size_t i;
+
+	if (!pt)
+		return NULL;
+	pt->capacity = capacity ? capacity : 1;
+	for (pt->nbuckets = 1; pt->nbuckets < pt->capacity; pt->nbuckets <<= 1)
+		;
+	pt->nodes = calloc(pt->capacity, sizeof(*pt->nodes));
+	pt->buckets = malloc(pt->nbuckets * sizeof(*pt->buckets));
+	if (!pt->nodes || !pt->buckets) {
+		proctree__free(pt);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < pt->nbuckets; i++)
+		pt->buckets[i] = NIL;
+	for (i = 0; i < pt->capacity; i++)
+		pt->nodes[i].hnext = i + 1 < pt->capacity ? (int32_t)i + 1 : NIL;
+	pt->free_head = 0;
+	pt->lru_head = pt->lru_tail = NIL;
+	snprintf(pt->procfs, sizeof(pt->procfs), "%s", procfs ? procfs : "/proc");
+	pt->clk_tck = sysconf(_SC_CLK_TCK);
+	if (pt->clk_tck <= 0)
+		pt->clk_tck = 100;
+	pt->st.capacity = pt->capacity;
+	return pt;
+}
+
+static void node_clear(struct node *n)
+{
+	free((char *)n->info.exe);
+	free((char *)n->info.args);
+	free((char *)n->info.cgroup);
+	memset(&n->info, 0, sizeof(n->info));
+}
+
+void proctree__free(struct proctree *pt)
+{
+	size_t i;
+
+	if (!pt)
+		return;
+	if (pt->nodes)
+		for (i = 0; i < pt->capacity; i++)
+			node_clear(&pt->nodes[i]);
+	free(pt->nodes);
+	free(pt->buckets);
+	free(pt);
+}
+
+static void lru_unlink(struct proctree *pt, int32_t i)
+{
+	struct node *n = &pt->nodes[i];
+
+	if (n->lru_prev != NIL)
+		pt->nodes[n->lru_prev].lru_next = n->lru_next;
+	else
+		pt->lru_head = n->lru_next;
+	if (n->lru_next != NIL)
+		pt->nodes[n->lru_next].lru_prev = n->lru_prev;
+	else
+		pt->lru_tail = n->lru_prev;
+}
+
+static void lru_push_front(struct proctree *pt, int32_t i)
+{
+	struct node *n = &pt->nodes[i];
+
+	n->lru_prev = NIL;
+	n->lru_next = pt->lru_head;
+	if (pt->lru_head != NIL)
+		pt->nodes[pt->lru_head].lru_prev = i;
+	pt->lru_head = i;
+	if (pt->lru_tail == NIL)
+		pt->lru_tail = i;
+}
+
+/* Index of the node for pid (any start time), or NIL. */
+static int32_t find_pid(const struct proctree *pt, uint32_t pid)
+{
+	int32_t i;
+
+	for (i = pt->buckets[bucket_of(pt, pid)]; i != NIL; i = pt->nodes[i].hnext)
+		if (pt->nodes[i].info.pid == pid)
+			return i;
+	return NIL;
+}
+
+static void remove_node(struct proctree *pt, int32_t idx)
+{
+	struct node *n = &pt->nodes[idx];
+	int32_t *link = &pt->buckets[bucket_of(pt, n->info.pid)];
+
+	while (*link != idx)
+		link = &pt->nodes[*link].hnext;
+	*link = n->hnext;
+	lru_unlink(pt, idx);
+	node_clear(n);
+	n->used = false;
+	n->hnext = pt->free_head;
+	pt->free_head = idx;
+	pt->entries--;
+}
+
+/* A fresh node for pid, replacing any older process with the same pid and evicting the LRU if full. */
+static int32_t insert_node(struct proctree *pt, uint32_t pid)
+{
+	int32_t idx = find_pid(pt, pid);
+	size_t b;
+
+	if (idx != NIL)
+		remove_node(pt, idx); /* pid reused, or image replaced: the old entry is gone */
+	if (pt->free_head == NIL) {
+		remove_node(pt, pt->lru_tail);
+		pt->st.evictions++;
+	}
+	idx = pt->free_head;
+	pt->free_head = pt->nodes[idx].hnext;
+	b = bucket_of(pt, pid);
+	pt->nodes[idx].hnext = pt->buckets[b];
+	pt->buckets[b] = idx;
+	pt->nodes[idx].used = true;
+	pt->nodes[idx].cgroup_stale = false;
+	pt->nodes[idx].info.pid = pid;
+	lru_push_front(pt, idx);
+	pt->entries++;
+	return idx;
+}
+
+static char *dup_bytes(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static void node_set(struct node *n, const struct proc_info *pi)
+{
+	n->info.pid = pi->pid;
+	n->info.ppid = pi->ppid;
+	n->info.start_time = pi->start_time;
+	n->info.parent_start_time = pi->parent_start_time;
+	n->info.exe = dup_bytes(pi->exe ? pi->exe : "", pi->exe ? strlen(pi->exe) : 0);
+	n->info.args = dup_bytes(pi->args ? pi->args : "", pi->args ? pi->args_len : 0);
+	n->info.args_len = n->info.args && pi->args ? pi->args_len : 0;
+	n->info.cgroup = dup_bytes(pi->cgroup ? pi->cgroup : "", pi->cgroup ? strlen(pi->cgroup) : 0);
+}
+
+void proctree__exec(struct proctree *pt, const struct proc_info *pi)
+{
+	node_set(&pt->nodes[insert_node(pt, pi->pid)], pi);
+}
+
+void proctree__fork(struct proctree *pt, uint32_t pid, uint64_t start_time, uint32_t ppid,
+		    uint64_t parent_start_time)
+{
+	int32_t pidx = find_pid(pt, ppid);
+	struct proc_info pi = { .pid = pid, .ppid = ppid, .start_time = start_time,
+				.parent_start_time = parent_start_time };
+	struct node tmp = { 0 };
+
+	if (pidx != NIL && pt->nodes[pidx].info.start_time == parent_start_time) {
+		const struct proc_info *p = &pt->nodes[pidx].info;
+
+		pi.exe = p->exe;
+		pi.args = p->args;
+		pi.args_len = p->args_len;
+		pi.cgroup = p->cgroup;
+	}
+	/* copy first: making room for the child may evict the parent and free its strings */
+	node_set(&tmp, &pi);
+	pt->nodes[insert_node(pt, pid)].info = tmp.info;
+}
+
+void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time)
+{
+	int32_t idx = find_pid(pt, pid);
+
+	if (idx != NIL && pt->nodes[idx].info.start_time == start_time)
+		remove_node(pt, idx);
+}
+
+void proctree__cgroup_changed(struct proctree *pt, uint32_t pid)
+{
+	int32_t idx = find_pid(pt, pid);
+
+	if (idx != NIL)
+		pt->nodes[idx].cgroup_stale = true;
+}
+
+/* Reads a whole small /proc file; returns bytes read or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)total < size && (n = read(fd, buf + total, size - total)) > 0)
+		total += n;
+	close(fd);
+	return total;
+}
+
+/* Start time (ns since boot) and ppid of /proc/<pid>; 0 on success. */
+static int procfs_stat(const struct proctree *pt, uint32_t pid, uint64_t *start_ns, uint32_t *ppid)
+{
+	char path[PATH_MAX + 32], buf[1024], *p;
+	unsigned long long ticks;
+	unsigned int pp;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", pt->procfs, pid);
+	n = read_small(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* comm may contain spaces and parentheses: fields resume after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &pp, &ticks) != 2)
+		return -1;
+	*start_ns = ticks * (1000000000ull / pt->clk_tck);
+	*ppid = pp;
+	return 0;
+}
+
+/* /proc start times have clock-tick resolution: equal within one tick. */
+static bool same_start(const struct proctree *pt, uint64_t a, uint64_t b)
+{
+	uint64_t tick = 1000000000ull / pt->clk_tck;
+	uint64_t d = a > b ? a - b : b - a;
+
+	return d <= tick;
+}
+
+/* The cgroup path as the sensor chooses it: cgroup2 unless "/", else the first v1 hierarchy not at "/". */
+static char *procfs_cgroup(const struct proctree *pt, uint32_t pid)
+{
+	char path[PATH_MAX + 32], buf[8192], *line, *save = NULL, *v2 = NULL, *v1 = NULL;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/cgroup", pt->procfs, pid);
+	n = read_small(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		if (c1 == line && c2 == c1 + 1)
+			v2 = c2 + 1;
+		else if (!v1 && strcmp(c2 + 1, "/") != 0 && c2 != c1 + 1)
+			v1 = c2 + 1;
+	}
+	if (v2 && strcmp(v2, "/") != 0)
+		return strdup(v2);
+	return strdup(v1 ? v1 : (v2 ? v2 : ""));
+}
+
+static int32_t load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t start_time)
+{
+	char path[PATH_MAX + 32], exe[PATH_MAX], args[4096];
+	struct proc_info pi = { .pid = pid, .start_time = start_time };
+	uint64_t st;
+	ssize_t n;
+	int32_t idx;
+
+	pt->st.procfs_reads++;
+	if (procfs_stat(pt, pid, &st, &pi.ppid) || !same_start(pt, st, start_time)) {
+		pt->st.procfs_failures++;
+		return NIL; /* gone, or the pid now belongs to another process */
+	}
+	snprintf(path, sizeof(path), "%s/%u/exe", pt->procfs, pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	snprintf(path, sizeof(path), "%s/%u/cmdline", pt->procfs, pid);
+	n = read_small(path, args, sizeof(args));
+	pi.exe = exe;
+	pi.args = args;
+	pi.args_len = n > 0 ? (size_t)n - (args[n - 1] == '\0') : 0;
+	pi.cgroup = "";
+	idx = insert_node(pt, pid);
+	node_set(&pt->nodes[idx], &pi);
+	free((char *)pt->nodes[idx].info.cgroup);
+	pt->nodes[idx].info.cgroup = procfs_cgroup(pt, pid);
+	if (!pt->nodes[idx].info.cgroup)
+		pt->nodes[idx].info.cgroup = strdup("");
+	return idx;
+}
+
+const struct proc_info *proctree__get(struct proctree *pt, uint32_t pid, uint64_t start_time)
+{
+	int32_t idx = find_pid(pt, pid);
+	struct node *n;
+
+	if (idx != NIL && pt->nodes[idx].info.start_time == start_time) {
+		pt->st.hits++;
+		lru_unlink(pt, idx);
+		lru_push_front(pt, idx);
+	} else {
+		pt->st.misses++;
+		idx = load_from_procfs(pt, pid, start_time);
+		if (idx == NIL)
+			return NULL;
+	}
+	n = &pt->nodes[idx];
+	if (n->cgroup_stale) {
+		char *cg = procfs_cgroup(pt, pid);
+
+		if (cg) {
+			free((char *)n->info.cgroup);
+			n->info.cgroup = cg;
+		}
+		n->cgroup_stale = false;
+	}
+	return &n->info;
+}
+
+void proctree__stats(const struct proctree *pt, struct proctree_stats *st)
+{
+	*st = pt->st;
+	st->entries = pt->entries;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Process cache keyed by (pid, start time), so that a reused pid never mixes
+ * two processes. Filled from exec and fork events and, for processes older
+ * than the agent, from /proc on first sight. Bounded: when full, the least
+ * recently used entry is evicted (counted).
+ */
+#ifndef BULWARK_PROCTREE_H
+#define BULWARK_PROCTREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct proctree;
+
+struct proc_info {
+	uint32_t pid;
+	uint32_t ppid;
+	uint64_t start_time;        /* ns since boot */
+	uint64_t parent_start_time;
+	const char *exe;            /* "" when unknown (kernel threads, vanished processes) */
+	const char *args;           /* argv, NUL-separated, args_len bytes */
+	size_t args_len;
+	const char *cgroup;         /* "" when unknown */
+};
+
+struct proctree_stats {
+	uint64_t entries, capacity;
+	uint64_t hits, misses, procfs_reads, procfs_failures, evictions;
+};
+
+/* procfs: the /proc to read for processes older than the agent (a DaemonSet sees the host's as /host/proc). */
+struct proctree *proctree__new(size_t capacity, const char *procfs);
+void proctree__free(struct proctree *pt);
+
+/* A process image replaced by exec: what the exec event says. Strings are copied. */
+void proctree__exec(struct proctree *pt, const struct proc_info *pi);
+/* A new process: inherits exe, args and cgroup of its parent if the parent is known. */
+void proctree__fork(struct proctree *pt, uint32_t pid, uint64_t start_time, uint32_t ppid,
+		    uint64_t parent_start_time);
+void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time);
+/* The process moved to another cgroup: its cgroup path is read again when next asked for. */
+void proctree__cgroup_changed(struct proctree *pt, uint32_t pid);
+/*
+ * The process, from the cache or /proc; NULL if unknown. The pointer stays
+ * valid until the next call that modifies the tree.
+ */
+const struct proc_info *proctree__get(struct proctree *pt, uint32_t pid, uint64_t start_time);
+void proctree__stats(const struct proctree *pt, struct proctree_stats *st);
+
+#endif

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "trace.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "event_json.h"
+#include "jsonw.h"
+#include "log.h"
+#include "proctree.h"
+
+#define STATS_INTERVAL_S 1
+#define MALFORMED_LOG_LIMIT 10 /* log the first few malformed records; count all */
+
+struct tracer {
+	struct sensor *sensor;
+	struct proctree *procs;
+	struct strbuf line;
+	int64_t boot_to_real_ns;
+	uint64_t by_type[BW_EV_MAX];
+	uint64_t malformed[EVENT_BAD_MAX];
+	uint64_t malformed_total;
+	uint64_t last_drops;
+	bool output_broken;
+};
+
+/* Keeps the process cache in step with the lifecycle events; returns what the event's process is. */
+static const struct proc_info *track_process(struct tracer *t, const struct event_view *v,
+					     struct proc_info *exec_info)
+{
+	const struct bw_event *ev = v->ev;
+	const struct bw_proc *p = &ev->proc;
+
+	switch (ev->hdr.type) {
+	case BW_EV_EXEC: {
+		const struct bw_exec *e = (const void *)ev;
+		struct str_view exe = event_str(v, e->exe), args = event_str(v, e->args), cg = event_str(v, e->cgroup);
+		/* strings in the record are NUL-terminated (checked by event_decode) */
+		*exec_info = (struct proc_info){ .pid = p->pid, .ppid = p->ppid, .start_time = p->start_time,
+						 .parent_start_time = p->parent_start_time, .exe = exe.p,
+						 .args = args.p, .args_len = args.len, .cgroup = cg.p };
+		proctree__exec(t->procs, exec_info);
+		return exec_info;
+	}
+	case BW_EV_FORK:
+		proctree__fork(t->procs, p->pid, p->start_time, p->ppid, p->parent_start_time);
+		break;
+	case BW_EV_CGROUP_ATTACH:
+		proctree__cgroup_changed(t->procs, ((const struct bw_cgroup *)ev)->target_pid);
+		break;
+	default:
+		break;
+	}
+	return proctree__get(t->procs, p->pid, p->start_time);
+}
+
+static void on_record(void *ctx, const void *data, size_t size)
+{
+	struct tracer *t = ctx;
+	struct event_view v;
+	enum event_malformed why;
+	struct proc_info exec_info;
+	const struct proc_info *pi;
+
+	if (event_decode(data, size, &v, &why, t->malformed)) {
+		if (t->malformed_total++ < MALFORMED_LOG_LIMIT)
+			log_warn("malformed kernel record (%s, %zu bytes): counted and skipped", event_malformed_name(why),
+				 size);
+		return;
+	}
+	t->by_type[v.ev->hdr.type]++;
+	pi = track_process(t, &v, &exec_info);
+	strbuf_reset(&t->line);
+	event_json(&t->line, &v, pi, t->boot_to_real_ns);
+	strbuf_addc(&t->line, '\n');
+	if (fwrite(t->line.buf, 1, t->line.len, stdout) != t->line.len)
+		t->output_broken = true;
+	if (v.ev->hdr.type == BW_EV_EXIT)
+		proctree__exit(t->procs, v.ev->proc.pid, v.ev->proc.start_time);
+}
+
+static void log_stats(struct tracer *t, bool final)
+{
+	struct sensor_counters c;
+	struct proctree_stats ps;
+	struct strbuf sb = STRBUF_INIT;
+	unsigned int i;
+	uint64_t drops = 0;
+
+	sensor__counters(t->sensor, &c);
+	for (i = 0; i < BW_EV_MAX; i++)
+		drops += c.drops[i];
+	if (!final) {
+		if (drops != t->last_drops)
+			log_warn("kernel dropped %llu records (ring buffer full) in the last %ds",
+				 (unsigned long long)(drops - t->last_drops), STATS_INTERVAL_S);
+		t->last_drops = drops;
+		return;
+	}
+	proctree__stats(t->procs, &ps);
+	jw_begin(&sb);
+	jw_kobj(&sb, "events");
+	for (i = 1; i < BW_EV_MAX; i++)
+		jw_kuint(&sb, event_type_name(i), t->by_type[i]);
+	jw_end(&sb);
+	jw_kobj(&sb, "kernel");
+	for (i = 0; i < BW_CNT_MAX; i++)
+		jw_kuint(&sb, sensor_counter_name(i), c.kernel[i]);
+	jw_end(&sb);
+	jw_kobj(&sb, "drops_by_type");
+	for (i = 1; i < BW_EV_MAX; i++)
+		jw_kuint(&sb, event_type_name(i), c.drops[i]);
+	jw_end(&sb);
+	jw_kobj(&sb, "malformed");
+	for (i = 0; i < EVENT_BAD_MAX; i++)
+		jw_kuint(&sb, event_malformed_name(i), t->malformed[i]);
+	jw_end(&sb);
+	jw_kobj(&sb, "proc_cache");
+	jw_kuint(&sb, "entries", ps.entries);
+	jw_kuint(&sb, "capacity", ps.capacity);
+	jw_kuint(&sb, "hits", ps.hits);
+	jw_kuint(&sb, "misses", ps.misses);
+	jw_kuint(&sb, "procfs_reads", ps.procfs_reads);
+	jw_kuint(&sb, "procfs_failures", ps.procfs_failures);
+	jw_kuint(&sb, "evictions", ps.evictions);
+	jw_end(&sb);
+	jw_end(&sb);
+	log_info("trace stats %s", sb.buf);
+	strbuf_free(&sb);
+}
+
+static int setup_fds(int *sigfd, int *timerfd)
+{
+	struct itimerspec its = { .it_interval = { STATS_INTERVAL_S, 0 }, .it_value = { STATS_INTERVAL_S, 0 } };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	/* a closed stdout must end the trace through write errors, not kill it */
+	signal(SIGPIPE, SIG_IGN);
+	*sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (*sigfd < 0)
+		return -errno;
+	*timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (*timerfd < 0 || timerfd_settime(*timerfd, 0, &its, NULL))
+		return -errno;
+	return 0;
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int loop(struct tracer *t, int epfd, int sigfd, int timerfd)
+{
+	struct epoll_event evs[8];
+	bool stop = false;
+	int i, n, err;
+
+	while (!stop && !t->output_broken) {
+		n = epoll_wait(epfd, evs, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == sigfd) {
+				stop = true;
+			} else if (fd == timerfd) {
+				uint64_t ticks;
+
+				if (read(timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+					return -errno;
+				log_stats(t, false);
+			}
+		}
+		/* whatever woke us, deliver what is ready: a stop also drains the rings first */
+		err = sensor__consume(t->sensor);
+		if (err < 0)
+			return err;
+		if (fflush(stdout))
+			t->output_broken = true;
+	}
+	return 0;
+}
+
+int trace_run(const struct trace_opts *opts)
+{
+	struct tracer t = { .line = STRBUF_INIT };
+	struct sensor_opts so = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes,
+				  .on_record = on_record, .ctx = &t };
+	int sigfd = -1, timerfd = -1, epfd = -1, rfds[2], attached, skipped, i, err, status = 1;
+	char why[512];
+
+	memcpy(so.events, opts->events, sizeof(so.events));
+	static char outbuf[1 << 20];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+
+	t.procs = proctree__new(opts->proc_cache_size, opts->procfs);
+	if (!t.procs) {
+		log_errno(LOG_ERROR, errno, "cannot allocate the process cache");
+		goto cleanup;
+	}
+	err = setup_fds(&sigfd, &timerfd);
+	if (err) {
+		log_errno(LOG_ERROR, err, "cannot set up signals and timers");
+		goto cleanup;
+	}
+	t.sensor = sensor__new(&so, why, sizeof(why));
+	if (!t.sensor) {
+		log_error("cannot start: %s", why);
+		status = 2;
+		goto cleanup;
+	}
+	t.boot_to_real_ns = event_boot_to_real_ns();
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) {
+		log_errno(LOG_ERROR, errno, "epoll_create1");
+		goto cleanup;
+	}
+	sensor__fds(t.sensor, rfds);
+	for (i = 0; i < 2; i++)
+		if ((err = epoll_add(epfd, rfds[i])))
+			goto epoll_failed;
+	if ((err = epoll_add(epfd, sigfd)) || (err = epoll_add(epfd, timerfd)))
+		goto epoll_failed;
+
+	sensor__hooks(t.sensor, &attached, &skipped);
+	log_info("sensor ready: %d hooks attached, %d skipped", attached, skipped);
+	err = loop(&t, epfd, sigfd, timerfd);
+	if (err) {
+		log_errno(LOG_ERROR, err, "event loop failed");
+		goto cleanup;
+	}
+	if (t.output_broken)
+		log_warn("stdout closed: stopping");
+	log_stats(&t, true);
+	status = 0;
+	goto cleanup;
+
+epoll_failed:
+	log_errno(LOG_ERROR, err, "epoll_ctl");
+cleanup:
+	fflush(stdout);
+	sensor__free(t.sensor);
+	proctree__free(t.procs);
+	strbuf_free(&t.line);
+	if (epfd >= 0)
+		close(epfd);
+	if (sigfd >= 0)
+		close(sigfd);
+	if (timerfd >= 0)
+		close(timerfd);
+	return status;
+}

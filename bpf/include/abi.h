@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one header shared by the BPF programs and the agent.
+ *
+ * Rules: include nothing, fixed-width __u types with explicit padding, every
+ * record starts with struct bw_hdr, every size is locked by _Static_assert.
+ * A record is a fixed part (struct bw_<type>) followed by a string area;
+ * strings are described by struct bw_str (offset from the start of the record,
+ * length without the NUL). Userspace treats every record as untrusted: it checks
+ * the header, the fixed size for the type and every string descriptor before
+ * it reads a byte (agent/event.c).
+ */
+#ifndef BULWARK_ABI_H
+#define BULWARK_ABI_H
+
+#define BW_ABI_VERSION 1
+
+/* Event types; also the index of the enabled-type map and the drop counters. */
+enum bw_event_type {
+	BW_EV_NONE = 0,
+	BW_EV_EXEC,
+	BW_EV_FORK,
+	BW_EV_EXIT,
+	BW_EV_OPEN,
+	BW_EV_CHMOD,
+	BW_EV_CGROUP_MKDIR,
+	BW_EV_CGROUP_ATTACH,
+	BW_EV_MOUNT, /* mount(2) and the new mount API: fsopen, fsconfig, fsmount, move_mount, open_tree */
+	BW_EV_UMOUNT,
+	BW_EV_PIVOT_ROOT,
+	BW_EV_CHROOT,
+	BW_EV_UNSHARE,
+	BW_EV_SETNS,
+	BW_EV_CONNECT,
+	BW_EV_BIND,
+	BW_EV_LISTEN,
+	BW_EV_PTRACE,
+	BW_EV_MODULE_LOAD,
+	BW_EV_BPF_LOAD,
+	BW_EV_MEMFD_CREATE,
+	BW_EV_SETUID, /* setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid */
+	BW_EV_MAX,
+};
+
+/* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
+enum bw_syscall {
+	BW_SYS_NONE = 0,
+	BW_SYS_EXECVE, BW_SYS_EXECVEAT,
+	BW_SYS_OPEN, BW_SYS_OPENAT, BW_SYS_OPENAT2, BW_SYS_CREAT,
+	BW_SYS_CHMOD, BW_SYS_FCHMOD, BW_SYS_FCHMODAT, BW_SYS_FCHMODAT2,
+	BW_SYS_MOUNT, BW_SYS_UMOUNT2, BW_SYS_FSOPEN, BW_SYS_FSCONFIG, BW_SYS_FSMOUNT,
+	BW_SYS_MOVE_MOUNT, BW_SYS_OPEN_TREE,
+	BW_SYS_PIVOT_ROOT, BW_SYS_CHROOT, BW_SYS_UNSHARE, BW_SYS_SETNS,
+	BW_SYS_CONNECT, BW_SYS_BIND, BW_SYS_LISTEN,
+	BW_SYS_PTRACE, BW_SYS_INIT_MODULE, BW_SYS_FINIT_MODULE, BW_SYS_BPF,
+	BW_SYS_MEMFD_CREATE,
+	BW_SYS_SETUID, BW_SYS_SETGID, BW_SYS_SETREUID, BW_SYS_SETREGID,
+	BW_SYS_SETRESUID, BW_SYS_SETRESGID, BW_SYS_SETFSUID, BW_SYS_SETFSGID,
+	BW_SYS_MAX,
+};
+
+/* Bounds of captured data (documented in docs/events.md). */
+#define BW_UPATH_MAX   512   /* a path or string the caller passed, captured at syscall entry */
+#define BW_USHORT_MAX  64    /* short caller strings: fs type, fsconfig key, memfd name */
+#define BW_PATH_MAX    4096  /* a path resolved from kernel objects (dentry walk) */
+#define BW_PATH_DEPTH  48    /* dentry components walked before the path is marked truncated */
+#define BW_ARGS_MAX    4096  /* exec argv bytes, NUL-separated */
+#define BW_TTY_MAX     64
+#define BW_RECORD_MAX  16384 /* no record is larger; the decoder rejects larger ones */
+
+/* Common header of every record. */
+struct bw_hdr {
+	__u16 type;    /* enum bw_event_type */
+	__u16 version; /* BW_ABI_VERSION */
+	__u32 size;    /* bytes in the whole record, string area included */
+	__u64 ktime;   /* CLOCK_BOOTTIME ns when the event was emitted */
+};
+
+/* A string in the record's string area; len 0 means absent or empty. */
+struct bw_str {
+	__u16 off; /* from the start of the record */
+	__u16 len; /* without the terminating NUL (the NUL is present in the record) */
+};
+
+/* The process an event belongs to: identified by (pid, start_time), never pid alone. */
+struct bw_proc {
+	__u32 pid;   /* thread-group id */
+	__u32 tid;   /* thread id */
+	__u32 ppid;  /* real parent's thread-group id */
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__u32 _pad0;
+	__u64 start_time;        /* task start, ns since boot (matches /proc/<pid>/stat field 22 in ns) */
+	__u64 parent_start_time; /* the real parent's start_time */
+	__u64 cgroup_id;         /* cgroup v2 id of the task's default-hierarchy cgroup */
+	__u32 mnt_ns;            /* namespace inode numbers, as in /proc/<pid>/ns/ links */
+	__u32 pid_ns;
+	__u32 net_ns;
+	__u32 user_ns;
+	char comm[16];
+};
+
+/* Record flags (struct bw_event.flags). */
+#define BW_F_TRUNC_STR   (1u << 0) /* a caller string was longer than its bound */
+#define BW_F_TRUNC_PATH  (1u << 1) /* a resolved path was deeper or longer than its bound */
+#define BW_F_TRUNC_ARGS  (1u << 2) /* exec argv longer than BW_ARGS_MAX */
+
+/* Prefix of every record. */
+struct bw_event {
+	struct bw_hdr hdr;
+	struct bw_proc proc;
+	__s64 res;     /* syscall return value (>=0 success, -errno failure); 0 for non-syscall events */
+	__u16 syscall; /* enum bw_syscall */
+	__u16 _pad0;
+	__u32 flags;   /* BW_F_* */
+};
+
+/* Where a file lives on an overlay filesystem. */
+enum bw_layer {
+	BW_LAYER_NONE = 0,  /* not on overlayfs */
+	BW_LAYER_UPPER = 1, /* has an upper (container-writable) dentry: written or created in the container */
+	BW_LAYER_LOWER = 2, /* only in a lower (image) layer */
+};
+
+/* Exec flags (struct bw_exec.exec_flags). */
+#define BW_EXEC_UPPER  (1u << 0) /* executable is on an overlayfs upper layer */
+#define BW_EXEC_LOWER  (1u << 1) /* executable is on an overlayfs lower layer */
+#define BW_EXEC_MEMFD  (1u << 2) /* executable is a memfd (fileless execution) */
+#define BW_EXEC_UMH    (1u << 3) /* started by the kernel's usermode helper (parent is a kernel thread) */
+
+struct bw_exec {
+	struct bw_event ev;
+	__u64 cap_effective;
+	__u64 exe_ino;
+	__u32 exe_dev;     /* kernel dev_t of the exe's superblock (MAJOR << 20 | MINOR) */
+	__u32 exe_fs_magic;
+	__u32 exec_flags;  /* BW_EXEC_* */
+	__u32 argc;
+	__u32 loginuid;    /* audit login uid (4294967295 when unset) */
+	__u32 _pad0;
+	struct bw_str filename; /* as passed to execve (bprm->filename) */
+	struct bw_str exe;      /* resolved from the opened executable */
+	struct bw_str args;     /* argv, NUL-separated */
+	struct bw_str cgroup;   /* cgroup path (v2 default hierarchy, or the first v1 hierarchy where it is not "/") */
+	struct bw_str tty;      /* controlling tty name, e.g. pts0 */
+	struct bw_str exe_fs;   /* filesystem type name of the exe */
+};
+
+struct bw_fork {
+	struct bw_event ev; /* proc is the child; ppid/parent_start_time name the parent */
+	__u32 parent_tid;
+	__u32 _pad0;
+};
+
+struct bw_exit {
+	struct bw_event ev;
+	__u32 exit_code; /* wait status as in task->exit_code */
+	__u32 _pad0;
+};
+
+/* A file resolved from a struct file (open results, fchmod targets, setns fds, finit_module). */
+struct bw_file {
+	__u64 ino;
+	__u32 dev;
+	__u32 fs_magic;   /* superblock magic: CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, PROC_SUPER_MAGIC, ... */
+	__u32 layer;      /* enum bw_layer */
+	__u32 mode;       /* inode mode */
+	struct bw_str path; /* full path from the dentry/mount chain (in the opener's mount namespace) */
+	struct bw_str name; /* the dentry's own name */
+	struct bw_str fs;   /* filesystem type name: cgroup, cgroup2, proc, sysfs, overlay, tmpfs, ext4, ... */
+	__u32 _pad0;
+};
+
+struct bw_open {
+	struct bw_event ev;
+	__u32 open_flags;
+	__u32 open_mode;
+	__s32 dirfd;
+	__u32 _pad0;
+	struct bw_str upath; /* the path as the caller passed it */
+	__u32 _pad1;
+	struct bw_file file; /* filled when res >= 0 */
+};
+
+struct bw_chmod {
+	struct bw_event ev;
+	__u32 mode;     /* requested mode */
+	__s32 dirfd;    /* fd for fchmod, dirfd for fchmodat */
+	struct bw_str upath; /* path passed (chmod/fchmodat) */
+	__u32 _pad1;
+	struct bw_file file; /* for fchmod: the file behind the fd */
+};
+
+struct bw_cgroup {
+	struct bw_event ev;
+	__u64 cgroup_id;    /* kernfs id of the cgroup */
+	__u32 hierarchy_id; /* cgroup_root.hierarchy_id (0 is cgroup2) */
+	__u32 target_pid;   /* cgroup_attach: the task moved */
+	__u32 subsys_mask;  /* controllers bound to the hierarchy */
+	__u32 threadgroup;  /* cgroup_attach: whole thread group moved */
+	struct bw_str path;      /* cgroup path within its hierarchy */
+	struct bw_str hierarchy; /* named hierarchy (name=...) or empty */
+};
+
+struct bw_mount {
+	struct bw_event ev;
+	__u64 flags;     /* mount flags / umount flags / fsmount attr / move_mount flags ... */
+	__s32 fd;        /* fsconfig/fsmount fs fd, move_mount from_dfd, open_tree dfd */
+	__u32 cmd;       /* fsconfig cmd */
+	struct bw_str source; /* mount source / move_mount from / open_tree path / fsconfig value / pivot_root new_root */
+	struct bw_str target; /* mount target / umount target / move_mount to / pivot_root put_old / chroot path */
+	struct bw_str fs;     /* fs type (mount, fsopen) or fsconfig key */
+	__u32 _pad1;
+};
+
+struct bw_ns {
+	struct bw_event ev;
+	__u64 flags;  /* unshare: CLONE_* flags; setns: nstype */
+	__s32 fd;     /* setns fd */
+	__u32 ns_inum; /* setns: inode number of the namespace joined (nsfs fds) */
+	struct bw_str ns_type; /* setns: mnt, net, pid, user, uts, ipc, cgroup, time (nsfs), empty for pidfds */
+	struct bw_str fd_fs;   /* setns: filesystem of the fd (nsfs, pidfs, anon_inodefs) */
+};
+
+struct bw_net {
+	struct bw_event ev;
+	__u16 family;  /* AF_INET, AF_INET6, AF_UNIX */
+	__u16 port;    /* host byte order */
+	__s32 fd;
+	__u8 addr[16]; /* IPv4 in the first 4 bytes, or IPv6 */
+	__u32 backlog; /* listen */
+	struct bw_str path; /* AF_UNIX path ('@' first for abstract names) */
+};
+
+struct bw_ptrace {
+	struct bw_event ev;
+	__u64 request;
+	__u32 target_pid;
+	__u32 _pad0;
+};
+
+struct bw_module {
+	struct bw_event ev;
+	__u32 mod_flags; /* finit_module flags */
+	__s32 fd;
+	struct bw_str uargs; /* module parameters */
+	__u32 _pad1;
+	struct bw_file file; /* finit_module: the module file */
+};
+
+struct bw_bpf {
+	struct bw_event ev;
+	__u32 cmd;
+	__u32 prog_type;
+	__u32 insn_cnt;
+	__u32 _pad0;
+	struct bw_str prog_name;
+	__u32 _pad1;
+};
+
+struct bw_memfd {
+	struct bw_event ev;
+	__u32 mfd_flags;
+	__u32 _pad0;
+	struct bw_str name;
+	__u32 _pad1;
+};
+
+struct bw_setid {
+	struct bw_event ev;
+	__u32 id[3]; /* the ids passed (r, e, s as the syscall takes them; unused are 0xffffffff) */
+	__u32 _pad0;
+};
+
+/* Kernel-side counters (per-CPU array "counters"), read by the agent. */
+enum bw_counter {
+	BW_CNT_DROP_COMMON = 0,  /* records lost: common ring buffer full */
+	BW_CNT_DROP_CRITICAL,    /* records lost: critical ring buffer full */
+	BW_CNT_DROP_PENDING,     /* syscall entries not tracked: pending map full */
+	BW_CNT_FILTER_TYPE,      /* events skipped: type not enabled */
+	BW_CNT_FILTER_SELF,      /* events skipped: agent's own processes */
+	BW_CNT_FILTER_READONLY,  /* read-only opens skipped (no prefix asked for them) */
+	BW_CNT_EMITTED,          /* records submitted */
+	BW_CNT_MAX,
+};
+
+/* Per-event-type drop counters live in "drops"; categories above in "counters". */
+
+/* Agent settings pushed into the "config" array map (key 0). */
+struct bw_config {
+	__u32 agent_tgid;  /* events of this thread group (the agent itself) are not emitted */
+	__u32 ro_prefixes; /* number of read-only open prefixes loaded in the ro_prefixes map */
+};
+
+/* Key of the read-only open prefix LPM trie. */
+#define BW_PREFIX_MAX 64
+struct bw_prefix_key {
+	__u32 prefixlen; /* in bits */
+	__u8 data[BW_PREFIX_MAX];
+};
+
+_Static_assert(sizeof(struct bw_hdr) == 16, "bw_hdr");
+_Static_assert(sizeof(struct bw_str) == 4, "bw_str");
+_Static_assert(sizeof(struct bw_proc) == 88, "bw_proc");
+_Static_assert(sizeof(struct bw_event) == 120, "bw_event");
+_Static_assert(sizeof(struct bw_exec) == 184, "bw_exec");
+_Static_assert(sizeof(struct bw_fork) == 128, "bw_fork");
+_Static_assert(sizeof(struct bw_exit) == 128, "bw_exit");
+_Static_assert(sizeof(struct bw_file) == 40, "bw_file");
+_Static_assert(sizeof(struct bw_open) == 184, "bw_open");
+_Static_assert(sizeof(struct bw_chmod) == 176, "bw_chmod");
+_Static_assert(sizeof(struct bw_cgroup) == 152, "bw_cgroup");
+_Static_assert(sizeof(struct bw_mount) == 152, "bw_mount");
+_Static_assert(sizeof(struct bw_ns) == 144, "bw_ns");
+_Static_assert(sizeof(struct bw_net) == 152, "bw_net");
+_Static_assert(sizeof(struct bw_ptrace) == 136, "bw_ptrace");
+_Static_assert(sizeof(struct bw_module) == 176, "bw_module");
+_Static_assert(sizeof(struct bw_bpf) == 144, "bw_bpf");
+_Static_assert(sizeof(struct bw_memfd) == 136, "bw_memfd");
+_Static_assert(sizeof(struct bw_setid) == 136, "bw_setid");
+_Static_assert(sizeof(struct bw_config) == 8, "bw_config");
+
+#endif

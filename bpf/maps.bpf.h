@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Every map of the sensor. The program files are linked into one object
+ * (bpftool gen object); each includes this header, so maps are __weak and the
+ * linker keeps one instance of each.
+ */
+#ifndef BULWARK_MAPS_BPF_H
+#define BULWARK_MAPS_BPF_H
+
+#include "lib/common.bpf.h"
+
+#define BW_PENDING_ENTRIES 4096
+
+/* Opens, connects, forks, exits: the high-volume events. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} rb_common SEC(".maps") __weak;
+
+/*
+ * Exec, cgroup/procfs/sysfs writes, mounts, namespaces, module and BPF loads,
+ * ptrace, setuid: rare and security-critical, so a flood of opens in rb_common
+ * can never take their room.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} rb_critical SEC(".maps") __weak;
+
+/* Per-CPU record under construction: fixed part + string area, twice the record bound for verifier-friendly offsets. */
+struct bw_scratch {
+	__u8 buf[BW_RECORD_MAX * 2];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_scratch);
+} scratch SEC(".maps") __weak;
+
+/*
+ * Per-CPU buffer where a path is assembled backwards from its dentries. The
+ * write position lives here, not on the stack: the verifier then sees an
+ * unknown (masked) scalar on every iteration and can prune the walk's states
+ * instead of exploring every combination of branches.
+ */
+struct bw_pathbuf {
+	__u32 pos;
+	__u32 _pad0;
+	char buf[BW_PATH_MAX * 2];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_pathbuf);
+} pathbuf SEC(".maps") __weak;
+
+/* What a syscall's entry saw (arguments and caller strings), kept until its exit; keyed by thread id. */
+struct bw_pending {
+	__u64 args[6];
+	__u16 syscall;
+	__u16 type;
+	__u32 flags;     /* BW_F_* noted at entry */
+	__u32 critical;  /* emit on rb_critical */
+	__u32 _pad0;
+	__u64 extra[4];  /* facts resolved at entry (setns ns inum, listen socket, ...) */
+	char s0[BW_UPATH_MAX];
+	char s1[BW_UPATH_MAX];
+	char s2[BW_USHORT_MAX];
+};
+/* LRU so that an entry whose exit never fires cannot leak a slot forever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BW_PENDING_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct bw_pending);
+} pending SEC(".maps") __weak;
+
+/* Per-CPU staging area for a pending entry (too large for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_pending);
+} pending_stage SEC(".maps") __weak;
+
+/* Event types the agent asked for (1 = emit), indexed by enum bw_event_type. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BW_EV_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} enabled_types SEC(".maps") __weak;
+
+/* Agent settings (key 0). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_config);
+} bw_config_map SEC(".maps") __weak;
+
+/* Path prefixes whose read-only opens are reported (longest-prefix match on the caller's path). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bw_prefix_key);
+	__type(value, __u32);
+} ro_prefixes SEC(".maps") __weak;
+
+/* Counters by category (enum bw_counter), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps") __weak;
+
+/* Records lost by event type (ring buffer full), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BW_EV_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps") __weak;
+
+#endif

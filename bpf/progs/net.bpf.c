@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/* connect and bind (address from the caller's sockaddr at entry), listen (address from the socket). */
+#include "../lib/syscall.bpf.h"
+
+#define BW_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
+
+static __always_inline int bw_sockaddr_enter(void *ctx, __u32 type, __u32 syscall)
+{
+	__u64 len = BW_ARGS(ctx)[2] & 0xffffffff;
+	struct bw_pending *p;
+
+	if (!bw_wanted(type))
+		return 0;
+	p = bw_pending_begin(type, syscall, ctx, 3);
+	if (!p)
+		return 0;
+	if (len > BW_SOCKADDR_MAX)
+		len = BW_SOCKADDR_MAX;
+	/* raw sockaddr bytes, zero-filled beyond the caller's length */
+	__builtin_memset(p->s0, 0, BW_SOCKADDR_MAX + 2);
+	bw_barrier_var(len);
+	bpf_probe_read_user(p->s0, len & (BW_SOCKADDR_MAX * 2 - 1), (void *)BW_ARGS(ctx)[1]);
+	p->extra[0] = len;
+	bw_pending_commit(p);
+	return 0;
+}
+
+BW_SYSCALL_ENTER(connect) { return bw_sockaddr_enter(ctx, BW_EV_CONNECT, BW_SYS_CONNECT); }
+BW_SYSCALL_ENTER(bind) { return bw_sockaddr_enter(ctx, BW_EV_BIND, BW_SYS_BIND); }
+
+/* listen(fd, backlog): the bound local address is read from the socket behind fd. */
+BW_SYSCALL_ENTER(listen)
+{
+	struct bw_pending *p;
+	struct socket *sock;
+	struct sock *sk;
+	struct file *file;
+
+	if (!bw_wanted(BW_EV_LISTEN))
+		return 0;
+	p = bw_pending_begin(BW_EV_LISTEN, BW_SYS_LISTEN, ctx, 2);
+	if (!p)
+		return 0;
+	__builtin_memset(p->s0, 0, BW_SOCKADDR_MAX + 2);
+	file = bw_fd_file(BW_ARGS(ctx)[0]);
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (sk) {
+		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+
+		/* stored as a sockaddr so that exit decodes connect, bind and listen alike */
+		if (family == AF_INET) {
+			struct sockaddr_in *sin = (void *)p->s0;
+
+			sin->sin_family = AF_INET;
+			sin->sin_port = __builtin_bswap16(port);
+			sin->sin_addr.s_addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		} else if (family == AF_INET6) {
+			struct sockaddr_in6 *sin6 = (void *)p->s0;
+
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = __builtin_bswap16(port);
+			BPF_CORE_READ_INTO(&sin6->sin6_addr, sk, __sk_common.skc_v6_rcv_saddr);
+		} else {
+			*(__u16 *)p->s0 = family;
+		}
+	}
+	p->extra[0] = BW_SOCKADDR_MAX;
+	bw_pending_commit(p);
+	return 0;
+}
+
+static __always_inline int bw_net_exit(void *ctx, __u32 type)
+{
+	struct bw_pending *p = bw_pending_take(type);
+	__u32 cursor = sizeof(struct bw_net);
+	struct bw_net *n;
+	void *rec;
+	__u16 family;
+
+	if (!p)
+		return 0;
+	rec = bw_scratch();
+	if (!rec)
+		goto end;
+	n = (struct bw_net *)bw_begin_syscall(rec, p, sizeof(struct bw_net), BW_RET(ctx));
+	n->fd = (__s32)p->args[0];
+	if (type == BW_EV_LISTEN)
+		n->backlog = p->args[1];
+	family = *(__u16 *)p->s0;
+	n->family = family;
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (void *)p->s0;
+
+		n->port = __builtin_bswap16(sin->sin_port);
+		__builtin_memcpy(n->addr, &sin->sin_addr, 4);
+	} else if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (void *)p->s0;
+
+		n->port = __builtin_bswap16(sin6->sin6_port);
+		__builtin_memcpy(n->addr, &sin6->sin6_addr, 16);
+	} else if (family == AF_UNIX && p->extra[0] > 2) {
+		/* sun_path at offset 2; an abstract name starts with NUL and is shown with '@' */
+		char *path = p->s0 + 2;
+
+		if (path[0] == '\0' && p->extra[0] > 3) {
+			path[0] = '@';
+			/* abstract names are not NUL-terminated: end the name at the caller's length */
+			p->s0[p->extra[0] & (BW_SOCKADDR_MAX - 1)] = '\0';
+		}
+		bw_put_saved(rec, &cursor, &n->path, path, 110, &n->ev.flags);
+	}
+	bw_submit(rec, cursor, false);
+end:
+	bw_pending_end();
+	return 0;
+}
+
+BW_SYSCALL_EXIT(connect) { return bw_net_exit(ctx, BW_EV_CONNECT); }
+BW_SYSCALL_EXIT(bind) { return bw_net_exit(ctx, BW_EV_BIND); }
+BW_SYSCALL_EXIT(listen) { return bw_net_exit(ctx, BW_EV_LISTEN); }

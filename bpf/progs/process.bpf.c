@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/* Process lifecycle: exec, fork, exit (BTF raw tracepoints: no tracefs needed). */
+#include "../lib/syscall.bpf.h"
+
+#define BW_KN_DEPTH 24
+
+/* Path of a cgroup's kernfs node within its hierarchy, e.g. /docker/<id>. */
+static __always_inline void bw_put_cgroup_path(void *rec, __u32 *cursor, struct bw_str *d, struct cgroup *cgrp,
+					       __u32 *flags)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(cgrp, kn);
+	__u32 zero = 0;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
+	/* names are read past the path area first, then moved in front of the path */
+	char *tmp;
+	int i;
+
+	if (!pb || !kn)
+		return;
+	tmp = pb->buf + BW_PATH_MAX + 1;
+	pb->buf[BW_PATH_MAX] = '\0';
+	pb->pos = BW_PATH_MAX;
+	for (i = 0; i < BW_KN_DEPTH; i++) {
+		struct kernfs_node *parent = bw_kernfs_parent(kn);
+		__u32 pos = pb->pos;
+		long n;
+
+		if (!parent)
+			break; /* the hierarchy root has no name of its own */
+		n = bpf_probe_read_kernel_str(tmp, BW_NAME_MAX + 1, BPF_CORE_READ(kn, name));
+		if (n <= 1 || (__u32)n >= pos) {
+			*flags |= BW_F_TRUNC_PATH;
+			break;
+		}
+		pos -= n - 1;
+		bpf_probe_read_kernel(pb->buf + (pos & BW_PATH_MASK), (n - 1) & BW_NAME_MAX, tmp);
+		pos -= 1;
+		pb->buf[pos & BW_PATH_MASK] = '/';
+		pb->pos = pos;
+		kn = parent;
+	}
+	if (pb->pos >= BW_PATH_MAX) {
+		pb->pos = BW_PATH_MAX - 1;
+		pb->buf[BW_PATH_MAX - 1] = '/';
+	}
+	bw_put_kstr(rec, cursor, d, pb->buf + (pb->pos & BW_PATH_MASK), BW_PATH_MAX + 1, flags, BW_F_TRUNC_PATH);
+}
+
+/*
+ * The task's cgroup: the cgroup2 one, unless that is the root (hybrid hosts
+ * where the runtime only uses v1 controllers); then the first v1 controller
+ * hierarchy where the task is not at the root.
+ */
+static __always_inline struct cgroup *bw_task_cgroup(struct task_struct *t)
+{
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+	struct cgroup *cg = BPF_CORE_READ(cs, dfl_cgrp);
+	int i;
+
+	if (BPF_CORE_READ(cg, level) > 0)
+		return cg;
+	for (i = 0; i < 8; i++) {
+		struct cgroup_subsys_state *css = NULL;
+		struct cgroup *c;
+
+		bpf_core_read(&css, sizeof(css), &cs->subsys[i]);
+		if (!css)
+			continue;
+		c = BPF_CORE_READ(css, cgroup);
+		if (BPF_CORE_READ(c, level) > 0)
+			return c;
+	}
+	return cg;
+}
+
+/* A memfd's dentry is named "memfd:<name>" and has no link on any filesystem. */
+static __always_inline bool bw_is_memfd(struct file *file)
+{
+	char prefix[6] = {};
+	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+
+	if (BPF_CORE_READ(file, f_inode, i_nlink) != 0)
+		return false;
+	bpf_probe_read_kernel(prefix, sizeof(prefix), name);
+	return prefix[0] == 'm' && prefix[1] == 'e' && prefix[2] == 'm' && prefix[3] == 'f' && prefix[4] == 'd' &&
+	       prefix[5] == ':';
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct file *file = BPF_CORE_READ(bprm, file);
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long arg_start, arg_end, arg_len;
+	__u32 cursor = sizeof(struct bw_exec);
+	struct bw_exec *e;
+	const struct cred *cred;
+	void *rec;
+
+	if (!bw_wanted(BW_EV_EXEC))
+		return 0;
+	rec = bw_scratch();
+	if (!rec)
+		return 0;
+	e = (struct bw_exec *)bw_begin(rec, BW_EV_EXEC, sizeof(struct bw_exec));
+	e->ev.syscall = BW_SYS_EXECVE;
+
+	cred = BPF_CORE_READ(task, cred);
+	bpf_core_read(&e->cap_effective, sizeof(e->cap_effective), &cred->cap_effective);
+	e->exe_ino = BPF_CORE_READ(inode, i_ino);
+	e->exe_dev = BPF_CORE_READ(sb, s_dev);
+	e->exe_fs_magic = BPF_CORE_READ(sb, s_magic);
+	e->argc = BPF_CORE_READ(bprm, argc);
+	e->loginuid = BPF_CORE_READ(task, loginuid.val);
+	if (e->exe_fs_magic == OVERLAYFS_SUPER_MAGIC) {
+		__u32 layer = bw_overlay_layer(inode);
+
+		e->exec_flags |= layer == BW_LAYER_UPPER ? BW_EXEC_UPPER : BW_EXEC_LOWER;
+	}
+	if (bw_is_memfd(file))
+		e->exec_flags |= BW_EXEC_MEMFD;
+	/*
+	 * call_usermodehelper() (cgroup release_agent, core_pattern pipes,
+	 * modprobe) execs from a kernel thread's child: the parent is kthreadd or
+	 * a kworker. No user-space process has a kernel thread as parent.
+	 */
+	if (BPF_CORE_READ(parent, flags) & PF_KTHREAD)
+		e->exec_flags |= BW_EXEC_UMH;
+
+	bw_put_kstr(rec, &cursor, &e->filename, BPF_CORE_READ(bprm, filename), BW_UPATH_MAX, &e->ev.flags,
+		    BW_F_TRUNC_STR);
+	bw_put_path(rec, &cursor, &e->exe, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+		    &e->ev.flags);
+
+	/* argv: the new image's argument area, NUL-separated */
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	arg_len = arg_end - arg_start;
+	if (arg_len > BW_ARGS_MAX) {
+		arg_len = BW_ARGS_MAX;
+		e->ev.flags |= BW_F_TRUNC_ARGS;
+	}
+	if (arg_len > 0 && cursor <= BW_RECORD_MAX - BW_ARGS_MAX) {
+		if (bpf_probe_read_user(rec + (cursor & BW_REC_MASK), arg_len & (BW_ARGS_MAX * 2 - 1),
+					(void *)arg_start) == 0) {
+			/* the last byte is the final argument's NUL; the descriptor excludes it */
+			e->args.off = cursor;
+			e->args.len = arg_len - 1;
+			((char *)rec)[(cursor + arg_len - 1) & BW_REC_MASK] = '\0';
+			cursor += arg_len;
+		}
+	}
+
+	bw_put_cgroup_path(rec, &cursor, &e->cgroup, bw_task_cgroup(task), &e->ev.flags);
+	bw_put_kstr(rec, &cursor, &e->tty, BPF_CORE_READ(task, signal, tty, name), BW_TTY_MAX, &e->ev.flags,
+		    BW_F_TRUNC_STR);
+	bw_put_kstr(rec, &cursor, &e->exe_fs, BPF_CORE_READ(sb, s_type, name), 32, &e->ev.flags, BW_F_TRUNC_STR);
+	bw_submit(rec, cursor, true);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct bw_fork *f;
+	void *rec;
+
+	/* threads are not processes: only a new thread group is reported */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	if (!bw_wanted(BW_EV_FORK))
+		return 0;
+	rec = bw_scratch();
+	if (!rec)
+		return 0;
+	f = (struct bw_fork *)bw_begin(rec, BW_EV_FORK, sizeof(struct bw_fork));
+	/* the record describes the child */
+	bw_fill_proc(&f->ev.proc, child);
+	f->ev.proc.cgroup_id = bpf_get_current_cgroup_id();
+	f->parent_tid = BPF_CORE_READ(parent, pid);
+	bw_submit(rec, sizeof(struct bw_fork), false);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	struct bw_exit *x;
+	void *rec;
+
+	/* signal->live drops to 0 when the last thread of the group exits */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	if (!bw_wanted(BW_EV_EXIT))
+		return 0;
+	rec = bw_scratch();
+	if (!rec)
+		return 0;
+	x = (struct bw_exit *)bw_begin(rec, BW_EV_EXIT, sizeof(struct bw_exit));
+	x->exit_code = BPF_CORE_READ(task, exit_code);
+	bw_submit(rec, sizeof(struct bw_exit), false);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
