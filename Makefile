@@ -52,10 +52,10 @@ $(BUILD)/bpf $(BUILD)/agent $(BUILD)/tests:
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(AGENT_OBJS) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $< $(AGENT_OBJS) -o $@ $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $< $(AGENT_OBJS) -o $@ $(LDLIBS) -ljansson
 
 $(BUILD)/tests/bpf_events: tests/bpf/bpf_events.c tests/unit/check.h | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $< -o $@ -ljansson
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< -o $@ -ljansson -lpthread
 
 test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events
 	tests/run.sh

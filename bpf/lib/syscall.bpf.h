@@ -38,6 +38,7 @@ static __always_inline struct bw_pending *bw_pending_begin(__u32 type, __u32 sys
 	p->syscall = syscall;
 	p->flags = 0;
 	p->critical = 0;
+	p->deferred = 0;
 	/* constant offsets: the verifier refuses ctx accesses through a moving pointer */
 	p->args[0] = nargs > 0 ? ctx->args[0] : 0;
 	p->args[1] = nargs > 1 ? ctx->args[1] : 0;
@@ -59,9 +60,21 @@ static __always_inline void bw_pending_commit(struct bw_pending *p)
 		bw_count(BW_CNT_DROP_PENDING);
 }
 
-/* Copies a caller string into a pending slot; notes truncation. */
-static __always_inline void bw_pending_ustr(struct bw_pending *p, char *dst, __u32 max, const void *src)
+/* Pending string slots. */
+#define BW_SLOT_S0 0
+#define BW_SLOT_S1 1
+#define BW_SLOT_S2 2
+
+/*
+ * Copies a caller string into a pending slot; notes truncation. A string in a
+ * page the task has not touched yet (typically .rodata right after fork)
+ * cannot be read from a tracepoint, which may not fault: the read is then
+ * retried at exit, after the syscall itself has faulted the page in.
+ */
+static __always_inline void bw_pending_ustr(struct bw_pending *p, int slot, const void *src)
 {
+	char *dst = slot == BW_SLOT_S0 ? p->s0 : slot == BW_SLOT_S1 ? p->s1 : p->s2;
+	__u32 max = slot == BW_SLOT_S2 ? BW_USHORT_MAX : BW_UPATH_MAX;
 	long n;
 
 	if (!src)
@@ -69,8 +82,32 @@ static __always_inline void bw_pending_ustr(struct bw_pending *p, char *dst, __u
 	n = bpf_probe_read_user_str(dst, max, src);
 	if (n == max)
 		p->flags |= BW_F_TRUNC_STR;
-	if (n < 0)
+	if (n < 0) {
 		dst[0] = '\0';
+		p->deferred |= 1u << slot;
+		p->uptr[slot & 3] = (__u64)src;
+	}
+}
+
+static __always_inline void bw_pending_retry(struct bw_pending *p)
+{
+	long n;
+
+	if (p->deferred & (1u << BW_SLOT_S0)) {
+		n = bpf_probe_read_user_str(p->s0, BW_UPATH_MAX, (void *)p->uptr[0]);
+		if (n == BW_UPATH_MAX)
+			p->flags |= BW_F_TRUNC_STR;
+	}
+	if (p->deferred & (1u << BW_SLOT_S1)) {
+		n = bpf_probe_read_user_str(p->s1, BW_UPATH_MAX, (void *)p->uptr[1]);
+		if (n == BW_UPATH_MAX)
+			p->flags |= BW_F_TRUNC_STR;
+	}
+	if (p->deferred & (1u << BW_SLOT_S2)) {
+		n = bpf_probe_read_user_str(p->s2, BW_USHORT_MAX, (void *)p->uptr[2]);
+		if (n == BW_USHORT_MAX)
+			p->flags |= BW_F_TRUNC_STR;
+	}
 }
 
 /*
@@ -82,7 +119,11 @@ static __always_inline struct bw_pending *bw_pending_take(__u32 type)
 	__u32 tid = bw_tid();
 	struct bw_pending *p = bpf_map_lookup_elem(&pending, &tid);
 
-	return p && p->type == type ? p : NULL;
+	if (!p || p->type != type)
+		return NULL;
+	if (p->deferred)
+		bw_pending_retry(p);
+	return p;
 }
 
 static __always_inline void bw_pending_end(void)

@@ -43,7 +43,7 @@ static __always_inline int bw_open_enter(void *ctx, const int nargs, __u32 sysca
 	p->extra[0] = flags;
 	p->extra[1] = mode;
 	p->extra[2] = (__u64)(__s64)dirfd;
-	bw_pending_ustr(p, p->s0, sizeof(p->s0), upath);
+	bw_pending_ustr(p, BW_SLOT_S0, upath);
 	bw_pending_commit(p);
 	return 0;
 }
@@ -131,7 +131,7 @@ static __always_inline int bw_chmod_enter(void *ctx, const int nargs, __u32 sysc
 		return 0;
 	p->extra[0] = mode;
 	p->extra[1] = (__u64)(__s64)dirfd;
-	bw_pending_ustr(p, p->s0, sizeof(p->s0), upath);
+	bw_pending_ustr(p, BW_SLOT_S0, upath);
 	bw_pending_commit(p);
 	return 0;
 }

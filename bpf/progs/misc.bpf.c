@@ -56,7 +56,7 @@ BW_SYSCALL_ENTER(init_module)
 	if (!p)
 		return 0;
 	p->extra[1] = (__u64)-1;
-	bw_pending_ustr(p, p->s0, sizeof(p->s0), (void *)BW_ARGS(ctx)[2]);
+	bw_pending_ustr(p, BW_SLOT_S0, (void *)BW_ARGS(ctx)[2]);
 	bw_pending_commit(p);
 	return 0;
 }
@@ -69,7 +69,7 @@ BW_SYSCALL_ENTER(finit_module)
 		return 0;
 	p->extra[0] = BW_ARGS(ctx)[2];
 	p->extra[1] = BW_ARGS(ctx)[0];
-	bw_pending_ustr(p, p->s0, sizeof(p->s0), (void *)BW_ARGS(ctx)[1]);
+	bw_pending_ustr(p, BW_SLOT_S0, (void *)BW_ARGS(ctx)[1]);
 	bw_pending_commit(p);
 	return 0;
 }
@@ -153,7 +153,7 @@ BW_SYSCALL_ENTER(memfd_create)
 
 	if (!p)
 		return 0;
-	bw_pending_ustr(p, p->s2, sizeof(p->s2), (void *)BW_ARGS(ctx)[0]);
+	bw_pending_ustr(p, BW_SLOT_S2, (void *)BW_ARGS(ctx)[0]);
 	bw_pending_commit(p);
 	return 0;
 }

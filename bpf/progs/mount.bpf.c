@@ -26,9 +26,9 @@ BW_SYSCALL_ENTER(mount)
 
 	if (!p)
 		return 0;
-	bw_pending_ustr(p, p->s0, sizeof(p->s0), (void *)BW_ARGS(ctx)[0]);
-	bw_pending_ustr(p, p->s1, sizeof(p->s1), (void *)BW_ARGS(ctx)[1]);
-	bw_pending_ustr(p, p->s2, sizeof(p->s2), (void *)BW_ARGS(ctx)[2]);
+	bw_pending_ustr(p, BW_SLOT_S0, (void *)BW_ARGS(ctx)[0]);
+	bw_pending_ustr(p, BW_SLOT_S1, (void *)BW_ARGS(ctx)[1]);
+	bw_pending_ustr(p, BW_SLOT_S2, (void *)BW_ARGS(ctx)[2]);
 	p->extra[0] = BW_ARGS(ctx)[3];
 	bw_pending_commit(p);
 	return 0;
@@ -41,7 +41,7 @@ BW_SYSCALL_ENTER(umount)
 
 	if (!p)
 		return 0;
-	bw_pending_ustr(p, p->s1, sizeof(p->s1), (void *)BW_ARGS(ctx)[0]);
+	bw_pending_ustr(p, BW_SLOT_S1, (void *)BW_ARGS(ctx)[0]);
 	p->extra[0] = BW_ARGS(ctx)[1];
 	bw_pending_commit(p);
 	return 0;
@@ -53,7 +53,7 @@ BW_SYSCALL_ENTER(fsopen)
 
 	if (!p)
 		return 0;
-	bw_pending_ustr(p, p->s2, sizeof(p->s2), (void *)BW_ARGS(ctx)[0]);
+	bw_pending_ustr(p, BW_SLOT_S2, (void *)BW_ARGS(ctx)[0]);
 	p->extra[0] = BW_ARGS(ctx)[1];
 	bw_pending_commit(p);
 	return 0;
@@ -68,10 +68,10 @@ BW_SYSCALL_ENTER(fsconfig)
 		return 0;
 	p->extra[1] = BW_ARGS(ctx)[0];
 	p->extra[2] = cmd;
-	bw_pending_ustr(p, p->s2, sizeof(p->s2), (void *)BW_ARGS(ctx)[2]);
+	bw_pending_ustr(p, BW_SLOT_S2, (void *)BW_ARGS(ctx)[2]);
 	/* value is a string only for these commands; otherwise a binary blob or an fd */
 	if (cmd == FSCONFIG_SET_STRING || cmd == FSCONFIG_SET_PATH || cmd == FSCONFIG_SET_PATH_EMPTY)
-		bw_pending_ustr(p, p->s0, sizeof(p->s0), (void *)BW_ARGS(ctx)[3]);
+		bw_pending_ustr(p, BW_SLOT_S0, (void *)BW_ARGS(ctx)[3]);
 	bw_pending_commit(p);
 	return 0;
 }
@@ -96,8 +96,8 @@ BW_SYSCALL_ENTER(move_mount)
 	if (!p)
 		return 0;
 	p->extra[1] = BW_ARGS(ctx)[0];
-	bw_pending_ustr(p, p->s0, sizeof(p->s0), (void *)BW_ARGS(ctx)[1]);
-	bw_pending_ustr(p, p->s1, sizeof(p->s1), (void *)BW_ARGS(ctx)[3]);
+	bw_pending_ustr(p, BW_SLOT_S0, (void *)BW_ARGS(ctx)[1]);
+	bw_pending_ustr(p, BW_SLOT_S1, (void *)BW_ARGS(ctx)[3]);
 	p->extra[0] = BW_ARGS(ctx)[4];
 	bw_pending_commit(p);
 	return 0;
@@ -110,7 +110,7 @@ BW_SYSCALL_ENTER(open_tree)
 	if (!p)
 		return 0;
 	p->extra[1] = BW_ARGS(ctx)[0];
-	bw_pending_ustr(p, p->s0, sizeof(p->s0), (void *)BW_ARGS(ctx)[1]);
+	bw_pending_ustr(p, BW_SLOT_S0, (void *)BW_ARGS(ctx)[1]);
 	p->extra[0] = BW_ARGS(ctx)[2];
 	bw_pending_commit(p);
 	return 0;
@@ -122,8 +122,8 @@ BW_SYSCALL_ENTER(pivot_root)
 
 	if (!p)
 		return 0;
-	bw_pending_ustr(p, p->s0, sizeof(p->s0), (void *)BW_ARGS(ctx)[0]);
-	bw_pending_ustr(p, p->s1, sizeof(p->s1), (void *)BW_ARGS(ctx)[1]);
+	bw_pending_ustr(p, BW_SLOT_S0, (void *)BW_ARGS(ctx)[0]);
+	bw_pending_ustr(p, BW_SLOT_S1, (void *)BW_ARGS(ctx)[1]);
 	bw_pending_commit(p);
 	return 0;
 }
@@ -134,7 +134,7 @@ BW_SYSCALL_ENTER(chroot)
 
 	if (!p)
 		return 0;
-	bw_pending_ustr(p, p->s1, sizeof(p->s1), (void *)BW_ARGS(ctx)[0]);
+	bw_pending_ustr(p, BW_SLOT_S1, (void *)BW_ARGS(ctx)[0]);
 	bw_pending_commit(p);
 	return 0;
 }

@@ -86,8 +86,15 @@ static __always_inline int bw_net_exit(void *ctx, __u32 type)
 		goto end;
 	n = (struct bw_net *)bw_begin_syscall(rec, p, sizeof(struct bw_net), BW_RET(ctx));
 	n->fd = (__s32)p->args[0];
-	if (type == BW_EV_LISTEN)
+	if (type == BW_EV_LISTEN) {
 		n->backlog = p->args[1];
+	} else if (*(__u16 *)p->s0 == 0) {
+		/* the sockaddr's page was not present at entry; the syscall has faulted it in */
+		__u64 len = p->extra[0];
+
+		bw_barrier_var(len);
+		bpf_probe_read_user(p->s0, len & (BW_SOCKADDR_MAX * 2 - 1), (void *)p->args[1]);
+	}
 	family = *(__u16 *)p->s0;
 	n->family = family;
 	if (family == AF_INET) {

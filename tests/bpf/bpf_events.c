@@ -1,0 +1,1372 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * BPF tests (root, real kernel): start `bulwark trace` as a child, perform
+ * each syscall ourselves in a child process whose pid we know, and assert the
+ * fields of exactly that process's event in the JSON stream. Silence is
+ * asserted for the benign twins (read-only opens, chmod without setuid bits).
+ *
+ * Usage: bpf_events PATH/TO/bulwark
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#define EVENT_TIMEOUT_MS 5000
+#define BACKLOG_MAX 200000
+
+static const char *bulwark_path;
+static char workdir[] = "/tmp/bulwark-bpftest.XXXXXX";
+static char watched_prefix[256]; /* read-only opens under it are reported (--ro-prefix) */
+
+/* ---- the tracer under test ------------------------------------------------ */
+
+static pid_t tracer_pid = -1;
+static int tracer_out = -1;      /* its stdout */
+static char tracer_err[300];     /* its stderr, a file */
+static char linebuf[1 << 20];
+static size_t linebuf_len;
+static json_t *backlog[BACKLOG_MAX];
+static size_t backlog_len;
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void backlog_add(json_t *ev)
+{
+	if (backlog_len == BACKLOG_MAX) {
+		/* drop the oldest half: tests look at recent events */
+		size_t i, half = BACKLOG_MAX / 2;
+
+		for (i = 0; i < half; i++)
+			json_decref(backlog[i]);
+		memmove(backlog, backlog + half, (BACKLOG_MAX - half) * sizeof(*backlog));
+		backlog_len -= half;
+	}
+	backlog[backlog_len++] = ev;
+}
+
+static int bad_lines;
+
+/* Reads what the tracer printed, up to timeout; every line must be valid JSON. */
+static void pump(int timeout_ms)
+{
+	struct pollfd pfd = { .fd = tracer_out, .events = POLLIN };
+	ssize_t n;
+	char *nl;
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return;
+	n = read(tracer_out, linebuf + linebuf_len, sizeof(linebuf) - 1 - linebuf_len);
+	if (n <= 0)
+		return;
+	linebuf_len += n;
+	while ((nl = memchr(linebuf, '\n', linebuf_len))) {
+		json_error_t jerr;
+		json_t *ev = json_loadb(linebuf, nl - linebuf, 0, &jerr);
+
+		if (ev)
+			backlog_add(ev);
+		else if (bad_lines++ < 5)
+			fprintf(stderr, "    invalid JSON line from trace: %s: %.*s\n", jerr.text,
+				(int)(nl - linebuf > 300 ? 300 : nl - linebuf), linebuf);
+		linebuf_len -= nl + 1 - linebuf;
+		memmove(linebuf, nl + 1, linebuf_len);
+	}
+}
+
+static bool file_contains(const char *path, const char *needle)
+{
+	char buf[65536];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+static int start_tracer(void)
+{
+	int pipefd[2];
+	long deadline;
+
+	snprintf(tracer_err, sizeof(tracer_err), "%s/trace.stderr", workdir);
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -1;
+	tracer_pid = fork();
+	if (tracer_pid == 0) {
+		int errfd = open(tracer_err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(pipefd[1], 1);
+		dup2(errfd, 2);
+		execl(bulwark_path, bulwark_path, "trace", "--ro-prefix", watched_prefix, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	tracer_out = pipefd[0];
+	deadline = now_ms() + 60000;
+	while (now_ms() < deadline) {
+		if (file_contains(tracer_err, "sensor ready"))
+			return 0;
+		if (waitpid(tracer_pid, NULL, WNOHANG) == tracer_pid) {
+			tracer_pid = -1;
+			break;
+		}
+		pump(50);
+	}
+	fprintf(stderr, "tracer did not become ready; its stderr:\n");
+	if (system("cat /tmp/bulwark-bpftest.*/trace.stderr >&2") != 0)
+		fprintf(stderr, "(no stderr)\n");
+	return -1;
+}
+
+/* ---- finding events --------------------------------------------------------- */
+
+typedef bool (*event_pred)(json_t *ev, const void *arg);
+
+static const char *jstr(json_t *ev, const char *path)
+{
+	/* "a.b.c" lookup */
+	char key[64];
+	const char *p = path, *dot;
+	json_t *cur = ev;
+
+	while (cur && (dot = strchr(p, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - p), p);
+		cur = json_object_get(cur, key);
+		p = dot + 1;
+	}
+	cur = cur ? json_object_get(cur, p) : NULL;
+	return json_is_string(cur) ? json_string_value(cur) : NULL;
+}
+
+static json_t *jget(json_t *ev, const char *path)
+{
+	char key[64];
+	const char *p = path, *dot;
+	json_t *cur = ev;
+
+	while (cur && (dot = strchr(p, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - p), p);
+		cur = json_object_get(cur, key);
+		p = dot + 1;
+	}
+	return cur ? json_object_get(cur, p) : NULL;
+}
+
+static long long jint(json_t *ev, const char *path)
+{
+	json_t *v = jget(ev, path);
+
+	return json_is_integer(v) ? json_integer_value(v) : -999999;
+}
+
+static bool jbool(json_t *ev, const char *path)
+{
+	return json_is_true(jget(ev, path));
+}
+
+static bool is_event(json_t *ev, const char *type, pid_t pid)
+{
+	const char *t = jstr(ev, "type");
+
+	return t && strcmp(t, type) == 0 && (pid <= 0 || jint(ev, "proc.pid") == pid);
+}
+
+/* The first event of type (and pid, if > 0) matching pred, waiting up to timeout. */
+static json_t *find_event(const char *type, pid_t pid, event_pred pred, const void *arg, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	size_t i = 0;
+
+	for (;;) {
+		for (; i < backlog_len; i++)
+			if (is_event(backlog[i], type, pid) && (!pred || pred(backlog[i], arg)))
+				return backlog[i];
+		if (now_ms() >= deadline)
+			return NULL;
+		pump(20);
+		if (i > backlog_len)
+			i = 0; /* the backlog was compacted */
+	}
+}
+
+static int count_events(const char *type, pid_t pid, event_pred pred, const void *arg)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < backlog_len; i++)
+		if (is_event(backlog[i], type, pid) && (!pred || pred(backlog[i], arg)))
+			n++;
+	return n;
+}
+
+static bool upath_is(json_t *ev, const void *arg)
+{
+	const char *u = jstr(ev, "file.upath");
+
+	return u && strcmp(u, arg) == 0;
+}
+
+/* ---- running the syscalls in a child whose pid we know ------------------------ */
+
+typedef int (*child_fn)(void *arg);
+
+/* Runs fn in a forked child; returns its pid after it exited with fn's status (checked). */
+static pid_t run_child(child_fn fn, void *arg, int *status_out)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0)
+		_exit(fn(arg));
+	waitpid(pid, &status, 0);
+	if (status_out)
+		*status_out = status;
+	else
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d failed: status 0x%x", pid, status);
+	return pid;
+}
+
+static void path_in(char *out, size_t size, const char *name)
+{
+	snprintf(out, size, "%s/%s", workdir, name);
+}
+
+/* ---- tests: process ----------------------------------------------------------- */
+
+static int child_exec_true(void *arg)
+{
+	(void)arg;
+	execl("/bin/true", "true", "first arg", "x\"y", (char *)NULL);
+	return 127;
+}
+
+static void test_exec_fields(void)
+{
+	pid_t pid = run_child(child_exec_true, NULL, NULL);
+	json_t *ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS), *args;
+	char exe[PATH_MAX];
+
+	CHECK(ev, "no exec event for pid %d", pid);
+	if (!ev)
+		return;
+	CHECK(realpath("/bin/true", exe) != NULL, "realpath");
+	CHECK_STR(jstr(ev, "syscall"), "execve");
+	CHECK_INT(jint(ev, "res"), 0);
+	CHECK_INT(jint(ev, "proc.ppid"), getpid());
+	CHECK_INT(jint(ev, "proc.tid"), pid);
+	CHECK_INT(jint(ev, "proc.uid"), getuid());
+	CHECK_STR(jstr(ev, "proc.comm"), "true");
+	CHECK_STR(jstr(ev, "exec.filename"), "/bin/true");
+	CHECK_STR(jstr(ev, "exec.exe"), exe);
+	CHECK_STR(jstr(ev, "proc.exe"), exe);
+	CHECK_INT(jint(ev, "exec.argc"), 3);
+	args = jget(ev, "proc.args");
+	CHECK(json_array_size(args) == 3, "args has %zu elements", json_array_size(args));
+	CHECK_STR(json_string_value(json_array_get(args, 0)), "true");
+	CHECK_STR(json_string_value(json_array_get(args, 1)), "first arg");
+	CHECK_STR(json_string_value(json_array_get(args, 2)), "x\"y");
+	CHECK(json_is_null(jget(ev, "exec.layer")), "layer should be null on a host fs");
+	CHECK(!jbool(ev, "exec.umh") && !jbool(ev, "exec.memfd"), "umh/memfd flags set");
+	CHECK(jint(ev, "proc.start_time") > 0, "start_time");
+	CHECK(jint(ev, "proc.ns.mnt") > 0 && jint(ev, "proc.ns.pid") > 0, "namespace ids");
+	CHECK(jstr(ev, "proc.cgroup") && jstr(ev, "proc.cgroup")[0] == '/', "cgroup path");
+	CHECK(jget(ev, "truncated") == NULL, "nothing should be truncated");
+}
+
+static int child_exec_long_args(void *arg)
+{
+	static char big[3000];
+	(void)arg;
+	memset(big, 'A', sizeof(big) - 1);
+	execl("/bin/true", "true", big, big, (char *)NULL);
+	return 127;
+}
+
+static void test_exec_args_truncated(void)
+{
+	pid_t pid = run_child(child_exec_long_args, NULL, NULL);
+	json_t *ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS), *trunc;
+	size_t i;
+	bool found = false;
+
+	CHECK(ev, "no exec event for pid %d", pid);
+	if (!ev)
+		return;
+	CHECK_INT(jint(ev, "exec.argc"), 3);
+	trunc = jget(ev, "truncated");
+	for (i = 0; i < json_array_size(trunc); i++)
+		found |= strcmp(json_string_value(json_array_get(trunc, i)), "args") == 0;
+	CHECK(found, "argv over 4096 bytes must be flagged truncated");
+	CHECK(json_array_size(jget(ev, "proc.args")) == 3, "the first args are kept");
+}
+
+static int child_exit_7(void *arg)
+{
+	(void)arg;
+	return 7;
+}
+
+static void test_fork_and_exit(void)
+{
+	int status;
+	pid_t pid = run_child(child_exit_7, NULL, &status);
+	json_t *fork_ev = find_event("fork", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	json_t *exit_ev = find_event("exit", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 7, "child status");
+	CHECK(fork_ev, "no fork event for %d", pid);
+	CHECK(exit_ev, "no exit event for %d", pid);
+	if (fork_ev) {
+		CHECK_INT(jint(fork_ev, "proc.ppid"), getpid());
+		CHECK_INT(jint(fork_ev, "fork.parent_tid"), syscall(SYS_gettid));
+		CHECK(jint(fork_ev, "proc.start_time") > 0, "child start time");
+	}
+	if (exit_ev) {
+		CHECK_INT(jint(exit_ev, "exit.status"), 7);
+		CHECK_INT(jint(exit_ev, "exit.signal"), 0);
+		if (fork_ev)
+			CHECK(jint(exit_ev, "proc.start_time") == jint(fork_ev, "proc.start_time"),
+			      "fork and exit name the same process (pid, start_time)");
+	}
+}
+
+static void *thread_noop(void *arg)
+{
+	return arg;
+}
+
+/* ---- tests: files ------------------------------------------------------------- */
+
+static int child_write_open(void *arg)
+{
+	int fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
+static void test_open_write(void)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+	struct stat st;
+
+	path_in(path, sizeof(path), "written.txt");
+	pid = run_child(child_write_open, path, NULL);
+	ev = find_event("open", pid, upath_is, path, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no open event for %s", path);
+	if (!ev)
+		return;
+	CHECK(stat(path, &st) == 0, "stat");
+	CHECK_STR(jstr(ev, "syscall"), "openat");
+	CHECK(jint(ev, "res") >= 0, "res %lld", jint(ev, "res"));
+	CHECK_STR(jstr(ev, "file.path"), path);
+	CHECK_STR(jstr(ev, "file.name"), "written.txt");
+	CHECK_STR(jstr(ev, "file.flags"), "O_WRONLY|O_CREAT|O_TRUNC"); /* O_LARGEFILE only for 32-bit callers */
+	CHECK_INT(jint(ev, "file.mode"), 0640);
+	CHECK_INT(jint(ev, "file.ino"), st.st_ino);
+	CHECK(jstr(ev, "file.fs") && jstr(ev, "file.fs")[0], "fs type");
+	CHECK(json_is_null(jget(ev, "file.layer")), "layer null off overlayfs");
+}
+
+static int child_open_missing(void *arg)
+{
+	return open(arg, O_WRONLY | O_CREAT, 0600) < 0 && errno == ENOENT ? 0 : 1;
+}
+
+static void test_open_failed_reports_result(void)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	path_in(path, sizeof(path), "no/such/dir/file");
+	pid = run_child(child_open_missing, path, NULL);
+	ev = find_event("open", pid, upath_is, path, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no open event for failed open");
+	if (!ev)
+		return;
+	CHECK_INT(jint(ev, "res"), -ENOENT);
+	CHECK_STR(jstr(ev, "file.path"), "");
+}
+
+struct ro_arg {
+	const char *ro_path;
+	const char *marker;
+};
+
+static int child_read_only_then_marker(void *arg)
+{
+	const struct ro_arg *a = arg;
+	int fd = open(a->ro_path, O_RDONLY);
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return child_write_open((void *)a->marker);
+}
+
+static void test_read_only_open_is_silent(void)
+{
+	char ro[PATH_MAX], marker[PATH_MAX];
+	struct ro_arg a = { ro, marker };
+	pid_t pid;
+
+	path_in(ro, sizeof(ro), "plain.txt");
+	path_in(marker, sizeof(marker), "marker-ro.txt");
+	CHECK(child_write_open(ro) == 0, "setup");
+	pid = run_child(child_read_only_then_marker, &a, NULL);
+	/* same process, same ring: once the marker arrived, an event for the read would have too */
+	CHECK(find_event("open", pid, upath_is, marker, EVENT_TIMEOUT_MS), "marker open missing");
+	CHECK_INT(count_events("open", pid, upath_is, ro), 0);
+}
+
+static void test_read_only_open_of_watched_prefix(void)
+{
+	char ro[PATH_MAX], marker[PATH_MAX];
+	struct ro_arg a = { ro, marker };
+	pid_t pid;
+	json_t *ev;
+
+	snprintf(ro, sizeof(ro), "%s-secret", watched_prefix);
+	path_in(marker, sizeof(marker), "marker-watched.txt");
+	CHECK(child_write_open(ro) == 0, "setup");
+	pid = run_child(child_read_only_then_marker, &a, NULL);
+	ev = find_event("open", pid, upath_is, ro, EVENT_TIMEOUT_MS);
+	CHECK(ev, "read-only open under --ro-prefix must be reported");
+	if (ev)
+		CHECK_STR(jstr(ev, "file.flags"), "O_RDONLY");
+}
+
+static void test_hostile_file_name_stays_one_json_line(void)
+{
+	/* quote, newline, backslash and an invalid UTF-8 byte in one name */
+	static const char name[] = "evil\"\n\\\xff.txt";
+	char path[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	path_in(path, sizeof(path), name);
+	pid = run_child(child_write_open, path, NULL);
+	ev = find_event("open", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no event (or the line did not parse as JSON)");
+	CHECK_INT(bad_lines, 0);
+	if (ev)
+		CHECK_STR(jstr(ev, "file.name"), "evil\"\n\\\u00ff.txt");
+}
+
+static int child_chmod(void *arg)
+{
+	return chmod(arg, 04755) ? 1 : 0;
+}
+
+static int child_chmod_plain(void *arg)
+{
+	return chmod(arg, 0755) ? 1 : 0;
+}
+
+static void test_chmod_setuid(void)
+{
+	char path[PATH_MAX];
+	pid_t pid, plain;
+	json_t *ev;
+
+	path_in(path, sizeof(path), "suid-me");
+	CHECK(child_write_open(path) == 0, "setup");
+	plain = run_child(child_chmod_plain, path, NULL);
+	pid = run_child(child_chmod, path, NULL);
+	ev = find_event("chmod", pid, upath_is, path, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no chmod event for setuid mode");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "chmod"); /* glibc calls chmod(2) on x86_64 */
+		CHECK_INT(jint(ev, "file.mode"), 04755);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	CHECK_INT(count_events("chmod", plain, NULL, NULL), 0);
+}
+
+/* ---- tests: cgroups, the release_agent breakout path ------------------------------ */
+
+static char cg_mnt[PATH_MAX];
+static char cg_name[64];
+
+static bool name_is(json_t *ev, const void *arg)
+{
+	const char *n = jstr(ev, "file.name");
+
+	return n && strcmp(n, arg) == 0;
+}
+
+static int child_open_relative(void *arg)
+{
+	int fd;
+
+	if (chdir(arg))
+		return 1;
+	fd = open("release_agent", O_WRONLY);
+	if (fd < 0)
+		return 2;
+	close(fd);
+	return 0;
+}
+
+static void check_release_agent_event(json_t *ev, const char *how)
+{
+	char want[PATH_MAX];
+
+	CHECK(ev, "no open event for release_agent opened %s", how);
+	if (!ev)
+		return;
+	snprintf(want, sizeof(want), "%s/release_agent", cg_mnt);
+	CHECK_STR(jstr(ev, "file.fs"), "cgroup");
+	CHECK_INT(jint(ev, "file.fs_magic"), 0x27e0eb);
+	CHECK_STR(jstr(ev, "file.name"), "release_agent");
+	CHECK_STR(jstr(ev, "file.path"), want);
+	CHECK(jint(ev, "res") >= 0, "res");
+}
+
+static void test_release_agent_relative_and_symlink(void)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	pid_t pid;
+
+	pid = run_child(child_open_relative, cg_mnt, NULL);
+	check_release_agent_event(find_event("open", pid, name_is, "release_agent", EVENT_TIMEOUT_MS), "relative");
+	if (pid > 0) {
+		json_t *ev = find_event("open", pid, name_is, "release_agent", 0);
+
+		if (ev)
+			CHECK_STR(jstr(ev, "file.upath"), "release_agent");
+	}
+
+	path_in(link, sizeof(link), "innocent-link");
+	snprintf(target, sizeof(target), "%s/release_agent", cg_mnt);
+	CHECK(symlink(target, link) == 0, "symlink: %s", strerror(errno));
+	pid = run_child(child_write_open, link, NULL);
+	check_release_agent_event(find_event("open", pid, name_is, "release_agent", EVENT_TIMEOUT_MS), "via symlink");
+}
+
+static int child_join_cgroup(void *arg)
+{
+	char path[PATH_MAX], buf[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", (const char *)arg);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return 1;
+	n = snprintf(buf, sizeof(buf), "%d\n", getpid());
+	if (write(fd, buf, n) != n)
+		return 2;
+	close(fd);
+	return 0;
+}
+
+static bool cgroup_path_is(json_t *ev, const void *arg)
+{
+	const char *p = jstr(ev, "cgroup.path");
+
+	return p && strcmp(p, arg) == 0;
+}
+
+static void test_cgroup_mkdir_and_attach(void)
+{
+	char dir[PATH_MAX];
+	json_t *ev;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/x", cg_mnt);
+	CHECK(mkdir(dir, 0755) == 0, "mkdir %s: %s", dir, strerror(errno));
+	ev = find_event("cgroup_mkdir", getpid(), cgroup_path_is, "/x", EVENT_TIMEOUT_MS);
+	CHECK(ev, "no cgroup_mkdir event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "cgroup.hierarchy"), cg_name);
+		CHECK(jint(ev, "cgroup.hierarchy_id") > 0, "v1 hierarchy id");
+	}
+	pid = run_child(child_join_cgroup, dir, NULL);
+	ev = find_event("cgroup_attach", pid, cgroup_path_is, "/x", EVENT_TIMEOUT_MS);
+	CHECK(ev, "no cgroup_attach event");
+	if (ev) {
+		CHECK_INT(jint(ev, "cgroup.target_pid"), pid);
+		CHECK_STR(jstr(ev, "cgroup.hierarchy"), cg_name);
+	}
+	ev = find_event("open", pid, name_is, "cgroup.procs", EVENT_TIMEOUT_MS);
+	CHECK(ev, "no open event for cgroup.procs");
+	if (ev)
+		CHECK_STR(jstr(ev, "file.fs"), "cgroup");
+	/* the child exited: the cgroup is empty again */
+	CHECK(rmdir(dir) == 0, "rmdir %s: %s", dir, strerror(errno));
+}
+
+/*
+ * The release_agent mechanism itself, on the host and on our own named
+ * hierarchy: the kernel runs the agent through the usermode helper when the
+ * last task leaves a notify_on_release cgroup. Its exec must carry umh.
+ */
+static void test_usermode_helper_exec(void)
+{
+	char script[PATH_MAX], marker[PATH_MAX], path[PATH_MAX], dir[PATH_MAX], buf[PATH_MAX + 64];
+	FILE *f;
+	json_t *ev;
+	int fd, n;
+	long deadline;
+
+	path_in(script, sizeof(script), "release.sh");
+	path_in(marker, sizeof(marker), "release.ran");
+	f = fopen(script, "w");
+	CHECK(f != NULL, "script");
+	if (!f)
+		return;
+	fprintf(f, "#!/bin/sh\necho ran > %s\n", marker);
+	fclose(f);
+	chmod(script, 0755);
+
+	snprintf(path, sizeof(path), "%s/release_agent", cg_mnt);
+	fd = open(path, O_WRONLY);
+	n = snprintf(buf, sizeof(buf), "%s\n", script);
+	CHECK(fd >= 0 && write(fd, buf, n) == n, "write release_agent");
+	if (fd >= 0)
+		close(fd);
+	snprintf(dir, sizeof(dir), "%s/y", cg_mnt);
+	CHECK(mkdir(dir, 0755) == 0, "mkdir");
+	snprintf(path, sizeof(path), "%s/notify_on_release", dir);
+	fd = open(path, O_WRONLY);
+	CHECK(fd >= 0 && write(fd, "1", 1) == 1, "notify_on_release");
+	if (fd >= 0)
+		close(fd);
+	run_child(child_join_cgroup, dir, NULL);
+
+	deadline = now_ms() + EVENT_TIMEOUT_MS;
+	ev = NULL;
+	while (!ev && now_ms() < deadline) {
+		size_t i;
+
+		pump(20);
+		for (i = 0; i < backlog_len && !ev; i++)
+			if (is_event(backlog[i], "exec", 0) && jstr(backlog[i], "exec.filename") &&
+			    strcmp(jstr(backlog[i], "exec.filename"), script) == 0)
+				ev = backlog[i];
+	}
+	CHECK(ev, "no exec event for the release agent %s", script);
+	if (ev) {
+		CHECK(jbool(ev, "exec.umh"), "release agent exec must be flagged umh");
+		CHECK_INT(jint(ev, "proc.uid"), 0);
+	}
+	/* the helper's exec was seen; give the script a moment to finish writing */
+	deadline = now_ms() + EVENT_TIMEOUT_MS;
+	while (access(marker, F_OK) != 0 && now_ms() < deadline)
+		usleep(20000);
+	CHECK(access(marker, F_OK) == 0, "the release agent did not run");
+	/* cleanup: the cgroup is empty (the helper removed nothing); remove it */
+	rmdir(dir);
+}
+
+/* ---- tests: overlayfs ------------------------------------------------------------- */
+
+static char ovl_merged[PATH_MAX];
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ssize_t n;
+
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			return -1;
+	close(in);
+	close(out);
+	return 0;
+}
+
+static int child_exec_path(void *arg)
+{
+	execl(arg, "bwtest-bin", (char *)NULL);
+	return 127;
+}
+
+static void test_overlay_layers(void)
+{
+	char lower[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], opts[3 * PATH_MAX + 64], p[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	path_in(lower, sizeof(lower), "ovl-lower");
+	path_in(upper, sizeof(upper), "ovl-upper");
+	path_in(work, sizeof(work), "ovl-work");
+	path_in(ovl_merged, sizeof(ovl_merged), "ovl-merged");
+	mkdir(lower, 0755);
+	mkdir(upper, 0755);
+	mkdir(work, 0755);
+	mkdir(ovl_merged, 0755);
+	snprintf(p, sizeof(p), "%s/from-image", lower);
+	CHECK(copy_file("/bin/true", p) == 0, "copy lower");
+	snprintf(p, sizeof(p), "%s/dropped", upper);
+	CHECK(copy_file("/bin/true", p) == 0, "copy upper");
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	if (mount("overlay", ovl_merged, "overlay", 0, opts)) {
+		CHECK(0, "mount overlay: %s", strerror(errno));
+		ovl_merged[0] = '\0';
+		return;
+	}
+
+	snprintf(p, sizeof(p), "%s/dropped", ovl_merged);
+	pid = run_child(child_exec_path, p, NULL);
+	ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no exec event for the upper-layer binary");
+	if (ev) {
+		CHECK_STR(jstr(ev, "exec.layer"), "upper");
+		CHECK_STR(jstr(ev, "exec.exe_fs"), "overlay");
+		CHECK_STR(jstr(ev, "exec.exe"), p);
+	}
+
+	snprintf(p, sizeof(p), "%s/from-image", ovl_merged);
+	pid = run_child(child_exec_path, p, NULL);
+	ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no exec event for the lower-layer binary");
+	if (ev)
+		CHECK_STR(jstr(ev, "exec.layer"), "lower");
+
+	snprintf(p, sizeof(p), "%s/written-in-container", ovl_merged);
+	pid = run_child(child_write_open, p, NULL);
+	ev = find_event("open", pid, upath_is, p, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no open event on overlay");
+	if (ev) {
+		CHECK_STR(jstr(ev, "file.fs"), "overlay");
+		CHECK_STR(jstr(ev, "file.layer"), "upper");
+		CHECK_STR(jstr(ev, "file.path"), p);
+	}
+}
+
+/* ---- tests: memfd -------------------------------------------------------------------- */
+
+static int child_memfd_exec(void *arg)
+{
+	int fd = syscall(SYS_memfd_create, "bwtest-memfd", 0), in;
+	char buf[65536];
+	ssize_t n;
+	char *const argv[] = { "fileless", NULL }, *const envp[] = { NULL };
+
+	(void)arg;
+	if (fd < 0)
+		return 1;
+	in = open("/bin/true", O_RDONLY);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, n) != n)
+			return 2;
+	fexecve(fd, argv, envp);
+	return 127;
+}
+
+static void test_memfd_exec(void)
+{
+	pid_t pid = run_child(child_memfd_exec, NULL, NULL);
+	json_t *ev = find_event("memfd_create", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(ev, "no memfd_create event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "memfd.name"), "bwtest-memfd");
+		CHECK(jint(ev, "res") >= 0, "res");
+	}
+	ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no exec event for the memfd");
+	if (ev)
+		CHECK(jbool(ev, "exec.memfd"), "exec from memfd must be flagged");
+}
+
+/* ---- tests: mounts and namespaces --------------------------------------------------- */
+
+static int child_mount_umount(void *arg)
+{
+	if (mount("bwsrc", arg, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m"))
+		return 1;
+	return umount2(arg, MNT_DETACH) ? 2 : 0;
+}
+
+static bool target_is(json_t *ev, const void *arg)
+{
+	const char *t = jstr(ev, "mount.target");
+
+	return t && strcmp(t, arg) == 0;
+}
+
+static void test_mount_and_umount(void)
+{
+	char dir[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	path_in(dir, sizeof(dir), "mnt");
+	mkdir(dir, 0755);
+	pid = run_child(child_mount_umount, dir, NULL);
+	ev = find_event("mount", pid, target_is, dir, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no mount event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "mount");
+		CHECK_STR(jstr(ev, "mount.source"), "bwsrc");
+		CHECK_STR(jstr(ev, "mount.fs"), "tmpfs");
+		CHECK_INT(jint(ev, "mount.flags"), MS_NOSUID | MS_NODEV);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	ev = find_event("umount", pid, target_is, dir, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no umount event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "umount2");
+		CHECK_INT(jint(ev, "mount.flags"), MNT_DETACH);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+}
+
+static int child_fsopen(void *arg)
+{
+	int fd = syscall(SYS_fsopen, "tmpfs", 0);
+
+	(void)arg;
+	return fd >= 0 ? 0 : 1;
+}
+
+static void test_new_mount_api(void)
+{
+	pid_t pid = run_child(child_fsopen, NULL, NULL);
+	json_t *ev = find_event("mount", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(ev, "no fsopen event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "fsopen");
+		CHECK_STR(jstr(ev, "mount.fs"), "tmpfs");
+		CHECK(jint(ev, "res") >= 0, "res");
+	}
+}
+
+static int child_chroot(void *arg)
+{
+	return chroot(arg) ? 1 : 0;
+}
+
+static void test_chroot(void)
+{
+	pid_t pid = run_child(child_chroot, workdir, NULL);
+	json_t *ev = find_event("chroot", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(ev, "no chroot event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "mount.target"), workdir);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+}
+
+static int child_unshare_pivot(void *arg)
+{
+	char root[PATH_MAX], old[PATH_MAX];
+
+	snprintf(root, sizeof(root), "%s/newroot", (const char *)arg);
+	snprintf(old, sizeof(old), "%s/newroot/old", (const char *)arg);
+	if (unshare(CLONE_NEWNS))
+		return 1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 2;
+	if (mount(root, root, NULL, MS_BIND, NULL))
+		return 3;
+	if (syscall(SYS_pivot_root, root, old))
+		return 4;
+	return 0;
+}
+
+static void test_unshare_and_pivot_root(void)
+{
+	char root[PATH_MAX], old[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	path_in(root, sizeof(root), "newroot");
+	path_in(old, sizeof(old), "newroot/old");
+	mkdir(root, 0755);
+	mkdir(old, 0755);
+	pid = run_child(child_unshare_pivot, workdir, NULL);
+	ev = find_event("unshare", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no unshare event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "ns.flags"), "CLONE_NEWNS");
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	ev = find_event("pivot_root", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no pivot_root event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "mount.source"), root);
+		CHECK_STR(jstr(ev, "mount.target"), old);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+}
+
+static int child_setns_net(void *arg)
+{
+	int fd = open("/proc/self/ns/net", O_RDONLY);
+
+	(void)arg;
+	return fd >= 0 && setns(fd, CLONE_NEWNET) == 0 ? 0 : 1;
+}
+
+static void test_setns(void)
+{
+	struct stat st;
+	pid_t pid;
+	json_t *ev;
+
+	CHECK(stat("/proc/self/ns/net", &st) == 0, "stat ns");
+	pid = run_child(child_setns_net, NULL, NULL);
+	ev = find_event("setns", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no setns event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "ns.type"), "net");
+		CHECK_STR(jstr(ev, "ns.fd_fs"), "nsfs");
+		CHECK_INT(jint(ev, "ns.inum"), st.st_ino);
+		CHECK_STR(jstr(ev, "ns.flags"), "CLONE_NEWNET");
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+}
+
+/* ---- tests: network --------------------------------------------------------------------- */
+
+static int listen_port;
+
+static int child_connect_inet(void *arg)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(listen_port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)arg;
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	return connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ? 1 : 0;
+}
+
+static int child_connect_inet6_refused(void *arg)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+	(void)arg;
+	if (fd < 0)
+		return 0; /* no IPv6 here: the event is then not expected */
+	inet_pton(AF_INET6, "::1", &sin6.sin6_addr);
+	connect(fd, (struct sockaddr *)&sin6, sizeof(sin6));
+	return 0;
+}
+
+static int child_connect_unix(void *arg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", (const char *)arg);
+	connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	return 0;
+}
+
+static int child_connect_abstract(void *arg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	(void)arg;
+	memcpy(sun.sun_path, "\0bwtest-abstract", 16);
+	connect(fd, (struct sockaddr *)&sun, offsetof(struct sockaddr_un, sun_path) + 16);
+	return 0;
+}
+
+static int child_bind_listen(void *arg)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(*(int *)arg) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		return 1;
+	return listen(fd, 7) ? 2 : 0;
+}
+
+static void test_connect(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	char unix_path[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	CHECK(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == 0 && listen(lfd, 8) == 0, "listener");
+	getsockname(lfd, (struct sockaddr *)&sin, &len);
+	listen_port = ntohs(sin.sin_port);
+
+	pid = run_child(child_connect_inet, NULL, NULL);
+	ev = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no connect event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "net.family"), "inet");
+		CHECK_STR(jstr(ev, "net.addr"), "127.0.0.1");
+		CHECK_INT(jint(ev, "net.port"), listen_port);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	close(lfd);
+
+	pid = run_child(child_connect_inet6_refused, NULL, NULL);
+	ev = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no inet6 connect event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "net.family"), "inet6");
+		CHECK_STR(jstr(ev, "net.addr"), "::1");
+		CHECK_INT(jint(ev, "net.port"), 9);
+		CHECK(jint(ev, "res") < 0, "connection to port 9 must fail");
+	}
+
+	path_in(unix_path, sizeof(unix_path), "no-such.sock");
+	pid = run_child(child_connect_unix, unix_path, NULL);
+	ev = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no unix connect event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "net.family"), "unix");
+		CHECK_STR(jstr(ev, "net.path"), unix_path);
+		CHECK_INT(jint(ev, "res"), -ENOENT);
+	}
+
+	pid = run_child(child_connect_abstract, NULL, NULL);
+	ev = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no abstract unix connect event");
+	if (ev)
+		CHECK_STR(jstr(ev, "net.path"), "@bwtest-abstract");
+}
+
+static void test_bind_and_listen(void)
+{
+	int port = 0;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int probe = socket(AF_INET, SOCK_STREAM, 0);
+	pid_t pid;
+	json_t *ev;
+
+	/* find a free port on 127.0.0.1 */
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	bind(probe, (struct sockaddr *)&sin, sizeof(sin));
+	getsockname(probe, (struct sockaddr *)&sin, &len);
+	port = ntohs(sin.sin_port);
+	close(probe);
+
+	pid = run_child(child_bind_listen, &port, NULL);
+	ev = find_event("bind", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no bind event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "net.addr"), "127.0.0.1");
+		CHECK_INT(jint(ev, "net.port"), port);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	ev = find_event("listen", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no listen event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "net.family"), "inet");
+		CHECK_STR(jstr(ev, "net.addr"), "127.0.0.1");
+		CHECK_INT(jint(ev, "net.port"), port);
+		CHECK_INT(jint(ev, "net.backlog"), 7);
+	}
+}
+
+/* ---- tests: other ------------------------------------------------------------------------ */
+
+static int child_ptrace(void *arg)
+{
+	pid_t target = fork();
+	int rc;
+
+	(void)arg;
+	if (target == 0) {
+		pause();
+		_exit(0);
+	}
+	*(pid_t *)arg = target;
+	rc = ptrace(PTRACE_ATTACH, target, NULL, NULL) == 0 ? 0 : 1;
+	waitpid(target, NULL, 0);
+	ptrace(PTRACE_DETACH, target, NULL, NULL);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	return rc;
+}
+
+static void test_ptrace_attach(void)
+{
+	pid_t *target = mmap(NULL, sizeof(pid_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid = run_child(child_ptrace, target, NULL);
+	json_t *ev = find_event("ptrace", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(ev, "no ptrace event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "ptrace.request"), "PTRACE_ATTACH");
+		CHECK_INT(jint(ev, "ptrace.target_pid"), *target);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	munmap(target, sizeof(pid_t));
+}
+
+static int child_bpf_load(void *arg)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+
+	(void)arg;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = 2;
+	attr.license = (uint64_t)(uintptr_t)"GPL";
+	memcpy(attr.prog_name, "bwtest_prog", 12);
+	return syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr)) >= 0 ? 0 : 1;
+}
+
+static void test_bpf_prog_load(void)
+{
+	pid_t pid = run_child(child_bpf_load, NULL, NULL);
+	json_t *ev = find_event("bpf_load", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(ev, "no bpf_load event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "bpf.prog_name"), "bwtest_prog");
+		CHECK_INT(jint(ev, "bpf.prog_type"), BPF_PROG_TYPE_SOCKET_FILTER);
+		CHECK_INT(jint(ev, "bpf.insn_cnt"), 2);
+		CHECK(jint(ev, "res") >= 0, "res");
+	}
+}
+
+static int child_setuid(void *arg)
+{
+	(void)arg;
+	return setresuid(0, 0, -1) ? 1 : 0;
+}
+
+static void test_setuid_family(void)
+{
+	pid_t pid = run_child(child_setuid, NULL, NULL);
+	json_t *ev = find_event("setuid", pid, NULL, NULL, EVENT_TIMEOUT_MS), *ids;
+
+	CHECK(ev, "no setuid event");
+	if (!ev)
+		return;
+	CHECK_STR(jstr(ev, "syscall"), "setresuid");
+	ids = jget(ev, "setid.ids");
+	CHECK_INT(json_integer_value(json_array_get(ids, 0)), 0);
+	CHECK_INT(json_integer_value(json_array_get(ids, 1)), 0);
+	CHECK_INT(json_integer_value(json_array_get(ids, 2)), -1);
+	CHECK_INT(jint(ev, "res"), 0);
+}
+
+static int child_finit_module(void *arg)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	(void)arg;
+	syscall(SYS_finit_module, fd, "bwtest=1", 0);
+	return 0;
+}
+
+static void test_module_load(void)
+{
+	pid_t pid;
+	json_t *ev;
+
+	if (access("/sys/kernel/tracing/events/syscalls/sys_enter_finit_module", F_OK) != 0)
+		SKIP("kernel without loadable module support: the hook is skipped by design");
+	pid = run_child(child_finit_module, NULL, NULL);
+	ev = find_event("module_load", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no module_load event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "module.args"), "bwtest=1");
+		CHECK_STR(jstr(ev, "module.file.path"), "/dev/null");
+		CHECK(jint(ev, "res") < 0, "loading /dev/null must fail");
+	}
+}
+
+/* Threads are not processes: a new thread must not produce a fork event. */
+static int child_thread(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	if (pthread_create(&t, NULL, thread_noop, NULL))
+		return 1;
+	pthread_join(t, NULL);
+	return child_write_open((void *)arg);
+}
+
+static void test_thread_is_not_a_fork(void)
+{
+	char marker[PATH_MAX];
+	pid_t pid;
+
+	path_in(marker, sizeof(marker), "marker-thread.txt");
+	pid = run_child(child_thread, marker, NULL);
+	CHECK(find_event("open", pid, upath_is, marker, EVENT_TIMEOUT_MS), "marker");
+	/* the child made a thread and no process: no fork event may name it as parent */
+	{
+		size_t i;
+		int n = 0;
+
+		for (i = 0; i < backlog_len; i++)
+			if (is_event(backlog[i], "fork", 0) && jint(backlog[i], "proc.ppid") == pid)
+				n++;
+		CHECK_INT(n, 0);
+	}
+}
+
+/* The agent's shutdown: exits 0 on SIGTERM and reports its counters. */
+static void test_shutdown_reports_counters(void)
+{
+	int status = 0;
+	char line[256];
+
+	pump(200);
+	kill(tracer_pid, SIGTERM);
+	CHECK(waitpid(tracer_pid, &status, 0) == tracer_pid, "waitpid");
+	tracer_pid = -1;
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "trace exit status 0x%x", status);
+	CHECK(file_contains(tracer_err, "trace stats"), "no stats line at exit");
+	CHECK(file_contains(tracer_err, "drop_ringbuf_common\\\":0"), "common ring dropped records in a quiet test");
+	CHECK(file_contains(tracer_err, "drop_ringbuf_critical\\\":0"), "critical ring dropped records");
+	snprintf(line, sizeof(line), "filtered_readonly_open");
+	CHECK(file_contains(tracer_err, line), "read-only filter counter missing");
+}
+
+static void setup_cgroup_hierarchy(void)
+{
+	char opts[96];
+
+	snprintf(cg_name, sizeof(cg_name), "bwtest%d", getpid());
+	path_in(cg_mnt, sizeof(cg_mnt), "cgroup");
+	mkdir(cg_mnt, 0755);
+	snprintf(opts, sizeof(opts), "none,name=%s", cg_name);
+	if (mount("cgroup", cg_mnt, "cgroup", 0, opts)) {
+		fprintf(stderr, "cannot mount a named cgroup v1 hierarchy: %s\n", strerror(errno));
+		cg_mnt[0] = '\0';
+	}
+}
+
+static void cleanup(void)
+{
+	char cmd[PATH_MAX + 32];
+
+	if (tracer_pid > 0) {
+		kill(tracer_pid, SIGKILL);
+		waitpid(tracer_pid, NULL, 0);
+	}
+	if (ovl_merged[0])
+		umount2(ovl_merged, MNT_DETACH);
+	if (cg_mnt[0]) {
+		char d[PATH_MAX];
+
+		snprintf(d, sizeof(d), "%s/x", cg_mnt);
+		rmdir(d);
+		snprintf(d, sizeof(d), "%s/y", cg_mnt);
+		rmdir(d);
+		umount2(cg_mnt, MNT_DETACH);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup of %s failed\n", workdir);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s PATH/TO/bulwark\n", argv[0]);
+		return 2;
+	}
+	bulwark_path = argv[1];
+	if (geteuid() != 0) {
+		printf("0 passed, 1 failed\nBPF tests need root\n");
+		return 1;
+	}
+	if (!mkdtemp(workdir))
+		return 1;
+	snprintf(watched_prefix, sizeof(watched_prefix), "%s/watched", workdir);
+	setup_cgroup_hierarchy();
+	if (start_tracer()) {
+		cleanup();
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	RUN(test_exec_fields);
+	RUN(test_exec_args_truncated);
+	RUN(test_fork_and_exit);
+	RUN(test_thread_is_not_a_fork);
+	RUN(test_open_write);
+	RUN(test_open_failed_reports_result);
+	RUN(test_read_only_open_is_silent);
+	RUN(test_read_only_open_of_watched_prefix);
+	RUN(test_hostile_file_name_stays_one_json_line);
+	RUN(test_chmod_setuid);
+	if (cg_mnt[0]) {
+		RUN(test_release_agent_relative_and_symlink);
+		RUN(test_cgroup_mkdir_and_attach);
+		RUN(test_usermode_helper_exec);
+	}
+	RUN(test_overlay_layers);
+	RUN(test_memfd_exec);
+	RUN(test_mount_and_umount);
+	RUN(test_new_mount_api);
+	RUN(test_chroot);
+	RUN(test_unshare_and_pivot_root);
+	RUN(test_setns);
+	RUN(test_connect);
+	RUN(test_bind_and_listen);
+	RUN(test_ptrace_attach);
+	RUN(test_bpf_prog_load);
+	RUN(test_setuid_family);
+	RUN(test_module_load);
+	RUN(test_shutdown_reports_counters);
+	cleanup();
+	return check_summary();
+}

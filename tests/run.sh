@@ -1,0 +1,50 @@
+#!/bin/sh
+# Runs the test suites and prints one closing line "N passed, N failed".
+# Usage: tests/run.sh [unit|bpf|asan]...   (default: unit bpf asan)
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+suites=${*:-unit bpf asan}
+passed=0 failed=0
+log=$(mktemp)
+
+# Each test binary ends with "N passed, N failed[, N skipped]"; a binary that
+# crashes or prints no summary counts as one failure.
+run() {
+	name=$1; shift
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$summary" ]; then
+		echo "!! $name: no summary (exit status $rc)"
+		failed=$((failed + 1))
+		return
+	fi
+	p=${summary%% passed*}
+	f=${summary#*passed, }; f=${f%% failed*}
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "!! $name: exit status $rc"
+		failed=$((failed + 1))
+	fi
+}
+
+for suite in $suites; do
+	case $suite in
+	unit)
+		for t in "$BUILD"/tests/test_*; do run "unit: ${t##*/}" "$t"; done ;;
+	asan)
+		for t in build/asan/tests/test_*; do
+			[ -x "$t" ] && run "asan: ${t##*/}" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$t"
+		done ;;
+	bpf)
+		run "bpf: events" "$BUILD"/tests/bpf_events "$BUILD"/bulwark ;;
+	*) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
+	esac
+done
+rm -f "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
