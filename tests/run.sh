@@ -41,7 +41,8 @@ for suite in $suites; do
 				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$t"
 		done ;;
 	bpf)
-		run "bpf: events" "$BUILD"/tests/bpf_events "$BUILD"/bulwark ;;
+		run "bpf: events" "$BUILD"/tests/bpf_events "$BUILD"/bulwark
+		run "bpf: startup" tests/bpf/startup.sh "$BUILD"/bulwark ;;
 	*) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac
 done
