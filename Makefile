@@ -16,14 +16,15 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux
 AGENT_LIB  := log jsonw event event_json proctree sensor trace
 AGENT_OBJS := $(patsubst %,$(BUILD)/agent/%.o,$(AGENT_LIB))
 
-HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -fstack-clash-protection
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers $(HARDEN)
-CPPFLAGS += -D_GNU_SOURCE -Iagent -Ibpf/include -I$(BUILD)
-LDFLAGS  += -pie -Wl,-z,relro,-z,now
+OPT      ?= -O2 -g
+SAN      ?=
+HARDEN   ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
+CFLAGS   := $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -fPIE $(HARDEN)
+CPPFLAGS := -D_GNU_SOURCE -Iagent -Ibpf/include -I$(BUILD)
+LDFLAGS  := $(SAN) -pie -Wl,-z,relro,-z,now
 LDLIBS   := -lbpf -lelf -lz
 
-.PHONY: all deps test test-unit test-bpf run clean asan
+.PHONY: all deps test test-unit test-bpf run clean asan bench
 all: $(BUILD)/bulwark
 
 deps:
@@ -57,7 +58,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(AGENT_OBJS) | $(
 $(BUILD)/tests/bpf_events: tests/bpf/bpf_events.c tests/unit/check.h | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< -o $@ -ljansson -lpthread
 
-test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events
+test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events asan
 	tests/run.sh
 
 test-unit: $(UNIT_TESTS)
@@ -68,11 +69,21 @@ test-bpf: all $(BUILD)/tests/bpf_events
 
 # the same code under AddressSanitizer and UBSan
 asan:
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" HARDEN= all $(patsubst $(BUILD)/%,build/asan/%,$(UNIT_TESTS))
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined" HARDEN= \
+		all $(patsubst $(BUILD)/%,build/asan/%,$(UNIT_TESTS))
 
 run: all
 	$(BUILD)/bulwark trace
 
 clean:
 	rm -rf build
+
+# ---- benchmarks (not part of make test) ------------------------------------------
+$(BUILD)/loadgen: bench/loadgen.c | $(BUILD)
+	$(CC) -O2 -Wall -Wextra -Werror $< -o $@
+
+$(BUILD):
+	mkdir -p $@
+
+bench: all $(BUILD)/loadgen
+	bench/trace_throughput.sh $(BUILD)

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jsonw.h"
 
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void strbuf_grow(struct strbuf *sb, size_t extra)
+void strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	size_t want = sb->len + extra + 1;
 	char *p;
@@ -30,13 +29,6 @@ void strbuf_add(struct strbuf *sb, const void *data, size_t n)
 	strbuf_grow(sb, n);
 	memcpy(sb->buf + sb->len, data, n);
 	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-void strbuf_addc(struct strbuf *sb, char c)
-{
-	strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
 	sb->buf[sb->len] = '\0';
 }
 
@@ -194,16 +186,31 @@ void jw_key(struct strbuf *sb, const char *key)
 	strbuf_addc(sb, ':');
 }
 
+/* Decimal digits without printf: numbers are most of an event's fields. */
+static void add_u64(struct strbuf *sb, uint64_t v, bool negative)
+{
+	char digits[24];
+	int i = sizeof(digits);
+
+	do {
+		digits[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	if (negative)
+		digits[--i] = '-';
+	strbuf_add(sb, digits + i, sizeof(digits) - i);
+}
+
 void jw_int(struct strbuf *sb, int64_t v)
 {
 	jw_sep(sb);
-	strbuf_addf(sb, "%" PRId64, v);
+	add_u64(sb, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void jw_uint(struct strbuf *sb, uint64_t v)
 {
 	jw_sep(sb);
-	strbuf_addf(sb, "%" PRIu64, v);
+	add_u64(sb, v, false);
 }
 
 void jw_bool(struct strbuf *sb, bool v)
@@ -262,13 +269,29 @@ void jw_kbool(struct strbuf *sb, const char *key, bool v)
 
 size_t fmt_rfc3339(char *out, size_t size, time_t sec, long nsec)
 {
-	struct tm tm;
+	/* events arrive in bursts within one second: format the date part once per second */
+	static __thread time_t cached_sec = -1;
+	static __thread char cached[32];
+	static __thread size_t cached_len;
 	size_t n;
+	int i;
 
-	gmtime_r(&sec, &tm);
-	n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (sec != cached_sec) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = sec;
+	}
+	n = cached_len;
 	if (n == 0 || n + 12 > size)
 		return 0;
-	n += snprintf(out + n, size - n, ".%09ldZ", nsec);
+	memcpy(out, cached, n);
+	out[n++] = '.';
+	for (i = 8; i >= 0; i--, nsec /= 10)
+		out[n + i] = '0' + nsec % 10;
+	n += 9;
+	out[n++] = 'Z';
+	out[n] = '\0';
 	return n;
 }

@@ -20,8 +20,15 @@ struct strbuf {
 };
 #define STRBUF_INIT { NULL, 0, 0 }
 
+void strbuf_grow(struct strbuf *sb, size_t extra); /* room for extra bytes and a NUL */
 void strbuf_add(struct strbuf *sb, const void *data, size_t n);
-void strbuf_addc(struct strbuf *sb, char c);
+static inline void strbuf_addc(struct strbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->cap)
+		strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_reset(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);

@@ -295,7 +295,8 @@ static char *procfs_cgroup(const struct proctree *pt, uint32_t pid)
 
 		if (!c2)
 			continue;
-		if (c1 == line && c2 == c1 + 1)
+		/* the cgroup2 line is "0::<path>": hierarchy id 0, no controllers */
+		if (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1)
 			v2 = c2 + 1;
 		else if (!v1 && strcmp(c2 + 1, "/") != 0 && c2 != c1 + 1)
 			v1 = c2 + 1;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -17,7 +18,10 @@
 #include "log.h"
 #include "proctree.h"
 
-#define STATS_INTERVAL_S 1
+#define TICK_MS 100          /* stdout is flushed every tick (and whenever its buffer fills) */
+#define STATS_EVERY_TICKS 10 /* drop counters are checked every second */
+#define CAUGHT_UP_BATCH 64   /* a consume smaller than this means the rings were nearly empty */
+#define BATCH_PAUSE_US 1000  /* then wait this long so that the next wake-up brings a batch */
 #define MALFORMED_LOG_LIMIT 10 /* log the first few malformed records; count all */
 
 struct tracer {
@@ -91,6 +95,7 @@ static void log_stats(struct tracer *t, bool final)
 {
 	struct sensor_counters c;
 	struct proctree_stats ps;
+	struct rusage ru;
 	struct strbuf sb = STRBUF_INIT;
 	unsigned int i;
 	uint64_t drops = 0;
@@ -100,8 +105,8 @@ static void log_stats(struct tracer *t, bool final)
 		drops += c.drops[i];
 	if (!final) {
 		if (drops != t->last_drops)
-			log_warn("kernel dropped %llu records (ring buffer full) in the last %ds",
-				 (unsigned long long)(drops - t->last_drops), STATS_INTERVAL_S);
+			log_warn("kernel dropped %llu records (ring buffer full) in the last %d ms",
+				 (unsigned long long)(drops - t->last_drops), TICK_MS * STATS_EVERY_TICKS);
 		t->last_drops = drops;
 		return;
 	}
@@ -132,6 +137,13 @@ static void log_stats(struct tracer *t, bool final)
 	jw_kuint(&sb, "procfs_failures", ps.procfs_failures);
 	jw_kuint(&sb, "evictions", ps.evictions);
 	jw_end(&sb);
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		jw_kobj(&sb, "agent");
+		jw_kuint(&sb, "cpu_user_us", (uint64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec);
+		jw_kuint(&sb, "cpu_sys_us", (uint64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec);
+		jw_kuint(&sb, "max_rss_kb", ru.ru_maxrss);
+		jw_end(&sb);
+	}
 	jw_end(&sb);
 	log_info("trace stats %s", sb.buf);
 	strbuf_free(&sb);
@@ -139,7 +151,7 @@ static void log_stats(struct tracer *t, bool final)
 
 static int setup_fds(int *sigfd, int *timerfd)
 {
-	struct itimerspec its = { .it_interval = { STATS_INTERVAL_S, 0 }, .it_value = { STATS_INTERVAL_S, 0 } };
+	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000L }, .it_value = { 0, TICK_MS * 1000000L } };
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -169,6 +181,7 @@ static int loop(struct tracer *t, int epfd, int sigfd, int timerfd)
 {
 	struct epoll_event evs[8];
 	bool stop = false;
+	unsigned int ticks_seen = 0;
 	int i, n, err;
 
 	while (!stop && !t->output_broken) {
@@ -188,15 +201,24 @@ static int loop(struct tracer *t, int epfd, int sigfd, int timerfd)
 
 				if (read(timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 					return -errno;
-				log_stats(t, false);
+				if (fflush(stdout))
+					t->output_broken = true;
+				if (++ticks_seen % STATS_EVERY_TICKS == 0)
+					log_stats(t, false);
 			}
 		}
 		/* whatever woke us, deliver what is ready: a stop also drains the rings first */
 		err = sensor__consume(t->sensor);
 		if (err < 0)
 			return err;
-		if (fflush(stdout))
-			t->output_broken = true;
+		/*
+		 * Each record arriving on an empty ring wakes us: under a steady
+		 * stream that is a wake-up per event. Pausing briefly once caught up
+		 * turns it into one wake-up per batch; the rings hold far more than
+		 * a millisecond of events.
+		 */
+		if (err > 0 && err < CAUGHT_UP_BATCH && !stop)
+			usleep(BATCH_PAUSE_US);
 	}
 	return 0;
 }

@@ -42,7 +42,10 @@ for suite in $suites; do
 		done ;;
 	bpf)
 		run "bpf: events" "$BUILD"/tests/bpf_events "$BUILD"/bulwark
-		run "bpf: startup" tests/bpf/startup.sh "$BUILD"/bulwark ;;
+		run "bpf: startup" tests/bpf/startup.sh "$BUILD"/bulwark
+		# the agent itself under ASan/UBSan, on the same real-kernel tests
+		[ -x build/asan/bulwark ] && run "bpf (asan): events" env ASAN_OPTIONS=detect_leaks=1 \
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$BUILD"/tests/bpf_events build/asan/bulwark ;;
 	*) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac
 done
