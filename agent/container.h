@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Containers: identity from a process's cgroup path, metadata from the
+ * runtimes (Docker Engine API, OCI runtime state), and posture (the start-up
+ * settings that make a breakout possible). Resolved when a container is first
+ * seen and cached, so that its first event already carries its metadata.
+ */
+#ifndef BULWARK_CONTAINER_H
+#define BULWARK_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONTAINER_ID_MAX 64
+
+enum container_runtime {
+	RUNTIME_NONE = 0, /* the host */
+	RUNTIME_DOCKER,
+	RUNTIME_CONTAINERD, /* containerd / CRI, nerdctl */
+	RUNTIME_CRIO,
+	RUNTIME_PODMAN,
+	RUNTIME_UNKNOWN_K8S, /* a kubelet cgroup path whose runtime is not named in it */
+	RUNTIME_UNKNOWN,     /* a container id in a path of no known runtime */
+};
+
+/* Identity parsed from a cgroup path alone (no runtime is asked). */
+struct container_ident {
+	enum container_runtime runtime;
+	char id[CONTAINER_ID_MAX + 1]; /* full id as in the path; "host" when runtime is RUNTIME_NONE */
+	char pod_uid[40];              /* Kubernetes pod UID (dashes restored), "" if none */
+};
+
+/* Posture: how the container was started (bits of container_info.risks). */
+enum container_risk {
+	RISK_ROOT_USER = 1 << 0,         /* process user is uid 0 */
+	RISK_PRIVILEGED = 1 << 1,        /* --privileged or the full capability set */
+	RISK_DANGEROUS_CAPS = 1 << 2,    /* SYS_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, NET_ADMIN, BPF, ... added */
+	RISK_NO_SECCOMP = 1 << 3,        /* unconfined seccomp */
+	RISK_PRIV_ESCALATION = 1 << 4,   /* no_new_privs off */
+	RISK_WRITABLE_ROOTFS = 1 << 5,   /* root filesystem not read-only */
+	RISK_HOST_PID = 1 << 6,
+	RISK_HOST_NETWORK = 1 << 7,
+	RISK_HOST_IPC = 1 << 8,
+	RISK_SENSITIVE_MOUNT = 1 << 9,   /* /, /proc, /sys, /etc, /dev, runtime sockets from the host */
+};
+
+struct container_info {
+	struct container_ident ident;
+	bool metadata_known;   /* a runtime answered (name, image, posture are meaningful) */
+	char name[256];
+	char image[512];       /* as the user gave it, e.g. "nginx:1.25" or "localhost/busybox:test" */
+	char image_repo[512];  /* image without tag/digest */
+	char image_tag[128];
+	char image_id[128];
+	char user[64];         /* configured user ("" = image default, i.e. usually root) */
+	char k8s_pod[256];
+	char k8s_namespace[256];
+	char k8s_container[256];
+	uint64_t cap_add;      /* capability bits added beyond the runtime default */
+	uint32_t risks;        /* enum container_risk bits */
+	char sensitive_mounts[1024]; /* host paths of the sensitive mounts, comma-separated */
+	char privileged_caps[512];   /* names of the dangerous capabilities added, comma-separated */
+};
+
+#endif
