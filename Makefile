@@ -13,7 +13,7 @@ BPF_HDRS   := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h bpf/*.bpf.h)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
 
 # agent modules (main.c is the CLI; everything else is linkable into tests)
-AGENT_LIB  := log jsonw event event_json proctree sensor trace
+AGENT_LIB  := log jsonw event event_json proctree container sensor trace
 AGENT_OBJS := $(patsubst %,$(BUILD)/agent/%.o,$(AGENT_LIB))
 
 OPT      ?= -O2 -g
@@ -22,9 +22,9 @@ HARDEN   ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protectio
 CFLAGS   := $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -fPIE $(HARDEN)
 CPPFLAGS := -D_GNU_SOURCE -Iagent -Ibpf/include -I$(BUILD)
 LDFLAGS  := $(SAN) -pie -Wl,-z,relro,-z,now
-LDLIBS   := -lbpf -lelf -lz
+LDLIBS   := -lbpf -lelf -lz -lcurl -ljansson
 
-.PHONY: all deps test test-unit test-bpf run clean asan bench
+.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench
 all: $(BUILD)/bulwark
 
 deps:
@@ -58,7 +58,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(AGENT_OBJS) | $(
 $(BUILD)/tests/bpf_events: tests/bpf/bpf_events.c tests/unit/check.h | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< -o $@ -ljansson -lpthread
 
-test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events asan
+$(BUILD)/tests/e2e_containers: tests/e2e/containers.c tests/lib/tracer.c tests/lib/tracer.h tests/unit/check.h | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
+
+E2E_TESTS := $(BUILD)/tests/e2e_containers
+
+test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan
 	tests/run.sh
 
 test-unit: $(UNIT_TESTS)
@@ -66,6 +71,10 @@ test-unit: $(UNIT_TESTS)
 
 test-bpf: all $(BUILD)/tests/bpf_events
 	tests/run.sh bpf
+
+# the BPF tests again, on Debian 12's 6.1 kernel under qemu (tests/kernels/run.sh)
+test-kernels: all $(BUILD)/tests/bpf_events
+	tests/run.sh kernels
 
 # the same code under AddressSanitizer and UBSan
 asan:

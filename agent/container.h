@@ -63,4 +63,49 @@ struct container_info {
 	char privileged_caps[512];   /* names of the dangerous capabilities added, comma-separated */
 };
 
+/*
+ * Container identity from a cgroup path (a line's path part of
+ * /proc/<pid>/cgroup). Returns 0 for a container, -ENOENT for the host (out is
+ * then {RUNTIME_NONE, "host"}). Pure: used per event and unit-tested.
+ */
+int container_ident_from_cgroup(const char *path, struct container_ident *out);
+const char *container_runtime_name(enum container_runtime rt);
+/* Names of the risk bits, in bit order ("root_user", "privileged", ...); NULL past the last. */
+const char *container_risk_name(unsigned int bit);
+
+struct container_cache;
+
+struct container_opts {
+	const char *docker_socket;          /* Docker Engine API unix socket ("" disables) */
+	const char *const *state_dirs;      /* OCI runtime state roots (runc layout: <root>/<id>/state.json) */
+	size_t n_state_dirs;
+	const char *host_root;              /* prefix for host paths read from runtime state ("" on the host, /host in a pod) */
+	size_t capacity;                    /* containers cached */
+	unsigned int lookup_timeout_ms;     /* per runtime request */
+};
+
+struct container_stats {
+	uint64_t entries, capacity, lookups, docker_ok, oci_ok, failures, retries, evictions;
+	uint64_t latency_us_median, latency_us_max; /* metadata lookups of new containers */
+};
+
+struct container_cache *container_cache__new(const struct container_opts *opts);
+void container_cache__free(struct container_cache *cc);
+/*
+ * The container a process in cgroup @cgroup_path belongs to (the host's
+ * static entry outside containers). Metadata is looked up when the container
+ * is first seen and cached; a failed lookup is retried later (counted).
+ * *announce is set once per container, when its posture is first known (or
+ * when it is first seen and no runtime can describe it): the caller emits
+ * container_start then. The pointer is valid until the next lookup.
+ */
+const struct container_info *container_cache__lookup(struct container_cache *cc, const char *cgroup_path,
+						     bool *announce);
+void container_cache__stats(const struct container_cache *cc, struct container_stats *st);
+
+/* Fills posture and metadata from an OCI runtime spec (config.json text); 0 or -EINVAL. Exposed for tests. */
+int container_parse_oci_spec(const char *json, struct container_info *ci);
+/* Fills metadata and posture from a Docker Engine "inspect" answer; 0 or -EINVAL. Exposed for tests. */
+int container_parse_docker_inspect(const char *json, struct container_info *ci);
+
 #endif

@@ -97,8 +97,59 @@ static void file_obj(struct strbuf *sb, const struct event_view *v, const struct
 		jw_null(sb);
 }
 
-static void proc_obj(struct strbuf *sb, const struct bw_proc *p, const struct proc_info *pi)
+static void ancestors_arr(struct strbuf *sb, const struct event_context *ctx)
 {
+	size_t i;
+
+	jw_karr(sb, "ancestors");
+	for (i = 0; i < ctx->n_ancestors; i++) {
+		const struct proc_info *a = ctx->ancestors[i];
+
+		jw_begin(sb);
+		jw_kuint(sb, "pid", a->pid);
+		jw_kstrn(sb, "comm", a->comm, strnlen(a->comm, sizeof(a->comm)));
+		jw_kstr(sb, "exe", a->exe);
+		jw_end(sb);
+	}
+	jw_end_arr(sb);
+}
+
+static void container_obj(struct strbuf *sb, const struct container_info *ci, bool posture)
+{
+	unsigned int bit;
+
+	jw_kobj(sb, "container");
+	jw_kstr(sb, "id", ci->ident.id);
+	jw_kstr(sb, "runtime", container_runtime_name(ci->ident.runtime));
+	jw_kstr(sb, "name", ci->name);
+	jw_kstr(sb, "image", ci->image);
+	if (posture) {
+		jw_kbool(sb, "metadata", ci->metadata_known);
+		jw_kstr(sb, "image_id", ci->image_id);
+		jw_kstr(sb, "user", ci->user);
+		jw_kbool(sb, "privileged", ci->risks & RISK_PRIVILEGED);
+		jw_karr(sb, "risks");
+		for (bit = 0; container_risk_name(bit); bit++)
+			if (ci->risks & (1u << bit))
+				jw_str(sb, container_risk_name(bit));
+		jw_end_arr(sb);
+		jw_kstr(sb, "dangerous_caps", ci->privileged_caps);
+		jw_kstr(sb, "sensitive_mounts", ci->sensitive_mounts);
+	}
+	jw_end(sb);
+	if (ci->ident.pod_uid[0] || ci->k8s_pod[0]) {
+		jw_kobj(sb, "k8s");
+		jw_kstr(sb, "pod", ci->k8s_pod);
+		jw_kstr(sb, "namespace", ci->k8s_namespace);
+		jw_kstr(sb, "pod_uid", ci->ident.pod_uid);
+		jw_end(sb);
+	}
+}
+
+static void proc_obj(struct strbuf *sb, const struct bw_proc *p, const struct event_context *ctx)
+{
+	const struct proc_info *pi = ctx->proc;
+
 	jw_kobj(sb, "proc");
 	jw_kuint(sb, "pid", p->pid);
 	jw_kuint(sb, "tid", p->tid);
@@ -120,6 +171,7 @@ static void proc_obj(struct strbuf *sb, const struct bw_proc *p, const struct pr
 	jw_kuint(sb, "net", p->net_ns);
 	jw_kuint(sb, "user", p->user_ns);
 	jw_end(sb);
+	ancestors_arr(sb, ctx);
 	jw_end(sb);
 }
 
@@ -345,22 +397,41 @@ static void type_fields(struct strbuf *sb, const struct event_view *v)
 	}
 }
 
-void event_json(struct strbuf *sb, const struct event_view *v, const struct proc_info *pi,
-		int64_t boot_to_real_ns)
+static void time_key(struct strbuf *sb, const struct bw_event *ev, int64_t boot_to_real_ns)
 {
-	const struct bw_event *ev = v->ev;
 	int64_t t = (int64_t)ev->hdr.ktime + boot_to_real_ns;
-	const char *sys = event_syscall_name(ev->syscall);
 	char stamp[48];
 
 	fmt_rfc3339(stamp, sizeof(stamp), t / 1000000000, t % 1000000000);
-	jw_begin(sb);
 	jw_kstr(sb, "time", stamp);
+}
+
+void event_json_container_start(struct strbuf *sb, const struct event_view *trigger,
+				const struct event_context *ctx, int64_t boot_to_real_ns)
+{
+	jw_begin(sb);
+	time_key(sb, trigger->ev, boot_to_real_ns);
+	jw_kstr(sb, "type", "container_start");
+	container_obj(sb, ctx->container, true);
+	proc_obj(sb, &trigger->ev->proc, ctx);
+	jw_end(sb);
+}
+
+void event_json(struct strbuf *sb, const struct event_view *v, const struct event_context *ctx,
+		int64_t boot_to_real_ns)
+{
+	const struct bw_event *ev = v->ev;
+	const char *sys = event_syscall_name(ev->syscall);
+
+	jw_begin(sb);
+	time_key(sb, ev, boot_to_real_ns);
 	jw_kstr(sb, "type", event_type_name(ev->hdr.type));
 	if (sys)
 		jw_kstr(sb, "syscall", sys);
 	jw_kint(sb, "res", ev->res);
-	proc_obj(sb, &ev->proc, pi);
+	proc_obj(sb, &ev->proc, ctx);
+	if (ctx->container)
+		container_obj(sb, ctx->container, false);
 	type_fields(sb, v);
 	if (ev->flags & (BW_F_TRUNC_STR | BW_F_TRUNC_PATH | BW_F_TRUNC_ARGS)) {
 		jw_karr(sb, "truncated");

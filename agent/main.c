@@ -14,7 +14,17 @@
 #endif
 
 #define MAX_RO_PREFIXES 64
+#define MAX_STATE_DIRS 16
 #define DEFAULT_PROC_CACHE 65536
+#define DEFAULT_ANCESTRY 5
+#define DEFAULT_CONTAINER_CACHE 4096
+
+/* Where runc-based runtimes keep container state (runc layout: <root>/<id>/state.json). */
+static const char *const default_state_dirs[] = {
+	"/run/runc",                     /* plain runc, CRI-O */
+	"/run/containerd/runc",          /* containerd: <root>/<namespace>/<id> (k8s.io, default, moby) */
+	"/run/docker/runtime-runc/moby", /* Docker Engine */
+};
 
 static void usage(FILE *out)
 {
@@ -31,8 +41,13 @@ static void usage(FILE *out)
 		"  -r, --ro-prefix PATH   also report read-only opens of paths starting with PATH (repeatable)\n"
 		"      --proc-cache N     process cache entries (default %d)\n"
 		"      --procfs DIR       the host's /proc (default /proc; /host/proc in a container)\n"
+		"      --ancestry N       ancestors printed per event (default %d)\n"
+		"      --docker-socket P  Docker Engine API socket (default /var/run/docker.sock; \"\" disables)\n"
+		"      --state-dir DIR    OCI runtime state root, repeatable (default: /run/runc,\n"
+		"                         /run/containerd/runc, /run/docker/runtime-runc/moby)\n"
+		"      --host-root DIR    prefix for host paths named in runtime state (default \"\"; /host in a pod)\n"
 		"  -v, --verbose          debug logging (includes libbpf's messages)\n",
-		DEFAULT_PROC_CACHE);
+		DEFAULT_PROC_CACHE, DEFAULT_ANCESTRY);
 }
 
 /* Parses "exec,open,..." into opts->events; returns 0 or -1 with a message. */
@@ -64,10 +79,17 @@ static int cmd_trace(int argc, char **argv)
 		{ "events", required_argument, NULL, 'e' },  { "ro-prefix", required_argument, NULL, 'r' },
 		{ "proc-cache", required_argument, NULL, 'c' }, { "procfs", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },       { "help", no_argument, NULL, 'h' },
+		{ "ancestry", required_argument, NULL, 'A' }, { "docker-socket", required_argument, NULL, 'D' },
+		{ "state-dir", required_argument, NULL, 'S' }, { "host-root", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *prefixes[MAX_RO_PREFIXES];
-	struct trace_opts o = { .ro_prefixes = prefixes, .proc_cache_size = DEFAULT_PROC_CACHE, .procfs = "/proc" };
+	const char *prefixes[MAX_RO_PREFIXES], *state_dirs[MAX_STATE_DIRS];
+	struct trace_opts o = { .ro_prefixes = prefixes, .proc_cache_size = DEFAULT_PROC_CACHE, .procfs = "/proc",
+				.ancestry_depth = DEFAULT_ANCESTRY,
+				.containers = { .docker_socket = "/var/run/docker.sock", .state_dirs = state_dirs,
+						.host_root = "", .capacity = DEFAULT_CONTAINER_CACHE,
+						.lookup_timeout_ms = 500 } };
+	size_t n_state_dirs = 0;
 	int c, t;
 	char *end;
 
@@ -96,6 +118,26 @@ static int cmd_trace(int argc, char **argv)
 		case 'p':
 			o.procfs = optarg;
 			break;
+		case 'A':
+			o.ancestry_depth = strtoul(optarg, &end, 10);
+			if (*end) {
+				fprintf(stderr, "bulwark: --ancestry: expected a number, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'D':
+			o.containers.docker_socket = optarg;
+			break;
+		case 'S':
+			if (n_state_dirs == MAX_STATE_DIRS) {
+				fprintf(stderr, "bulwark: --state-dir: at most %d directories\n", MAX_STATE_DIRS);
+				return 2;
+			}
+			state_dirs[n_state_dirs++] = optarg;
+			break;
+		case 'H':
+			o.containers.host_root = optarg;
+			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
 			break;
@@ -111,6 +153,10 @@ static int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "bulwark trace: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (n_state_dirs == 0)
+		for (; n_state_dirs < sizeof(default_state_dirs) / sizeof(default_state_dirs[0]); n_state_dirs++)
+			state_dirs[n_state_dirs] = default_state_dirs[n_state_dirs];
+	o.containers.n_state_dirs = n_state_dirs;
 	return trace_run(&o);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "proctree.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,6 +31,8 @@ struct proctree {
 	long clk_tck;
 	struct proctree_stats st;
 };
+
+static bool same_start(const struct proctree *pt, uint64_t a, uint64_t b);
 
 static size_t bucket_of(const struct proctree *pt, uint32_t pid)
 {
@@ -183,6 +186,9 @@ static void node_set(struct node *n, const struct proc_info *pi)
 {
 	n->info.pid = pi->pid;
 	n->info.ppid = pi->ppid;
+	n->info.uid = pi->uid;
+	memcpy(n->info.comm, pi->comm, sizeof(n->info.comm));
+	n->info.comm[sizeof(n->info.comm) - 1] = '\0';
 	n->info.start_time = pi->start_time;
 	n->info.parent_start_time = pi->parent_start_time;
 	n->info.exe = dup_bytes(pi->exe ? pi->exe : "", pi->exe ? strlen(pi->exe) : 0);
@@ -196,15 +202,22 @@ void proctree__exec(struct proctree *pt, const struct proc_info *pi)
 	node_set(&pt->nodes[insert_node(pt, pi->pid)], pi);
 }
 
-void proctree__fork(struct proctree *pt, uint32_t pid, uint64_t start_time, uint32_t ppid,
-		    uint64_t parent_start_time)
+void proctree__fork(struct proctree *pt, const struct proc_info *child)
 {
-	int32_t pidx = find_pid(pt, ppid);
-	struct proc_info pi = { .pid = pid, .ppid = ppid, .start_time = start_time,
-				.parent_start_time = parent_start_time };
+	int32_t pidx = find_pid(pt, child->ppid), cidx = find_pid(pt, child->pid);
+	struct proc_info pi = *child;
 	struct node tmp = { 0 };
 
-	if (pidx != NIL && pt->nodes[pidx].info.start_time == parent_start_time) {
+	/*
+	 * Known already: its exec (delivered first, from the critical ring) or a
+	 * /proc load got here before the fork record. That is newer; keep it.
+	 */
+	if (cidx != NIL && same_start(pt, pt->nodes[cidx].info.start_time, child->start_time))
+		return;
+
+	pi.exe = pi.args = pi.cgroup = NULL;
+	pi.args_len = 0;
+	if (pidx != NIL && same_start(pt, pt->nodes[pidx].info.start_time, child->parent_start_time)) {
 		const struct proc_info *p = &pt->nodes[pidx].info;
 
 		pi.exe = p->exe;
@@ -214,14 +227,14 @@ void proctree__fork(struct proctree *pt, uint32_t pid, uint64_t start_time, uint
 	}
 	/* copy first: making room for the child may evict the parent and free its strings */
 	node_set(&tmp, &pi);
-	pt->nodes[insert_node(pt, pid)].info = tmp.info;
+	pt->nodes[insert_node(pt, child->pid)].info = tmp.info;
 }
 
 void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time)
 {
 	int32_t idx = find_pid(pt, pid);
 
-	if (idx != NIL && pt->nodes[idx].info.start_time == start_time)
+	if (idx != NIL && same_start(pt, pt->nodes[idx].info.start_time, start_time))
 		remove_node(pt, idx);
 }
 
@@ -270,13 +283,25 @@ static int procfs_stat(const struct proctree *pt, uint32_t pid, uint64_t *start_
 	return 0;
 }
 
-/* /proc start times have clock-tick resolution: equal within one tick. */
+/*
+ * Start times from the kernel are exact nanoseconds; those read from /proc are
+ * whole clock ticks, truncated (a multiple of the tick, which a kernel value
+ * is with a chance of 1 in 10^7). Equal values match; an exact value matches
+ * the tick count it truncates to. Two processes with one pid inside one tick
+ * would need the whole pid space to wrap in 10 ms.
+ */
 static bool same_start(const struct proctree *pt, uint64_t a, uint64_t b)
 {
-	uint64_t tick = 1000000000ull / pt->clk_tck;
-	uint64_t d = a > b ? a - b : b - a;
+	uint64_t tick = 1000000000ull / pt->clk_tck, exact, rounded;
+	bool a_rounded = a % tick == 0, b_rounded = b % tick == 0;
 
-	return d <= tick;
+	if (a == b)
+		return true;
+	if (a_rounded == b_rounded)
+		return false;
+	exact = a_rounded ? b : a;
+	rounded = a_rounded ? a : b;
+	return exact >= rounded && exact - rounded < tick;
 }
 
 /* The cgroup path as the sensor chooses it: cgroup2 unless "/", else the first v1 hierarchy not at "/". */
@@ -306,6 +331,24 @@ static char *procfs_cgroup(const struct proctree *pt, uint32_t pid)
 	return strdup(v1 ? v1 : (v2 ? v2 : ""));
 }
 
+/* Real uid from /proc/<pid>/status ("Uid:\treal\teffective..."); 0 if unreadable. */
+static uint32_t procfs_uid(const struct proctree *pt, uint32_t pid)
+{
+	char path[PATH_MAX + 32], buf[4096], *line;
+	unsigned int uid = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/status", pt->procfs, pid);
+	n = read_small(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	line = strstr(buf, "\nUid:");
+	if (line)
+		sscanf(line + 5, "%u", &uid);
+	return uid;
+}
+
 static int32_t load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t start_time)
 {
 	char path[PATH_MAX + 32], exe[PATH_MAX], args[4096];
@@ -322,8 +365,15 @@ static int32_t load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t star
 	snprintf(path, sizeof(path), "%s/%u/exe", pt->procfs, pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
+	snprintf(path, sizeof(path), "%s/%u/comm", pt->procfs, pid);
+	n = read_small(path, pi.comm, sizeof(pi.comm) - 1);
+	pi.comm[n > 0 ? n - (pi.comm[n - 1] == '\n') : 0] = '\0';
+	pi.uid = procfs_uid(pt, pid);
 	snprintf(path, sizeof(path), "%s/%u/cmdline", pt->procfs, pid);
 	n = read_small(path, args, sizeof(args));
+	/* the parent's identity, so that ancestry can be walked by (pid, start time) */
+	if (pi.ppid && procfs_stat(pt, pi.ppid, &pi.parent_start_time, &(uint32_t){ 0 }) != 0)
+		pi.parent_start_time = 0;
 	pi.exe = exe;
 	pi.args = args;
 	pi.args_len = n > 0 ? (size_t)n - (args[n - 1] == '\0') : 0;
@@ -342,8 +392,10 @@ const struct proc_info *proctree__get(struct proctree *pt, uint32_t pid, uint64_
 	int32_t idx = find_pid(pt, pid);
 	struct node *n;
 
-	if (idx != NIL && pt->nodes[idx].info.start_time == start_time) {
+	if (idx != NIL && same_start(pt, pt->nodes[idx].info.start_time, start_time)) {
 		pt->st.hits++;
+		/* an entry from a /proc scan holds a tick-rounded time: keep the kernel's exact one */
+		pt->nodes[idx].info.start_time = start_time;
 		lru_unlink(pt, idx);
 		lru_push_front(pt, idx);
 	} else {
@@ -363,6 +415,36 @@ const struct proc_info *proctree__get(struct proctree *pt, uint32_t pid, uint64_
 		n->cgroup_stale = false;
 	}
 	return &n->info;
+}
+
+const struct proc_info *proctree__parent(struct proctree *pt, const struct proc_info *p)
+{
+	if (!p || p->ppid == 0 || p->ppid == p->pid)
+		return NULL;
+	return proctree__get(pt, p->ppid, p->parent_start_time);
+}
+
+size_t proctree__scan(struct proctree *pt)
+{
+	DIR *dir = opendir(pt->procfs);
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+		uint64_t start;
+		uint32_t ppid;
+
+		if (*end || pid == 0 || pid > UINT32_MAX || procfs_stat(pt, pid, &start, &ppid))
+			continue;
+		if (find_pid(pt, pid) == NIL && load_from_procfs(pt, pid, start) != NIL)
+			n++;
+	}
+	closedir(dir);
+	return n;
 }
 
 void proctree__stats(const struct proctree *pt, struct proctree_stats *st)

@@ -16,6 +16,8 @@ struct proctree;
 struct proc_info {
 	uint32_t pid;
 	uint32_t ppid;
+	uint32_t uid;
+	char comm[16];              /* the kernel's task name (Falco's proc.name) */
 	uint64_t start_time;        /* ns since boot */
 	uint64_t parent_start_time;
 	const char *exe;            /* "" when unknown (kernel threads, vanished processes) */
@@ -35,9 +37,19 @@ void proctree__free(struct proctree *pt);
 
 /* A process image replaced by exec: what the exec event says. Strings are copied. */
 void proctree__exec(struct proctree *pt, const struct proc_info *pi);
-/* A new process: inherits exe, args and cgroup of its parent if the parent is known. */
-void proctree__fork(struct proctree *pt, uint32_t pid, uint64_t start_time, uint32_t ppid,
-		    uint64_t parent_start_time);
+/*
+ * A new process (pid, start_time, ppid, parent_start_time, uid, comm of
+ * @child): inherits exe, args and cgroup of its parent if the parent is known.
+ */
+void proctree__fork(struct proctree *pt, const struct proc_info *child);
+/* Loads every process in procfs, so that processes older than the agent have ancestry; returns how many. */
+size_t proctree__scan(struct proctree *pt);
+/*
+ * The parent of @p (NULL if unknown or gone). Like proctree__get, it may load
+ * from procfs; with a capacity above the ancestry depth walked, the pointers
+ * of the walk stay valid (LRU never evicts what was just touched).
+ */
+const struct proc_info *proctree__parent(struct proctree *pt, const struct proc_info *p);
 void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time);
 /* The process moved to another cgroup: its cgroup path is read again when next asked for. */
 void proctree__cgroup_changed(struct proctree *pt, uint32_t pid);

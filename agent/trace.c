@@ -27,6 +27,8 @@
 struct tracer {
 	struct sensor *sensor;
 	struct proctree *procs;
+	struct container_cache *containers;
+	size_t ancestry_depth;
 	struct strbuf line;
 	int64_t boot_to_real_ns;
 	uint64_t by_type[BW_EV_MAX];
@@ -48,15 +50,21 @@ static const struct proc_info *track_process(struct tracer *t, const struct even
 		const struct bw_exec *e = (const void *)ev;
 		struct str_view exe = event_str(v, e->exe), args = event_str(v, e->args), cg = event_str(v, e->cgroup);
 		/* strings in the record are NUL-terminated (checked by event_decode) */
-		*exec_info = (struct proc_info){ .pid = p->pid, .ppid = p->ppid, .start_time = p->start_time,
-						 .parent_start_time = p->parent_start_time, .exe = exe.p,
-						 .args = args.p, .args_len = args.len, .cgroup = cg.p };
+		*exec_info = (struct proc_info){ .pid = p->pid, .ppid = p->ppid, .uid = p->uid,
+						 .start_time = p->start_time, .parent_start_time = p->parent_start_time,
+						 .exe = exe.p, .args = args.p, .args_len = args.len, .cgroup = cg.p };
+		memcpy(exec_info->comm, p->comm, sizeof(exec_info->comm));
 		proctree__exec(t->procs, exec_info);
 		return exec_info;
 	}
-	case BW_EV_FORK:
-		proctree__fork(t->procs, p->pid, p->start_time, p->ppid, p->parent_start_time);
+	case BW_EV_FORK: {
+		struct proc_info child = { .pid = p->pid, .ppid = p->ppid, .uid = p->uid, .start_time = p->start_time,
+					   .parent_start_time = p->parent_start_time };
+
+		memcpy(child.comm, p->comm, sizeof(child.comm));
+		proctree__fork(t->procs, &child);
 		break;
+	}
 	case BW_EV_CGROUP_ATTACH:
 		proctree__cgroup_changed(t->procs, ((const struct bw_cgroup *)ev)->target_pid);
 		break;
@@ -72,7 +80,9 @@ static void on_record(void *ctx, const void *data, size_t size)
 	struct event_view v;
 	enum event_malformed why;
 	struct proc_info exec_info;
-	const struct proc_info *pi;
+	struct event_context ec = { 0 };
+	const struct proc_info *a;
+	bool announce;
 
 	if (event_decode(data, size, &v, &why, t->malformed)) {
 		if (t->malformed_total++ < MALFORMED_LOG_LIMIT)
@@ -81,9 +91,18 @@ static void on_record(void *ctx, const void *data, size_t size)
 		return;
 	}
 	t->by_type[v.ev->hdr.type]++;
-	pi = track_process(t, &v, &exec_info);
+	ec.proc = track_process(t, &v, &exec_info);
+	for (a = proctree__parent(t->procs, ec.proc); a && ec.n_ancestors < t->ancestry_depth;
+	     a = proctree__parent(t->procs, a))
+		ec.ancestors[ec.n_ancestors++] = a;
+	ec.container = container_cache__lookup(t->containers, ec.proc ? ec.proc->cgroup : NULL, &announce);
 	strbuf_reset(&t->line);
-	event_json(&t->line, &v, pi, t->boot_to_real_ns);
+	if (announce) {
+		/* the container's posture precedes its first event */
+		event_json_container_start(&t->line, &v, &ec, t->boot_to_real_ns);
+		strbuf_addc(&t->line, '\n');
+	}
+	event_json(&t->line, &v, &ec, t->boot_to_real_ns);
 	strbuf_addc(&t->line, '\n');
 	if (fwrite(t->line.buf, 1, t->line.len, stdout) != t->line.len)
 		t->output_broken = true;
@@ -95,6 +114,7 @@ static void log_stats(struct tracer *t, bool final)
 {
 	struct sensor_counters c;
 	struct proctree_stats ps;
+	struct container_stats cs;
 	struct rusage ru;
 	struct strbuf sb = STRBUF_INIT;
 	unsigned int i;
@@ -136,6 +156,18 @@ static void log_stats(struct tracer *t, bool final)
 	jw_kuint(&sb, "procfs_reads", ps.procfs_reads);
 	jw_kuint(&sb, "procfs_failures", ps.procfs_failures);
 	jw_kuint(&sb, "evictions", ps.evictions);
+	jw_end(&sb);
+	container_cache__stats(t->containers, &cs);
+	jw_kobj(&sb, "containers");
+	jw_kuint(&sb, "entries", cs.entries);
+	jw_kuint(&sb, "lookups", cs.lookups);
+	jw_kuint(&sb, "docker_ok", cs.docker_ok);
+	jw_kuint(&sb, "oci_ok", cs.oci_ok);
+	jw_kuint(&sb, "failures", cs.failures);
+	jw_kuint(&sb, "retries", cs.retries);
+	jw_kuint(&sb, "evictions", cs.evictions);
+	jw_kuint(&sb, "lookup_us_median", cs.latency_us_median);
+	jw_kuint(&sb, "lookup_us_max", cs.latency_us_max);
 	jw_end(&sb);
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		jw_kobj(&sb, "agent");
@@ -236,10 +268,12 @@ int trace_run(const struct trace_opts *opts)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	t.procs = proctree__new(opts->proc_cache_size, opts->procfs);
-	if (!t.procs) {
-		log_errno(LOG_ERROR, errno, "cannot allocate the process cache");
+	t.containers = container_cache__new(&opts->containers);
+	if (!t.procs || !t.containers) {
+		log_errno(LOG_ERROR, errno, "cannot allocate the process and container caches");
 		goto cleanup;
 	}
+	t.ancestry_depth = opts->ancestry_depth < EVENT_MAX_ANCESTORS ? opts->ancestry_depth : EVENT_MAX_ANCESTORS;
 	err = setup_fds(&sigfd, &timerfd);
 	if (err) {
 		log_errno(LOG_ERROR, err, "cannot set up signals and timers");
@@ -265,6 +299,8 @@ int trace_run(const struct trace_opts *opts)
 		goto epoll_failed;
 
 	sensor__hooks(t.sensor, &attached, &skipped);
+	/* after attach: a process that starts during the scan is seen by one or the other */
+	log_info("process cache: %zu processes loaded from %s", proctree__scan(t.procs), opts->procfs);
 	log_info("sensor ready: %d hooks attached, %d skipped", attached, skipped);
 	err = loop(&t, epfd, sigfd, timerfd);
 	if (err) {
@@ -282,6 +318,7 @@ epoll_failed:
 cleanup:
 	fflush(stdout);
 	sensor__free(t.sensor);
+	container_cache__free(t.containers);
 	proctree__free(t.procs);
 	strbuf_free(&t.line);
 	if (epfd >= 0)

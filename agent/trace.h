@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "container.h"
 #include "sensor.h"
 
 struct trace_opts {
@@ -14,6 +15,8 @@ struct trace_opts {
 	size_t n_ro_prefixes;
 	size_t proc_cache_size; /* process cache entries */
 	const char *procfs;     /* /proc of the host */
+	size_t ancestry_depth;  /* ancestors printed per event (at most EVENT_MAX_ANCESTORS) */
+	struct container_opts containers;
 };
 
 /* Returns the process exit status: 0 after a clean stop, 1 on a runtime error, 2 if it cannot start. */

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|bpf|asan]...   (default: unit bpf asan)
+# Usage: tests/run.sh [unit|bpf|e2e|asan]...   (default: unit bpf e2e asan)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit bpf asan}
+suites=${*:-unit bpf e2e asan}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -46,6 +46,8 @@ for suite in $suites; do
 		# the agent itself under ASan/UBSan, on the same real-kernel tests
 		[ -x build/asan/bulwark ] && run "bpf (asan): events" env ASAN_OPTIONS=detect_leaks=1 \
 			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$BUILD"/tests/bpf_events build/asan/bulwark ;;
+	e2e)
+		run "e2e: containers" "$BUILD"/tests/e2e_containers "$BUILD"/bulwark ;;
 	*) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac
 done

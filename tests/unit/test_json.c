@@ -379,8 +379,10 @@ static void fill_proc(struct bw_event *ev)
 /* The line as JSON; also checks it is one line. */
 static json_t *format(const struct event_view *v, const struct proc_info *pi, struct strbuf *sb)
 {
+	struct event_context ec = { .proc = pi };
+
 	strbuf_reset(sb);
-	event_json(sb, v, pi, 0);
+	event_json(sb, v, &ec, 0);
 	CHECK(strchr(sb->buf, '\n') == NULL, "raw newline in %s", sb->buf);
 	return parse(sb->buf, sb->len);
 }

@@ -219,6 +219,14 @@ static void test_pid_reuse(void)
 	proctree__free(pt);
 }
 
+/* A fork record as the tracer hands it over. */
+static void fork_child(struct proctree *pt, uint32_t pid, uint64_t start, uint32_t ppid, uint64_t parent_start)
+{
+	struct proc_info child = { .pid = pid, .start_time = start, .ppid = ppid, .parent_start_time = parent_start };
+
+	proctree__fork(pt, &child);
+}
+
 static void test_fork_inherits(void)
 {
 	static const char args[] = "nginx\0-g\0daemon off;";
@@ -227,7 +235,7 @@ static void test_fork_inherits(void)
 	const struct proc_info *pi;
 
 	proctree__exec(pt, &in);
-	proctree__fork(pt, 301, 8000, 300, 7000);
+	fork_child(pt, 301, 8000, 300, 7000);
 	pi = proctree__get(pt, 301, 8000);
 	CHECK(pi != NULL, "forked child not found");
 	if (pi) {
@@ -248,7 +256,7 @@ static void test_fork_inherits(void)
 	/* the parent's pid now belongs to another process: nothing is inherited from the old one */
 	in = info(310, 100, "/bin/old", "old", 3, "/old");
 	proctree__exec(pt, &in);
-	proctree__fork(pt, 311, 900, 310, 500);
+	fork_child(pt, 311, 900, 310, 500);
 	pi = proctree__get(pt, 311, 900);
 	CHECK(pi != NULL, "child of an unknown parent not recorded");
 	if (pi) {
@@ -258,7 +266,7 @@ static void test_fork_inherits(void)
 		CHECK_INT(pi->ppid, 310);
 	}
 	/* a parent never seen */
-	proctree__fork(pt, 321, 900, 320, 800);
+	fork_child(pt, 321, 900, 320, 800);
 	pi = proctree__get(pt, 321, 900);
 	CHECK(pi && pi->exe[0] == '\0', "child of an unseen parent");
 	proctree__free(pt);
@@ -272,7 +280,7 @@ static void test_fork_evicts_parent(void)
 	const struct proc_info *pi;
 
 	proctree__exec(pt, &in);
-	proctree__fork(pt, 401, 20, 400, 10);
+	fork_child(pt, 401, 20, 400, 10);
 	CHECK_INT(stats(pt).evictions, 1);
 	CHECK_INT(stats(pt).entries, 1);
 	pi = proctree__get(pt, 401, 20);
