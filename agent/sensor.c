@@ -20,6 +20,7 @@
 #define MIN_KERNEL_MINOR 8
 #define TRACEFS "/sys/kernel/tracing"
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
+#define LOCKDOWN_PATH "/sys/kernel/security/lockdown"
 
 #define MAX_LINKS 128
 
@@ -100,6 +101,25 @@ static bool tracefs_mounted(void)
 	return stat(TRACEFS "/events/syscalls", &st) == 0;
 }
 
+/*
+ * Is the kernel locked down for confidentiality (lockdown=confidentiality, or
+ * secure boot with the kernel's choice)? It then withholds the BPF helpers that
+ * read kernel memory and empties tracefs, so nothing of the sensor can work.
+ * Without securityfs mounted the mode cannot be read and is not assumed.
+ */
+static bool lockdown_confidentiality(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen(LOCKDOWN_PATH, "re");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strstr(buf, "[confidentiality]") != NULL;
+}
+
 /* Every reason not to start, as one line naming what is missing. */
 static int preflight(char *err, size_t errlen)
 {
@@ -120,6 +140,10 @@ static int preflight(char *err, size_t errlen)
 			    u.release, MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1)
 		return fail(err, errlen, ENOTSUP, "missing BPF ring buffer support in this kernel (needs 5.8+)");
+	if (lockdown_confidentiality())
+		return fail(err, errlen, EPERM,
+			    "kernel lockdown: %s is in confidentiality mode, which forbids BPF programs to read kernel memory",
+			    LOCKDOWN_PATH);
 	/* syscall tracepoints are attached through tracefs; mount it where it is missing */
 	if (!tracefs_mounted()) {
 		if (mount("nodev", TRACEFS, "tracefs", 0, NULL) != 0 && errno != EBUSY)
