@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|bpf|e2e|asan]...   (default: unit bpf e2e asan)
+# Usage: tests/run.sh [unit|bpf|e2e|asan|kernels]...   (default: unit bpf e2e asan kernels)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit bpf e2e asan}
+suites=${*:-unit bpf e2e asan kernels}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -48,6 +48,9 @@ for suite in $suites; do
 			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$BUILD"/tests/bpf_events build/asan/bulwark ;;
 	e2e)
 		run "e2e: containers" "$BUILD"/tests/e2e_containers "$BUILD"/bulwark ;;
+	kernels)
+		# the BPF suite again on Debian 12's 6.1 kernel under qemu: one CO-RE object on two kernels
+		run "kernels: debian 12 linux 6.1 (qemu)" tests/kernels/run.sh ;;
 	*) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac
 done

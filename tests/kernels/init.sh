@@ -1,0 +1,72 @@
+#!/bin/sh
+# PID 1 of the test VM that tests/kernels/run.sh boots: mounts what the agent and
+# its tests use, loads the overlay module, runs the BPF suite, prints a marker
+# line for the host and powers off.
+# No `set -e`: PID 1 must always reach poweroff (the kernel panics when init exits).
+set -u
+export PATH=/usr/bin:/bin
+export HOME=/ TMPDIR=/tmp
+
+if [ "${1-}" != stage2 ]; then
+	# pivot_root(2) refuses to move the initial rootfs (EINVAL) and the tests
+	# pivot as a container runtime does: run from a tmpfs root instead, as a
+	# booted system runs from its disk.
+	mkdir /newroot
+	mount -t tmpfs -o mode=0755 tmpfs /newroot
+	for d in /*; do
+		[ "$d" = /newroot ] || cp -a "$d" /newroot/
+	done
+	exec switch_root /newroot /init stage2
+	echo "vm: switch_root failed"
+	poweroff -f
+fi
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev # /dev/null for the tests and the shell
+mount -t tmpfs tmpfs /tmp       # the tests' work directories, as on a host
+# tracefs is mounted here as on a host; startup.sh checks the agent mounts it itself when it is not
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t securityfs securityfs /sys/kernel/security # where the kernel tells its lockdown mode
+# the connect/bind/listen tests use 127.0.0.1 and ::1
+ip link set lo up
+
+# Debian builds overlayfs as a module: loading it before the agent starts puts
+# its BTF at /sys/kernel/btf/overlay, which libbpf uses to relocate struct ovl_inode.
+insmod /lib/modules/overlay.ko || echo "vm: insmod overlay.ko failed"
+echo "vm: kernel $(uname -r), module BTF: $(ls /sys/kernel/btf | tr '\n' ' ')"
+
+mode=suite
+case " $(cat /proc/cmdline) " in
+*" bulwark.mode=lockdown "*) mode=lockdown ;;
+esac
+
+cd /bulwark
+case $mode in
+suite)
+	# What this kernel gave the agent: hooks attached and skipped (with the
+	# reason), and libbpf's CO-RE relocations of struct ovl_inode against the
+	# overlay module's BTF. Informative; the assertions are in the suite.
+	build/bulwark trace -v --events exec >/dev/null 2>/tmp/inventory &
+	agent=$!
+	i=0
+	while [ $i -lt 300 ] && ! grep -q 'sensor ready' /tmp/inventory && kill -0 $agent 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -INT $agent 2>/dev/null
+	wait $agent
+	grep -E 'optional hook skipped|sensor ready|struct ovl_inode: found target candidate' /tmp/inventory |
+		sed 's/^/vm: agent: /'
+	rm -f /tmp/inventory
+	# the host's suite runner and BPF tests, unchanged (their binaries statically linked)
+	tests/run.sh bpf
+	;;
+lockdown)
+	# booted with lockdown=confidentiality: BPF may not read kernel memory, so
+	# the agent must refuse to start with one line naming the lockdown
+	sh tests/kernels/refusal.sh build/bulwark 'kernel lockdown'
+	;;
+esac
+echo "@@ bulwark-vm done"
+poweroff -f
