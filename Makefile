@@ -94,5 +94,9 @@ $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)
 $(BUILD):
 	mkdir -p $@
 
-bench: all $(BUILD)/loadgen
+$(BUILD)/proctree_mem: bench/proctree_mem.c agent/proctree.c agent/proctree.h | $(BUILD)
+	$(CC) $(CPPFLAGS) -O2 $< agent/proctree.c -o $@
+
+bench: all $(BUILD)/loadgen $(BUILD)/proctree_mem
+	$(BUILD)/proctree_mem 10000
 	bench/trace_throughput.sh $(BUILD)
