@@ -84,7 +84,7 @@ static int cmd_trace(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prefixes[MAX_RO_PREFIXES], *state_dirs[MAX_STATE_DIRS];
-	struct trace_opts o = { .ro_prefixes = prefixes, .proc_cache_size = DEFAULT_PROC_CACHE, .procfs = "/proc",
+	struct pipeline_opts o = { .ro_prefixes = prefixes, .proc_cache_size = DEFAULT_PROC_CACHE, .procfs = "/proc",
 				.ancestry_depth = DEFAULT_ANCESTRY,
 				.containers = { .docker_socket = "/var/run/docker.sock", .state_dirs = state_dirs,
 						.host_root = "", .capacity = DEFAULT_CONTAINER_CACHE,

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The event pipeline shared by `trace` and `run`: sensor → validate →
+ * process cache, ancestry and container → a sink. One event loop (epoll over
+ * the ring buffers, signalfd, timerfd); the sink must not block it.
+ */
+#ifndef BULWARK_PIPELINE_H
+#define BULWARK_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "container.h"
+#include "event_json.h"
+#include "jsonw.h"
+#include "proctree.h"
+#include "sensor.h"
+
+struct pipeline_opts {
+	bool events[BW_EV_MAX];
+	const char *const *ro_prefixes;
+	size_t n_ro_prefixes;
+	size_t proc_cache_size; /* process cache entries */
+	const char *procfs;     /* /proc of the host */
+	size_t ancestry_depth;  /* ancestors resolved per event (at most EVENT_MAX_ANCESTORS) */
+	struct container_opts containers;
+};
+
+/* One enriched event, valid during the sink's call. */
+struct pipeline_event {
+	const struct event_view *v;
+	const struct event_context *ec;
+	int64_t boot_to_real_ns;  /* add to a record's ktime for wall-clock time */
+	bool container_announce;  /* first sight (or first posture) of ec->container: emit container_start first */
+	struct proctree *procs;   /* for deeper ancestry walks */
+};
+
+struct pipeline_sink {
+	void (*on_event)(void *ctx, const struct pipeline_event *pe);
+	void (*on_tick)(void *ctx);                         /* every 100 ms (flush buffers) */
+	void (*on_hangup)(void *ctx);                       /* SIGHUP (reload); NULL: ignored */
+	void (*on_stats)(void *ctx, struct strbuf *sb);     /* extra keys for the final stats object */
+	bool (*stopped)(void *ctx);                         /* the sink cannot go on (e.g. stdout closed) */
+	void *ctx;
+};
+
+/* Runs until SIGINT/SIGTERM. Returns the exit status: 0 clean stop, 1 runtime error, 2 cannot start. */
+int pipeline_run(const struct pipeline_opts *opts, const struct pipeline_sink *sink);
+
+#endif
