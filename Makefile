@@ -13,7 +13,7 @@ BPF_HDRS   := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h bpf/*.bpf.h)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
 
 # agent modules (main.c is the CLI; everything else is linkable into tests)
-AGENT_LIB  := log jsonw event event_json proctree container sensor trace
+AGENT_LIB  := log jsonw event event_json proctree container sensor pipeline trace
 AGENT_OBJS := $(patsubst %,$(BUILD)/agent/%.o,$(AGENT_LIB))
 
 OPT      ?= -O2 -g
