@@ -70,6 +70,10 @@ static int parse_events(const char *list, bool events[BW_EV_MAX])
 		events[t] = true;
 	}
 	free(copy);
+	if (rc == 0 && !memchr(events, true, sizeof(bool) * BW_EV_MAX)) {
+		fprintf(stderr, "bulwark: --events: no event type given\n");
+		rc = -1;
+	}
 	return rc;
 }
 

@@ -304,10 +304,39 @@ static bool same_start(const struct proctree *pt, uint64_t a, uint64_t b)
 	return exact >= rounded && exact - rounded < tick;
 }
 
-/* The cgroup path as the sensor chooses it: cgroup2 unless "/", else the first v1 hierarchy not at "/". */
+/*
+ * The rank of a v1 line's controllers in the kernel's cgroup_subsys_id order
+ * (cpuset, cpu, cpuacct, io, memory, devices, freezer, net_cls, ...), the
+ * order in which the sensor looks for a non-root v1 cgroup; named
+ * hierarchies (name=systemd) rank last.
+ */
+static int controller_rank(const char *ctrls, size_t len)
+{
+	static const char *const order[] = { "cpuset", "cpu", "cpuacct", "blkio", "memory", "devices", "freezer",
+					     "net_cls" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const char *c = ctrls, *end = ctrls + len;
+
+		n = strlen(order[i]);
+		while (c < end) {
+			const char *comma = memchr(c, ',', end - c);
+			size_t clen = (comma ? comma : end) - c;
+
+			if (clen == n && memcmp(c, order[i], n) == 0)
+				return i;
+			c += clen + 1;
+		}
+	}
+	return 100;
+}
+
+/* The cgroup path as the sensor chooses it: cgroup2 unless "/", else the first non-root v1 cgroup in subsystem order. */
 static char *procfs_cgroup(const struct proctree *pt, uint32_t pid)
 {
 	char path[PATH_MAX + 32], buf[8192], *line, *save = NULL, *v2 = NULL, *v1 = NULL;
+	int v1_rank = 1000;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/cgroup", pt->procfs, pid);
@@ -317,14 +346,20 @@ static char *procfs_cgroup(const struct proctree *pt, uint32_t pid)
 	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		int rank;
 
 		if (!c2)
 			continue;
 		/* the cgroup2 line is "0::<path>": hierarchy id 0, no controllers */
-		if (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1)
+		if (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1) {
 			v2 = c2 + 1;
-		else if (!v1 && strcmp(c2 + 1, "/") != 0 && c2 != c1 + 1)
+			continue;
+		}
+		rank = controller_rank(c1 + 1, c2 - c1 - 1);
+		if (c2 != c1 + 1 && strcmp(c2 + 1, "/") != 0 && rank < v1_rank) {
 			v1 = c2 + 1;
+			v1_rank = rank;
+		}
 	}
 	if (v2 && strcmp(v2, "/") != 0)
 		return strdup(v2);
