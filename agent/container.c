@@ -119,8 +119,10 @@ static void pod_uid_of(const char *c, size_t n, char out[40])
 	for (i = 0; i < len; i++) {
 		char ch = p[i] == '_' ? '-' : p[i];
 
-		if (!(isxdigit((unsigned char)ch) || ch == '-'))
+		if (!(isxdigit((unsigned char)ch) || ch == '-')) {
+			out[0] = '\0'; /* nothing of a malformed UID */
 			return;
+		}
 		out[i] = ch;
 	}
 	out[len] = '\0';
@@ -148,7 +150,11 @@ int container_ident_from_cgroup(const char *path, struct container_ident *out)
 			comp--;
 		n = comp_end - comp;
 		if (n && !id && component_id(comp, n, &rt, &id)) {
-			/* keep scanning upwards for the runtime and the pod */
+			/* keep scanning upwards for the runtime and the pod; "<pod slice>:<runtime>:<id>" names the pod too */
+			const char *colon = memchr(comp, ':', n);
+
+			if (colon && !pod_uid[0])
+				pod_uid_of(comp, colon - comp, pod_uid);
 		} else if (n) {
 			if (!pod_uid[0])
 				pod_uid_of(comp, n, pod_uid);
@@ -225,6 +231,20 @@ static void note_dangerous_cap(struct container_info *ci, const char *cap)
 	}
 }
 
+/* @item is one of the comma-separated entries of @csv (not merely a substring of one). */
+static bool csv_has(const char *csv, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (; *csv; csv++) {
+		if (strncmp(csv, item, n) == 0 && (csv[n] == ',' || csv[n] == '\0'))
+			return true;
+		if (!(csv = strchr(csv, ',')))
+			return false;
+	}
+	return false;
+}
+
 static void note_mount_source(struct container_info *ci, const char *source)
 {
 	size_t i;
@@ -233,7 +253,7 @@ static void note_mount_source(struct container_info *ci, const char *source)
 		if (strcmp(source, sensitive_sources[i]) != 0)
 			continue;
 		ci->risks |= RISK_SENSITIVE_MOUNT;
-		if (!strstr(ci->sensitive_mounts, source) || strcmp(source, "/") == 0)
+		if (!csv_has(ci->sensitive_mounts, source))
 			append_csv(ci->sensitive_mounts, sizeof(ci->sensitive_mounts), source);
 		return;
 	}
