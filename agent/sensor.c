@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -21,6 +22,8 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define LOCKDOWN_PATH "/sys/kernel/security/lockdown"
+#define OVERLAY_MODULE "/sys/module/overlay"
+#define FSOPEN_CLOEXEC 0x00000001 /* include/uapi/linux/mount.h */
 
 #define MAX_LINKS 128
 
@@ -158,6 +161,29 @@ static int preflight(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Where overlayfs is a module (Debian's 6.1), struct ovl_inode, which tells an
+ * overlay file's layer, is in the module's BTF, and libbpf looks for it only
+ * while the programs load: an agent started before the first container would
+ * never name a layer. Asking for the filesystem type loads the module exactly
+ * as the first overlay mount would (fsopen: request_module("fs-overlay")).
+ */
+static void overlay_module_load(void)
+{
+	int fd;
+
+	if (access(OVERLAY_MODULE, F_OK) == 0)
+		return; /* loaded, or built in */
+	fd = syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (fd < 0) {
+		log_warn("overlayfs unavailable (%s): events on overlay files will not name their layer",
+			 strerror(errno));
+		return;
+	}
+	close(fd);
+	log_info("loaded the overlayfs module, whose BTF tells the layer of files in containers");
+}
+
 /* Why a hook may be missing, or NULL if it is required. */
 static const char *optional_reason(const char *prog)
 {
@@ -274,6 +300,7 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = preflight(err, errlen);
 	if (e)
 		goto free_sensor;
+	overlay_module_load();
 	s->nr_cpus = libbpf_num_possible_cpus();
 	if (s->nr_cpus <= 0) {
 		e = fail(err, errlen, EINVAL, "cannot count possible CPUs");

@@ -116,9 +116,13 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	e->argc = BPF_CORE_READ(bprm, argc);
 	e->loginuid = BPF_CORE_READ(task, loginuid.val);
 	if (e->exe_fs_magic == OVERLAYFS_SUPER_MAGIC) {
+		/* NONE when struct ovl_inode had no BTF at load: unknown, which is not "lower" */
 		__u32 layer = bw_overlay_layer(inode);
 
-		e->exec_flags |= layer == BW_LAYER_UPPER ? BW_EXEC_UPPER : BW_EXEC_LOWER;
+		if (layer == BW_LAYER_UPPER)
+			e->exec_flags |= BW_EXEC_UPPER;
+		else if (layer == BW_LAYER_LOWER)
+			e->exec_flags |= BW_EXEC_LOWER;
 	}
 	if (bw_is_memfd(file))
 		e->exec_flags |= BW_EXEC_MEMFD;
