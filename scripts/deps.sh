@@ -3,7 +3,7 @@
 set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev
       libyaml-dev pkg-config runc busybox-static docker.io iproute2 cpio kmod util-linux procps
-      qemu-system-x86 xz-utils zstd"
+      qemu-system-x86"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -67,20 +67,14 @@ kernel=$(find "$tree/boot" -name 'vmlinuz-*' | head -n 1)
 [ -n "$kernel" ] || die "no vmlinuz in $tree"
 release=${kernel##*/vmlinuz-}
 
-# overlayfs is a module there; busybox insmod takes it uncompressed
+# overlayfs is a module there, as on a Debian host
 ovl=$(find "$tree/lib/modules" -path '*/fs/overlayfs/overlay.ko*' | head -n 1)
-case $ovl in
-*.ko) cp "$ovl" "$work/overlay.ko" ;;
-*.ko.xz) xz -dc "$ovl" >"$work/overlay.ko" ;;
-*.ko.zst) zstd -qdc "$ovl" >"$work/overlay.ko" ;;
-*.ko.gz) gzip -dc "$ovl" >"$work/overlay.ko" ;;
-*) die "no overlay module in $pkg" ;;
-esac
+[ -n "$ovl" ] || die "no overlay module in $pkg"
 
 # ---- the initramfs -------------------------------------------------------------------------
 
 root=$work/root
-mkdir -p "$root/bin" "$root/usr/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/lib/modules" \
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
 	"$root/bulwark/build/tests" "$root/bulwark/tests/bpf" "$root/bulwark/tests/kernels"
 cp /bin/busybox "$root/bin/busybox" # busybox-static
 for applet in $(busybox --list); do
@@ -109,8 +103,16 @@ add_host_binary /usr/bin/dash /bin/sh
 add_host_binary /usr/bin/true /bin/true
 add_host_binary /usr/bin/timeout /usr/bin/timeout
 add_host_binary /usr/bin/setpriv /usr/bin/setpriv
-
-cp "$work/overlay.ko" "$root/lib/modules/overlay.ko"
+# The overlay module is loaded on demand, as on a host: the kernel runs
+# /sbin/modprobe (Debian's kmod) for "fs-overlay", found in the modules.alias
+# that depmod writes for it.
+add_host_binary /usr/bin/kmod /sbin/modprobe
+moddir=/lib/modules/$release/kernel/fs/overlayfs
+mkdir -p "$root$moddir"
+cp "$ovl" "$root$moddir/"
+# the lists of built-in and ordered modules, which depmod and modprobe consult
+cp "$tree/lib/modules/$release"/modules.order "$tree/lib/modules/$release"/modules.builtin* "$root/lib/modules/$release/"
+depmod -b "$root" "$release"
 cp tests/kernels/init.sh "$root/init"
 cp tests/run.sh "$root/bulwark/tests/run.sh"
 cp tests/bpf/startup.sh "$root/bulwark/tests/bpf/startup.sh"
