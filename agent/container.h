@@ -77,6 +77,7 @@ struct container_cache;
 
 struct container_opts {
 	const char *docker_socket;          /* Docker Engine API unix socket ("" disables) */
+	const char *docker_root;            /* Docker's data root, read first ("" disables): /var/lib/docker */
 	const char *const *state_dirs;      /* OCI runtime state roots (runc layout: <root>/<id>/state.json) */
 	size_t n_state_dirs;
 	const char *host_root;              /* prefix for host paths read from runtime state ("" on the host, /host in a pod) */

@@ -43,6 +43,7 @@ static void usage(FILE *out)
 		"      --procfs DIR       the host's /proc (default /proc; /host/proc in a container)\n"
 		"      --ancestry N       ancestors printed per event (default %d)\n"
 		"      --docker-socket P  Docker Engine API socket (default /var/run/docker.sock; \"\" disables)\n"
+		"      --docker-root DIR  Docker's data root, read before asking the API (default /var/lib/docker)\n"
 		"      --state-dir DIR    OCI runtime state root, repeatable (default: /run/runc,\n"
 		"                         /run/containerd/runc, /run/docker/runtime-runc/moby)\n"
 		"      --host-root DIR    prefix for host paths named in runtime state (default \"\"; /host in a pod)\n"
@@ -85,12 +86,14 @@ static int cmd_trace(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },       { "help", no_argument, NULL, 'h' },
 		{ "ancestry", required_argument, NULL, 'A' }, { "docker-socket", required_argument, NULL, 'D' },
 		{ "state-dir", required_argument, NULL, 'S' }, { "host-root", required_argument, NULL, 'H' },
+		{ "docker-root", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prefixes[MAX_RO_PREFIXES], *state_dirs[MAX_STATE_DIRS];
 	struct pipeline_opts o = { .ro_prefixes = prefixes, .proc_cache_size = DEFAULT_PROC_CACHE, .procfs = "/proc",
 				.ancestry_depth = DEFAULT_ANCESTRY,
-				.containers = { .docker_socket = "/var/run/docker.sock", .state_dirs = state_dirs,
+				.containers = { .docker_socket = "/var/run/docker.sock", .docker_root = "/var/lib/docker",
+						.state_dirs = state_dirs,
 						.host_root = "", .capacity = DEFAULT_CONTAINER_CACHE,
 						.lookup_timeout_ms = 500 } };
 	size_t n_state_dirs = 0;
@@ -141,6 +144,9 @@ static int cmd_trace(int argc, char **argv)
 			break;
 		case 'H':
 			o.containers.host_root = optarg;
+			break;
+		case 'R':
+			o.containers.docker_root = optarg;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
