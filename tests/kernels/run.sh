@@ -8,6 +8,7 @@
 # Usage: tests/kernels/run.sh   (needs build/bulwark and build/tests/bpf_events: make test-kernels)
 set -eu
 cd "$(dirname "$0")/../.."
+export PATH="$PATH:/usr/sbin:/sbin" # depmod, for callers whose PATH has no sbin
 BUILD=${BUILD:-build}
 CACHE=$BUILD/kernels
 # a generous bound: a boot with the whole suite takes about half a minute under TCG
