@@ -16,6 +16,7 @@ if [ "${1-}" != stage2 ]; then
 	for d in /*; do
 		[ "$d" = /newroot ] || cp -a "$d" /newroot/
 	done
+	# shellcheck disable=SC2093 # the lines after it run only if exec fails
 	exec switch_root /newroot /init stage2
 	echo "vm: switch_root failed"
 	poweroff -f
@@ -41,7 +42,7 @@ case " $(cat /proc/cmdline) " in
 *" bulwark.mode=lockdown "*) mode=lockdown ;;
 esac
 
-cd /bulwark
+cd /bulwark || { echo "vm: no /bulwark"; poweroff -f; }
 case $mode in
 suite)
 	# the host's suite runner and BPF tests, unchanged
