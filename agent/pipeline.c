@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -71,6 +72,14 @@ static const struct proc_info *track_process(struct tracer *t, const struct even
 	return proctree__get(t->procs, p->pid, p->start_time);
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void on_record(void *ctx, const void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -101,7 +110,7 @@ static void on_record(void *ctx, const void *data, size_t size)
 				      .container_announce = announce, .procs = t->procs };
 	t->sink->on_event(t->sink->ctx, &pe);
 	if (v.ev->hdr.type == BW_EV_EXIT)
-		proctree__exit(t->procs, v.ev->proc.pid, v.ev->proc.start_time);
+		proctree__exit(t->procs, v.ev->proc.pid, v.ev->proc.start_time, monotonic_ms());
 }
 
 static void log_stats(struct tracer *t, bool final)
@@ -150,6 +159,7 @@ static void log_stats(struct tracer *t, bool final)
 	jw_kuint(&sb, "procfs_reads", ps.procfs_reads);
 	jw_kuint(&sb, "procfs_failures", ps.procfs_failures);
 	jw_kuint(&sb, "evictions", ps.evictions);
+	jw_kuint(&sb, "exited_pending", ps.exited_pending);
 	jw_end(&sb);
 	container_cache__stats(t->containers, &cs);
 	jw_kobj(&sb, "containers");
@@ -241,8 +251,10 @@ static int loop(struct tracer *t, int epfd, int sigfd, int timerfd)
 					return -errno;
 				if (t->sink->on_tick)
 					t->sink->on_tick(t->sink->ctx);
-				if (++ticks_seen % STATS_EVERY_TICKS == 0)
+				if (++ticks_seen % STATS_EVERY_TICKS == 0) {
 					log_stats(t, false);
+					proctree__reap(t->procs, monotonic_ms());
+				}
 			}
 		}
 		/* whatever woke us, deliver what is ready: a stop also drains the rings first */

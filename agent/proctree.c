@@ -21,8 +21,18 @@ struct node {
 	int32_t lru_prev, lru_next;  /* most recent at lru_head */
 };
 
+/* An exit waiting for its grace period to end. */
+struct exited {
+	int32_t idx;
+	uint32_t pid;
+	uint64_t start_time;
+	uint64_t at_ms;
+};
+
 struct proctree {
 	struct node *nodes;
+	struct exited *exits; /* FIFO ring of capacity entries, oldest at exit_head */
+	size_t exit_head, exit_len;
 	int32_t *buckets;
 	size_t capacity, nbuckets, entries;
 	int32_t free_head; /* free nodes chained through hnext */
@@ -51,7 +61,8 @@ struct proctree *proctree__new(size_t capacity, const char *procfs)
 		;
 	pt->nodes = calloc(pt->capacity, sizeof(*pt->nodes));
 	pt->buckets = malloc(pt->nbuckets * sizeof(*pt->buckets));
-	if (!pt->nodes || !pt->buckets) {
+	pt->exits = malloc(pt->capacity * sizeof(*pt->exits));
+	if (!pt->nodes || !pt->buckets || !pt->exits) {
 		proctree__free(pt);
 		errno = ENOMEM;
 		return NULL;
@@ -89,6 +100,7 @@ void proctree__free(struct proctree *pt)
 			node_clear(&pt->nodes[i]);
 	free(pt->nodes);
 	free(pt->buckets);
+	free(pt->exits);
 	free(pt);
 }
 
@@ -230,12 +242,34 @@ void proctree__fork(struct proctree *pt, const struct proc_info *child)
 	pt->nodes[insert_node(pt, child->pid)].info = tmp.info;
 }
 
-void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time)
+void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time, uint64_t now_ms)
 {
 	int32_t idx = find_pid(pt, pid);
 
-	if (idx != NIL && same_start(pt, pt->nodes[idx].info.start_time, start_time))
-		remove_node(pt, idx);
+	if (idx == NIL || !same_start(pt, pt->nodes[idx].info.start_time, start_time))
+		return;
+	if (pt->exit_len == pt->capacity) {
+		remove_node(pt, idx); /* every slot holds an exited process: no grace left to give */
+		return;
+	}
+	pt->exits[(pt->exit_head + pt->exit_len++) % pt->capacity] =
+		(struct exited){ .idx = idx, .pid = pid, .start_time = start_time, .at_ms = now_ms };
+}
+
+void proctree__reap(struct proctree *pt, uint64_t now_ms)
+{
+	while (pt->exit_len) {
+		struct exited *x = &pt->exits[pt->exit_head];
+		struct node *n = &pt->nodes[x->idx];
+
+		if (now_ms - x->at_ms < PROCTREE_EXIT_GRACE_MS)
+			break;
+		/* the slot may have been evicted or reused since: remove only the process that exited */
+		if (n->used && n->info.pid == x->pid && same_start(pt, n->info.start_time, x->start_time))
+			remove_node(pt, x->idx);
+		pt->exit_head = (pt->exit_head + 1) % pt->capacity;
+		pt->exit_len--;
+	}
 }
 
 void proctree__cgroup_changed(struct proctree *pt, uint32_t pid)
@@ -486,4 +520,5 @@ void proctree__stats(const struct proctree *pt, struct proctree_stats *st)
 {
 	*st = pt->st;
 	st->entries = pt->entries;
+	st->exited_pending = pt->exit_len;
 }

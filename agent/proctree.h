@@ -28,7 +28,7 @@ struct proc_info {
 
 struct proctree_stats {
 	uint64_t entries, capacity;
-	uint64_t hits, misses, procfs_reads, procfs_failures, evictions;
+	uint64_t hits, misses, procfs_reads, procfs_failures, evictions, exited_pending;
 };
 
 /* procfs: the /proc to read for processes older than the agent (a DaemonSet sees the host's as /host/proc). */
@@ -50,7 +50,16 @@ size_t proctree__scan(struct proctree *pt);
  * of the walk stay valid (LRU never evicts what was just touched).
  */
 const struct proc_info *proctree__parent(struct proctree *pt, const struct proc_info *p);
-void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time);
+/*
+ * The process exited at @now_ms (any monotonic clock in ms). It stays known
+ * for PROCTREE_EXIT_GRACE_MS more: its last opens and connects travel on the
+ * common ring and may be read after its exit record, which travels on the
+ * critical one. proctree__reap drops it afterwards.
+ */
+#define PROCTREE_EXIT_GRACE_MS 2000
+void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time, uint64_t now_ms);
+/* Drops processes whose exit is older than the grace period. */
+void proctree__reap(struct proctree *pt, uint64_t now_ms);
 /* The process moved to another cgroup: its cgroup path is read again when next asked for. */
 void proctree__cgroup_changed(struct proctree *pt, uint32_t pid);
 /*

@@ -263,9 +263,10 @@ static int configure(struct sensor *s, const struct sensor_opts *o, char *err, s
 		size_t len = strlen(o->ro_prefixes[i]);
 		__u32 one = 1;
 
-		if (len == 0 || len > BW_PREFIX_MAX)
+		/* the kernel compares the caller's path read as a NUL-terminated string of BW_PREFIX_MAX bytes */
+		if (len == 0 || len >= BW_PREFIX_MAX)
 			return fail(err, errlen, EINVAL, "read-only open prefix '%s': length must be 1..%d",
-				    o->ro_prefixes[i], BW_PREFIX_MAX);
+				    o->ro_prefixes[i], BW_PREFIX_MAX - 1);
 		pk.prefixlen = len * 8;
 		memcpy(pk.data, o->ro_prefixes[i], len);
 		if (bpf_map_update_elem(prefix_fd, &pk, &one, BPF_ANY))

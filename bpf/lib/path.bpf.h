@@ -8,6 +8,24 @@
 #define BW_PATH_MASK (BW_PATH_MAX - 1)
 #define BW_NAME_MAX 255
 
+/* Writes "/<name of dentry>" in front of the path built so far; false when there is no room. */
+static __always_inline bool bw_path_prepend_name(struct bw_pathbuf *pb, struct dentry *dentry, __u32 *flags)
+{
+	struct qstr name = BPF_CORE_READ(dentry, d_name);
+	__u32 len = name.len & BW_NAME_MAX, pos = pb->pos;
+
+	if (len + 1 >= pos) {
+		*flags |= BW_F_TRUNC_PATH;
+		return false;
+	}
+	pos -= len;
+	bpf_probe_read_kernel(pb->buf + (pos & BW_PATH_MASK), len, name.name);
+	pos -= 1;
+	pb->buf[pos & BW_PATH_MASK] = '/';
+	pb->pos = pos;
+	return true;
+}
+
 /*
  * Assembles the path of (dentry, vfsmount) backwards into the per-CPU path
  * buffer, crossing mount points up to the root of the caller's mount
@@ -29,12 +47,16 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 	for (i = 0; i < BW_PATH_DEPTH; i++) {
 		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		struct dentry *d_parent = BPF_CORE_READ(dentry, d_parent);
-		struct qstr name;
-		__u32 len, pos;
-
 		if (dentry == mnt_root || dentry == d_parent) {
-			if (dentry != mnt_root)
-				break; /* not under its mount's root: an unlinked or detached dentry */
+			if (dentry != mnt_root) {
+				/*
+				 * Its own root, not under any mount: an anonymous file
+				 * (memfd, anon inode). Its name is all there is, as in
+				 * /proc/<pid>/fd (e.g. "/memfd:x").
+				 */
+				bw_path_prepend_name(pb, dentry, flags);
+				break;
+			}
 			if (mnt == mnt_parent)
 				break; /* the namespace root */
 			/* continue from the mount point in the parent mount */
@@ -44,18 +66,8 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 			vfsmnt = &mnt->mnt;
 			continue;
 		}
-		name = BPF_CORE_READ(dentry, d_name);
-		len = name.len & BW_NAME_MAX;
-		pos = pb->pos;
-		if (len + 1 >= pos) {
-			*flags |= BW_F_TRUNC_PATH;
+		if (!bw_path_prepend_name(pb, dentry, flags))
 			break;
-		}
-		pos -= len;
-		bpf_probe_read_kernel(pb->buf + (pos & BW_PATH_MASK), len, name.name);
-		pos -= 1;
-		pb->buf[pos & BW_PATH_MASK] = '/';
-		pb->pos = pos;
 		dentry = d_parent;
 	}
 	if (i == BW_PATH_DEPTH)

@@ -29,8 +29,13 @@ static __always_inline void bw_fill_proc(struct bw_proc *p, struct task_struct *
 	p->euid = BPF_CORE_READ(cred, euid.val);
 	p->gid = BPF_CORE_READ(cred, gid.val);
 	p->egid = BPF_CORE_READ(cred, egid.val);
-	p->start_time = BPF_CORE_READ(t, start_boottime);
-	p->parent_start_time = BPF_CORE_READ(parent, start_boottime);
+	/*
+	 * A process is named by its thread group leader's start (what
+	 * /proc/<pid>/stat shows), whichever of its threads acts; the real
+	 * parent may be a thread of its process too.
+	 */
+	p->start_time = BPF_CORE_READ(t, group_leader, start_boottime);
+	p->parent_start_time = BPF_CORE_READ(parent, group_leader, start_boottime);
 	p->mnt_ns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
 	p->net_ns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
 	p->user_ns = BPF_CORE_READ(cred, user_ns, ns.inum);

@@ -35,6 +35,7 @@ BW_SYSCALL_ENTER(listen)
 	struct socket *sock;
 	struct sock *sk;
 	struct file *file;
+	__u16 family = 0;
 
 	if (!bw_wanted(BW_EV_LISTEN))
 		return 0;
@@ -45,8 +46,9 @@ BW_SYSCALL_ENTER(listen)
 	file = bw_fd_file(BW_ARGS(ctx)[0]);
 	sock = BPF_CORE_READ(file, private_data);
 	sk = BPF_CORE_READ(sock, sk);
+	if (sk)
+		family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (sk) {
-		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 		__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
 
 		/* stored as a sockaddr so that exit decodes connect, bind and listen alike */
@@ -66,7 +68,8 @@ BW_SYSCALL_ENTER(listen)
 			*(__u16 *)p->s0 = family;
 		}
 	}
-	p->extra[0] = BW_SOCKADDR_MAX;
+	/* only the family and the inet address are taken from the socket: no unix path follows */
+	p->extra[0] = (family == AF_INET || family == AF_INET6) ? BW_SOCKADDR_MAX : sizeof(__u16);
 	bw_pending_commit(p);
 	return 0;
 }

@@ -39,6 +39,8 @@ static __always_inline void bw_put_cgroup_path(void *rec, __u32 *cursor, struct 
 		pb->pos = pos;
 		kn = parent;
 	}
+	if (i == BW_KN_DEPTH)
+		*flags |= BW_F_TRUNC_PATH;
 	if (pb->pos >= BW_PATH_MAX) {
 		pb->pos = BW_PATH_MAX - 1;
 		pb->buf[BW_PATH_MAX - 1] = '/';
@@ -181,11 +183,15 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (!rec)
 		return 0;
 	f = (struct bw_fork *)bw_begin(rec, BW_EV_FORK, sizeof(struct bw_fork));
-	/* the record describes the child */
+	/* the record describes the child, whose cgroup may differ (clone3 CLONE_INTO_CGROUP) */
 	bw_fill_proc(&f->ev.proc, child);
-	f->ev.proc.cgroup_id = bpf_get_current_cgroup_id();
+	f->ev.proc.cgroup_id = BPF_CORE_READ(child, cgroups, dfl_cgrp, kn, id);
 	f->parent_tid = BPF_CORE_READ(parent, pid);
-	bw_submit(rec, sizeof(struct bw_fork), false);
+	/*
+	 * Lifecycle records share the critical ring with exec, setuid, mount...:
+	 * one ring keeps a child's fork before its other critical events.
+	 */
+	bw_submit(rec, sizeof(struct bw_fork), true);
 	return 0;
 }
 
@@ -205,7 +211,7 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		return 0;
 	x = (struct bw_exit *)bw_begin(rec, BW_EV_EXIT, sizeof(struct bw_exit));
 	x->exit_code = BPF_CORE_READ(task, exit_code);
-	bw_submit(rec, sizeof(struct bw_exit), false);
+	bw_submit(rec, sizeof(struct bw_exit), true);
 	return 0;
 }
 

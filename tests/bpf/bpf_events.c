@@ -814,8 +814,11 @@ static void test_memfd_exec(void)
 	}
 	ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS);
 	CHECK(ev, "no exec event for the memfd");
-	if (ev)
+	if (ev) {
 		CHECK(jbool(ev, "exec.memfd"), "exec from memfd must be flagged");
+		/* an anonymous file is named as /proc/<pid>/exe names it */
+		CHECK_STR(jstr(ev, "exec.exe"), "/memfd:bwtest-memfd");
+	}
 }
 
 /* ---- tests: mounts and namespaces --------------------------------------------------- */
@@ -1114,6 +1117,39 @@ static void test_bind_and_listen(void)
 	}
 }
 
+static int child_listen_unix(void *arg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", (const char *)arg);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)))
+		return 1;
+	return listen(fd, 3) ? 2 : 0;
+}
+
+static void test_listen_unix(void)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	path_in(path, sizeof(path), "listen.sock");
+	pid = run_child(child_listen_unix, path, NULL);
+	ev = find_event("bind", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no bind event");
+	if (ev)
+		CHECK_STR(jstr(ev, "net.path"), path);
+	ev = find_event("listen", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no listen event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "net.family"), "unix");
+		/* the socket's own path is not read back: absent, not an abstract "@" */
+		CHECK_STR(jstr(ev, "net.path"), "");
+		CHECK_INT(jint(ev, "net.backlog"), 3);
+	}
+}
+
 /* ---- tests: other ------------------------------------------------------------------------ */
 
 static int child_ptrace(void *arg)
@@ -1242,6 +1278,42 @@ static int child_thread(void *arg)
 	return child_write_open((void *)arg);
 }
 
+static void *thread_write_open(void *arg)
+{
+	return (void *)(long)child_write_open(arg);
+}
+
+static int child_thread_opens(void *arg)
+{
+	pthread_t t;
+	void *rc = (void *)1;
+
+	if (pthread_create(&t, NULL, thread_write_open, arg))
+		return 1;
+	pthread_join(t, &rc);
+	return (int)(long)rc;
+}
+
+/* A thread acts for its process: the event names the process (its start time), not the thread. */
+static void test_thread_event_names_the_process(void)
+{
+	char marker[PATH_MAX];
+	pid_t pid;
+	json_t *ev, *fork_ev;
+
+	path_in(marker, sizeof(marker), "marker-from-thread.txt");
+	pid = run_child(child_thread_opens, marker, NULL);
+	ev = find_event("open", pid, upath_is, marker, EVENT_TIMEOUT_MS);
+	fork_ev = find_event("fork", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev && fork_ev, "open or fork event missing");
+	if (!ev || !fork_ev)
+		return;
+	CHECK(jint(ev, "proc.tid") != pid, "the open was made by the thread");
+	CHECK(jint(ev, "proc.start_time") == jint(fork_ev, "proc.start_time"), "start_time %lld is the thread's, not the process's %lld",
+	      jint(ev, "proc.start_time"), jint(fork_ev, "proc.start_time"));
+	CHECK(jstr(ev, "proc.exe") && jstr(ev, "proc.exe")[0] == '/', "process context lost for a thread's event");
+}
+
 static void test_thread_is_not_a_fork(void)
 {
 	char marker[PATH_MAX];
@@ -1342,6 +1414,7 @@ int main(int argc, char **argv)
 	RUN(test_exec_args_truncated);
 	RUN(test_fork_and_exit);
 	RUN(test_thread_is_not_a_fork);
+	RUN(test_thread_event_names_the_process);
 	RUN(test_open_write);
 	RUN(test_open_failed_reports_result);
 	RUN(test_read_only_open_is_silent);
@@ -1362,6 +1435,7 @@ int main(int argc, char **argv)
 	RUN(test_setns);
 	RUN(test_connect);
 	RUN(test_bind_and_listen);
+	RUN(test_listen_unix);
 	RUN(test_ptrace_attach);
 	RUN(test_bpf_prog_load);
 	RUN(test_setuid_family);

@@ -219,6 +219,41 @@ static void test_pid_reuse(void)
 	proctree__free(pt);
 }
 
+/* An exit whose grace period is over. */
+static void exit_and_reap(struct proctree *pt, uint32_t pid, uint64_t start)
+{
+	proctree__exit(pt, pid, start, 0);
+	proctree__reap(pt, PROCTREE_EXIT_GRACE_MS);
+}
+
+/* An exited process stays known for the grace period (its last events may still be on their way). */
+static void test_exit_grace_period(void)
+{
+	struct proctree *pt = proctree__new(16, procdir);
+	struct proc_info in = info(800, 77, "/bin/late", "late", 4, "/c");
+	const struct proc_info *pi;
+
+	proctree__exec(pt, &in);
+	proctree__exit(pt, 800, 77, 1000);
+	proctree__reap(pt, 1000 + PROCTREE_EXIT_GRACE_MS - 1);
+	pi = proctree__get(pt, 800, 77);
+	CHECK(pi && strcmp(pi->exe, "/bin/late") == 0, "gone before its grace period ended");
+	CHECK_INT(stats(pt).exited_pending, 1);
+	proctree__reap(pt, 1000 + PROCTREE_EXIT_GRACE_MS);
+	CHECK_INT(stats(pt).entries, 0);
+	CHECK_INT(stats(pt).exited_pending, 0);
+	/* a slot reused by another process before the reap is not removed */
+	in = info(801, 5, "/bin/a", "a", 1, "/");
+	proctree__exec(pt, &in);
+	proctree__exit(pt, 801, 5, 0);
+	in = info(801, 6, "/bin/b", "b", 1, "/");
+	proctree__exec(pt, &in);
+	proctree__reap(pt, PROCTREE_EXIT_GRACE_MS);
+	pi = proctree__get(pt, 801, 6);
+	CHECK(pi && strcmp(pi->exe, "/bin/b") == 0, "the new process of a reused pid was reaped");
+	proctree__free(pt);
+}
+
 /* A fork record as the tracer hands it over. */
 static void fork_child(struct proctree *pt, uint32_t pid, uint64_t start, uint32_t ppid, uint64_t parent_start)
 {
@@ -248,7 +283,7 @@ static void test_fork_inherits(void)
 		CHECK_STR(pi->cgroup, "/kubepods/pod1/c1");
 	}
 	/* the child owns copies: the parent's exit does not touch them */
-	proctree__exit(pt, 300, 7000);
+	exit_and_reap(pt, 300, 7000);
 	pi = proctree__get(pt, 301, 8000);
 	CHECK(pi && strcmp(pi->exe, "/usr/sbin/nginx") == 0, "child lost its exe with the parent");
 	CHECK_INT(stats(pt).misses, 0);
@@ -301,22 +336,22 @@ static void test_exit_removes(void)
 
 	proctree__exec(pt, &in);
 	/* another process's exit with the same pid (a stale event) leaves the entry */
-	proctree__exit(pt, 500, 41);
+	exit_and_reap(pt, 500, 41);
 	CHECK_INT(stats(pt).entries, 1);
 	CHECK(proctree__get(pt, 500, 42) != NULL, "removed by an exit with another start time");
-	proctree__exit(pt, 500, 42);
+	exit_and_reap(pt, 500, 42);
 	CHECK_INT(stats(pt).entries, 0);
 	CHECK(proctree__get(pt, 500, 42) == NULL, "still there after exit");
 	CHECK_INT(stats(pt).misses, 1);
 	/* exit of an unknown process is harmless */
-	proctree__exit(pt, 999, 1);
+	exit_and_reap(pt, 999, 1);
 	CHECK_INT(stats(pt).entries, 0);
 	/* freed slots are reused: fill the whole cache again without evicting */
 	for (i = 0; i < 16; i++) {
 		in = info(600 + i, 1, "/bin/y", "y", 1, "/");
 		proctree__exec(pt, &in);
 		if (i % 2)
-			proctree__exit(pt, 600 + i, 1);
+			exit_and_reap(pt, 600 + i, 1);
 	}
 	for (i = 0; i < 8; i++) {
 		in = info(700 + i, 1, "/bin/z", "z", 1, "/");
@@ -395,7 +430,7 @@ static void test_many_pids(void)
 		proctree__exec(pt, &in);
 	}
 	for (i = 0; i < N; i += 3)
-		proctree__exit(pt, i * 4096 + 7, i);
+		exit_and_reap(pt, i * 4096 + 7, i);
 	for (i = 0; i < N; i++) {
 		const struct proc_info *pi = proctree__get(pt, i * 4096 + 7, i);
 		char exe[32];
@@ -560,6 +595,7 @@ int main(void)
 	RUN(test_fork_inherits);
 	RUN(test_fork_evicts_parent);
 	RUN(test_exit_removes);
+	RUN(test_exit_grace_period);
 	RUN(test_capacity_bound);
 	RUN(test_lru_order);
 	RUN(test_many_pids);
