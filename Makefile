@@ -14,6 +14,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux
 
 # agent modules (main.c is the CLI; everything else is linkable into tests)
 AGENT_LIB  := log jsonw event event_json proctree container sensor pipeline trace
+# the rule engine (agent/rules/), replay and the rules commands
+AGENT_LIB  += rules/util rules/lexer rules/parser rules/compile rules/fields rules/eval rules/output rules/loader \
+	      rules/default replay cmd_rules
 AGENT_OBJS := $(patsubst %,$(BUILD)/agent/%.o,$(AGENT_LIB))
 
 OPT      ?= -O2 -g
@@ -23,6 +26,7 @@ CFLAGS   := $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-in
 CPPFLAGS := -D_GNU_SOURCE -Iagent -Ibpf/include -I$(BUILD)
 LDFLAGS  := $(SAN) -pie -Wl,-z,relro,-z,now
 LDLIBS   := -lbpf -lelf -lz -lcurl -ljansson
+LDLIBS   += -lyaml -ljansson
 
 .PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench
 all: $(BUILD)/bulwark
@@ -47,6 +51,22 @@ $(BUILD)/bulwark: $(BUILD)/agent/main.o $(AGENT_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/bpf $(BUILD)/agent $(BUILD)/tests:
+	mkdir -p $@
+
+# the rule engine; the default ruleset (rules/*.yaml) is embedded as generated C
+$(BUILD)/agent/rules/%.o: agent/rules/%.c $(wildcard agent/*.h agent/rules/*.h) bpf/include/abi.h | $(BUILD)/agent/rules
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/agent/cmd_rules.o $(BUILD)/agent/replay.o: $(wildcard agent/rules/*.h)
+
+RULES_FILES := $(sort $(wildcard rules/*.yaml))
+$(BUILD)/rules_default.c: $(RULES_FILES) scripts/embed_rules.sh | $(BUILD)/agent/rules
+	scripts/embed_rules.sh $(RULES_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/agent/rules/default.o: $(BUILD)/rules_default.c agent/rules/rules.h | $(BUILD)/agent/rules
+	$(CC) $(CPPFLAGS) -Iagent/rules $(CFLAGS) -c $< -o $@
+
+$(BUILD)/agent/rules:
 	mkdir -p $@
 
 # ---- tests ------------------------------------------------------------------

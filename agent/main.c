@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "event.h"
 #include "log.h"
 #include "trace.h"
@@ -33,6 +34,8 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n"
 		"  trace     print every kernel event as one JSON object per line until SIGINT/SIGTERM\n"
+		"  rules     rules check [FILE|DIR]... | list | fields: validate rules, list rules or fields\n"
+		"  replay    [-r RULES]... [--bench N] FILE|-: run recorded trace events through the rules\n"
 		"  version   print the version\n"
 		"  help      this text\n"
 		"\n"
@@ -177,6 +180,10 @@ int main(int argc, char **argv)
 	log_route_libbpf();
 	if (strcmp(cmd, "trace") == 0)
 		return cmd_trace(argc - 1, argv + 1);
+	if (strcmp(cmd, "rules") == 0)
+		return cmd_rules(argc - 1, argv + 1);
+	if (strcmp(cmd, "replay") == 0)
+		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("bulwark %s\n", BULWARK_VERSION);
 		return 0;

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|bpf|e2e|asan|kernels]...   (default: unit bpf e2e asan kernels)
+# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels]...   (default: unit replay bpf e2e asan kernels)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit bpf e2e asan kernels}
+suites=${*:-unit replay bpf e2e asan kernels}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -35,6 +35,9 @@ for suite in $suites; do
 	case $suite in
 	unit)
 		for t in "$BUILD"/tests/test_*; do run "unit: ${t##*/}" "$t"; done ;;
+	replay)
+		# the default rules on recorded event sequences, through `bulwark replay` (tests/replay)
+		run "replay: cli" tests/replay/run.sh "$BUILD"/bulwark ;;
 	asan)
 		for t in build/asan/tests/test_*; do
 			[ -x "$t" ] && run "asan: ${t##*/}" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -1,0 +1,2199 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The field table: every field a condition or output template can use, with
+ * its type, the event kinds that provide it, a one-line description and its
+ * extractor. Falco's names wherever Falco has the field; bulwark.* for what
+ * Falco lacks. docs/fields.md is generated from this table
+ * (`bulwark rules fields --markdown`) and a unit test keeps it in step.
+ *
+ * Extractors read the validated record, the process (and its ancestors
+ * through the input's accessor) and the container. They never allocate:
+ * derived strings (command lines, flag names, addresses) go to the per-event
+ * scratch of the evaluation context, and a field that does not fit is absent.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "internal.h"
+#include "log.h"
+
+/* ---- event kinds and their evt.type values -------------------------------- */
+
+static const char *const types_none[] = { NULL };
+static const char *const types_exec[] = { "execve", "execveat", NULL };
+static const char *const types_fork[] = { "clone", NULL };
+static const char *const types_exit[] = { "procexit", NULL };
+static const char *const types_open[] = { "open", "openat", "openat2", "creat", NULL };
+static const char *const types_chmod[] = { "chmod", "fchmod", "fchmodat", "fchmodat2", NULL };
+static const char *const types_cg_mkdir[] = { "cgroup_mkdir", NULL };
+static const char *const types_cg_attach[] = { "cgroup_attach", NULL };
+static const char *const types_mount[] = { "mount", "fsopen", "fsconfig", "fsmount", "move_mount", "open_tree", NULL };
+static const char *const types_umount[] = { "umount2", NULL };
+static const char *const types_pivot[] = { "pivot_root", NULL };
+static const char *const types_chroot[] = { "chroot", NULL };
+static const char *const types_unshare[] = { "unshare", NULL };
+static const char *const types_setns[] = { "setns", NULL };
+static const char *const types_connect[] = { "connect", NULL };
+static const char *const types_bind[] = { "bind", NULL };
+static const char *const types_listen[] = { "listen", NULL };
+static const char *const types_ptrace[] = { "ptrace", NULL };
+static const char *const types_module[] = { "init_module", "finit_module", NULL };
+static const char *const types_bpf[] = { "bpf", NULL };
+static const char *const types_memfd[] = { "memfd_create", NULL };
+static const char *const types_setuid[] = { "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
+					     "setfsuid", "setfsgid", NULL };
+static const char *const types_container[] = { "container", NULL };
+
+/* The first name is the one a record without a syscall gets. */
+static const char *const *const kind_types[RULES_KIND_MAX] = {
+	[BW_EV_NONE] = types_none,
+	[BW_EV_EXEC] = types_exec,
+	[BW_EV_FORK] = types_fork,
+	[BW_EV_EXIT] = types_exit,
+	[BW_EV_OPEN] = types_open,
+	[BW_EV_CHMOD] = types_chmod,
+	[BW_EV_CGROUP_MKDIR] = types_cg_mkdir,
+	[BW_EV_CGROUP_ATTACH] = types_cg_attach,
+	[BW_EV_MOUNT] = types_mount,
+	[BW_EV_UMOUNT] = types_umount,
+	[BW_EV_PIVOT_ROOT] = types_pivot,
+	[BW_EV_CHROOT] = types_chroot,
+	[BW_EV_UNSHARE] = types_unshare,
+	[BW_EV_SETNS] = types_setns,
+	[BW_EV_CONNECT] = types_connect,
+	[BW_EV_BIND] = types_bind,
+	[BW_EV_LISTEN] = types_listen,
+	[BW_EV_PTRACE] = types_ptrace,
+	[BW_EV_MODULE_LOAD] = types_module,
+	[BW_EV_BPF_LOAD] = types_bpf,
+	[BW_EV_MEMFD_CREATE] = types_memfd,
+	[BW_EV_SETUID] = types_setuid,
+	[RULES_EV_CONTAINER] = types_container,
+};
+
+const char *const *kind_evt_types(unsigned int kind)
+{
+	return kind < RULES_KIND_MAX && kind_types[kind] ? kind_types[kind] : types_none;
+}
+
+const char *rules_kind_name(unsigned int kind)
+{
+	if (kind == RULES_EV_CONTAINER)
+		return "container";
+	return event_type_name(kind);
+}
+
+const char *rules_evt_type(const struct event_view *ev)
+{
+	const char *sys;
+
+	if (!ev)
+		return "container";
+	sys = event_syscall_name(ev->ev->syscall);
+	if (sys)
+		return sys;
+	return kind_evt_types(ev->ev->hdr.type)[0] ? kind_evt_types(ev->ev->hdr.type)[0] : "unknown";
+}
+
+/* ---- types ------------------------------------------------------------------ */
+
+static const char *const ftype_names[FT_MAX] = {
+	[FT_STR] = "string", [FT_INT] = "int64", [FT_UINT] = "uint64", [FT_BOOL] = "bool", [FT_IP] = "ipaddr",
+	[FT_PORT] = "port", [FT_ABSTIME] = "abstime", [FT_RELTIME] = "reltime", [FT_STRLIST] = "list",
+};
+
+const char *ftype_name(unsigned int t)
+{
+	return t < FT_MAX ? ftype_names[t] : "?";
+}
+
+bool ftype_numeric(unsigned int t)
+{
+	return t == FT_INT || t == FT_UINT || t == FT_PORT || t == FT_ABSTIME || t == FT_RELTIME;
+}
+
+/* ---- evaluation context ------------------------------------------------------- */
+
+void xctx_begin(struct xctx *x, const struct rule_input *in, uint32_t epoch)
+{
+	const struct bw_event *ev = in->ev ? in->ev->ev : NULL;
+
+	x->in = in;
+	x->kind = ev ? ev->hdr.type : RULES_EV_CONTAINER;
+	x->epoch = epoch;
+	x->used = 0;
+	x->nanc = 1;
+	x->anc_end = false;
+	x->anc[0] = in->proc;
+	if (!in->proc && ev) {
+		/* no process info: what the record itself says */
+		x->self = (struct proc_info){ .pid = ev->proc.pid, .ppid = ev->proc.ppid, .uid = ev->proc.uid,
+					      .start_time = ev->proc.start_time,
+					      .parent_start_time = ev->proc.parent_start_time, .exe = "", .args = "",
+					      .cgroup = "" };
+		memcpy(x->self.comm, ev->proc.comm, sizeof(x->self.comm));
+		if (ev->hdr.type == BW_EV_EXEC) {
+			const struct bw_exec *e = (const void *)ev;
+			struct str_view s = event_str(in->ev, e->exe), a = event_str(in->ev, e->args),
+					cg = event_str(in->ev, e->cgroup);
+
+			x->self.exe = s.p;
+			x->self.args = a.p;
+			x->self.args_len = a.len;
+			x->self.cgroup = cg.p;
+		}
+		x->anc[0] = &x->self;
+	}
+	if (!x->anc[0])
+		x->anc_end = true;
+}
+
+char *xctx_alloc(struct xctx *x, size_t n)
+{
+	char *p;
+
+	if (n > sizeof(x->scratch) - x->used) {
+		x->overflow++;
+		return NULL;
+	}
+	p = x->scratch + x->used;
+	x->used += n;
+	return p;
+}
+
+const struct proc_info *xctx_ancestor(struct xctx *x, int depth)
+{
+	if (depth < 0 || depth > RULES_ANC_MAX)
+		return NULL;
+	while (x->nanc <= depth && !x->anc_end) {
+		const struct rules_proc_access *pa = x->in->procs;
+		const struct proc_info *parent = NULL;
+
+		if (pa && pa->parent_of)
+			parent = pa->parent_of(pa->ctx, x->anc[x->nanc - 1]);
+		if (!parent) {
+			x->anc_end = true;
+			break;
+		}
+		x->anc[x->nanc++] = parent;
+	}
+	return depth < x->nanc ? x->anc[depth] : NULL;
+}
+
+/* ---- value helpers -------------------------------------------------------------- */
+
+static const struct bw_event *rec(const struct xctx *x)
+{
+	return x->in->ev ? x->in->ev->ev : NULL;
+}
+
+/* A string already NUL-terminated at p[len]. */
+static bool put_str(struct fval *v, const char *p, size_t len)
+{
+	v->type = FT_STR;
+	v->s.p = p;
+	v->s.len = len;
+	v->s.n = 1;
+	return true;
+}
+
+static bool put_cstr(struct fval *v, const char *s)
+{
+	return put_str(v, s, strlen(s));
+}
+
+/* A string that may lack its NUL: copied into the scratch. */
+static bool put_copy(struct xctx *x, struct fval *v, const char *p, size_t len)
+{
+	char *d = xctx_alloc(x, len + 1);
+
+	if (!d)
+		return false;
+	memcpy(d, p, len);
+	d[len] = '\0';
+	return put_str(v, d, len);
+}
+
+/* A fixed char array (container_info, comm): NUL-terminated unless full. */
+static bool put_arr(struct xctx *x, struct fval *v, const char *arr, size_t size, bool empty_ok)
+{
+	size_t n = strnlen(arr, size);
+
+	if (!n && !empty_ok)
+		return false;
+	if (n < size)
+		return put_str(v, arr, n);
+	return put_copy(x, v, arr, n);
+}
+
+static bool put_rec_str(const struct xctx *x, struct fval *v, struct bw_str s, bool empty_ok)
+{
+	struct str_view sv = event_str(x->in->ev, s); /* record strings end with a NUL (checked by event_decode) */
+
+	if (!sv.len && !empty_ok)
+		return false;
+	return put_str(v, sv.p, sv.len);
+}
+
+static bool put_int(struct fval *v, int64_t i)
+{
+	v->type = FT_INT;
+	v->i = i;
+	return true;
+}
+
+static bool put_uint(struct fval *v, uint64_t u)
+{
+	v->type = FT_UINT;
+	v->u = u;
+	return true;
+}
+
+static bool put_bool(struct fval *v, bool b)
+{
+	v->type = FT_BOOL;
+	v->b = b;
+	return true;
+}
+
+/* A growing string in the scratch; commit makes it the value. */
+struct sbuild {
+	struct xctx *x;
+	char *p;
+	size_t len, cap;
+	bool bad;
+};
+
+static void sb_begin(struct sbuild *b, struct xctx *x)
+{
+	b->x = x;
+	b->p = x->scratch + x->used;
+	b->len = 0;
+	b->cap = sizeof(x->scratch) - x->used;
+	b->bad = b->cap == 0;
+}
+
+static void sb_addn(struct sbuild *b, const char *s, size_t n)
+{
+	if (b->bad || n + 1 > b->cap - b->len) {
+		b->bad = true;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void sb_adds(struct sbuild *b, const char *s)
+{
+	sb_addn(b, s, strlen(s));
+}
+
+static void sb_addc(struct sbuild *b, char c)
+{
+	sb_addn(b, &c, 1);
+}
+
+static bool sb_commit(struct sbuild *b, struct fval *v)
+{
+	if (b->bad) {
+		b->x->overflow++;
+		return false;
+	}
+	b->p[b->len] = '\0';
+	b->x->used += b->len + 1;
+	return put_str(v, b->p, b->len);
+}
+
+/* A list: items appended with sb_item, each NUL-terminated. */
+static void sb_item(struct sbuild *b, const char *s, size_t n, uint32_t *count)
+{
+	sb_addn(b, s, n);
+	sb_addc(b, '\0');
+	(*count)++;
+}
+
+static bool sb_commit_list(struct sbuild *b, struct fval *v, uint32_t count)
+{
+	if (b->bad) {
+		b->x->overflow++;
+		return false;
+	}
+	b->x->used += b->len;
+	v->type = FT_STRLIST;
+	v->s.p = b->p;
+	v->s.len = b->len;
+	v->s.n = count;
+	return true;
+}
+
+static const char *base_name(const char *p, size_t len, size_t *out_len)
+{
+	size_t i = len;
+
+	while (i > 0 && p[i - 1] != '/')
+		i--;
+	*out_len = len - i;
+	return p + i;
+}
+
+/* ---- processes ----------------------------------------------------------------------- */
+
+/* argv[0] of a process, and its length. */
+static const char *argv0(const struct proc_info *p, size_t *len)
+{
+	if (!p || !p->args || !p->args_len) {
+		*len = 0;
+		return "";
+	}
+	*len = strnlen(p->args, p->args_len);
+	return p->args;
+}
+
+/* The record's exec data replaces the process cache's for the process itself on an exec. */
+static const struct bw_exec *own_exec(const struct xctx *x, int depth)
+{
+	const struct bw_event *ev = rec(x);
+
+	return depth == 0 && ev && ev->hdr.type == BW_EV_EXEC ? (const void *)ev : NULL;
+}
+
+static bool proc_exepath(struct xctx *x, int depth, struct fval *v)
+{
+	const struct bw_exec *e = own_exec(x, depth);
+	const struct proc_info *p;
+
+	if (e)
+		return put_rec_str(x, v, e->exe, false);
+	p = xctx_ancestor(x, depth);
+	if (!p || !p->exe || !*p->exe)
+		return false;
+	return put_cstr(v, p->exe);
+}
+
+/* argv as (pointer, length) of the process at @depth. */
+static void proc_argv(struct xctx *x, int depth, const char **args, size_t *len)
+{
+	const struct bw_exec *e = own_exec(x, depth);
+	const struct proc_info *p;
+
+	if (e) {
+		struct str_view a = event_str(x->in->ev, e->args);
+
+		*args = a.p;
+		*len = a.len;
+		return;
+	}
+	p = xctx_ancestor(x, depth);
+	*args = p && p->args ? p->args : "";
+	*len = p && p->args ? p->args_len : 0;
+}
+
+static bool proc_exe(struct xctx *x, int depth, struct fval *v)
+{
+	const char *a;
+	size_t len, n;
+
+	proc_argv(x, depth, &a, &len);
+	if (!len)
+		return false;
+	n = strnlen(a, len);
+	return n < len ? put_str(v, a, n) : put_copy(x, v, a, n);
+}
+
+/*
+ * The task name (comm) of the process at @depth. The record carries the
+ * event's own; for ancestors the accessor or the process cache may know it,
+ * else it is derived the way the kernel sets it at exec: the base name of the
+ * file run, truncated to 15 bytes (argv[0] is that name unless the program
+ * rewrote it).
+ */
+static bool proc_name(struct xctx *x, int depth, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+	const struct rules_proc_access *pa = x->in->procs;
+	const struct proc_info *p;
+	const char *a, *b;
+	size_t alen, blen;
+
+	if (depth == 0 && ev)
+		return put_arr(x, v, ev->proc.comm, sizeof(ev->proc.comm), false);
+	p = xctx_ancestor(x, depth);
+	if (!p)
+		return false;
+	if (pa && pa->comm_of) {
+		const char *c = pa->comm_of(pa->ctx, p);
+
+		if (c && *c)
+			return put_cstr(v, c);
+	}
+	if (p->comm[0])
+		return put_arr(x, v, p->comm, sizeof(p->comm), false);
+	a = argv0(p, &alen);
+	if (alen && !memchr(a, ' ', alen) && !memchr(a, ':', alen)) {
+		b = base_name(a, alen, &blen);
+		if (blen && *b == '-') { /* login shells: "-bash" */
+			b++;
+			blen--;
+		}
+	} else if (p->exe && *p->exe) {
+		b = base_name(p->exe, strlen(p->exe), &blen);
+	} else {
+		return false;
+	}
+	if (!blen)
+		return false;
+	return put_copy(x, v, b, blen > 15 ? 15 : blen);
+}
+
+/* Arguments after argv[0] joined by spaces; with_name puts the name first (proc.cmdline). */
+static bool proc_cmdline(struct xctx *x, int depth, struct fval *v, bool with_name)
+{
+	struct sbuild b;
+	struct fval name;
+	const char *a;
+	size_t len, i, n;
+	bool first = true;
+
+	proc_argv(x, depth, &a, &len);
+	if (with_name) {
+		if (!proc_name(x, depth, &name))
+			return false;
+	} else if (!xctx_ancestor(x, depth) && !own_exec(x, depth)) {
+		return false;
+	}
+	sb_begin(&b, x);
+	if (with_name) {
+		sb_addn(&b, name.s.p, name.s.len);
+		first = false;
+	}
+	i = strnlen(a, len) + 1; /* skip argv[0] */
+	while (i < len) {
+		n = strnlen(a + i, len - i);
+		if (!first)
+			sb_addc(&b, ' ');
+		sb_addn(&b, a + i, n);
+		first = false;
+		i += n + 1;
+	}
+	return sb_commit(&b, v);
+}
+
+static bool g_proc_pid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct proc_info *p;
+
+	(void)idx;
+	if (rec(x))
+		return put_int(v, rec(x)->proc.pid);
+	p = xctx_ancestor(x, 0);
+	return p ? put_int(v, p->pid) : false;
+}
+
+static bool g_proc_tid(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_int(v, rec(x)->proc.tid);
+}
+
+static bool g_proc_ppid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct proc_info *p;
+
+	(void)idx;
+	if (rec(x))
+		return put_int(v, rec(x)->proc.ppid);
+	p = xctx_ancestor(x, 0);
+	return p ? put_int(v, p->ppid) : false;
+}
+
+static bool g_proc_name(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_name(x, 0, v);
+}
+
+static bool g_proc_exe(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_exe(x, 0, v);
+}
+
+static bool g_proc_exepath(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_exepath(x, 0, v);
+}
+
+static bool g_proc_cmdline(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_cmdline(x, 0, v, true);
+}
+
+static bool g_proc_args(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_cmdline(x, 0, v, false);
+}
+
+static bool g_proc_pname(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_name(x, 1, v);
+}
+
+static bool g_proc_pexe(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_exe(x, 1, v);
+}
+
+static bool g_proc_pexepath(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_exepath(x, 1, v);
+}
+
+static bool g_proc_pcmdline(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_cmdline(x, 1, v, true);
+}
+
+static bool g_proc_aname(struct xctx *x, int idx, struct fval *v)
+{
+	return proc_name(x, idx, v);
+}
+
+static bool g_proc_apid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct proc_info *p;
+
+	if (idx == 0 && rec(x))
+		return put_int(v, rec(x)->proc.pid);
+	p = xctx_ancestor(x, idx);
+	return p ? put_int(v, p->pid) : false;
+}
+
+static bool g_proc_aexe(struct xctx *x, int idx, struct fval *v)
+{
+	return proc_exe(x, idx, v);
+}
+
+static bool g_proc_aexepath(struct xctx *x, int idx, struct fval *v)
+{
+	return proc_exepath(x, idx, v);
+}
+
+static bool g_proc_duration(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	if (!ev->proc.start_time || ev->hdr.ktime < ev->proc.start_time)
+		return false;
+	v->type = FT_RELTIME;
+	v->u = ev->hdr.ktime - ev->proc.start_time;
+	return true;
+}
+
+static bool g_proc_tty(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_exec *e = own_exec(x, 0);
+	struct str_view t = event_str(x->in->ev, e->tty);
+	uint64_t major = 0, minor = 0;
+
+	(void)idx;
+	/*
+	 * Falco's proc.tty is the terminal's device number, 0 without one. The
+	 * record has the tty's name: ptsN is major 136, ttyN major 4; other names
+	 * get a non-zero value so that "proc.tty != 0" holds.
+	 */
+	if (!t.len)
+		return put_uint(v, 0);
+	if (t.len > 3 && memcmp(t.p, "pts", 3) == 0) {
+		major = 136;
+		minor = strtoull(t.p + 3, NULL, 10);
+	} else if (t.len > 3 && memcmp(t.p, "tty", 3) == 0 && isdigit((unsigned char)t.p[3])) {
+		major = 4;
+		minor = strtoull(t.p + 3, NULL, 10);
+	} else {
+		major = 5;
+	}
+	return put_uint(v, (major << 20) | (minor & 0xfffff));
+}
+
+static bool g_proc_tty_name(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, own_exec(x, 0)->tty, true);
+}
+
+static bool g_exe_upper(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_bool(v, own_exec(x, 0)->exec_flags & BW_EXEC_UPPER);
+}
+
+static bool g_exe_memfd(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_bool(v, own_exec(x, 0)->exec_flags & BW_EXEC_MEMFD);
+}
+
+static bool g_proc_cgroup(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_exec *e = own_exec(x, 0);
+	const struct proc_info *p;
+
+	(void)idx;
+	if (e)
+		return put_rec_str(x, v, e->cgroup, false);
+	p = xctx_ancestor(x, 0);
+	if (!p || !p->cgroup || !*p->cgroup)
+		return false;
+	return put_cstr(v, p->cgroup);
+}
+
+static bool g_proc_start_time(struct xctx *x, int idx, struct fval *v)
+{
+	const struct proc_info *p;
+
+	(void)idx;
+	if (rec(x))
+		return put_uint(v, rec(x)->proc.start_time);
+	p = xctx_ancestor(x, 0);
+	return p ? put_uint(v, p->start_time) : false;
+}
+
+static bool g_ns_mnt(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec(x)->proc.mnt_ns);
+}
+
+static bool g_ns_pid(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec(x)->proc.pid_ns);
+}
+
+static bool g_ns_net(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec(x)->proc.net_ns);
+}
+
+static bool g_ns_user(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec(x)->proc.user_ns);
+}
+
+static bool g_cgroup_id(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec(x)->proc.cgroup_id);
+}
+
+/* ---- users ------------------------------------------------------------------------------ */
+
+#define USERDB_MAX 65536
+
+struct user_ent {
+	uint32_t uid;
+	char name[33];
+};
+
+static struct {
+	char path[PATH_MAX];
+	bool loaded;
+	struct user_ent *v;
+	size_t n;
+} userdb = { .path = "/etc/passwd" };
+
+void rules_set_passwd_path(const char *path)
+{
+	snprintf(userdb.path, sizeof(userdb.path), "%s", path);
+	free(userdb.v);
+	userdb.v = NULL;
+	userdb.n = 0;
+	userdb.loaded = false;
+}
+
+static int user_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct user_ent *)a)->uid, y = ((const struct user_ent *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Read once, on the first lookup (not per event); bounded. */
+static void userdb_load(void)
+{
+	FILE *f;
+	char line[1024];
+	size_t cap = 0;
+
+	userdb.loaded = true;
+	f = fopen(userdb.path, "re");
+	if (!f) {
+		log_debug("user.name: cannot open %s", userdb.path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) && userdb.n < USERDB_MAX) {
+		char *name = line, *c1 = strchr(line, ':'), *c2, *c3, *end;
+		unsigned long uid;
+
+		if (!c1 || !(c2 = strchr(c1 + 1, ':')) || !(c3 = strchr(c2 + 1, ':')))
+			continue;
+		*c1 = *c3 = '\0';
+		uid = strtoul(c2 + 1, &end, 10);
+		if (end == c2 + 1 || *end || uid > UINT32_MAX || c1 - name > 32 || c1 == name)
+			continue;
+		if (userdb.n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct user_ent *nv = realloc(userdb.v, nc * sizeof(*nv));
+
+			if (!nv)
+				break;
+			userdb.v = nv;
+			cap = nc;
+		}
+		userdb.v[userdb.n].uid = uid;
+		memcpy(userdb.v[userdb.n].name, name, c1 - name); /* at most 32 bytes, checked above */
+		userdb.v[userdb.n].name[c1 - name] = '\0';
+		userdb.n++;
+	}
+	fclose(f);
+	if (userdb.n)
+		qsort(userdb.v, userdb.n, sizeof(*userdb.v), user_cmp);
+}
+
+static const char *user_name(uint32_t uid)
+{
+	struct user_ent key = { .uid = uid }, *e;
+
+	if (!userdb.loaded)
+		userdb_load();
+	if (!userdb.n)
+		return NULL;
+	e = bsearch(&key, userdb.v, userdb.n, sizeof(*userdb.v), user_cmp);
+	return e ? e->name : NULL;
+}
+
+static bool g_user_uid(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec(x)->proc.euid);
+}
+
+static bool g_user_ruid(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec(x)->proc.uid);
+}
+
+static bool g_group_gid(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec(x)->proc.egid);
+}
+
+static bool g_user_name(struct xctx *x, int idx, struct fval *v)
+{
+	const char *n = user_name(rec(x)->proc.euid);
+
+	(void)idx;
+	return put_cstr(v, n ? n : "");
+}
+
+static bool g_user_loginuid(struct xctx *x, int idx, struct fval *v)
+{
+	uint32_t l = own_exec(x, 0)->loginuid;
+
+	(void)idx;
+	return put_int(v, l == 0xffffffffu ? -1 : (int64_t)l);
+}
+
+/* ---- evt.* -------------------------------------------------------------------------------- */
+
+static bool g_evt_type(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_cstr(v, rules_evt_type(x->in->ev));
+}
+
+static bool g_bw_event(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_cstr(v, rules_kind_name(x->kind));
+}
+
+static bool g_evt_time(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	v->type = FT_ABSTIME;
+	v->u = x->in->time_ns;
+	return true;
+}
+
+static bool g_evt_rawtime(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, x->in->time_ns);
+}
+
+static bool g_evt_iso8601(struct xctx *x, int idx, struct fval *v)
+{
+	char *d = xctx_alloc(x, 40);
+
+	(void)idx;
+	if (!d)
+		return false;
+	fmt_rfc3339(d, 40, x->in->time_ns / 1000000000, x->in->time_ns % 1000000000);
+	return put_cstr(v, d);
+}
+
+static bool g_evt_res(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_int(v, rec(x)->res);
+}
+
+static bool g_evt_failed(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_bool(v, rec(x)->res < 0);
+}
+
+static bool g_evt_dir(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	(void)x;
+	return put_cstr(v, "<"); /* every record is a syscall exit (with its result) */
+}
+
+struct flag_name {
+	unsigned long long bit;
+	const char *name;
+};
+
+#define KERNEL_O_LARGEFILE 00100000
+
+static const struct flag_name open_flag_names[] = {
+	{ O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" }, { O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" },
+	{ O_NOCTTY, "O_NOCTTY" }, { O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
+	{ __O_TMPFILE, "O_TMPFILE" }, { O_SYNC, "O_SYNC" }, { O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" },
+	{ KERNEL_O_LARGEFILE, "O_LARGEFILE" }, { O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" }, { 0, NULL },
+};
+
+static const struct flag_name clone_flag_names[] = {
+	{ CLONE_NEWNS, "CLONE_NEWNS" }, { CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { CLONE_NEWUTS, "CLONE_NEWUTS" },
+	{ CLONE_NEWIPC, "CLONE_NEWIPC" }, { CLONE_NEWUSER, "CLONE_NEWUSER" }, { CLONE_NEWPID, "CLONE_NEWPID" },
+	{ CLONE_NEWNET, "CLONE_NEWNET" }, { 0x00000080, "CLONE_NEWTIME" }, { CLONE_FILES, "CLONE_FILES" },
+	{ CLONE_FS, "CLONE_FS" }, { CLONE_SYSVSEM, "CLONE_SYSVSEM" }, { 0, NULL },
+};
+
+static const struct flag_name mount_flag_names[] = {
+	{ MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" }, { MS_NODEV, "MS_NODEV" }, { MS_NOEXEC, "MS_NOEXEC" },
+	{ MS_SYNCHRONOUS, "MS_SYNCHRONOUS" }, { MS_REMOUNT, "MS_REMOUNT" }, { MS_MANDLOCK, "MS_MANDLOCK" },
+	{ MS_DIRSYNC, "MS_DIRSYNC" }, { 256, "MS_NOSYMFOLLOW" }, { MS_NOATIME, "MS_NOATIME" },
+	{ MS_NODIRATIME, "MS_NODIRATIME" }, { MS_BIND, "MS_BIND" }, { MS_MOVE, "MS_MOVE" }, { MS_REC, "MS_REC" },
+	{ MS_SILENT, "MS_SILENT" }, { MS_POSIXACL, "MS_POSIXACL" }, { MS_UNBINDABLE, "MS_UNBINDABLE" },
+	{ MS_PRIVATE, "MS_PRIVATE" }, { MS_SLAVE, "MS_SLAVE" }, { MS_SHARED, "MS_SHARED" },
+	{ MS_RELATIME, "MS_RELATIME" }, { MS_STRICTATIME, "MS_STRICTATIME" }, { MS_LAZYTIME, "MS_LAZYTIME" },
+	{ 0, NULL },
+};
+
+static const struct flag_name umount_flag_names[] = {
+	{ 1, "MNT_FORCE" }, { 2, "MNT_DETACH" }, { 4, "MNT_EXPIRE" }, { 8, "UMOUNT_NOFOLLOW" }, { 0, NULL },
+};
+
+static const struct flag_name memfd_flag_names[] = {
+	{ 1, "MFD_CLOEXEC" }, { 2, "MFD_ALLOW_SEALING" }, { 4, "MFD_HUGETLB" }, { 8, "MFD_NOEXEC_SEAL" },
+	{ 0x10, "MFD_EXEC" }, { 0, NULL },
+};
+
+static const struct flag_name no_flag_names[] = { { 0, NULL } };
+
+static const struct flag_name module_flag_names[] = {
+	{ 1, "MODULE_INIT_IGNORE_MODVERSIONS" }, { 2, "MODULE_INIT_IGNORE_VERMAGIC" },
+	{ 4, "MODULE_INIT_COMPRESSED_FILE" }, { 0, NULL },
+};
+
+/* "A|B|0x40" as event_json renders flags. */
+static bool flags_value(struct xctx *x, struct fval *v, unsigned long long flags, const struct flag_name *names,
+			const char *zero)
+{
+	struct sbuild b;
+	char hex[24];
+	int i;
+
+	sb_begin(&b, x);
+	if (zero)
+		sb_adds(&b, zero);
+	for (i = 0; names[i].name; i++) {
+		if ((flags & names[i].bit) != names[i].bit)
+			continue;
+		flags &= ~names[i].bit;
+		if (b.len)
+			sb_addc(&b, '|');
+		sb_adds(&b, names[i].name);
+	}
+	if (flags) {
+		snprintf(hex, sizeof(hex), "%s0x%llx", b.len ? "|" : "", flags);
+		sb_adds(&b, hex);
+	}
+	return sb_commit(&b, v);
+}
+
+static bool g_evt_arg_flags(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	switch (ev->hdr.type) {
+	case BW_EV_OPEN: {
+		uint32_t f = ((const struct bw_open *)ev)->open_flags;
+
+		return flags_value(x, v, f, open_flag_names, (f & O_ACCMODE) == O_RDONLY ? "O_RDONLY" : NULL);
+	}
+	case BW_EV_UNSHARE:
+	case BW_EV_SETNS:
+		return flags_value(x, v, ((const struct bw_ns *)ev)->flags, clone_flag_names, NULL);
+	case BW_EV_MOUNT:
+		if (ev->syscall != BW_SYS_MOUNT)
+			return flags_value(x, v, ((const struct bw_mount *)ev)->flags, no_flag_names, NULL);
+		return flags_value(x, v, ((const struct bw_mount *)ev)->flags, mount_flag_names, NULL);
+	case BW_EV_UMOUNT:
+		return flags_value(x, v, ((const struct bw_mount *)ev)->flags, umount_flag_names, NULL);
+	case BW_EV_MEMFD_CREATE:
+		return flags_value(x, v, ((const struct bw_memfd *)ev)->mfd_flags, memfd_flag_names, NULL);
+	case BW_EV_MODULE_LOAD:
+		return flags_value(x, v, ((const struct bw_module *)ev)->mod_flags, module_flag_names, NULL);
+	}
+	return false;
+}
+
+static bool g_evt_arg_mode(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	if (ev->hdr.type == BW_EV_OPEN)
+		return put_uint(v, ((const struct bw_open *)ev)->open_mode);
+	return put_uint(v, ((const struct bw_chmod *)ev)->mode);
+}
+
+static bool g_open_read(struct xctx *x, int idx, struct fval *v)
+{
+	uint32_t acc = ((const struct bw_open *)rec(x))->open_flags & O_ACCMODE;
+
+	(void)idx;
+	return put_bool(v, acc == O_RDONLY || acc == O_RDWR);
+}
+
+static bool g_open_write(struct xctx *x, int idx, struct fval *v)
+{
+	uint32_t acc = ((const struct bw_open *)rec(x))->open_flags & O_ACCMODE;
+
+	(void)idx;
+	return put_bool(v, acc == O_WRONLY || acc == O_RDWR);
+}
+
+/* ---- files (fd.*) --------------------------------------------------------------------------- */
+
+static const struct bw_file *rec_file(const struct bw_event *ev)
+{
+	switch (ev->hdr.type) {
+	case BW_EV_OPEN:
+		return &((const struct bw_open *)ev)->file;
+	case BW_EV_CHMOD:
+		return &((const struct bw_chmod *)ev)->file;
+	case BW_EV_MODULE_LOAD:
+		return &((const struct bw_module *)ev)->file;
+	}
+	return NULL;
+}
+
+static const struct bw_str *rec_upath(const struct bw_event *ev)
+{
+	if (ev->hdr.type == BW_EV_OPEN)
+		return &((const struct bw_open *)ev)->upath;
+	if (ev->hdr.type == BW_EV_CHMOD)
+		return &((const struct bw_chmod *)ev)->upath;
+	return NULL;
+}
+
+static bool is_net(const struct bw_event *ev)
+{
+	return ev->hdr.type == BW_EV_CONNECT || ev->hdr.type == BW_EV_BIND || ev->hdr.type == BW_EV_LISTEN;
+}
+
+static bool net_ip(const struct bw_net *n, struct fval *v)
+{
+	if (n->family != AF_INET && n->family != AF_INET6)
+		return false;
+	v->type = FT_IP;
+	memset(&v->ip, 0, sizeof(v->ip));
+	v->ip.family = n->family == AF_INET ? 4 : 6;
+	v->ip.bits = n->family == AF_INET ? 32 : 128;
+	memcpy(v->ip.a, n->addr, n->family == AF_INET ? 4 : 16);
+	return true;
+}
+
+/* The file path: resolved from the kernel objects, else the caller's path when absolute. */
+static bool file_path(struct xctx *x, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+	const struct bw_file *f = rec_file(ev);
+	const struct bw_str *u = rec_upath(ev);
+
+	if (f && f->path.len)
+		return put_rec_str(x, v, f->path, false);
+	if (u) {
+		struct str_view sv = event_str(x->in->ev, *u);
+
+		if (sv.len && sv.p[0] == '/')
+			return put_str(v, sv.p, sv.len);
+	}
+	return false;
+}
+
+static bool g_fd_name(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	if (is_net(ev)) {
+		const struct bw_net *n = (const void *)ev;
+		char addr[INET6_ADDRSTRLEN], *d;
+
+		if (n->family == AF_UNIX)
+			return put_rec_str(x, v, n->path, false);
+		if (n->family != AF_INET && n->family != AF_INET6)
+			return false;
+		inet_ntop(n->family, n->addr, addr, sizeof(addr));
+		d = xctx_alloc(x, sizeof(addr) + 8);
+		if (!d)
+			return false;
+		snprintf(d, sizeof(addr) + 8, "%s:%u", addr, n->port);
+		return put_cstr(v, d);
+	}
+	return file_path(x, v);
+}
+
+static bool g_fd_directory(struct xctx *x, int idx, struct fval *v)
+{
+	struct fval p;
+	size_t n;
+
+	(void)idx;
+	if (!file_path(x, &p))
+		return false;
+	base_name(p.s.p, p.s.len, &n);
+	n = p.s.len - n; /* up to and with the last '/' */
+	if (n > 1)
+		n--;
+	return put_copy(x, v, p.s.p, n);
+}
+
+static bool g_fd_filename(struct xctx *x, int idx, struct fval *v)
+{
+	struct fval p;
+	const char *b;
+	size_t n;
+
+	(void)idx;
+	if (!file_path(x, &p))
+		return false;
+	b = base_name(p.s.p, p.s.len, &n);
+	return put_str(v, b, n); /* the tail of a NUL-terminated string */
+}
+
+static char file_typechar(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return 'd';
+	case S_IFIFO:
+		return 'p';
+	case S_IFSOCK:
+		return 'u';
+	case 0:
+		return 0;
+	default:
+		return 'f'; /* regular files, devices and links count as files in Falco */
+	}
+}
+
+static bool g_fd_typechar(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+	const struct bw_file *f;
+	char c;
+
+	(void)idx;
+	if (is_net(ev)) {
+		uint16_t fam = ((const struct bw_net *)ev)->family;
+
+		c = fam == AF_INET ? '4' : fam == AF_INET6 ? '6' : fam == AF_UNIX ? 'u' : 0;
+	} else {
+		f = rec_file(ev);
+		c = f ? file_typechar(f->mode) : 0;
+	}
+	switch (c) {
+	case 'f': return put_cstr(v, "f");
+	case 'd': return put_cstr(v, "d");
+	case 'p': return put_cstr(v, "p");
+	case 'u': return put_cstr(v, "u");
+	case '4': return put_cstr(v, "4");
+	case '6': return put_cstr(v, "6");
+	}
+	return false;
+}
+
+static bool g_fd_type(struct xctx *x, int idx, struct fval *v)
+{
+	struct fval c;
+
+	if (!g_fd_typechar(x, idx, &c))
+		return false;
+	switch (c.s.p[0]) {
+	case 'f': return put_cstr(v, "file");
+	case 'd': return put_cstr(v, "directory");
+	case 'p': return put_cstr(v, "pipe");
+	case 'u': return put_cstr(v, "unix");
+	case '4': return put_cstr(v, "ipv4");
+	case '6': return put_cstr(v, "ipv6");
+	}
+	return false;
+}
+
+static bool g_fd_num(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+	int64_t fd = -1;
+
+	(void)idx;
+	switch (ev->hdr.type) {
+	case BW_EV_OPEN:
+		fd = ev->res;
+		break;
+	case BW_EV_CONNECT:
+	case BW_EV_BIND:
+	case BW_EV_LISTEN:
+		fd = ((const struct bw_net *)ev)->fd;
+		break;
+	case BW_EV_SETNS:
+		fd = ((const struct bw_ns *)ev)->fd;
+		break;
+	case BW_EV_MODULE_LOAD:
+		fd = ((const struct bw_module *)ev)->fd;
+		break;
+	}
+	return fd >= 0 ? put_int(v, fd) : false;
+}
+
+static bool g_fd_ino(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_file *f = rec_file(rec(x));
+
+	(void)idx;
+	return f && f->ino ? put_uint(v, f->ino) : false;
+}
+
+/* connect: the remote (server) end; bind/listen: the local (server) end. */
+static bool g_fd_sip(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return net_ip((const void *)rec(x), v);
+}
+
+static bool g_fd_sport(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_net *n = (const void *)rec(x);
+
+	(void)idx;
+	if (n->family != AF_INET && n->family != AF_INET6)
+		return false;
+	v->type = FT_PORT;
+	v->u = n->port;
+	return true;
+}
+
+static bool g_fd_rip(struct xctx *x, int idx, struct fval *v)
+{
+	return rec(x)->hdr.type == BW_EV_CONNECT && g_fd_sip(x, idx, v);
+}
+
+static bool g_fd_rport(struct xctx *x, int idx, struct fval *v)
+{
+	return rec(x)->hdr.type == BW_EV_CONNECT && g_fd_sport(x, idx, v);
+}
+
+static bool g_fd_lip(struct xctx *x, int idx, struct fval *v)
+{
+	return rec(x)->hdr.type != BW_EV_CONNECT && g_fd_sip(x, idx, v);
+}
+
+static bool g_fd_lport(struct xctx *x, int idx, struct fval *v)
+{
+	return rec(x)->hdr.type != BW_EV_CONNECT && g_fd_sport(x, idx, v);
+}
+
+static bool g_fd_l4proto(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_net *n = (const void *)rec(x);
+
+	(void)idx;
+	/* the record has no socket type; only listen() implies a stream socket */
+	if (n->ev.hdr.type == BW_EV_LISTEN && (n->family == AF_INET || n->family == AF_INET6))
+		return put_cstr(v, "tcp");
+	return false;
+}
+
+static bool g_fd_sockfamily(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_net *n = (const void *)rec(x);
+
+	(void)idx;
+	if (n->family == AF_INET || n->family == AF_INET6)
+		return put_cstr(v, "ip");
+	if (n->family == AF_UNIX)
+		return put_cstr(v, "unix");
+	return false;
+}
+
+static bool g_fd_is_server(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_bool(v, rec(x)->hdr.type != BW_EV_CONNECT);
+}
+
+/* ---- bulwark.* of records -------------------------------------------------------------------- */
+
+static bool g_fs_type(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+	const struct bw_file *f;
+
+	(void)idx;
+	if (ev->hdr.type == BW_EV_EXEC)
+		return put_rec_str(x, v, ((const struct bw_exec *)ev)->exe_fs, false);
+	f = rec_file(ev);
+	return put_rec_str(x, v, f->fs, false);
+}
+
+static bool g_fs_magic(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+	uint32_t m;
+
+	(void)idx;
+	m = ev->hdr.type == BW_EV_EXEC ? ((const struct bw_exec *)ev)->exe_fs_magic : rec_file(ev)->fs_magic;
+	return m ? put_uint(v, m) : false;
+}
+
+static bool layer_value(struct fval *v, uint32_t layer)
+{
+	return put_cstr(v, layer == BW_LAYER_UPPER ? "upper" : layer == BW_LAYER_LOWER ? "lower" : "");
+}
+
+static bool g_file_layer(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return layer_value(v, rec_file(rec(x))->layer);
+}
+
+static bool g_file_upath(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, *rec_upath(rec(x)), false);
+}
+
+static bool g_exec_umh(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_bool(v, own_exec(x, 0)->exec_flags & BW_EXEC_UMH);
+}
+
+static bool g_exec_filename(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, own_exec(x, 0)->filename, false);
+}
+
+static bool g_exec_layer(struct xctx *x, int idx, struct fval *v)
+{
+	uint32_t f = own_exec(x, 0)->exec_flags;
+
+	(void)idx;
+	return layer_value(v, f & BW_EXEC_UPPER ? BW_LAYER_UPPER : f & BW_EXEC_LOWER ? BW_LAYER_LOWER : BW_LAYER_NONE);
+}
+
+static bool g_exec_caps(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, own_exec(x, 0)->cap_effective);
+}
+
+static const struct bw_mount *rec_mount(struct xctx *x)
+{
+	return (const void *)rec(x);
+}
+
+static bool g_mount_source(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_mount(x)->source, false);
+}
+
+static bool g_mount_target(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_mount(x)->target, false);
+}
+
+static bool g_mount_fs(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_mount(x)->fs, false);
+}
+
+static bool g_mount_flags(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec_mount(x)->flags);
+}
+
+static const struct bw_ns *rec_ns(struct xctx *x)
+{
+	return (const void *)rec(x);
+}
+
+static bool g_ns_type(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_ns(x)->ns_type, false);
+}
+
+static bool g_ns_flags(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return flags_value(x, v, rec_ns(x)->flags, clone_flag_names, NULL);
+}
+
+static bool g_ns_inum(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return rec_ns(x)->ns_inum ? put_uint(v, rec_ns(x)->ns_inum) : false;
+}
+
+static bool g_ns_fd_fs(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_ns(x)->fd_fs, false);
+}
+
+/*
+ * Whether setns joined one of the host's namespaces. The initial ipc, uts,
+ * user, pid, cgroup and time namespaces have fixed inode numbers
+ * (include/linux/proc_ns.h: PROC_*_INIT_INO); mnt and net are allocated at
+ * boot, so they need the host's values from the input.
+ */
+static bool g_ns_host(struct xctx *x, int idx, struct fval *v)
+{
+	static const struct {
+		const char *type;
+		uint32_t init_ino;
+		size_t host_off;
+	} types[] = {
+		{ "ipc", 0xEFFFFFFFu, offsetof(struct rules_host, ipc) },
+		{ "uts", 0xEFFFFFFEu, offsetof(struct rules_host, uts) },
+		{ "user", 0xEFFFFFFDu, offsetof(struct rules_host, user) },
+		{ "pid", 0xEFFFFFFCu, offsetof(struct rules_host, pid) },
+		{ "cgroup", 0xEFFFFFFBu, offsetof(struct rules_host, cgroup) },
+		{ "time", 0xEFFFFFFAu, offsetof(struct rules_host, time) },
+		{ "mnt", 0, offsetof(struct rules_host, mnt) },
+		{ "net", 0, offsetof(struct rules_host, net) },
+	};
+	const struct bw_ns *n = rec_ns(x);
+	struct str_view t = event_str(x->in->ev, n->ns_type);
+	size_t i;
+
+	(void)idx;
+	if (!n->ns_inum)
+		return false;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		uint32_t host = 0;
+
+		if (strlen(types[i].type) != t.len || memcmp(types[i].type, t.p, t.len) != 0)
+			continue;
+		if (x->in->host)
+			memcpy(&host, (const char *)x->in->host + types[i].host_off, sizeof(host));
+		if (types[i].init_ino && n->ns_inum == types[i].init_ino)
+			return put_bool(v, true);
+		if (!host)
+			return types[i].init_ino ? put_bool(v, false) : false;
+		return put_bool(v, n->ns_inum == host);
+	}
+	return false;
+}
+
+static bool g_net_family(struct xctx *x, int idx, struct fval *v)
+{
+	uint16_t f = ((const struct bw_net *)rec(x))->family;
+
+	(void)idx;
+	if (f == AF_INET)
+		return put_cstr(v, "inet");
+	if (f == AF_INET6)
+		return put_cstr(v, "inet6");
+	if (f == AF_UNIX)
+		return put_cstr(v, "unix");
+	return false;
+}
+
+static bool g_net_path(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_net *n = (const void *)rec(x);
+
+	(void)idx;
+	return n->family == AF_UNIX ? put_rec_str(x, v, n->path, false) : false;
+}
+
+static bool g_net_backlog(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, ((const struct bw_net *)rec(x))->backlog);
+}
+
+static const struct bw_cgroup *rec_cg(struct xctx *x)
+{
+	return (const void *)rec(x);
+}
+
+static bool g_cg_path(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_cg(x)->path, false);
+}
+
+static bool g_cg_hierarchy(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_cg(x)->hierarchy, true);
+}
+
+static bool g_cg_hierarchy_id(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec_cg(x)->hierarchy_id);
+}
+
+static bool g_cg_target_pid(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, rec_cg(x)->target_pid);
+}
+
+static bool g_ptrace_request(struct xctx *x, int idx, struct fval *v)
+{
+	uint64_t r = ((const struct bw_ptrace *)rec(x))->request;
+
+	(void)idx;
+	/* the sensor reports only the two attaching requests */
+	return put_cstr(v, r == 16 ? "PTRACE_ATTACH" : r == 0x4206 ? "PTRACE_SEIZE" : "PTRACE_OTHER");
+}
+
+static bool g_ptrace_target(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, ((const struct bw_ptrace *)rec(x))->target_pid);
+}
+
+static bool g_bpf_prog_name(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, ((const struct bw_bpf *)rec(x))->prog_name, true);
+}
+
+static bool g_bpf_prog_type(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, ((const struct bw_bpf *)rec(x))->prog_type);
+}
+
+static bool g_bpf_cmd(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, ((const struct bw_bpf *)rec(x))->cmd);
+}
+
+static bool g_module_args(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, ((const struct bw_module *)rec(x))->uargs, true);
+}
+
+static bool g_memfd_name(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, ((const struct bw_memfd *)rec(x))->name, true);
+}
+
+static bool g_setid_ids(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_setid *s = (const void *)rec(x);
+	struct sbuild b;
+	uint32_t n = 0;
+	int i;
+
+	(void)idx;
+	sb_begin(&b, x);
+	for (i = 0; i < 3; i++) {
+		char num[16];
+
+		if (s->id[i] == 0xffffffffu)
+			continue;
+		snprintf(num, sizeof(num), "%u", s->id[i]);
+		sb_item(&b, num, strlen(num), &n);
+	}
+	return sb_commit_list(&b, v, n);
+}
+
+/* ---- containers -------------------------------------------------------------------------------------- */
+
+static const struct container_info *ctr(const struct xctx *x)
+{
+	const struct container_info *c = x->in->container;
+
+	return c && c->ident.runtime != RUNTIME_NONE ? c : NULL;
+}
+
+static bool g_ctr_id(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+	size_t n;
+
+	(void)idx;
+	if (!c)
+		return put_cstr(v, "host");
+	/* Falco's short id: the first 12 characters */
+	n = strnlen(c->ident.id, sizeof(c->ident.id));
+	return put_copy(x, v, c->ident.id, n > 12 ? 12 : n);
+}
+
+static bool g_ctr_full_id(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c ? put_arr(x, v, c->ident.id, sizeof(c->ident.id), false) : put_cstr(v, "host");
+}
+
+static bool g_ctr_name(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c ? put_arr(x, v, c->name, sizeof(c->name), false) : put_cstr(v, "host");
+}
+
+static bool g_ctr_image(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c && put_arr(x, v, c->image, sizeof(c->image), false);
+}
+
+/* "repo[:tag][@digest]": the tag is after the last ':' that follows the last '/'. */
+static void split_image(const char *img, size_t len, size_t *repo_len, const char **tag, size_t *tag_len)
+{
+	const char *at = memchr(img, '@', len), *slash, *colon = NULL;
+	size_t i, end = at ? (size_t)(at - img) : len;
+
+	slash = NULL;
+	for (i = 0; i < end; i++) {
+		if (img[i] == '/')
+			slash = img + i;
+		else if (img[i] == ':')
+			colon = img + i;
+	}
+	if (colon && (!slash || colon > slash)) {
+		*repo_len = colon - img;
+		*tag = colon + 1;
+		*tag_len = end - *repo_len - 1;
+	} else {
+		*repo_len = end;
+		*tag = NULL;
+		*tag_len = 0;
+	}
+}
+
+static bool g_ctr_repo(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+	const char *tag;
+	size_t rl, tl, n;
+
+	(void)idx;
+	if (!c)
+		return false;
+	if (c->image_repo[0])
+		return put_arr(x, v, c->image_repo, sizeof(c->image_repo), false);
+	n = strnlen(c->image, sizeof(c->image));
+	if (!n)
+		return false;
+	split_image(c->image, n, &rl, &tag, &tl);
+	return put_copy(x, v, c->image, rl);
+}
+
+static bool g_ctr_tag(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+	const char *tag;
+	size_t rl, tl, n;
+
+	(void)idx;
+	if (!c)
+		return false;
+	if (c->image_tag[0])
+		return put_arr(x, v, c->image_tag, sizeof(c->image_tag), false);
+	n = strnlen(c->image, sizeof(c->image));
+	if (!n)
+		return false;
+	split_image(c->image, n, &rl, &tag, &tl);
+	return tag && tl ? put_copy(x, v, tag, tl) : false;
+}
+
+static bool g_ctr_image_id(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c && put_arr(x, v, c->image_id, sizeof(c->image_id), false);
+}
+
+static bool g_ctr_type(struct xctx *x, int idx, struct fval *v)
+{
+	static const char *const names[] = {
+		[RUNTIME_NONE] = "host", [RUNTIME_DOCKER] = "docker", [RUNTIME_CONTAINERD] = "containerd",
+		[RUNTIME_CRIO] = "cri-o", [RUNTIME_PODMAN] = "podman", [RUNTIME_UNKNOWN_K8S] = "kubernetes",
+		[RUNTIME_UNKNOWN] = "unknown",
+	};
+	const struct container_info *c = x->in->container;
+	unsigned int rt = c ? c->ident.runtime : RUNTIME_NONE;
+
+	(void)idx;
+	return rt < sizeof(names) / sizeof(names[0]) && names[rt] ? put_cstr(v, names[rt]) : false;
+}
+
+static bool g_ctr_privileged(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return put_bool(v, c->risks & RISK_PRIVILEGED);
+}
+
+static bool g_ctr_user(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return put_arr(x, v, c->user, sizeof(c->user), true);
+}
+
+static bool g_ctr_known(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c ? put_bool(v, c->metadata_known) : false;
+}
+
+static const char *const risk_names[] = {
+	"root_user", "privileged", "dangerous_caps", "no_seccomp", "priv_escalation",
+	"writable_rootfs", "host_pid", "host_network", "host_ipc", "sensitive_mount",
+};
+
+static bool g_ctr_risks(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+	struct sbuild b;
+	uint32_t n = 0;
+	size_t i;
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	sb_begin(&b, x);
+	for (i = 0; i < sizeof(risk_names) / sizeof(risk_names[0]); i++)
+		if (c->risks & (1u << i))
+			sb_item(&b, risk_names[i], strlen(risk_names[i]), &n);
+	return sb_commit_list(&b, v, n);
+}
+
+/* A comma-separated field of container_info as a list. */
+static bool comma_list(struct xctx *x, struct fval *v, const char *s, size_t size)
+{
+	struct sbuild b;
+	uint32_t n = 0;
+	size_t len = strnlen(s, size), i = 0;
+
+	sb_begin(&b, x);
+	while (i < len) {
+		size_t j = i, a, e;
+
+		while (j < len && s[j] != ',')
+			j++;
+		for (a = i; a < j && isspace((unsigned char)s[a]); a++)
+			;
+		for (e = j; e > a && isspace((unsigned char)s[e - 1]); e--)
+			;
+		if (e > a)
+			sb_item(&b, s + a, e - a, &n);
+		i = j + 1;
+	}
+	return sb_commit_list(&b, v, n);
+}
+
+static bool g_ctr_cap_add(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return comma_list(x, v, c->privileged_caps, sizeof(c->privileged_caps));
+}
+
+static bool g_ctr_cap_add_mask(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return put_uint(v, c->cap_add);
+}
+
+static bool g_ctr_mounts(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return comma_list(x, v, c->sensitive_mounts, sizeof(c->sensitive_mounts));
+}
+
+static bool g_k8s_pod(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c && put_arr(x, v, c->k8s_pod, sizeof(c->k8s_pod), false);
+}
+
+static bool g_k8s_ns(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c && put_arr(x, v, c->k8s_namespace, sizeof(c->k8s_namespace), false);
+}
+
+static bool g_k8s_uid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c && put_arr(x, v, c->ident.pod_uid, sizeof(c->ident.pod_uid), false);
+}
+
+static bool g_k8s_container(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	return c && put_arr(x, v, c->k8s_container, sizeof(c->k8s_container), false);
+}
+
+static bool g_ctr_info(struct xctx *x, int idx, struct fval *v)
+{
+	struct fval id, name;
+	struct sbuild b;
+
+	(void)idx;
+	g_ctr_id(x, -1, &id);
+	sb_begin(&b, x);
+	sb_adds(&b, "container_id=");
+	sb_addn(&b, id.s.p, id.s.len);
+	sb_adds(&b, " container_name=");
+	if (g_ctr_name(x, -1, &name))
+		sb_addn(&b, name.s.p, name.s.len);
+	else
+		sb_adds(&b, "<NA>");
+	return sb_commit(&b, v);
+}
+
+/* ---- the table ------------------------------------------------------------------------------------------ */
+
+#define K(t) KIND_BIT(BW_EV_##t)
+#define KC KIND_BIT(RULES_EV_CONTAINER)
+#define KR KINDS_RECORDS
+#define KA KINDS_ALL
+#define K_FILE (K(OPEN) | K(CHMOD) | K(MODULE_LOAD))
+#define K_NET (K(CONNECT) | K(BIND) | K(LISTEN))
+#define K_MOUNT (K(MOUNT) | K(UMOUNT) | K(PIVOT_ROOT) | K(CHROOT))
+#define K_NS (K(UNSHARE) | K(SETNS))
+#define K_CG (K(CGROUP_MKDIR) | K(CGROUP_ATTACH))
+
+const struct field fields_table[] = {
+	/* events */
+	{ "evt.type", FT_STR, FF_KINDVAL, KA, "Syscall name (execve, openat, connect, ...), clone, procexit, cgroup_mkdir, cgroup_attach, or container", g_evt_type },
+	{ "evt.time", FT_ABSTIME, 0, KA, "Event time; rendered as HH:MM:SS.nnnnnnnnn (UTC), compared as ns since the epoch", g_evt_time },
+	{ "evt.rawtime", FT_UINT, 0, KA, "Event time in ns since the epoch", g_evt_rawtime },
+	{ "evt.time.iso8601", FT_STR, 0, KA, "Event time as RFC 3339 (UTC, ns)", g_evt_iso8601 },
+	{ "evt.res", FT_INT, FF_ERRNO, KR, "Syscall result: >= 0 success, -errno failure (values may be errno names, e.g. -ENOENT or ENOENT, or SUCCESS)", g_evt_res },
+	{ "evt.rawres", FT_INT, FF_ERRNO, KR, "Same as evt.res", g_evt_res },
+	{ "evt.failed", FT_BOOL, 0, KR, "The syscall failed (evt.res < 0)", g_evt_failed },
+	{ "evt.dir", FT_STR, 0, KR, "Always '<': every record is taken at syscall exit", g_evt_dir },
+	{ "evt.arg.flags", FT_STR, 0, K(OPEN) | K_NS | K(MOUNT) | K(UMOUNT) | K(MEMFD_CREATE) | K(MODULE_LOAD), "Flags by name: O_* (open), CLONE_* (unshare, setns), MS_* (mount), MNT_* (umount2), MFD_* (memfd_create), MODULE_INIT_* (finit_module)", g_evt_arg_flags },
+	{ "evt.arg.mode", FT_UINT, 0, K(OPEN) | K(CHMOD), "Mode argument: the creation mode of open, the new mode of chmod", g_evt_arg_mode },
+	{ "evt.is_open_read", FT_BOOL, 0, K(OPEN), "Opened for reading (O_RDONLY or O_RDWR)", g_open_read },
+	{ "evt.is_open_write", FT_BOOL, 0, K(OPEN), "Opened for writing (O_WRONLY or O_RDWR)", g_open_write },
+	/* processes */
+	{ "proc.pid", FT_INT, 0, KA, "Process id (thread-group id)", g_proc_pid },
+	{ "thread.tid", FT_INT, 0, KR, "Thread id", g_proc_tid },
+	{ "proc.ppid", FT_INT, 0, KA, "Parent process id", g_proc_ppid },
+	{ "proc.name", FT_STR, 0, KA, "Process name: the kernel task name (comm, up to 15 bytes)", g_proc_name },
+	{ "proc.exe", FT_STR, 0, KA, "First command line argument (argv[0])", g_proc_exe },
+	{ "proc.exepath", FT_STR, 0, KA, "Full path of the executable", g_proc_exepath },
+	{ "proc.cmdline", FT_STR, 0, KA, "proc.name followed by the arguments, space-separated", g_proc_cmdline },
+	{ "proc.args", FT_STR, 0, KA, "Arguments after argv[0], space-separated", g_proc_args },
+	{ "proc.pname", FT_STR, 0, KA, "Name of the parent", g_proc_pname },
+	{ "proc.pexe", FT_STR, 0, KA, "argv[0] of the parent", g_proc_pexe },
+	{ "proc.pexepath", FT_STR, 0, KA, "Executable path of the parent", g_proc_pexepath },
+	{ "proc.pcmdline", FT_STR, 0, KA, "Command line of the parent", g_proc_pcmdline },
+	{ "proc.aname", FT_STR, FF_INDEX | FF_INDEX_ANY, KA, "Name of the ancestor N levels up ([0] the process, [1] its parent); without an index: any ancestor (conditions only)", g_proc_aname },
+	{ "proc.apid", FT_INT, FF_INDEX | FF_INDEX_ANY, KA, "Pid of the ancestor N levels up; without an index: any ancestor", g_proc_apid },
+	{ "proc.aexe", FT_STR, FF_INDEX | FF_INDEX_ANY, KA, "argv[0] of the ancestor N levels up; without an index: any ancestor", g_proc_aexe },
+	{ "proc.aexepath", FT_STR, FF_INDEX | FF_INDEX_ANY, KA, "Executable path of the ancestor N levels up; without an index: any ancestor", g_proc_aexepath },
+	{ "proc.duration", FT_RELTIME, 0, KR, "ns since the process started", g_proc_duration },
+	{ "proc.tty", FT_UINT, 0, K(EXEC), "Controlling terminal as a device number, 0 without one (exec events)", g_proc_tty },
+	{ "proc.is_exe_upper_layer", FT_BOOL, 0, K(EXEC), "The executable is on an overlayfs upper layer (written in the container)", g_exe_upper },
+	{ "proc.is_exe_from_memfd", FT_BOOL, 0, K(EXEC), "The executable is a memfd (fileless execution)", g_exe_memfd },
+	{ "user.uid", FT_UINT, 0, KR, "Effective user id", g_user_uid },
+	{ "user.name", FT_STR, 0, KR, "Name of the effective user in the host's /etc/passwd ('' if unknown)", g_user_name },
+	{ "user.loginuid", FT_INT, 0, K(EXEC), "Audit login uid, -1 when unset (exec events)", g_user_loginuid },
+	{ "group.gid", FT_UINT, 0, KR, "Effective group id", g_group_gid },
+	/* files and sockets */
+	{ "fd.name", FT_STR, 0, K_FILE | K_NET, "Full path of the file (resolved by the kernel; the caller's path if the open failed and it was absolute), the unix socket path, or ip:port", g_fd_name },
+	{ "fd.directory", FT_STR, 0, K_FILE, "Directory of fd.name", g_fd_directory },
+	{ "fd.filename", FT_STR, 0, K_FILE, "Base name of fd.name", g_fd_filename },
+	{ "fd.typechar", FT_STR, 0, K_FILE | K_NET, "f file, d directory, p pipe, u unix socket, 4 IPv4, 6 IPv6", g_fd_typechar },
+	{ "fd.type", FT_STR, 0, K_FILE | K_NET, "file, directory, pipe, unix, ipv4, ipv6", g_fd_type },
+	{ "fd.num", FT_INT, 0, K(OPEN) | K_NET | K(SETNS) | K(MODULE_LOAD), "File descriptor number", g_fd_num },
+	{ "fd.ino", FT_UINT, 0, K_FILE, "Inode number", g_fd_ino },
+	{ "fd.sip", FT_IP, 0, K_NET, "Server address: the destination of connect, the local address of bind/listen", g_fd_sip },
+	{ "fd.sport", FT_PORT, 0, K_NET, "Server port (see fd.sip)", g_fd_sport },
+	{ "fd.dip", FT_IP, 0, K(CONNECT), "Destination address of connect (bulwark; Falco spells it fd.sip/fd.rip)", g_fd_rip },
+	{ "fd.dport", FT_PORT, 0, K(CONNECT), "Destination port of connect", g_fd_rport },
+	{ "fd.rip", FT_IP, 0, K(CONNECT), "Remote address (connect)", g_fd_rip },
+	{ "fd.rport", FT_PORT, 0, K(CONNECT), "Remote port (connect)", g_fd_rport },
+	{ "fd.lip", FT_IP, 0, K(BIND) | K(LISTEN), "Local address (bind, listen)", g_fd_lip },
+	{ "fd.lport", FT_PORT, 0, K(BIND) | K(LISTEN), "Local port (bind, listen)", g_fd_lport },
+	{ "fd.l4proto", FT_STR, 0, K_NET, "tcp for listen on IP sockets; absent where the socket type is not recorded", g_fd_l4proto },
+	{ "fd.sockfamily", FT_STR, 0, K_NET, "ip or unix", g_fd_sockfamily },
+	{ "fd.is_server", FT_BOOL, 0, K_NET, "bind/listen (true) or connect (false)", g_fd_is_server },
+	/* containers */
+	{ "container.id", FT_STR, 0, KA, "Short container id (12 characters), 'host' outside containers", g_ctr_id },
+	{ "container.full_id", FT_STR, 0, KA, "Full container id, 'host' outside containers", g_ctr_full_id },
+	{ "container.name", FT_STR, 0, KA, "Container name, 'host' outside containers", g_ctr_name },
+	{ "container.image", FT_STR, 0, KA, "Image as given to the runtime (nginx:1.25)", g_ctr_image },
+	{ "container.image.repository", FT_STR, 0, KA, "Image without tag or digest", g_ctr_repo },
+	{ "container.image.tag", FT_STR, 0, KA, "Image tag", g_ctr_tag },
+	{ "container.image.id", FT_STR, 0, KA, "Image id", g_ctr_image_id },
+	{ "container.type", FT_STR, 0, KA, "Runtime: docker, containerd, cri-o, podman, kubernetes, unknown, or host", g_ctr_type },
+	{ "container.privileged", FT_BOOL, 0, KA, "Started privileged (when the runtime described it)", g_ctr_privileged },
+	{ "container.info", FT_STR, FF_OUTPUT_ONLY, KA, "Output only: container_id=<id> container_name=<name>", g_ctr_info },
+	{ "k8s.pod.name", FT_STR, 0, KA, "Kubernetes pod name", g_k8s_pod },
+	{ "k8s.ns.name", FT_STR, 0, KA, "Kubernetes namespace", g_k8s_ns },
+	{ "k8s.pod.uid", FT_STR, 0, KA, "Kubernetes pod UID", g_k8s_uid },
+	{ "k8s.container.name", FT_STR, 0, KA, "Container name in the pod spec", g_k8s_container },
+	/* bulwark: what Falco lacks */
+	{ "bulwark.event", FT_STR, FF_KINDVAL, KA, "bulwark's event kind: exec, fork, exit, open, chmod, mount, setns, ... container", g_bw_event },
+	{ "bulwark.fs.type", FT_STR, 0, K_FILE | K(EXEC), "Filesystem type of the file (cgroup, cgroup2, proc, sysfs, overlay, ...); of the executable for exec", g_fs_type },
+	{ "bulwark.fs.magic", FT_UINT, 0, K_FILE | K(EXEC), "Superblock magic of that filesystem", g_fs_magic },
+	{ "bulwark.file.layer", FT_STR, 0, K_FILE, "Overlay layer of the file: upper (written in the container), lower (image), or ''", g_file_layer },
+	{ "bulwark.file.upath", FT_STR, 0, K(OPEN) | K(CHMOD), "The path as the caller passed it (may be relative)", g_file_upath },
+	{ "bulwark.exec.umh", FT_BOOL, 0, K(EXEC), "Started by the kernel's usermode helper (release_agent, core_pattern pipe, modprobe)", g_exec_umh },
+	{ "bulwark.exec.filename", FT_STR, 0, K(EXEC), "The path given to execve (for usermode helpers: the host path)", g_exec_filename },
+	{ "bulwark.exec.layer", FT_STR, 0, K(EXEC), "Overlay layer of the executable: upper, lower or ''", g_exec_layer },
+	{ "bulwark.exec.cap_effective", FT_UINT, 0, K(EXEC), "Effective capability mask after exec", g_exec_caps },
+	{ "bulwark.mount.source", FT_STR, 0, K_MOUNT, "Mount source (move_mount: from; open_tree: path; fsconfig: value; pivot_root: new_root)", g_mount_source },
+	{ "bulwark.mount.target", FT_STR, 0, K_MOUNT, "Mount target (umount, move_mount: to; pivot_root: put_old; chroot: path)", g_mount_target },
+	{ "bulwark.mount.fs", FT_STR, 0, K_MOUNT, "Filesystem type (mount, fsopen) or fsconfig key", g_mount_fs },
+	{ "bulwark.mount.flags", FT_UINT, 0, K_MOUNT, "Mount, umount or new-API flags as a number", g_mount_flags },
+	{ "bulwark.ns.type", FT_STR, 0, K(SETNS), "Namespace joined: mnt, net, pid, user, uts, ipc, cgroup, time", g_ns_type },
+	{ "bulwark.ns.flags", FT_STR, 0, K_NS, "CLONE_* flags of unshare, nstype of setns", g_ns_flags },
+	{ "bulwark.ns.inum", FT_UINT, 0, K(SETNS), "Inode number of the namespace joined", g_ns_inum },
+	{ "bulwark.ns.fd_fs", FT_STR, 0, K(SETNS), "Filesystem of the setns fd (nsfs, pidfs, ...)", g_ns_fd_fs },
+	{ "bulwark.ns.host", FT_BOOL, 0, K(SETNS), "The namespace joined is the host's (fixed initial inode numbers; mnt and net need the host's ids)", g_ns_host },
+	{ "bulwark.net.family", FT_STR, 0, K_NET, "inet, inet6 or unix", g_net_family },
+	{ "bulwark.net.path", FT_STR, 0, K_NET, "Unix socket path ('@' first for abstract names)", g_net_path },
+	{ "bulwark.net.backlog", FT_UINT, 0, K(LISTEN), "listen backlog", g_net_backlog },
+	{ "bulwark.cgroup.path", FT_STR, 0, K_CG, "Path of the cgroup within its hierarchy", g_cg_path },
+	{ "bulwark.cgroup.hierarchy", FT_STR, 0, K_CG, "Named cgroup v1 hierarchy, or ''", g_cg_hierarchy },
+	{ "bulwark.cgroup.hierarchy_id", FT_UINT, 0, K_CG, "Hierarchy id (0 is cgroup2)", g_cg_hierarchy_id },
+	{ "bulwark.cgroup.target_pid", FT_UINT, 0, K(CGROUP_ATTACH), "The task moved into the cgroup", g_cg_target_pid },
+	{ "bulwark.ptrace.request", FT_STR, 0, K(PTRACE), "PTRACE_ATTACH or PTRACE_SEIZE", g_ptrace_request },
+	{ "bulwark.ptrace.target_pid", FT_UINT, 0, K(PTRACE), "The traced process", g_ptrace_target },
+	{ "bulwark.bpf.prog_name", FT_STR, 0, K(BPF_LOAD), "Name of the BPF program loaded", g_bpf_prog_name },
+	{ "bulwark.bpf.prog_type", FT_UINT, 0, K(BPF_LOAD), "BPF program type", g_bpf_prog_type },
+	{ "bulwark.bpf.cmd", FT_UINT, 0, K(BPF_LOAD), "bpf() command", g_bpf_cmd },
+	{ "bulwark.module.args", FT_STR, 0, K(MODULE_LOAD), "Module parameters", g_module_args },
+	{ "bulwark.memfd.name", FT_STR, 0, K(MEMFD_CREATE), "Name given to memfd_create", g_memfd_name },
+	{ "bulwark.setid.ids", FT_STRLIST, 0, K(SETUID), "Ids passed to set*id (unused slots left out)", g_setid_ids },
+	{ "bulwark.user.ruid", FT_UINT, 0, KR, "Real user id (differs from user.uid after a setuid exec)", g_user_ruid },
+	{ "bulwark.proc.tty", FT_STR, 0, K(EXEC), "Controlling terminal name (pts0), '' without one", g_proc_tty_name },
+	{ "bulwark.proc.cgroup", FT_STR, 0, KA, "cgroup path of the process", g_proc_cgroup },
+	{ "bulwark.proc.cgroup_id", FT_UINT, 0, KR, "cgroup v2 id of the process", g_cgroup_id },
+	{ "bulwark.proc.start_time", FT_UINT, 0, KA, "Process start, ns since boot", g_proc_start_time },
+	{ "bulwark.proc.ns.mnt", FT_UINT, 0, KR, "Mount namespace inode number", g_ns_mnt },
+	{ "bulwark.proc.ns.pid", FT_UINT, 0, KR, "PID namespace inode number", g_ns_pid },
+	{ "bulwark.proc.ns.net", FT_UINT, 0, KR, "Network namespace inode number", g_ns_net },
+	{ "bulwark.proc.ns.user", FT_UINT, 0, KR, "User namespace inode number", g_ns_user },
+	{ "bulwark.container.known", FT_BOOL, 0, KA, "A runtime described the container (metadata and posture are meaningful)", g_ctr_known },
+	{ "bulwark.container.risks", FT_STRLIST, 0, KA, "Posture: root_user, privileged, dangerous_caps, no_seccomp, priv_escalation, writable_rootfs, host_pid, host_network, host_ipc, sensitive_mount", g_ctr_risks },
+	{ "bulwark.container.cap_add", FT_STRLIST, 0, KA, "Dangerous capabilities added (SYS_ADMIN, SYS_PTRACE, ...)", g_ctr_cap_add },
+	{ "bulwark.container.cap_add_mask", FT_UINT, 0, KA, "Capability bits added beyond the runtime default", g_ctr_cap_add_mask },
+	{ "bulwark.container.sensitive_mounts", FT_STRLIST, 0, KA, "Host paths of sensitive mounts (/, /proc, /var/run/docker.sock, ...)", g_ctr_mounts },
+	{ "bulwark.container.user", FT_STR, 0, KA, "Configured user ('' = the image default)", g_ctr_user },
+};
+
+const size_t fields_count = sizeof(fields_table) / sizeof(fields_table[0]);
+
+int fields_lookup(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < fields_count; i++)
+		if (strlen(fields_table[i].name) == len && memcmp(fields_table[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+bool field_get(struct xctx *x, unsigned int f, int idx, struct fval *out)
+{
+	const struct field *fd = &fields_table[f];
+	bool ok;
+
+	if (idx < 0 && x->cache_epoch[f] == x->epoch) {
+		if (x->cache_ok[f])
+			*out = x->cache[f];
+		return x->cache_ok[f];
+	}
+	ok = (fd->kinds & KIND_BIT(x->kind)) && fd->get(x, idx, out);
+	if (ok && out->type == FT_UINT && fd->type != FT_UINT)
+		out->type = fd->type; /* ports, times: numeric representation, typed by the table */
+	if (idx < 0) {
+		x->cache_epoch[f] = x->epoch;
+		x->cache_ok[f] = ok;
+		if (ok)
+			x->cache[f] = *out;
+	}
+	return ok;
+}
+
+/* ---- rendering ---------------------------------------------------------------------------------------------- */
+
+void fmt_evt_time(char *out, size_t size, int64_t ns)
+{
+	time_t sec = ns / 1000000000;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(out, size, "%02d:%02d:%02d.%09lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long long)(ns % 1000000000));
+}
+
+static void ip_text(const struct ipval *ip, char *buf, size_t size)
+{
+	inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->a, buf, size);
+}
+
+void fval_render(struct strbuf *sb, const struct fval *v, unsigned int field)
+{
+	char buf[64];
+	uint32_t i;
+	size_t off;
+
+	(void)field;
+	switch (v->type) {
+	case FT_STR:
+		strbuf_add(sb, v->s.p, v->s.len);
+		break;
+	case FT_INT:
+		strbuf_addf(sb, "%lld", (long long)v->i);
+		break;
+	case FT_UINT:
+	case FT_PORT:
+	case FT_RELTIME:
+		strbuf_addf(sb, "%llu", (unsigned long long)v->u);
+		break;
+	case FT_ABSTIME:
+		fmt_evt_time(buf, sizeof(buf), v->u);
+		strbuf_add(sb, buf, strlen(buf));
+		break;
+	case FT_BOOL:
+		strbuf_add(sb, v->b ? "true" : "false", v->b ? 4 : 5);
+		break;
+	case FT_IP:
+		ip_text(&v->ip, buf, sizeof(buf));
+		strbuf_add(sb, buf, strlen(buf));
+		break;
+	case FT_STRLIST:
+		strbuf_addc(sb, '(');
+		for (i = 0, off = 0; i < v->s.n; i++) {
+			size_t n = strlen(v->s.p + off);
+
+			if (i)
+				strbuf_addc(sb, ',');
+			strbuf_add(sb, v->s.p + off, n);
+			off += n + 1;
+		}
+		strbuf_addc(sb, ')');
+		break;
+	}
+}
+
+void fval_json(struct strbuf *sb, const struct fval *v)
+{
+	char buf[64];
+	uint32_t i;
+	size_t off;
+
+	switch (v->type) {
+	case FT_STR:
+		jw_strn(sb, v->s.p, v->s.len);
+		break;
+	case FT_INT:
+		jw_int(sb, v->i);
+		break;
+	case FT_UINT:
+	case FT_PORT:
+	case FT_RELTIME:
+	case FT_ABSTIME:
+		jw_uint(sb, v->u);
+		break;
+	case FT_BOOL:
+		jw_bool(sb, v->b);
+		break;
+	case FT_IP:
+		ip_text(&v->ip, buf, sizeof(buf));
+		jw_str(sb, buf);
+		break;
+	case FT_STRLIST:
+		jw_begin_arr(sb);
+		for (i = 0, off = 0; i < v->s.n; i++) {
+			size_t n = strlen(v->s.p + off);
+
+			jw_strn(sb, v->s.p + off, n);
+			off += n + 1;
+		}
+		jw_end_arr(sb);
+		break;
+	}
+}
+
+/* ---- documentation ------------------------------------------------------------------------------------------ */
+
+static void kinds_text(struct strbuf *sb, kindmask_t k)
+{
+	unsigned int i;
+	bool first = true;
+
+	if (k == KINDS_ALL) {
+		strbuf_addf(sb, "all (and container)");
+		return;
+	}
+	if (k == KINDS_RECORDS) {
+		strbuf_addf(sb, "all kernel events");
+		return;
+	}
+	for (i = 1; i < RULES_KIND_MAX; i++) {
+		if (!(k & KIND_BIT(i)))
+			continue;
+		strbuf_addf(sb, "%s%s", first ? "" : ", ", rules_kind_name(i));
+		first = false;
+	}
+}
+
+void rules_fields_markdown(struct strbuf *sb)
+{
+	unsigned int k;
+	size_t i;
+
+	strbuf_addf(sb, "# Rule fields\n\n"
+			"<!-- Generated by `bulwark rules fields --markdown` from agent/rules/fields.c; "
+			"tests/unit/test_rules_fields.c checks it is current. Do not edit by hand. -->\n\n"
+			"Fields usable in rule conditions and output templates (`%%field`). A field an event does not "
+			"provide is absent: every comparison on it is false (so `not` of it is true), `exists` is "
+			"false, and outputs show `<NA>`. Events are bulwark's event kinds (see docs/events.md); "
+			"`container` is the synthetic event raised once per container when its posture is known.\n\n"
+			"## evt.type values\n\n| Event kind | evt.type |\n|---|---|\n");
+	for (k = 1; k < RULES_KIND_MAX; k++) {
+		const char *const *t = kind_evt_types(k);
+
+		strbuf_addf(sb, "| %s |", rules_kind_name(k));
+		for (i = 0; t[i]; i++)
+			strbuf_addf(sb, "%s `%s`", i ? "," : "", t[i]);
+		strbuf_addf(sb, " |\n");
+	}
+	strbuf_addf(sb, "\n## Fields\n\n| Field | Type | Events | Description |\n|---|---|---|---|\n");
+	for (i = 0; i < fields_count; i++) {
+		const struct field *f = &fields_table[i];
+
+		strbuf_addf(sb, "| `%s%s` | %s | ", f->name, f->flags & FF_INDEX ? "[N]" : "", ftype_name(f->type));
+		kinds_text(sb, f->kinds);
+		strbuf_addf(sb, " | %s |\n", f->desc);
+	}
+}
+
+void rules_fields_text(struct strbuf *sb)
+{
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < fields_count; i++) {
+		const struct field *f = &fields_table[i];
+
+		snprintf(name, sizeof(name), "%s%s", f->name, f->flags & FF_INDEX ? "[N]" : "");
+		strbuf_addf(sb, "%-36s %-8s ", name, ftype_name(f->type));
+		kinds_text(sb, f->kinds);
+		strbuf_addc(sb, '\n');
+	}
+}

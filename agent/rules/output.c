@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Output templates and alerts. A template is compiled once into literal and
+ * field segments; rendering extracts each field (from the event's cache) and
+ * prints "<NA>" for absent ones, as Falco does. The alert object follows
+ * Falco's JSON output schema, plus a random v4 uuid.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "internal.h"
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+int output_compile(struct arena *a, const char *text, size_t len, struct out_seg **segs, size_t *nsegs,
+		   uint32_t *err_off, char *msg, size_t msg_size)
+{
+	struct out_seg *v = NULL;
+	size_t n = 0, cap = 0, i = 0, lit = 0;
+	const char *copy = arena_strndup(a, text, len);
+	int rc = -1;
+
+	if (!copy) {
+		snprintf(msg, msg_size, "out of memory");
+		*err_off = 0;
+		return -1;
+	}
+	while (i <= len) {
+		size_t run = 0, best = 0, k;
+		int field = -1, idx = -1;
+		const struct field *f;
+
+		if (i < len && copy[i] != '%') {
+			i++;
+			continue;
+		}
+		if (i < len) {
+			while (i + 1 + run < len && (name_char(copy[i + 1 + run]) || copy[i + 1 + run] == '.'))
+				run++;
+			/* Falco takes the longest field name that is a prefix ending at a name boundary */
+			for (k = run; k > 0; k--) {
+				if (k < run && name_char(copy[i + 1 + k]))
+					continue;
+				if ((field = fields_lookup(copy + i + 1, k)) >= 0) {
+					best = k;
+					break;
+				}
+			}
+			if (run && field < 0) {
+				*err_off = i;
+				snprintf(msg, msg_size, "unknown field '%.*s' in output", (int)run, copy + i + 1);
+				goto out;
+			}
+		}
+		if (n + 2 > cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct out_seg *nv = realloc(v, nc * sizeof(*nv));
+
+			if (!nv) {
+				snprintf(msg, msg_size, "out of memory");
+				*err_off = i;
+				goto out;
+			}
+			v = nv;
+			cap = nc;
+		}
+		if (field < 0) {
+			/* a literal up to here (a lone '%' stays in the text) */
+			if (i == len) {
+				if (i > lit)
+					v[n++] = (struct out_seg){ copy + lit, i - lit, -1, -1 };
+				break;
+			}
+			i++;
+			continue;
+		}
+		if (i > lit)
+			v[n++] = (struct out_seg){ copy + lit, i - lit, -1, -1 };
+		f = &fields_table[field];
+		k = i + 1 + best;
+		if (k < len && copy[k] == '[') {
+			size_t end = k + 1;
+			char *e;
+			unsigned long x;
+
+			while (end < len && copy[end] != ']')
+				end++;
+			if (end == len) {
+				*err_off = k;
+				snprintf(msg, msg_size, "expected ']' after the index of %s", f->name);
+				goto out;
+			}
+			if (!(f->flags & FF_INDEX)) {
+				*err_off = k + 1;
+				snprintf(msg, msg_size, "field %s does not take an index", f->name);
+				goto out;
+			}
+			x = strtoul(copy + k + 1, &e, 10);
+			if (e != copy + end || end == k + 1 || x > RULES_ANC_MAX) {
+				*err_off = k + 1;
+				snprintf(msg, msg_size, "index of %s must be a number from 0 to %d", f->name, RULES_ANC_MAX);
+				goto out;
+			}
+			idx = x;
+			k = end + 1;
+		} else if (f->flags & FF_INDEX) {
+			*err_off = i;
+			snprintf(msg, msg_size, "field %s needs an index in outputs, e.g. %s[1]", f->name, f->name);
+			goto out;
+		}
+		v[n++] = (struct out_seg){ NULL, 0, field, idx };
+		i = lit = k;
+	}
+	*segs = arena_alloc(a, (n ? n : 1) * sizeof(**segs));
+	if (!*segs) {
+		snprintf(msg, msg_size, "out of memory");
+		*err_off = 0;
+		goto out;
+	}
+	memcpy(*segs, v, n * sizeof(*v));
+	*nsegs = n;
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+/* ---- output_fields -------------------------------------------------------------------------- */
+
+struct fieldset {
+	struct out_field *v;
+	size_t n, cap;
+	size_t budget; /* nodes visited: macros shared by many rules make the tree a DAG */
+};
+
+static int fs_add(struct arena *a, struct fieldset *fs, unsigned int field, int idx)
+{
+	const struct field *f = &fields_table[field];
+	char name[96];
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (fs->v[i].field == field && fs->v[i].idx == idx)
+			return 0;
+	if (fs->n == fs->cap) {
+		size_t nc = fs->cap ? fs->cap * 2 : 16;
+		struct out_field *nv = realloc(fs->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		fs->v = nv;
+		fs->cap = nc;
+	}
+	if (idx >= 0)
+		snprintf(name, sizeof(name), "%s[%d]", f->name, idx);
+	else
+		snprintf(name, sizeof(name), "%s", f->name);
+	fs->v[fs->n].field = field;
+	fs->v[fs->n].idx = idx;
+	fs->v[fs->n].name = arena_strndup(a, name, strlen(name));
+	if (!fs->v[fs->n].name)
+		return -ENOMEM;
+	fs->n++;
+	return 0;
+}
+
+static int fs_walk(struct arena *a, struct fieldset *fs, const struct cnode *n)
+{
+	uint32_t i;
+	int rc = 0;
+
+	if (!fs->budget)
+		return 0;
+	fs->budget--;
+	switch (n->kind) {
+	case CN_AND:
+	case CN_OR:
+	case CN_NOT:
+		for (i = 0; i < n->n && !rc; i++)
+			rc = fs_walk(a, fs, n->kids[i]);
+		return rc;
+	case CN_CMP:
+		return n->any ? 0 : fs_add(a, fs, n->field, n->idx);
+	}
+	return 0;
+}
+
+int output_fields_build(struct arena *a, struct rule *r)
+{
+	static const char *const extra[] = {
+		"container.id", "container.name", "container.image.repository", "proc.pid", "proc.exepath",
+		"proc.cmdline", "proc.pname", "k8s.pod.name", "k8s.ns.name",
+	};
+	struct fieldset fs = { .budget = 4096 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->nout && !rc; i++)
+		if (!r->out[i].text)
+			rc = fs_add(a, &fs, r->out[i].field, r->out[i].idx);
+	if (!rc)
+		rc = fs_walk(a, &fs, r->cond);
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]) && !rc; i++)
+		rc = fs_add(a, &fs, fields_lookup(extra[i], strlen(extra[i])), -1);
+	if (!rc) {
+		r->fields = arena_alloc(a, fs.n * sizeof(*r->fields));
+		if (!r->fields)
+			rc = -ENOMEM;
+		else {
+			memcpy(r->fields, fs.v, fs.n * sizeof(*fs.v));
+			r->nfields = fs.n;
+		}
+	}
+	free(fs.v);
+	return rc;
+}
+
+/* ---- rendering ---------------------------------------------------------------------------------- */
+
+/* The event's context must be current: render right after rules__eval on the same input. */
+static void ensure_event(struct rules *rs, const struct rule_input *in)
+{
+	if (rs->x->in != in || rs->x->epoch != rs->epoch) {
+		if (++rs->epoch == 0) {
+			memset(rs->x->cache_epoch, 0, fields_count * sizeof(*rs->x->cache_epoch));
+			rs->epoch = 1;
+		}
+		xctx_begin(rs->x, in, rs->epoch);
+	}
+}
+
+enum rule_priority rules__priority(struct rules *rs, const struct rule *r, const struct rule_input *in)
+{
+	size_t i;
+
+	ensure_event(rs, in);
+	for (i = 0; i < r->npw; i++)
+		if (cnode_eval(rs->x, r->pw[i].cond))
+			return r->pw[i].priority;
+	return r->priority;
+}
+
+/* ---- read-only open prefixes ------------------------------------------------------------------ */
+
+struct prefixes {
+	char **v;
+	size_t n;
+	size_t budget;
+};
+
+static void prefix_add(struct prefixes *p, const char *s, size_t len)
+{
+	char **nv;
+	size_t i;
+
+	if (!len || s[0] != '/')
+		return;
+	for (i = 0; i < p->n; i++)
+		if (strlen(p->v[i]) == len && memcmp(p->v[i], s, len) == 0)
+			return;
+	nv = realloc(p->v, (p->n + 1) * sizeof(*nv));
+	if (!nv)
+		return;
+	p->v = nv;
+	if ((p->v[p->n] = strndup(s, len)))
+		p->n++;
+}
+
+static void prefix_walk(struct prefixes *p, const struct cnode *n)
+{
+	static int fd_name = -1, fd_dir = -1, upath = -1;
+	uint32_t i;
+
+	if (!p->budget)
+		return;
+	p->budget--;
+	if (fd_name < 0) {
+		fd_name = fields_lookup("fd.name", 7);
+		fd_dir = fields_lookup("fd.directory", 12);
+		upath = fields_lookup("bulwark.file.upath", 18);
+	}
+	if (n->kind != CN_CMP) {
+		for (i = 0; i < n->n; i++)
+			prefix_walk(p, n->kids[i]);
+		return;
+	}
+	if ((n->field != fd_name && n->field != fd_dir && n->field != upath) || n->op == OP_EXISTS)
+		return;
+	for (i = 0; i < n->n; i++) {
+		const char *s = n->vals[i].s.p;
+		size_t len = n->vals[i].s.len;
+
+		switch (n->op) {
+		case OP_EQ:
+		case OP_IN:
+		case OP_INTERSECTS:
+		case OP_STARTSWITH:
+		case OP_PMATCH:
+			prefix_add(p, s, len);
+			break;
+		case OP_GLOB:
+			prefix_add(p, s, strcspn(s, "*?[\\"));
+			break;
+		}
+	}
+}
+
+void rules__read_prefixes(const struct rules *rs, void (*cb)(void *ctx, const char *prefix), void *ctx)
+{
+	struct prefixes p = { .budget = 1u << 20 };
+	size_t i;
+
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].enabled && (rs->rules[i].kinds & KIND_BIT(BW_EV_OPEN)))
+			prefix_walk(&p, rs->rules[i].cond);
+	for (i = 0; i < p.n; i++) {
+		cb(ctx, p.v[i]);
+		free(p.v[i]);
+	}
+	free(p.v);
+}
+
+void rules__render_output(struct rules *rs, struct strbuf *sb, const struct rule *r, const struct rule_input *in)
+{
+	size_t i;
+
+	ensure_event(rs, in);
+	strbuf_grow(sb, 0); /* an empty template still yields a string */
+	for (i = 0; i < r->nout; i++) {
+		const struct out_seg *s = &r->out[i];
+		struct fval v;
+
+		if (s->text)
+			strbuf_add(sb, s->text, s->len);
+		else if (field_get(rs->x, s->field, s->idx, &v))
+			fval_render(sb, &v, s->field);
+		else
+			strbuf_add(sb, "<NA>", 4);
+	}
+}
+
+static void uuid_v4(char out[37])
+{
+	static uint64_t fallback;
+	unsigned char b[16];
+	size_t i, o = 0;
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		/* entropy not ready (early boot): unique, not random */
+		struct timespec ts;
+		uint64_t t, c = ++fallback;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		t = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		memcpy(b, &t, 8);
+		memcpy(b + 8, &c, 8);
+	}
+	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		o += snprintf(out + o, 3, "%02x", b[i]);
+	}
+	out[o] = '\0';
+}
+
+void rules__alert_json(struct rules *rs, struct strbuf *sb, const struct rule *r, const struct rule_input *in,
+		       const char *hostname)
+{
+	struct strbuf out = STRBUF_INIT;
+	char stamp[48], t[32], uuid[37];
+	size_t i;
+
+	enum rule_priority prio = rules__priority(rs, r, in);
+
+	fmt_evt_time(t, sizeof(t), in->time_ns);
+	/* Falco's "output": "<time>: <Priority> <rendered template>" */
+	strbuf_addf(&out, "%s: %s ", t, rules_priority_name(prio));
+	rules__render_output(rs, &out, r, in);
+	fmt_rfc3339(stamp, sizeof(stamp), in->time_ns / 1000000000, in->time_ns % 1000000000);
+	jw_begin(sb);
+	jw_kstr(sb, "time", stamp);
+	jw_kstr(sb, "rule", r->name);
+	jw_kstr(sb, "priority", rules_priority_name(prio));
+	jw_kstrn(sb, "output", out.buf, out.len);
+	jw_kobj(sb, "output_fields");
+	for (i = 0; i < r->nfields; i++) {
+		struct fval v;
+
+		jw_key(sb, r->fields[i].name);
+		if (field_get(rs->x, r->fields[i].field, r->fields[i].idx, &v))
+			fval_json(sb, &v);
+		else
+			jw_null(sb);
+	}
+	jw_end(sb);
+	jw_kstr(sb, "hostname", hostname ? hostname : "");
+	jw_kstr(sb, "source", "syscall");
+	jw_karr(sb, "tags");
+	for (i = 0; i < r->ntags; i++)
+		jw_str(sb, r->tags[i]);
+	jw_end_arr(sb);
+	uuid_v4(uuid);
+	jw_kstr(sb, "uuid", uuid);
+	jw_end(sb);
+	strbuf_addc(sb, '\n');
+	strbuf_free(&out);
+}
