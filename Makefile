@@ -26,6 +26,10 @@ CFLAGS   := $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-in
 CPPFLAGS := -D_GNU_SOURCE -Iagent -Ibpf/include -I$(BUILD)
 LDFLAGS  := $(SAN) -pie -Wl,-z,relro,-z,now
 LDLIBS   := -lbpf -lelf -lz -lcurl -ljansson
+# alert delivery (agent/output/) and `bulwark alert-send`: OpenSSL for syslog over TLS and HMAC
+AGENT_OBJS += $(patsubst agent/output/%.c,$(BUILD)/agent/output/%.o,$(wildcard agent/output/*.c)) \
+	      $(BUILD)/agent/cmd_alert_send.o
+LDLIBS   += -lssl -lcrypto -lpthread
 LDLIBS   += -lyaml -ljansson
 
 .PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench
@@ -51,6 +55,14 @@ $(BUILD)/bulwark: $(BUILD)/agent/main.o $(AGENT_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/bpf $(BUILD)/agent $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/agent/output/%.o: agent/output/%.c $(wildcard agent/output/*.h agent/*.h) | $(BUILD)/agent/output
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/agent/cmd_alert_send.o: agent/output/output.h
+
+$(BUILD)/agent/output:
 	mkdir -p $@
 
 # the rule engine; the default ruleset (rules/*.yaml) is embedded as generated C

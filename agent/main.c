@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "cmd_alert_send.h"
 #include "event.h"
 #include "log.h"
 #include "trace.h"
@@ -36,6 +37,7 @@ static void usage(FILE *out)
 		"  trace     print every kernel event as one JSON object per line until SIGINT/SIGTERM\n"
 		"  rules     rules check [FILE|DIR]... | list | fields: validate rules, list rules or fields\n"
 		"  replay    [-r RULES]... [--bench N] FILE|-: run recorded trace events through the rules\n"
+		"  alert-send [--output SPEC]... FILE|-   publish alert JSON lines through outputs (docs/outputs.md)\n"
 		"  version   print the version\n"
 		"  help      this text\n"
 		"\n"
@@ -184,6 +186,8 @@ int main(int argc, char **argv)
 		return cmd_rules(argc - 1, argv + 1);
 	if (strcmp(cmd, "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(cmd, "alert-send") == 0)
+		return cmd_alert_send(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("bulwark %s\n", BULWARK_VERSION);
 		return 0;

@@ -4,6 +4,9 @@ set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev
       libyaml-dev pkg-config runc busybox-static docker.io iproute2 cpio kmod util-linux procps
       qemu-system-x86"
+# alert delivery: TLS (libssl-dev), real syslog receivers, TLS front ends and the protocol mocks (python3)
+PKGS="$PKGS libssl-dev openssl rsyslog rsyslog-openssl nginx stunnel4 python3
+      libivykis0 libnet1 libjson-c5 libpcre3 libwrap0 libglib2.0-0 libcap2"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -13,5 +16,14 @@ if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends $missing
+fi
+# syslog-ng-core conflicts with rsyslog (both are "the system log daemon"); the tests need both
+# as receivers only, so syslog-ng's package (its libraries above) is unpacked beside, not installed.
+SNG=/opt/bulwark-test/syslog-ng
+if [ ! -x "$SNG/usr/sbin/syslog-ng" ]; then
+	[ "$(id -u)" = 0 ] || { echo "deps: need root to unpack syslog-ng-core into $SNG" >&2; exit 1; }
+	dl=$(mktemp -d) && chmod 755 "$dl"
+	(cd "$dl" && apt-get download -q syslog-ng-core) && mkdir -p "$SNG" && dpkg-deb -x "$dl"/syslog-ng-core_*.deb "$SNG"
+	rm -rf "$dl"
 fi
 echo "deps: all packages present"

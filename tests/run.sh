@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels]...   (default: unit replay bpf e2e asan kernels)
+# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels|outputs]...   (default: unit replay bpf e2e asan kernels outputs)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit replay bpf e2e asan kernels}
+suites=${*:-unit replay bpf e2e asan kernels outputs}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -54,6 +54,9 @@ for suite in $suites; do
 	kernels)
 		# the BPF suite again on Debian 12's 6.1 kernel under qemu: one CO-RE object on two kernels
 		run "kernels: debian 12 linux 6.1 (qemu)" tests/kernels/run.sh ;;
+	outputs)
+		# alert delivery: real rsyslog, syslog-ng, nginx, stunnel; protocol mocks for HEC, _bulk, Loki
+		run "outputs: delivery" tests/output/run.sh "$BUILD"/bulwark ;;
 	*) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac
 done

@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Alert formats (json, ecs, ocsf, cef, leef) and the RFC 5424 syslog message.
+ *
+ * Every string that reaches a receiver is escaped for the syntax it lands in,
+ * so that no file name, argument or container name can end a line, a record,
+ * a header field, an extension value or a structured-data parameter:
+ *   JSON      jw_strn's rules, plus C1 controls and U+2028/U+2029 as \uXXXX
+ *   CEF       header: \\ \| ; extension value: \\ \= ; both: \n \r
+ *   LEEF      value: \\ \= \t (the delimiter) \n \r ; header: \\ \|
+ *   SD-PARAM  \n \r \t \\ (C style), then \\ \" \] on top (RFC 5424 section 6.3.3)
+ * In CEF, LEEF and SD-PARAM, control characters that have no escape of their
+ * own (ESC, DEL, C1 ...) are written as \uXXXX, so terminals and parsers never
+ * see them raw; the backslash itself is always escaped, so this is reversible.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- JSON --------------------------------------------------------------------- */
+
+/* Length of a valid UTF-8 sequence at s and its code point, or 0. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cpp)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80) {
+		*cpp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	*cpp = cp;
+	return len;
+}
+
+/* Characters that some consumer treats as a line break or a terminal command. */
+static bool cp_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
+}
+
+void json_dump_str(struct strbuf *sb, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+	uint32_t cp;
+
+	strbuf_grow(sb, n + 2);
+	strbuf_addc(sb, '"');
+	while (i < n) {
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			/* invalid UTF-8 (jansson never yields it, a caller might): the byte as a code point */
+			strbuf_addf(sb, "\\u%04x", s[i]);
+			i++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\') {
+			strbuf_addc(sb, '\\');
+			strbuf_addc(sb, (char)cp);
+		} else if (cp == '\n') {
+			strbuf_add(sb, "\\n", 2);
+		} else if (cp == '\r') {
+			strbuf_add(sb, "\\r", 2);
+		} else if (cp == '\t') {
+			strbuf_add(sb, "\\t", 2);
+		} else if (cp_unsafe(cp)) {
+			strbuf_addf(sb, "\\u%04x", cp);
+		} else {
+			strbuf_add(sb, s + i, len);
+		}
+		i += len;
+	}
+	strbuf_addc(sb, '"');
+}
+
+void json_dump_value(struct strbuf *sb, const json_t *v)
+{
+	char num[40];
+	const char *key;
+	json_t *m;
+	size_t i;
+	int n;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		strbuf_addc(sb, '{');
+		i = 0;
+		json_object_foreach((json_t *)v, key, m) {
+			if (i++)
+				strbuf_addc(sb, ',');
+			json_dump_str(sb, key, strlen(key));
+			strbuf_addc(sb, ':');
+			json_dump_value(sb, m);
+		}
+		strbuf_addc(sb, '}');
+		break;
+	case JSON_ARRAY:
+		strbuf_addc(sb, '[');
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i)
+				strbuf_addc(sb, ',');
+			json_dump_value(sb, json_array_get(v, i));
+		}
+		strbuf_addc(sb, ']');
+		break;
+	case JSON_STRING:
+		json_dump_str(sb, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		n = snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+		strbuf_add(sb, num, n);
+		if (!strpbrk(num, ".eE"))
+			strbuf_add(sb, ".0", 2);
+		break;
+	case JSON_TRUE:
+		strbuf_add(sb, "true", 4);
+		break;
+	case JSON_FALSE:
+		strbuf_add(sb, "false", 5);
+		break;
+	default:
+		strbuf_add(sb, "null", 4);
+		break;
+	}
+}
+
+/* ---- text escaping for CEF, LEEF and SD-PARAM ------------------------------------ */
+
+static void esc_text(struct strbuf *sb, const char *str, size_t n, const char *specials, bool esc_tab)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+	uint32_t cp;
+
+	strbuf_grow(sb, n);
+	while (i < n) {
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			strbuf_addf(sb, "\\u%04x", s[i]);
+			i++;
+			continue;
+		}
+		if (cp == '\\' || (cp < 0x80 && cp && strchr(specials, (int)cp))) {
+			strbuf_addc(sb, '\\');
+			strbuf_addc(sb, (char)cp);
+		} else if (cp == '\n') {
+			strbuf_add(sb, "\\n", 2);
+		} else if (cp == '\r') {
+			strbuf_add(sb, "\\r", 2);
+		} else if (cp == '\t' && esc_tab) {
+			strbuf_add(sb, "\\t", 2);
+		} else if (cp == '\t') {
+			strbuf_addc(sb, '\t');
+		} else if (cp_unsafe(cp)) {
+			strbuf_addf(sb, "\\u%04x", cp);
+		} else {
+			strbuf_add(sb, s + i, len);
+		}
+		i += len;
+	}
+}
+
+void esc_cef_header(struct strbuf *sb, const char *s, size_t n)
+{
+	esc_text(sb, s, n, "|", true);
+}
+
+void esc_cef_value(struct strbuf *sb, const char *s, size_t n)
+{
+	esc_text(sb, s, n, "=", true);
+}
+
+void esc_leef_value(struct strbuf *sb, const char *s, size_t n)
+{
+	esc_text(sb, s, n, "=", true);
+}
+
+/*
+ * Two layers, so that a standard RFC 5424 parser (which undoes \\ \" \] only)
+ * followed by C-style unescaping gives back the original exactly: first the
+ * control characters as \n \r \t \uXXXX with \ doubled, then RFC 5424.
+ */
+void esc_sd_value(struct strbuf *sb, const char *s, size_t n)
+{
+	struct strbuf c = STRBUF_INIT;
+	size_t i;
+
+	esc_text(&c, s, n, "", true);
+	strbuf_grow(sb, c.len + 8);
+	for (i = 0; i < c.len; i++) {
+		if (c.buf[i] == '\\' || c.buf[i] == '"' || c.buf[i] == ']')
+			strbuf_addc(sb, '\\');
+		strbuf_addc(sb, c.buf[i]);
+	}
+	strbuf_free(&c);
+}
+
+/* ---- shared helpers ----------------------------------------------------------- */
+
+int priority_cef_severity(enum alert_priority p)
+{
+	static const int sev[PRIO_MAX] = { 10, 9, 8, 7, 5, 3, 1, 0 };
+
+	return p < PRIO_MAX ? sev[p] : 5;
+}
+
+/* OCSF severity_id: 1 Informational, 2 Low, 3 Medium, 4 High, 5 Critical, 6 Fatal */
+int priority_ocsf_severity(enum alert_priority p)
+{
+	static const int sev[PRIO_MAX] = { 6, 5, 5, 4, 3, 2, 1, 1 };
+
+	return p < PRIO_MAX ? sev[p] : 99;
+}
+
+static const char *ocsf_severity_name(int id)
+{
+	switch (id) {
+	case 1: return "Informational";
+	case 2: return "Low";
+	case 3: return "Medium";
+	case 4: return "High";
+	case 5: return "Critical";
+	case 6: return "Fatal";
+	default: return "Other";
+	}
+}
+
+static json_t *jstrn(const char *s, size_t n)
+{
+	return json_stringn_nocheck(s ? s : "", s ? n : 0);
+}
+
+/* Sets root.a.b.c = v (steals v), creating objects on the way. */
+static void set_path(json_t *root, const char *path, json_t *v)
+{
+	char key[128];
+	const char *dot;
+	json_t *o = root, *next;
+
+	while ((dot = strchr(path, '.'))) {
+		size_t n = dot - path;
+
+		if (n >= sizeof(key))
+			n = sizeof(key) - 1;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		next = json_object_get(o, key);
+		if (!json_is_object(next)) {
+			next = json_object();
+			json_object_set_new(o, key, next);
+		}
+		o = next;
+		path = dot + 1;
+	}
+	json_object_set_new(o, path, v);
+}
+
+static json_t *of_get(const struct alert *a, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(a->root, "output_fields"), name);
+
+	return v && !json_is_null(v) ? v : NULL;
+}
+
+/* A field as a number when it is one or a decimal string (pids arrive either way). */
+static json_t *as_number(json_t *v)
+{
+	char *end;
+	long long x;
+
+	if (json_is_integer(v))
+		return json_incref(v);
+	if (json_is_string(v) && json_string_length(v)) {
+		x = strtoll(json_string_value(v), &end, 10);
+		if (!*end)
+			return json_integer(x);
+	}
+	return NULL;
+}
+
+static void add_time_ms(struct strbuf *sb, const struct alert *a)
+{
+	strbuf_addf(sb, "%" PRId64, a->sec * 1000 + a->nsec / 1000000);
+}
+
+/* ---- ECS ---------------------------------------------------------------------- */
+
+struct field_map {
+	const char *falco, *target;
+	bool number;
+};
+
+static const struct field_map ecs_map[] = {
+	{ "proc.name", "process.name" },
+	{ "proc.exepath", "process.executable" },
+	{ "proc.cmdline", "process.command_line" },
+	{ "proc.pid", "process.pid", true },
+	{ "proc.cwd", "process.working_directory" },
+	{ "proc.pname", "process.parent.name" },
+	{ "proc.ppid", "process.parent.pid", true },
+	{ "proc.pcmdline", "process.parent.command_line" },
+	{ "user.name", "user.name" },
+	{ "user.uid", "user.id" },
+	{ "group.gid", "group.id" },
+	{ "fd.name", "file.path" },
+	{ "fd.directory", "file.directory" },
+	{ "fd.filename", "file.name" },
+	{ "fd.rip", "destination.ip" },
+	{ "fd.rport", "destination.port", true },
+	{ "container.id", "container.id" },
+	{ "container.name", "container.name" },
+	{ "container.image.repository", "container.image.name" },
+	{ "container.image.tag", "container.image.tag" },
+	{ "k8s.ns.name", "orchestrator.namespace" },
+	{ "k8s.pod.name", "orchestrator.resource.name" },
+	{ "evt.type", "event.action" },
+};
+
+/* ECS objects must not have dots in field names (Elasticsearch makes them paths). */
+static void flat_key(char *out, size_t size, const char *in)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < size; i++)
+		out[i] = (in[i] >= 'a' && in[i] <= 'z') || (in[i] >= 'A' && in[i] <= 'Z') ||
+				 (in[i] >= '0' && in[i] <= '9') ? in[i] : '_';
+	out[i] = '\0';
+}
+
+static void format_ecs(struct strbuf *sb, const struct alert *a)
+{
+	json_t *doc = json_object(), *of = json_object_get(a->root, "output_fields"), *v, *flat;
+	char ts[40], key[128], sev[16];
+	const char *k;
+	size_t i;
+
+	fmt_rfc3339(ts, sizeof(ts), a->sec, a->nsec);
+	json_object_set_new(doc, "@timestamp", json_string(ts));
+	json_object_set_new(doc, "message", jstrn(a->output, a->output_len));
+	set_path(doc, "ecs.version", json_string("8.11.0"));
+	set_path(doc, "event.kind", json_string("alert"));
+	set_path(doc, "event.category", json_pack("[s]", "intrusion_detection"));
+	set_path(doc, "event.type", json_pack("[s]", "info"));
+	set_path(doc, "event.severity", json_integer(priority_cef_severity(a->priority)));
+	set_path(doc, "event.id", json_string(a->uuid));
+	set_path(doc, "event.module", json_string(BULWARK_PRODUCT));
+	set_path(doc, "event.dataset", json_string("bulwark.alert"));
+	set_path(doc, "event.provider", json_string(a->source));
+	set_path(doc, "rule.name", json_string(a->rule));
+	set_path(doc, "rule.ruleset", json_string(BULWARK_PRODUCT));
+	snprintf(sev, sizeof(sev), "%s", a->priority_name);
+	for (i = 0; sev[i]; i++)
+		sev[i] = sev[i] >= 'A' && sev[i] <= 'Z' ? sev[i] + 32 : sev[i];
+	set_path(doc, "log.level", json_string(sev));
+	set_path(doc, "host.hostname", json_string(a->hostname));
+	set_path(doc, "host.name", json_string(a->hostname));
+	set_path(doc, "observer.vendor", json_string(BULWARK_PRODUCT));
+	set_path(doc, "observer.product", json_string(BULWARK_PRODUCT));
+	set_path(doc, "observer.type", json_string("runtime-security"));
+	if (json_is_array(json_object_get(a->root, "tags")))
+		json_object_set(doc, "tags", json_object_get(a->root, "tags"));
+	for (i = 0; i < sizeof(ecs_map) / sizeof(ecs_map[0]); i++) {
+		v = of_get(a, ecs_map[i].falco);
+		if (!v)
+			continue;
+		if (ecs_map[i].number) {
+			json_t *num = as_number(v);
+
+			if (num)
+				set_path(doc, ecs_map[i].target, num);
+		} else if (json_is_string(v)) {
+			set_path(doc, ecs_map[i].target, json_incref(v));
+		} else {
+			char buf[64];
+			size_t n;
+			const char *s = alert_value_text(v, buf, sizeof(buf), &n);
+
+			set_path(doc, ecs_map[i].target, jstrn(s, n));
+		}
+	}
+	if (of_get(a, "k8s.pod.name")) {
+		set_path(doc, "orchestrator.type", json_string("kubernetes"));
+		set_path(doc, "orchestrator.resource.type", json_string("pod"));
+	}
+	set_path(doc, "bulwark.priority", json_string(a->priority_name));
+	flat = json_object();
+	json_object_foreach(of, k, v) {
+		flat_key(key, sizeof(key), k);
+		json_object_set(flat, key, v);
+	}
+	set_path(doc, "bulwark.output_fields", flat);
+	json_dump_value(sb, doc);
+	json_decref(doc);
+}
+
+/* ---- OCSF Detection Finding ------------------------------------------------------ */
+
+static void format_ocsf(struct strbuf *sb, const struct alert *a)
+{
+	json_t *doc = json_object(), *v, *tags = json_object_get(a->root, "tags"), *of;
+	int64_t ms = a->sec * 1000 + a->nsec / 1000000;
+	int sev = priority_ocsf_severity(a->priority);
+
+	json_object_set_new(doc, "class_uid", json_integer(2004));
+	json_object_set_new(doc, "class_name", json_string("Detection Finding"));
+	json_object_set_new(doc, "category_uid", json_integer(2));
+	json_object_set_new(doc, "category_name", json_string("Findings"));
+	json_object_set_new(doc, "activity_id", json_integer(1));
+	json_object_set_new(doc, "activity_name", json_string("Create"));
+	json_object_set_new(doc, "type_uid", json_integer(200401));
+	json_object_set_new(doc, "type_name", json_string("Detection Finding: Create"));
+	json_object_set_new(doc, "time", json_integer(ms));
+	json_object_set_new(doc, "severity_id", json_integer(sev));
+	json_object_set_new(doc, "severity", json_string(ocsf_severity_name(sev)));
+	json_object_set_new(doc, "status_id", json_integer(1));
+	json_object_set_new(doc, "status", json_string("New"));
+	json_object_set_new(doc, "message", jstrn(a->output, a->output_len));
+	set_path(doc, "metadata.version", json_string("1.1.0"));
+	set_path(doc, "metadata.uid", json_string(a->uuid));
+	set_path(doc, "metadata.original_time", json_string(a->time));
+	set_path(doc, "metadata.product.name", json_string(BULWARK_PRODUCT));
+	set_path(doc, "metadata.product.vendor_name", json_string(BULWARK_PRODUCT));
+	set_path(doc, "metadata.product.version", json_string(BULWARK_VERSION));
+	set_path(doc, "finding_info.uid", json_string(a->uuid));
+	set_path(doc, "finding_info.title", json_string(a->rule));
+	set_path(doc, "finding_info.desc", jstrn(a->output, a->output_len));
+	set_path(doc, "finding_info.created_time", json_integer(ms));
+	if (json_is_array(tags))
+		set_path(doc, "finding_info.types", json_incref(tags));
+	set_path(doc, "finding_info.analytic.name", json_string(a->rule));
+	set_path(doc, "finding_info.analytic.type_id", json_integer(1));
+	set_path(doc, "finding_info.analytic.type", json_string("Rule"));
+	set_path(doc, "device.hostname", json_string(a->hostname));
+	set_path(doc, "device.type_id", json_integer(1));
+	set_path(doc, "device.type", json_string("Server"));
+	if ((v = of_get(a, "proc.name")))
+		set_path(doc, "actor.process.name", json_incref(v));
+	if ((v = of_get(a, "proc.pid")) && (v = as_number(v)))
+		set_path(doc, "actor.process.pid", v);
+	if ((v = of_get(a, "proc.cmdline")))
+		set_path(doc, "actor.process.cmd_line", json_incref(v));
+	if ((v = of_get(a, "proc.exepath")))
+		set_path(doc, "actor.process.file.path", json_incref(v));
+	if ((v = of_get(a, "proc.pname")))
+		set_path(doc, "actor.process.parent_process.name", json_incref(v));
+	if ((v = of_get(a, "user.name")))
+		set_path(doc, "actor.user.name", json_incref(v));
+	if ((v = of_get(a, "user.uid")))
+		set_path(doc, "actor.user.uid", json_is_string(v) ? json_incref(v) :
+						      json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+	if ((v = of_get(a, "container.id")))
+		set_path(doc, "actor.process.container.uid", json_incref(v));
+	if ((v = of_get(a, "container.name")))
+		set_path(doc, "actor.process.container.name", json_incref(v));
+	if ((v = of_get(a, "container.image.repository")))
+		set_path(doc, "actor.process.container.image.name", json_incref(v));
+	if ((v = of_get(a, "container.image.tag")))
+		set_path(doc, "actor.process.container.image.tag", json_incref(v));
+	if ((v = of_get(a, "k8s.pod.name")))
+		set_path(doc, "actor.process.container.pod_uuid", json_incref(v));
+	of = json_object_get(a->root, "output_fields");
+	if (json_is_object(of))
+		set_path(doc, "unmapped.output_fields", json_incref(of));
+	set_path(doc, "unmapped.priority", json_string(a->priority_name));
+	set_path(doc, "unmapped.source", json_string(a->source));
+	json_dump_value(sb, doc);
+	json_decref(doc);
+}
+
+/* ---- CEF and LEEF --------------------------------------------------------------- */
+
+/* "proc.aname[2]" -> "bwProcAname2": CEF extension keys are alphanumeric. */
+static void cef_key(char *out, size_t size, const char *prefix, const char *in)
+{
+	size_t n = snprintf(out, size, "%s", prefix);
+	bool up = true;
+
+	for (; *in && n + 1 < size; in++) {
+		char c = *in;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+			out[n++] = up && c >= 'a' && c <= 'z' ? c - 32 : c;
+			up = false;
+		} else {
+			up = true;
+		}
+	}
+	out[n] = '\0';
+}
+
+static const struct field_map cef_map[] = {
+	{ "user.name", "suser" },
+	{ "user.uid", "suid" },
+	{ "proc.name", "sproc" },
+	{ "proc.pid", "spid" },
+	{ "fd.name", "filePath" },
+	{ "container.id", "cs2", false },
+	{ "container.name", "cs3", false },
+	{ "container.image.repository", "cs4", false },
+	{ "k8s.pod.name", "cs5", false },
+	{ "k8s.ns.name", "cs6", false },
+};
+static const char *const cef_labels[] = { "cs2Label=containerId", "cs3Label=containerName",
+					  "cs4Label=containerImage", "cs5Label=k8sPod", "cs6Label=k8sNamespace" };
+
+static void cef_kv(struct strbuf *sb, const char *key, const char *val, size_t n)
+{
+	strbuf_addc(sb, ' ');
+	strbuf_add(sb, key, strlen(key));
+	strbuf_addc(sb, '=');
+	esc_cef_value(sb, val, n);
+}
+
+static bool mapped(const struct field_map *map, size_t n, const char *falco)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(map[i].falco, falco) == 0)
+			return true;
+	return false;
+}
+
+static void tags_text(struct strbuf *out, const struct alert *a)
+{
+	json_t *tags = json_object_get(a->root, "tags"), *t;
+	size_t i;
+
+	json_array_foreach(tags, i, t) {
+		if (!json_is_string(t))
+			continue;
+		if (out->len)
+			strbuf_addc(out, ',');
+		strbuf_add(out, json_string_value(t), json_string_length(t));
+	}
+}
+
+static void format_cef(struct strbuf *sb, const struct alert *a)
+{
+	json_t *of = json_object_get(a->root, "output_fields"), *v;
+	struct strbuf tags = STRBUF_INIT;
+	char buf[64], key[128];
+	const char *k, *s;
+	size_t i, n;
+
+	strbuf_add(sb, "CEF:0|" BULWARK_PRODUCT "|" BULWARK_PRODUCT "|", 6 + 2 * strlen(BULWARK_PRODUCT) + 2);
+	esc_cef_header(sb, BULWARK_VERSION, strlen(BULWARK_VERSION));
+	strbuf_addc(sb, '|');
+	esc_cef_header(sb, a->rule, strlen(a->rule));
+	strbuf_addc(sb, '|');
+	esc_cef_header(sb, a->rule, strlen(a->rule));
+	strbuf_addf(sb, "|%d|rt=", priority_cef_severity(a->priority));
+	add_time_ms(sb, a);
+	cef_kv(sb, "dvchost", a->hostname, strlen(a->hostname));
+	cef_kv(sb, "externalId", a->uuid, strlen(a->uuid));
+	cef_kv(sb, "cat", a->priority_name, strlen(a->priority_name));
+	cef_kv(sb, "msg", a->output, a->output_len);
+	tags_text(&tags, a);
+	strbuf_add(sb, " cs1Label=tags", 14);
+	cef_kv(sb, "cs1", tags.buf ? tags.buf : "", tags.len);
+	strbuf_free(&tags);
+	for (i = 0; i < sizeof(cef_map) / sizeof(cef_map[0]); i++) {
+		s = alert_field(a, cef_map[i].falco, buf, sizeof(buf), &n);
+		if (!s)
+			continue;
+		if (cef_map[i].target[0] == 'c') { /* csN: with its label */
+			strbuf_addc(sb, ' ');
+			strbuf_add(sb, cef_labels[i - 5], strlen(cef_labels[i - 5]));
+		}
+		cef_kv(sb, cef_map[i].target, s, n);
+	}
+	json_object_foreach(of, k, v) {
+		if (mapped(cef_map, sizeof(cef_map) / sizeof(cef_map[0]), k))
+			continue;
+		s = alert_value_text(v, buf, sizeof(buf), &n);
+		if (!s)
+			continue;
+		cef_key(key, sizeof(key), "bw", k);
+		cef_kv(sb, key, s, n);
+	}
+}
+
+/* LEEF attribute keys: no '=', delimiter or space; keep [A-Za-z0-9_.]. */
+static void leef_key(char *out, size_t size, const char *in)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < size; i++)
+		out[i] = (in[i] >= 'a' && in[i] <= 'z') || (in[i] >= 'A' && in[i] <= 'Z') ||
+				 (in[i] >= '0' && in[i] <= '9') || in[i] == '.' ? in[i] : '_';
+	out[i] = '\0';
+}
+
+static void leef_kv(struct strbuf *sb, const char *key, const char *val, size_t n)
+{
+	strbuf_addc(sb, '\t');
+	strbuf_add(sb, key, strlen(key));
+	strbuf_addc(sb, '=');
+	esc_leef_value(sb, val, n);
+}
+
+static void format_leef(struct strbuf *sb, const struct alert *a)
+{
+	json_t *of = json_object_get(a->root, "output_fields"), *v;
+	struct strbuf tags = STRBUF_INIT;
+	char buf[64], key[128], ts[40];
+	const char *k, *s, *user;
+	size_t n, un;
+
+	strbuf_add(sb, "LEEF:2.0|" BULWARK_PRODUCT "|" BULWARK_PRODUCT "|", 9 + 2 * strlen(BULWARK_PRODUCT) + 2);
+	esc_cef_header(sb, BULWARK_VERSION, strlen(BULWARK_VERSION));
+	strbuf_addc(sb, '|');
+	esc_cef_header(sb, a->rule, strlen(a->rule));
+	/* the attribute delimiter, declared in the header: TAB */
+	strbuf_add(sb, "|x09|", 5);
+	fmt_rfc3339(ts, sizeof(ts), a->sec, a->nsec);
+	ts[23] = 'Z'; /* milliseconds: the precision of Java's SimpleDateFormat */
+	ts[24] = '\0';
+	strbuf_add(sb, "devTime=", 8);
+	strbuf_add(sb, ts, strlen(ts));
+	leef_kv(sb, "devTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX", 26);
+	strbuf_addf(sb, "\tsev=%d", priority_cef_severity(a->priority));
+	leef_kv(sb, "cat", a->priority_name, strlen(a->priority_name));
+	leef_kv(sb, "identHostName", a->hostname, strlen(a->hostname));
+	leef_kv(sb, "uuid", a->uuid, strlen(a->uuid));
+	leef_kv(sb, "rule", a->rule, strlen(a->rule));
+	leef_kv(sb, "msg", a->output, a->output_len);
+	user = alert_field(a, "user.name", buf, sizeof(buf), &un);
+	if (user)
+		leef_kv(sb, "usrName", user, un);
+	tags_text(&tags, a);
+	leef_kv(sb, "tags", tags.buf ? tags.buf : "", tags.len);
+	strbuf_free(&tags);
+	json_object_foreach(of, k, v) {
+		s = alert_value_text(v, buf, sizeof(buf), &n);
+		if (!s)
+			continue;
+		leef_key(key, sizeof(key), k);
+		leef_kv(sb, key, s, n);
+	}
+}
+
+void format_alert(struct strbuf *sb, enum alert_format fmt, const struct alert *a)
+{
+	switch (fmt) {
+	case FORMAT_ECS:
+		format_ecs(sb, a);
+		break;
+	case FORMAT_OCSF:
+		format_ocsf(sb, a);
+		break;
+	case FORMAT_CEF:
+		format_cef(sb, a);
+		break;
+	case FORMAT_LEEF:
+		format_leef(sb, a);
+		break;
+	default:
+		json_dump_value(sb, a->root);
+		break;
+	}
+}
+
+/* ---- RFC 5424 ----------------------------------------------------------------- */
+
+/* HOSTNAME, APP-NAME: PRINTUSASCII (33..126), bounded; "-" when empty. */
+static void add_token(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s[i] && n < max; i++) {
+		unsigned char c = s[i];
+
+		strbuf_addc(sb, c >= 33 && c <= 126 ? (char)c : '_');
+		n++;
+	}
+	if (n == 0)
+		strbuf_addc(sb, '-');
+}
+
+/* PARAM-NAME: 1..32 PRINTUSASCII except '=', SP, ']', '"'. */
+static void add_sd_name(struct strbuf *sb, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < 32; i++) {
+		unsigned char c = s[i];
+
+		strbuf_addc(sb, c > 32 && c < 127 && c != '=' && c != ']' && c != '"' ? (char)c : '_');
+	}
+	if (i == 0)
+		strbuf_addc(sb, '_');
+}
+
+static void sd_param(struct strbuf *sb, const char *name, const char *val, size_t n)
+{
+	strbuf_addc(sb, ' ');
+	add_sd_name(sb, name);
+	strbuf_add(sb, "=\"", 2);
+	esc_sd_value(sb, val, n);
+	strbuf_addc(sb, '"');
+}
+
+void format_syslog5424(struct strbuf *sb, const struct output_config *cfg, const struct alert *a, int pid)
+{
+	json_t *of = json_object_get(a->root, "output_fields"), *v;
+	char ts[40], buf[64];
+	const char *k, *s;
+	size_t n;
+
+	fmt_rfc3339(ts, sizeof(ts), a->sec, a->nsec);
+	ts[26] = 'Z'; /* TIME-SECFRAC has at most 6 digits */
+	ts[27] = '\0';
+	strbuf_addf(sb, "<%d>1 %s ", cfg->facility * 8 + (int)a->priority, ts);
+	add_token(sb, a->hostname, 255);
+	strbuf_addc(sb, ' ');
+	add_token(sb, cfg->app_name, 48);
+	strbuf_addf(sb, " %d alert [" SYSLOG_SD_ID, pid);
+	sd_param(sb, "uuid", a->uuid, strlen(a->uuid));
+	sd_param(sb, "rule", a->rule, strlen(a->rule));
+	sd_param(sb, "priority", a->priority_name, strlen(a->priority_name));
+	sd_param(sb, "source", a->source, strlen(a->source));
+	strbuf_addc(sb, ']');
+	if (json_object_size(of)) {
+		strbuf_add(sb, "[" SYSLOG_SD_FIELDS_ID, 1 + strlen(SYSLOG_SD_FIELDS_ID));
+		json_object_foreach(of, k, v) {
+			s = alert_value_text(v, buf, sizeof(buf), &n);
+			if (s)
+				sd_param(sb, k, s, n);
+		}
+		strbuf_addc(sb, ']');
+	}
+	strbuf_addc(sb, ' ');
+	format_alert(sb, cfg->format, a);
+}
