@@ -13,7 +13,7 @@ BPF_HDRS   := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h bpf/*.bpf.h)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
 
 # agent modules (main.c is the CLI; everything else is linkable into tests)
-AGENT_LIB  := log jsonw event event_json proctree container sensor pipeline trace
+AGENT_LIB  := log jsonw event event_json proctree container sensor pipeline cli trace run
 # the rule engine (agent/rules/), replay and the rules commands
 AGENT_LIB  += rules/util rules/lexer rules/parser rules/compile rules/fields rules/eval rules/output rules/loader \
 	      rules/default replay cmd_rules
@@ -93,7 +93,10 @@ $(BUILD)/tests/bpf_events: tests/bpf/bpf_events.c tests/unit/check.h | $(BUILD)/
 $(BUILD)/tests/e2e_containers: tests/e2e/containers.c tests/lib/tracer.c tests/lib/tracer.h tests/unit/check.h | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
 
-E2E_TESTS := $(BUILD)/tests/e2e_containers
+$(BUILD)/tests/e2e_attacks: tests/e2e/attacks.c tests/lib/tracer.c tests/lib/tracer.h tests/unit/check.h | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
+
+E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks
 
 test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan
 	tests/run.sh
@@ -113,8 +116,9 @@ asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined" HARDEN= \
 		all $(patsubst $(BUILD)/%,build/asan/%,$(UNIT_TESTS))
 
+# the agent on its embedded defaults: default rules, alerts to stdout
 run: all
-	$(BUILD)/bulwark trace
+	$(BUILD)/bulwark run
 
 clean:
 	rm -rf build

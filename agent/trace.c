@@ -2,7 +2,9 @@
 #include "trace.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "cli.h"
 #include "log.h"
 
 struct trace_sink {
@@ -56,4 +58,35 @@ int trace_run(const struct pipeline_opts *opts)
 	fflush(stdout);
 	strbuf_free(&ts.line);
 	return status;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct option longopts[] = { CLI_PIPELINE_LONGOPTS, { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
+	struct cli_pipeline c;
+	int opt, rc;
+
+	cli_pipeline_init(&c);
+	while ((opt = getopt_long(argc, argv, CLI_PIPELINE_SHORTOPTS "h", longopts, NULL)) != -1) {
+		rc = cli_pipeline_option(&c, opt, optarg);
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
+			continue;
+		if (opt == 'h') {
+			printf("usage: bulwark trace [options]\n");
+			cli_pipeline_usage(stdout);
+			return 0;
+		}
+		fprintf(stderr, "usage: bulwark trace [options]\n");
+		cli_pipeline_usage(stderr);
+		return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bulwark trace: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	cli_pipeline_finish(&c);
+	return trace_run(&c.o);
 }

@@ -7,5 +7,7 @@
 
 /* Returns the process exit status: 0 after a clean stop, 1 on a runtime error, 2 if it cannot start. */
 int trace_run(const struct pipeline_opts *opts);
+/* `bulwark trace [options]`: parses the command line, then trace_run. */
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -50,7 +50,8 @@ for suite in $suites; do
 		[ -x build/asan/bulwark ] && run "bpf (asan): events" env ASAN_OPTIONS=detect_leaks=1 \
 			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$BUILD"/tests/bpf_events build/asan/bulwark ;;
 	e2e)
-		run "e2e: containers" "$BUILD"/tests/e2e_containers "$BUILD"/bulwark ;;
+		run "e2e: containers" "$BUILD"/tests/e2e_containers "$BUILD"/bulwark
+		run "e2e: attacks" "$BUILD"/tests/e2e_attacks "$BUILD"/bulwark ;;
 	kernels)
 		# the BPF suite again on Debian 12's 6.1 kernel under qemu: one CO-RE object on two kernels
 		run "kernels: debian 12 linux 6.1 (qemu)" tests/kernels/run.sh ;;

@@ -85,6 +85,14 @@ void tracer_pump(int timeout_ms)
 	}
 }
 
+void tracer_drain(int ms)
+{
+	long deadline = now_ms() + ms;
+
+	while (now_ms() < deadline)
+		tracer_pump(deadline - now_ms());
+}
+
 int tracer_bad_lines(void)
 {
 	return bad_lines;
@@ -225,4 +233,47 @@ int tracer_count(const char *type, pid_t pid, event_pred pred, const void *arg)
 		if (is_event(backlog[i], type, pid) && (!pred || pred(backlog[i], arg)))
 			n++;
 	return n;
+}
+
+static bool is_alert(json_t *ev, const char *rule)
+{
+	const char *r = jstr(ev, "rule");
+
+	return r && (!rule || strcmp(r, rule) == 0);
+}
+
+json_t *tracer_find_alert(const char *rule, event_pred pred, const void *arg, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	size_t i = 0;
+
+	for (;;) {
+		for (; i < backlog_len; i++)
+			if (is_alert(backlog[i], rule) && (!pred || pred(backlog[i], arg)))
+				return backlog[i];
+		if (now_ms() >= deadline)
+			return NULL;
+		tracer_pump(20);
+		if (i > backlog_len)
+			i = 0;
+	}
+}
+
+int tracer_count_alerts(const char *rule, event_pred pred, const void *arg)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < backlog_len; i++)
+		if (is_alert(backlog[i], rule) && (!pred || pred(backlog[i], arg)))
+			n++;
+	return n;
+}
+
+const char *alert_field(json_t *alert, const char *field)
+{
+	/* output_fields keys contain dots themselves: no dotted-path lookup here */
+	json_t *v = json_object_get(json_object_get(alert, "output_fields"), field);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
 }

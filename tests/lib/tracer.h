@@ -17,12 +17,20 @@ int tracer_stop(void);
 void tracer_kill(void);
 /* Reads what the tracer printed for up to timeout_ms; every line must be valid JSON (else counted). */
 void tracer_pump(int timeout_ms);
+/* Keeps reading for the whole duration (to be sure nothing more arrives). */
+void tracer_drain(int ms);
 int tracer_bad_lines(void);
 
 typedef bool (*event_pred)(json_t *ev, const void *arg);
 /* The first event of type (and pid, if > 0) matching pred (may be NULL), waiting up to timeout_ms. */
 json_t *tracer_find(const char *type, pid_t pid, event_pred pred, const void *arg, int timeout_ms);
 int tracer_count(const char *type, pid_t pid, event_pred pred, const void *arg);
+/* Alerts (lines of `bulwark run`): the first with this rule name matching pred, waiting up to timeout_ms. */
+json_t *tracer_find_alert(const char *rule, event_pred pred, const void *arg, int timeout_ms);
+/* Alerts seen so far with this rule name (NULL: any rule) matching pred. */
+int tracer_count_alerts(const char *rule, event_pred pred, const void *arg);
+/* An alert's output field ("container.id"), as a string; NULL if absent or not a string. */
+const char *alert_field(json_t *alert, const char *field);
 
 /* Dotted-path accessors ("proc.ancestors", "file.name"); absent → NULL / -999999 / false. */
 json_t *jget(json_t *ev, const char *path);

