@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,19 +188,33 @@ static void log_stats(struct tracer *t, bool final)
 	strbuf_free(&sb);
 }
 
+static void loop_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+}
+
+int pipeline_block_signals(void)
+{
+	sigset_t mask;
+
+	loop_signals(&mask);
+	/* a closed stdout or socket must end in a write error, not kill the agent */
+	signal(SIGPIPE, SIG_IGN);
+	return pthread_sigmask(SIG_BLOCK, &mask, NULL) ? -errno : 0;
+}
+
 static int setup_fds(int *sigfd, int *timerfd)
 {
 	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000L }, .it_value = { 0, TICK_MS * 1000000L } };
 	sigset_t mask;
+	int err = pipeline_block_signals();
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
-	/* a closed stdout must end the trace through write errors, not kill it */
-	signal(SIGPIPE, SIG_IGN);
+	if (err)
+		return err;
+	loop_signals(&mask);
 	*sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (*sigfd < 0)
 		return -errno;

@@ -44,6 +44,13 @@ struct pipeline_sink {
 	void *ctx;
 };
 
+/*
+ * Blocks SIGINT, SIGTERM and SIGHUP (the loop reads them from a signalfd) and
+ * ignores SIGPIPE. Call it before starting any thread, so that no thread
+ * takes a signal with its default action.
+ */
+int pipeline_block_signals(void);
+
 /* Runs until SIGINT/SIGTERM. Returns the exit status: 0 clean stop, 1 runtime error, 2 cannot start. */
 int pipeline_run(const struct pipeline_opts *opts, const struct pipeline_sink *sink);
 

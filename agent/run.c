@@ -16,9 +16,12 @@
 
 #include "cli.h"
 #include "log.h"
+#include "output/output.h"
 #include "rules/rules.h"
 
 #define MAX_RULE_PATHS 64
+#define MAX_OUTPUTS 16
+#define STOP_FLUSH_MS 5000 /* SIGTERM: queues go to their receivers or to the spool within this */
 
 struct runner {
 	struct rules *rules;
@@ -27,10 +30,10 @@ struct runner {
 	struct rules_proc_access access;
 	struct rules_host host;
 	char hostname[256];
+	struct outputs *outputs;
 	struct strbuf alert;
 	uint64_t alerts;
 	uint64_t reloads, reload_failures;
-	bool stdout_broken;
 };
 
 static const struct proc_info *parent_of(void *ctx, const struct proc_info *p)
@@ -67,12 +70,8 @@ static int on_match(void *ctx, const struct rule *rule, const struct rule_input 
 	strbuf_reset(&r->alert);
 	rules__alert_json(r->rules, &r->alert, rule, in, r->hostname);
 	r->alerts++;
-	if (fwrite(r->alert.buf, 1, r->alert.len, stdout) != r->alert.len && !r->stdout_broken) {
-		r->stdout_broken = true;
-		log_warn("stdout closed: stopping");
-	}
-	/* alerts are rare and urgent: one flush each, so that nothing waits for the next tick */
-	fflush(stdout);
+	/* never blocks: each output queues, batches, retries and spools on its own thread */
+	outputs__publish(r->outputs, r->alert.buf, r->alert.len);
 	return 0;
 }
 
@@ -105,6 +104,7 @@ static void on_hangup(void *ctx)
 	struct rules_diags diags = { 0 };
 	struct rules *fresh = load_rules(r, &diags);
 
+	outputs__reopen(r->outputs); /* logrotate moved the alert files */
 	r->reloads++;
 	if (!fresh) {
 		r->reload_failures++;
@@ -122,11 +122,6 @@ static void on_hangup(void *ctx)
 		 */
 	}
 	rules_diags_free(&diags);
-}
-
-static bool stopped(void *ctx)
-{
-	return ((struct runner *)ctx)->stdout_broken;
 }
 
 static void on_stats(void *ctx, struct strbuf *sb)
@@ -177,17 +172,26 @@ static void read_host_namespaces(struct rules_host *h, const char *procfs)
 	}
 }
 
-int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, size_t n_rule_paths)
+int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, size_t n_rule_paths,
+	     const char *const *output_specs, size_t n_outputs)
 {
-	static char outbuf[1 << 16];
 	struct runner r = { .rule_paths = rule_paths, .n_rule_paths = n_rule_paths, .alert = STRBUF_INIT,
 			    .access = { .parent_of = parent_of, .comm_of = comm_of } };
-	struct pipeline_sink sink = { .on_event = on_event, .on_hangup = on_hangup, .on_stats = on_stats,
-				      .stopped = stopped, .ctx = &r };
+	struct pipeline_sink sink = { .on_event = on_event, .on_hangup = on_hangup, .on_stats = on_stats, .ctx = &r };
+	struct output_config cfgs[MAX_OUTPUTS];
 	struct pipeline_opts o = *popts;
 	struct rules_diags diags = { 0 };
 	bool wanted[BW_EV_MAX];
+	char err[512];
+	size_t i;
 	int t, status;
+
+	for (i = 0; i < n_outputs; i++)
+		if (output_config_parse(output_specs[i], &cfgs[i], err, sizeof(err)) ||
+		    output_config_finish(&cfgs[i], err, sizeof(err))) {
+			log_error("cannot start: --output %s: %s", output_specs[i], err);
+			return 2;
+		}
 
 	r.rules = load_rules(&r, &diags);
 	if (!r.rules) {
@@ -207,9 +211,18 @@ int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, s
 		strcpy(r.hostname, "unknown");
 	read_host_namespaces(&r.host, o.procfs);
 	log_info("rules loaded: %zu rules%s", rules__count(r.rules), rule_paths ? "" : " (embedded defaults)");
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	/* the output threads inherit the mask: the event loop alone takes the signals */
+	pipeline_block_signals();
+	r.outputs = outputs__new(cfgs, n_outputs, err, sizeof(err));
+	if (!r.outputs) {
+		log_error("cannot start: outputs: %s", err);
+		rules__free(r.rules);
+		return 2;
+	}
 	status = pipeline_run(&o, &sink);
-	fflush(stdout);
+	outputs__stop(r.outputs, STOP_FLUSH_MS);
+	outputs__log_stats(r.outputs);
+	outputs__free(r.outputs);
 	rules__free(r.rules);
 	strbuf_free(&r.alert);
 	return status;
@@ -219,15 +232,16 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = { CLI_PIPELINE_LONGOPTS,
 						  { "rules", required_argument, NULL, 'r' },
+						  { "output", required_argument, NULL, 'o' },
 						  { "help", no_argument, NULL, 'h' },
 						  { NULL, 0, NULL, 0 } };
-	const char *rule_paths[MAX_RULE_PATHS];
-	size_t n_rules = 0;
+	const char *rule_paths[MAX_RULE_PATHS], *outputs[MAX_OUTPUTS] = { "stdout" };
+	size_t n_rules = 0, n_outputs = 0;
 	struct cli_pipeline c;
 	int opt, rc;
 
 	cli_pipeline_init(&c);
-	while ((opt = getopt_long(argc, argv, CLI_PIPELINE_SHORTOPTS "r:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_PIPELINE_SHORTOPTS "r:o:h", longopts, NULL)) != -1) {
 		rc = cli_pipeline_option(&c, opt, optarg);
 		if (rc < 0)
 			return 2;
@@ -241,8 +255,17 @@ int cmd_run(int argc, char **argv)
 			}
 			rule_paths[n_rules++] = optarg;
 			break;
+		case 'o':
+			if (n_outputs == MAX_OUTPUTS) {
+				fprintf(stderr, "bulwark run: at most %d --output specs\n", MAX_OUTPUTS);
+				return 2;
+			}
+			outputs[n_outputs++] = optarg;
+			break;
 		case 'h':
-			printf("usage: bulwark run [-r RULES_FILE_OR_DIR]... [options]\n");
+			printf("usage: bulwark run [-r RULES_FILE_OR_DIR]... [-o OUTPUT_SPEC]... [options]\n"
+			       "  -r, --rules PATH    rules file or directory, repeatable (default: the embedded rules)\n"
+			       "  -o, --output SPEC   where alerts go, repeatable (default: stdout); see docs/outputs.md\n");
 			cli_pipeline_usage(stdout);
 			return 0;
 		default:
@@ -256,5 +279,5 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	cli_pipeline_finish(&c);
-	return run_main(&c.o, n_rules ? rule_paths : NULL, n_rules);
+	return run_main(&c.o, n_rules ? rule_paths : NULL, n_rules, outputs, n_outputs ? n_outputs : 1);
 }

@@ -66,7 +66,8 @@ static void check_alert(const char *rule, const char *full_id, const char *prior
 	CHECK(a, "no alert \"%s\" for container %.12s", rule, full_id);
 	if (!a)
 		return;
-	CHECK_STR(jstr(a, "priority"), priority);
+	CHECK(jstr(a, "priority") && strcmp(jstr(a, "priority"), priority) == 0, "priority %s, want %s: %s",
+	      jstr(a, "priority"), priority, jstr(a, "output"));
 	CHECK_STR(alert_field(a, "container.image.repository"), IMAGE_REPO);
 	CHECK(jstr(a, "uuid") && strlen(jstr(a, "uuid")) == 36, "uuid");
 	CHECK(jstr(a, "output") && jstr(a, "output")[0], "output text");
