@@ -466,6 +466,8 @@ static bool proc_cmdline(struct xctx *x, int depth, struct fval *v, bool with_na
 	bool first = true;
 
 	proc_argv(x, depth, &a, &len);
+	if (!len)
+		return false; /* argv unknown (every process has an argv[0]) */
 	if (with_name) {
 		if (!proc_name(x, depth, &name))
 			return false;
@@ -1845,13 +1847,18 @@ static bool g_ctr_info(struct xctx *x, int idx, struct fval *v)
 	struct fval id, name;
 	struct sbuild b;
 
+	bool has_name;
+
 	(void)idx;
-	g_ctr_id(x, -1, &id);
+	/* both before the builder starts: they may take scratch space themselves */
+	if (!g_ctr_id(x, -1, &id))
+		return false;
+	has_name = g_ctr_name(x, -1, &name);
 	sb_begin(&b, x);
 	sb_adds(&b, "container_id=");
 	sb_addn(&b, id.s.p, id.s.len);
 	sb_adds(&b, " container_name=");
-	if (g_ctr_name(x, -1, &name))
+	if (has_name)
 		sb_addn(&b, name.s.p, name.s.len);
 	else
 		sb_adds(&b, "<NA>");

@@ -1761,6 +1761,8 @@ static int compile_rule(struct loader *ld, struct lrule *lr, struct rule *r)
 	c.what = what;
 	cc.ctx = &c;
 	r->name = arena_strndup(&ld->rs->arena, lr->name, strlen(lr->name));
+	while (lr->desc.len && ws(lr->desc.text[lr->desc.len - 1]))
+		lr->desc.len--; /* a folded block's final newline */
 	r->desc = arena_strndup(&ld->rs->arena, lr->desc.text ? lr->desc.text : "", lr->desc.len);
 	r->priority = lr->prio;
 	r->enabled = lr->enabled;
@@ -1795,6 +1797,9 @@ static int compile_rule(struct loader *ld, struct lrule *lr, struct rule *r)
 		ok &= compile_exception(ld, lr, &lr->exc[i], r, &r->nexc, what);
 	if (lr->prio_when.node)
 		ok &= compile_prio_when(ld, lr, r, what);
+	/* a folded or literal block keeps its final newline: not part of the alert text */
+	while (lr->output.len && ws(lr->output.text[lr->output.len - 1]))
+		lr->output.text[--lr->output.len] = '\0';
 	if (output_compile(&ld->rs->arena, lr->output.text, lr->output.len, &r->out, &r->nout, &off, msg, sizeof(msg))) {
 		err_text(ld, &lr->output, off, "%s: %s", what, msg);
 		ok = false;
