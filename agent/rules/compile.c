@@ -556,6 +556,7 @@ struct cnode *cc_check(struct cc *cc, const struct cc_check *c)
 done:
 	n->op = op;
 	n->mod = c->mod;
+	n->size = 1;
 	free(vals);
 	analyse_cmp(n);
 	return n;
@@ -605,6 +606,9 @@ static struct cnode *make_seq(struct cc *cc, enum cnode_kind kind, struct cnode 
 		}
 	}
 	node->n = total;
+	node->size = 1;
+	for (i = 0; i < total; i++)
+		node->size = node->size + node->kids[i]->size < node->size ? UINT32_MAX : node->size + node->kids[i]->size;
 	node->may = kind == CN_AND ? KINDS_ALL : 0;
 	node->must = kind == CN_AND ? KINDS_ALL : 0;
 	for (i = 0; i < total; i++) {
@@ -665,6 +669,7 @@ struct cnode *cc_compile(struct cc *cc, const struct ast *a)
 		}
 		n->kids[0] = k;
 		n->n = 1;
+		n->size = k->size == UINT32_MAX ? UINT32_MAX : k->size + 1;
 		n->may = KINDS_ALL & ~k->must;
 		n->must = KINDS_ALL & ~k->may;
 		break;

@@ -17,6 +17,7 @@
 #define RULES_ANC_MAX 32             /* ancestry walked: proc.aname[N] with N <= this */
 #define RULES_SCRATCH (64u << 10)    /* per-event bytes for derived strings */
 #define RULES_LIST_DEPTH 64          /* lists referencing lists */
+#define RULES_COND_NODES 100000      /* checks in one condition with its macros expanded (macros used twice double) */
 
 /* ---- arena: everything a ruleset compiles lives here, freed at once ------ */
 struct arena_chunk;
@@ -204,6 +205,7 @@ struct cnode {
 	struct cnode **kids;
 	struct cval *vals; /* sorted for in/intersects on strings and numbers */
 	regex_t *re;       /* one per value for regex */
+	uint32_t size;   /* nodes once macros are expanded (shared subtrees count each time), saturating */
 	kindmask_t may;  /* kinds for which it can be true */
 	kindmask_t must; /* kinds for which it is always true */
 };

@@ -1783,6 +1783,12 @@ static int compile_rule(struct loader *ld, struct lrule *lr, struct rule *r)
 	}
 	if (!r->cond)
 		ok = false;
+	if (r->cond && r->cond->size > RULES_COND_NODES) {
+		/* a macro used twice in a macro used twice ...: the tree evaluated per event grows exponentially */
+		err_text(ld, &lr->cond, 0, "%s: condition too large: over %u checks once macros are expanded", what,
+			 RULES_COND_NODES);
+		ok = false;
+	}
 	/* exceptions: one compiled tuple per value */
 	for (i = 0; i < lr->nexc; i++) {
 		size_t j;

@@ -215,6 +215,21 @@ static void test_output_errors(void)
 		   "field proc.name does not take an index");
 }
 
+/* Macros that use a macro twice, 20 deep: a million checks per event; refused. */
+static void test_exponential_macros(void)
+{
+	char y[4096];
+	size_t n = 0;
+	int i;
+
+	n += snprintf(y + n, sizeof(y) - n, "- macro: m0\n  condition: proc.name = a\n");
+	for (i = 1; i <= 20; i++)
+		n += snprintf(y + n, sizeof(y) - n, "- macro: m%d\n  condition: m%d and m%d\n", i, i - 1, i - 1);
+	snprintf(y + n, sizeof(y) - n, "- rule: r\n  desc: d\n  condition: evt.type = execve and m20\n  output: o\n"
+				       "  priority: info\n");
+	want_error(y, 45, 14, "condition too large");
+}
+
 /* Several errors in one file are all reported. */
 static void test_many_errors(void)
 {
@@ -363,6 +378,7 @@ int main(void)
 	RUN(test_append_positions);
 	RUN(test_exception_errors);
 	RUN(test_output_errors);
+	RUN(test_exponential_macros);
 	RUN(test_many_errors);
 	RUN(test_warnings);
 	RUN(test_directory);
