@@ -142,6 +142,29 @@ static void on_stats(void *ctx, struct strbuf *sb)
 	jw_kuint(sb, "alerts", r->alerts);
 }
 
+/* Read-only opens the rules compare paths against (/etc/shadow, ...), plus those given with --ro-prefix. */
+struct prefixes {
+	const char *v[CLI_MAX_RO_PREFIXES];
+	char *owned[CLI_MAX_RO_PREFIXES];
+	size_t n, n_owned;
+};
+
+static void add_rule_prefix(void *ctx, const char *prefix)
+{
+	struct prefixes *p = ctx;
+	size_t len = strlen(prefix);
+
+	/* the kernel compares at most BW_PREFIX_MAX - 1 bytes: a longer prefix is cut, which only widens it */
+	if (p->n == CLI_MAX_RO_PREFIXES || len == 0) {
+		if (len)
+			log_warn("read-only open prefix %s not watched: at most %d prefixes", prefix, CLI_MAX_RO_PREFIXES);
+		return;
+	}
+	p->owned[p->n_owned] = strndup(prefix, BW_PREFIX_MAX - 1);
+	if (p->owned[p->n_owned])
+		p->v[p->n++] = p->owned[p->n_owned++];
+}
+
 /* The host's own namespaces, for rules that ask whether a process joined them. */
 static void read_host_namespaces(struct rules_host *h, const char *procfs)
 {
@@ -181,6 +204,7 @@ int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, s
 	struct output_config cfgs[MAX_OUTPUTS];
 	struct pipeline_opts o = *popts;
 	struct rules_diags diags = { 0 };
+	struct prefixes prefixes = { 0 };
 	bool wanted[BW_EV_MAX];
 	char err[512];
 	size_t i;
@@ -207,6 +231,12 @@ int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, s
 	for (t = 1; t < BW_EV_MAX; t++)
 		o.events[t] = popts->events[t] && wanted[t];
 	o.events[BW_EV_EXEC] = o.events[BW_EV_FORK] = o.events[BW_EV_EXIT] = o.events[BW_EV_CGROUP_ATTACH] = true;
+	for (i = 0; i < popts->n_ro_prefixes; i++)
+		prefixes.v[prefixes.n++] = popts->ro_prefixes[i];
+	rules__read_prefixes(r.rules, add_rule_prefix, &prefixes);
+	o.ro_prefixes = prefixes.v;
+	o.n_ro_prefixes = prefixes.n;
+	log_info("read-only opens watched under %zu path prefixes the rules name", prefixes.n);
 	if (gethostname(r.hostname, sizeof(r.hostname) - 1))
 		strcpy(r.hostname, "unknown");
 	read_host_namespaces(&r.host, o.procfs);
@@ -217,6 +247,8 @@ int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, s
 	if (!r.outputs) {
 		log_error("cannot start: outputs: %s", err);
 		rules__free(r.rules);
+		for (i = 0; i < prefixes.n_owned; i++)
+			free(prefixes.owned[i]);
 		return 2;
 	}
 	status = pipeline_run(&o, &sink);
@@ -225,6 +257,8 @@ int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, s
 	outputs__free(r.outputs);
 	rules__free(r.rules);
 	strbuf_free(&r.alert);
+	for (i = 0; i < prefixes.n_owned; i++)
+		free(prefixes.owned[i]);
 	return status;
 }
 

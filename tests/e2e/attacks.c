@@ -131,6 +131,18 @@ static void test_drop_and_execute(void)
 	sh(NULL, 0, "docker rm -f bw-atk-drop >/dev/null 2>&1");
 }
 
+/* Reading /etc/shadow: read-only opens reach the rules only for the prefixes they name. */
+static void test_sensitive_file_read(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-read", "") == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-read sh -c 'echo \"root:*:19000:0:99999:7:::\" > /etc/shadow'") == 0, "setup");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-read cat /etc/shadow >/dev/null") == 0, "read");
+	check_alert("Sensitive File Read in Container", id, "Warning");
+	sh(NULL, 0, "docker rm -f bw-atk-read >/dev/null 2>&1");
+}
+
 /* Benign twins: a container doing ordinary work raises nothing. */
 static void test_benign_workload_is_silent(void)
 {
@@ -157,7 +169,7 @@ static void test_clean_stop(void)
 static void cleanup(void)
 {
 	tracer_kill();
-	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-benign >/dev/null 2>&1");
+	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign >/dev/null 2>&1");
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -186,6 +198,7 @@ int main(int argc, char **argv)
 	RUN(test_benign_workload_is_silent);
 	RUN(test_release_agent_breakout);
 	RUN(test_drop_and_execute);
+	RUN(test_sensitive_file_read);
 	RUN(test_clean_stop);
 	cleanup();
 	sh(NULL, 0, "tests/e2e/docker-env.sh stop");
