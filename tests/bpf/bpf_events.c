@@ -36,207 +36,25 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tracer.h"
 
 #define EVENT_TIMEOUT_MS 5000
-#define BACKLOG_MAX 200000
 
-static const char *bulwark_path;
 static char workdir[] = "/tmp/bulwark-bpftest.XXXXXX";
 static char watched_prefix[256]; /* read-only opens under it are reported (--ro-prefix) */
 
-/* ---- the tracer under test ------------------------------------------------ */
+static char tracer_err[300]; /* the tracer's stderr, a file */
 
-static pid_t tracer_pid = -1;
-static int tracer_out = -1;      /* its stdout */
-static char tracer_err[300];     /* its stderr, a file */
-static char linebuf[1 << 20];
-static size_t linebuf_len;
-static json_t *backlog[BACKLOG_MAX];
-static size_t backlog_len;
-
-static long now_ms(void)
+static int start_tracer(const char *bulwark)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void backlog_add(json_t *ev)
-{
-	if (backlog_len == BACKLOG_MAX) {
-		/* drop the oldest half: tests look at recent events */
-		size_t i, half = BACKLOG_MAX / 2;
-
-		for (i = 0; i < half; i++)
-			json_decref(backlog[i]);
-		memmove(backlog, backlog + half, (BACKLOG_MAX - half) * sizeof(*backlog));
-		backlog_len -= half;
-	}
-	backlog[backlog_len++] = ev;
-}
-
-static int bad_lines;
-
-/* Reads what the tracer printed, up to timeout; every line must be valid JSON. */
-static void pump(int timeout_ms)
-{
-	struct pollfd pfd = { .fd = tracer_out, .events = POLLIN };
-	ssize_t n;
-	char *nl;
-
-	if (poll(&pfd, 1, timeout_ms) <= 0)
-		return;
-	n = read(tracer_out, linebuf + linebuf_len, sizeof(linebuf) - 1 - linebuf_len);
-	if (n <= 0)
-		return;
-	linebuf_len += n;
-	while ((nl = memchr(linebuf, '\n', linebuf_len))) {
-		json_error_t jerr;
-		json_t *ev = json_loadb(linebuf, nl - linebuf, 0, &jerr);
-
-		if (ev)
-			backlog_add(ev);
-		else if (bad_lines++ < 5)
-			fprintf(stderr, "    invalid JSON line from trace: %s: %.*s\n", jerr.text,
-				(int)(nl - linebuf > 300 ? 300 : nl - linebuf), linebuf);
-		linebuf_len -= nl + 1 - linebuf;
-		memmove(linebuf, nl + 1, linebuf_len);
-	}
-}
-
-static bool file_contains(const char *path, const char *needle)
-{
-	char buf[65536];
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
-}
-
-static int start_tracer(void)
-{
-	int pipefd[2];
-	long deadline;
+	char *argv[] = { (char *)bulwark, "trace", "--ro-prefix", watched_prefix, NULL };
 
 	snprintf(tracer_err, sizeof(tracer_err), "%s/trace.stderr", workdir);
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -1;
-	tracer_pid = fork();
-	if (tracer_pid == 0) {
-		int errfd = open(tracer_err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		dup2(pipefd[1], 1);
-		dup2(errfd, 2);
-		execl(bulwark_path, bulwark_path, "trace", "--ro-prefix", watched_prefix, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	tracer_out = pipefd[0];
-	deadline = now_ms() + 60000;
-	while (now_ms() < deadline) {
-		if (file_contains(tracer_err, "sensor ready"))
-			return 0;
-		if (waitpid(tracer_pid, NULL, WNOHANG) == tracer_pid) {
-			tracer_pid = -1;
-			break;
-		}
-		pump(50);
-	}
-	fprintf(stderr, "tracer did not become ready; its stderr:\n");
-	if (system("cat /tmp/bulwark-bpftest.*/trace.stderr >&2") != 0)
-		fprintf(stderr, "(no stderr)\n");
-	return -1;
+	return tracer_start(argv, tracer_err);
 }
 
-/* ---- finding events --------------------------------------------------------- */
-
-typedef bool (*event_pred)(json_t *ev, const void *arg);
-
-static const char *jstr(json_t *ev, const char *path)
-{
-	/* "a.b.c" lookup */
-	char key[64];
-	const char *p = path, *dot;
-	json_t *cur = ev;
-
-	while (cur && (dot = strchr(p, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - p), p);
-		cur = json_object_get(cur, key);
-		p = dot + 1;
-	}
-	cur = cur ? json_object_get(cur, p) : NULL;
-	return json_is_string(cur) ? json_string_value(cur) : NULL;
-}
-
-static json_t *jget(json_t *ev, const char *path)
-{
-	char key[64];
-	const char *p = path, *dot;
-	json_t *cur = ev;
-
-	while (cur && (dot = strchr(p, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - p), p);
-		cur = json_object_get(cur, key);
-		p = dot + 1;
-	}
-	return cur ? json_object_get(cur, p) : NULL;
-}
-
-static long long jint(json_t *ev, const char *path)
-{
-	json_t *v = jget(ev, path);
-
-	return json_is_integer(v) ? json_integer_value(v) : -999999;
-}
-
-static bool jbool(json_t *ev, const char *path)
-{
-	return json_is_true(jget(ev, path));
-}
-
-static bool is_event(json_t *ev, const char *type, pid_t pid)
-{
-	const char *t = jstr(ev, "type");
-
-	return t && strcmp(t, type) == 0 && (pid <= 0 || jint(ev, "proc.pid") == pid);
-}
-
-/* The first event of type (and pid, if > 0) matching pred, waiting up to timeout. */
-static json_t *find_event(const char *type, pid_t pid, event_pred pred, const void *arg, int timeout_ms)
-{
-	long deadline = now_ms() + timeout_ms;
-	size_t i = 0;
-
-	for (;;) {
-		for (; i < backlog_len; i++)
-			if (is_event(backlog[i], type, pid) && (!pred || pred(backlog[i], arg)))
-				return backlog[i];
-		if (now_ms() >= deadline)
-			return NULL;
-		pump(20);
-		if (i > backlog_len)
-			i = 0; /* the backlog was compacted */
-	}
-}
-
-static int count_events(const char *type, pid_t pid, event_pred pred, const void *arg)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < backlog_len; i++)
-		if (is_event(backlog[i], type, pid) && (!pred || pred(backlog[i], arg)))
-			n++;
-	return n;
-}
+#define find_event tracer_find
+#define count_events tracer_count
 
 static bool upath_is(json_t *ev, const void *arg)
 {
@@ -369,6 +187,11 @@ static void test_fork_and_exit(void)
 	}
 }
 
+static bool ppid_is(json_t *ev, const void *arg)
+{
+	return jint(ev, "proc.ppid") == *(const pid_t *)arg;
+}
+
 static void *thread_noop(void *arg)
 {
 	return arg;
@@ -492,7 +315,7 @@ static void test_hostile_file_name_stays_one_json_line(void)
 	pid = run_child(child_write_open, path, NULL);
 	ev = find_event("open", pid, NULL, NULL, EVENT_TIMEOUT_MS);
 	CHECK(ev, "no event (or the line did not parse as JSON)");
-	CHECK_INT(bad_lines, 0);
+	CHECK_INT(tracer_bad_lines(), 0);
 	if (ev)
 		CHECK_STR(jstr(ev, "file.name"), "evil\"\n\\\u00ff.txt");
 }
@@ -640,6 +463,13 @@ static void test_cgroup_mkdir_and_attach(void)
 	CHECK(rmdir(dir) == 0, "rmdir %s: %s", dir, strerror(errno));
 }
 
+static bool filename_is(json_t *ev, const void *arg)
+{
+	const char *f = jstr(ev, "exec.filename");
+
+	return f && strcmp(f, arg) == 0;
+}
+
 /*
  * The release_agent mechanism itself, on the host and on our own named
  * hierarchy: the kernel runs the agent through the usermode helper when the
@@ -678,17 +508,7 @@ static void test_usermode_helper_exec(void)
 		close(fd);
 	run_child(child_join_cgroup, dir, NULL);
 
-	deadline = now_ms() + EVENT_TIMEOUT_MS;
-	ev = NULL;
-	while (!ev && now_ms() < deadline) {
-		size_t i;
-
-		pump(20);
-		for (i = 0; i < backlog_len && !ev; i++)
-			if (is_event(backlog[i], "exec", 0) && jstr(backlog[i], "exec.filename") &&
-			    strcmp(jstr(backlog[i], "exec.filename"), script) == 0)
-				ev = backlog[i];
-	}
+	ev = find_event("exec", 0, filename_is, script, EVENT_TIMEOUT_MS);
 	CHECK(ev, "no exec event for the release agent %s", script);
 	if (ev) {
 		CHECK(jbool(ev, "exec.umh"), "release agent exec must be flagged umh");
@@ -1323,15 +1143,7 @@ static void test_thread_is_not_a_fork(void)
 	pid = run_child(child_thread, marker, NULL);
 	CHECK(find_event("open", pid, upath_is, marker, EVENT_TIMEOUT_MS), "marker");
 	/* the child made a thread and no process: no fork event may name it as parent */
-	{
-		size_t i;
-		int n = 0;
-
-		for (i = 0; i < backlog_len; i++)
-			if (is_event(backlog[i], "fork", 0) && jint(backlog[i], "proc.ppid") == pid)
-				n++;
-		CHECK_INT(n, 0);
-	}
+	CHECK_INT(count_events("fork", 0, ppid_is, &pid), 0);
 }
 
 /* The agent's shutdown: exits 0 on SIGTERM and reports its counters. */
@@ -1340,10 +1152,7 @@ static void test_shutdown_reports_counters(void)
 	int status = 0;
 	char line[256];
 
-	pump(200);
-	kill(tracer_pid, SIGTERM);
-	CHECK(waitpid(tracer_pid, &status, 0) == tracer_pid, "waitpid");
-	tracer_pid = -1;
+	status = tracer_stop();
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "trace exit status 0x%x", status);
 	CHECK(file_contains(tracer_err, "trace stats"), "no stats line at exit");
 	CHECK(file_contains(tracer_err, "drop_ringbuf_common\\\":0"), "common ring dropped records in a quiet test");
@@ -1370,10 +1179,7 @@ static void cleanup(void)
 {
 	char cmd[PATH_MAX + 32];
 
-	if (tracer_pid > 0) {
-		kill(tracer_pid, SIGKILL);
-		waitpid(tracer_pid, NULL, 0);
-	}
+	tracer_kill();
 	if (ovl_merged[0])
 		umount2(ovl_merged, MNT_DETACH);
 	if (cg_mnt[0]) {
@@ -1396,7 +1202,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s PATH/TO/bulwark\n", argv[0]);
 		return 2;
 	}
-	bulwark_path = argv[1];
 	if (geteuid() != 0) {
 		printf("0 passed, 1 failed\nBPF tests need root\n");
 		return 1;
@@ -1405,7 +1210,7 @@ int main(int argc, char **argv)
 		return 1;
 	snprintf(watched_prefix, sizeof(watched_prefix), "%s/watched", workdir);
 	setup_cgroup_hierarchy();
-	if (start_tracer()) {
+	if (start_tracer(argv[1])) {
 		cleanup();
 		printf("0 passed, 1 failed\n");
 		return 1;

@@ -26,31 +26,6 @@
 static char workdir[] = "/tmp/bulwark-attacks.XXXXXX";
 static char errfile[PATH_MAX];
 
-static int sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int sh(char *out, size_t size, const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	FILE *p;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	if (out) {
-		out[0] = '\0';
-		if (fgets(out, size, p))
-			out[strcspn(out, "\n")] = '\0';
-	}
-	while (fgetc(p) != EOF)
-		;
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* Falco's container.id is the short (12-hex) id. */
 static bool from_container(json_t *alert, const void *full_id)
 {

@@ -26,32 +26,6 @@
 static char workdir[] = "/tmp/bulwark-e2e.XXXXXX";
 static char errfile[PATH_MAX];
 
-/* Runs a shell command; its first output line (trimmed) into out if given. */
-static int sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int sh(char *out, size_t size, const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	FILE *p;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	if (out) {
-		out[0] = '\0';
-		if (fgets(out, size, p))
-			out[strcspn(out, "\n")] = '\0';
-	}
-	while (fgetc(p) != EOF)
-		;
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static bool container_is(json_t *ev, const void *id)
 {
 	const char *c = jstr(ev, "container.id");

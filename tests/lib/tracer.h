@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Starts bulwark with argv (argv[0] is the binary), stderr to errfile; 0 once "sensor ready" is logged. */
@@ -41,6 +42,8 @@ bool jbool(json_t *ev, const char *path);
 bool jarray_has(json_t *ev, const char *path, const char *s);
 
 bool file_contains(const char *path, const char *needle);
+/* Runs a shell command (printf-style); its first output line, trimmed, into out if given. Returns its exit status. */
+int sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 long now_ms(void);
 
 #endif
