@@ -266,9 +266,13 @@ static const char *jstring(json_t *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* Copies at most size - 1 bytes: runtime strings longer than our fields are cut, never overflow. */
 static void copy_str(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	size_t n = src ? strnlen(src, size - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
 }
 
 /* "repo:tag" / "repo@sha256:..." → repository and tag (Falco's container.image.repository/tag). */
@@ -350,6 +354,8 @@ int container_parse_oci_spec(const char *text, struct container_info *ci)
 		ci->risks |= RISK_PRIV_ESCALATION;
 	if (!json_is_true(json_object_get(json_object_get(root, "root"), "readonly")))
 		ci->risks |= RISK_WRITABLE_ROOTFS;
+	/* relative to the bundle when not absolute: the caller completes it */
+	copy_str(ci->rootfs, sizeof(ci->rootfs), jstring(json_object_get(root, "root"), "path"));
 	if (!json_object_get(linux_, "seccomp"))
 		ci->risks |= RISK_NO_SECCOMP;
 	nss = json_object_get(linux_, "namespaces");
@@ -781,6 +787,73 @@ static int docker_files_lookup(struct container_cache *cc, struct container_info
 	return err;
 }
 
+/* A relative root.path is relative to the bundle, the directory of config.json (a host path). */
+static void complete_rootfs(struct container_cache *cc, struct container_info *ci, const char *config_path)
+{
+	const char *host_path = config_path + strlen(cc->host_root), *slash = strrchr(host_path, '/');
+	char abs[PATH_MAX + sizeof(ci->rootfs)];
+
+	if (!ci->rootfs[0] || ci->rootfs[0] == '/' || !slash)
+		return;
+	snprintf(abs, sizeof(abs), "%.*s/%s", (int)(slash - host_path), host_path, ci->rootfs);
+	copy_str(ci->rootfs, sizeof(ci->rootfs), abs);
+}
+
+/*
+ * The upperdir of the overlay mounted at the container's rootfs, from the
+ * host's mount table (/proc/1/mountinfo: "... <mount point> ... - overlay
+ * <source> <options with upperdir=...>"). The runtime mounted it before the
+ * container's first process ran.
+ */
+static void find_upper_dir(struct container_cache *cc, struct container_info *ci)
+{
+	char path[600], *line = NULL;
+	size_t cap = 0, root_len = strlen(ci->rootfs);
+	FILE *f;
+
+	if (!ci->rootfs[0])
+		return;
+	snprintf(path, sizeof(path), "%s/proc/1/mountinfo", cc->host_root);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char *mp, *sep, *up, *end;
+		int i;
+
+		/* field 5 is the mount point */
+		for (mp = line, i = 0; i < 4 && mp; i++)
+			mp = strchr(mp, ' ') ? strchr(mp, ' ') + 1 : NULL;
+		if (!mp || strncmp(mp, ci->rootfs, root_len) != 0 || mp[root_len] != ' ')
+			continue;
+		sep = strstr(mp, " - overlay ");
+		up = sep ? strstr(sep, "upperdir=") : NULL;
+		if (!up)
+			continue;
+		up += 9;
+		end = up + strcspn(up, ", \n");
+		snprintf(ci->upper_dir, sizeof(ci->upper_dir), "%.*s", (int)(end - up), up);
+		break;
+	}
+	free(line);
+	fclose(f);
+}
+
+const struct container_info *container_cache__by_layer_path(const struct container_cache *cc, const char *path)
+{
+	int32_t i;
+
+	/* few containers per host and rare host execs of such paths: a walk of the LRU list is enough */
+	for (i = cc->lru_head; i != NIL; i = cc->e[i].lru_next) {
+		const struct container_info *ci = &cc->e[i].info;
+		size_t n = strlen(ci->upper_dir);
+
+		if (n && strncmp(path, ci->upper_dir, n) == 0 && path[n] == '/')
+			return ci;
+	}
+	return NULL;
+}
+
 /* runc's state.json names the bundle in config.labels ("bundle=<dir>"); its config.json is the OCI spec. */
 static int oci_lookup_state(struct container_cache *cc, const char *state_path, struct container_info *ci)
 {
@@ -803,8 +876,10 @@ static int oci_lookup_state(struct container_cache *cc, const char *state_path, 
 	if (bundle) {
 		snprintf(path, sizeof(path), "%s%s/config.json", cc->host_root, bundle);
 		spec = read_file(path, 4 << 20);
-		if (spec && container_parse_oci_spec(spec, ci) == 0)
+		if (spec && container_parse_oci_spec(spec, ci) == 0) {
+			complete_rootfs(cc, ci, path);
 			err = 0;
+		}
 	}
 	json_decref(root);
 	free(spec);
@@ -839,6 +914,8 @@ static int oci_lookup_bundle(struct container_cache *cc, struct container_info *
 			continue;
 		if (g.gl_pathc && (spec = read_file(g.gl_pathv[0], 4 << 20))) {
 			rc = container_parse_oci_spec(spec, ci);
+			if (rc == 0)
+				complete_rootfs(cc, ci, g.gl_pathv[0]);
 			free(spec);
 		}
 		globfree(&g);
@@ -905,6 +982,7 @@ static void resolve(struct container_cache *cc, struct centry *e)
 			fresh.cap_add = spec.cap_add;
 			copy_str(fresh.privileged_caps, sizeof(fresh.privileged_caps), spec.privileged_caps);
 			copy_str(fresh.sensitive_mounts, sizeof(fresh.sensitive_mounts), spec.sensitive_mounts);
+			copy_str(fresh.rootfs, sizeof(fresh.rootfs), spec.rootfs);
 			oci_ok = true;
 		}
 	} else {
@@ -918,6 +996,7 @@ static void resolve(struct container_cache *cc, struct centry *e)
 		if (fresh.ident.runtime == RUNTIME_UNKNOWN_K8S || fresh.ident.runtime == RUNTIME_UNKNOWN)
 			fresh.ident.runtime = docker_ok ? RUNTIME_DOCKER : RUNTIME_CONTAINERD;
 		fresh.metadata_known = true;
+		find_upper_dir(cc, &fresh);
 		e->info = fresh;
 		e->retry_at_ms = 0;
 		record_latency(cc, now_us() - t0);

@@ -60,6 +60,8 @@ struct container_info {
 	uint64_t cap_add;      /* capability bits added beyond the runtime default */
 	uint32_t risks;        /* enum container_risk bits */
 	char sensitive_mounts[1024]; /* host paths of the sensitive mounts, comma-separated */
+	char rootfs[512];            /* host path of the root filesystem (the OCI spec's root.path) */
+	char upper_dir[512];         /* its overlayfs upper directory on the host: what the container writes */
 	char privileged_caps[512];   /* names of the dangerous capabilities added, comma-separated */
 };
 
@@ -103,6 +105,11 @@ void container_cache__free(struct container_cache *cc);
 const struct container_info *container_cache__lookup(struct container_cache *cc, const char *cgroup_path,
 						     bool *announce);
 void container_cache__stats(const struct container_cache *cc, struct container_stats *st);
+/*
+ * The cached container whose overlay upper directory holds the host path
+ * @path (e.g. a release_agent the host runs from a container's layer), or NULL.
+ */
+const struct container_info *container_cache__by_layer_path(const struct container_cache *cc, const char *path);
 
 /* Fills posture and metadata from an OCI runtime spec (config.json text); 0 or -EINVAL. Exposed for tests. */
 int container_parse_oci_spec(const char *json, struct container_info *ci);

@@ -175,7 +175,7 @@ static void proc_obj(struct strbuf *sb, const struct bw_proc *p, const struct ev
 	jw_end(sb);
 }
 
-static void exec_obj(struct strbuf *sb, const struct event_view *v)
+static void exec_obj(struct strbuf *sb, const struct event_view *v, const struct container_info *layer_ctr)
 {
 	const struct bw_exec *e = (const void *)v->ev;
 	char caps[24];
@@ -201,6 +201,13 @@ static void exec_obj(struct strbuf *sb, const struct event_view *v)
 	jw_kstr(sb, "cap_effective", caps);
 	kstr(sb, v, "tty", e->tty);
 	jw_kint(sb, "loginuid", e->loginuid == 0xffffffffu ? -1 : (int64_t)e->loginuid);
+	if (layer_ctr) {
+		jw_kobj(sb, "layer_container");
+		jw_kstr(sb, "id", layer_ctr->ident.id);
+		jw_kstr(sb, "name", layer_ctr->name);
+		jw_kstr(sb, "image", layer_ctr->image);
+		jw_end(sb);
+	}
 	jw_end(sb);
 }
 
@@ -236,13 +243,13 @@ static void net_obj(struct strbuf *sb, const struct event_view *v)
 	jw_end(sb);
 }
 
-static void type_fields(struct strbuf *sb, const struct event_view *v)
+static void type_fields(struct strbuf *sb, const struct event_view *v, const struct event_context *ctx)
 {
 	const struct bw_event *ev = v->ev;
 
 	switch (ev->hdr.type) {
 	case BW_EV_EXEC:
-		exec_obj(sb, v);
+		exec_obj(sb, v, ctx->layer_container);
 		break;
 	case BW_EV_FORK:
 		jw_kobj(sb, "fork");
@@ -432,7 +439,7 @@ void event_json(struct strbuf *sb, const struct event_view *v, const struct even
 	proc_obj(sb, &ev->proc, ctx);
 	if (ctx->container)
 		container_obj(sb, ctx->container, false);
-	type_fields(sb, v);
+	type_fields(sb, v, ctx);
 	if (ev->flags & (BW_F_TRUNC_STR | BW_F_TRUNC_PATH | BW_F_TRUNC_ARGS)) {
 		jw_karr(sb, "truncated");
 		if (ev->flags & BW_F_TRUNC_STR)

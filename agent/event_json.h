@@ -16,6 +16,8 @@
 struct event_context {
 	const struct proc_info *proc;           /* exe, args, cgroup (NULL: unknown, keys empty) */
 	const struct container_info *container; /* NULL: not resolved, the keys are left out */
+	/* exec on the host of a file in a container's overlay upper directory: that container */
+	const struct container_info *layer_container;
 	const struct proc_info *ancestors[EVENT_MAX_ANCESTORS]; /* parent first */
 	size_t n_ancestors;
 };

@@ -107,6 +107,13 @@ static void on_record(void *ctx, const void *data, size_t size)
 	announce = false;
 	if (ec.proc)
 		ec.container = container_cache__lookup(t->containers, ec.proc->cgroup, &announce);
+	if (v.ev->hdr.type == BW_EV_EXEC && ec.container && ec.container->ident.runtime == RUNTIME_NONE) {
+		/* the host running a file out of a container's writable layer: the release_agent escape */
+		struct str_view fn = event_str(&v, ((const struct bw_exec *)v.ev)->filename);
+
+		if (fn.len && fn.p[0] == '/')
+			ec.layer_container = container_cache__by_layer_path(t->containers, fn.p);
+	}
 	pe = (struct pipeline_event){ .v = &v, .ec = &ec, .boot_to_real_ns = t->boot_to_real_ns,
 				      .container_announce = announce, .procs = t->procs };
 	t->sink->on_event(t->sink->ctx, &pe);

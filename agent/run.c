@@ -79,7 +79,7 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 {
 	struct runner *r = ctx;
 	struct rule_input in = { .proc = pe->ec->proc, .container = pe->ec->container, .procs = &r->access,
-				 .host = &r->host };
+				 .host = &r->host, .layer_container = pe->ec->layer_container };
 
 	r->access.ctx = pe->procs;
 	in.time_ns = (int64_t)pe->v->ev->hdr.ktime + pe->boot_to_real_ns;

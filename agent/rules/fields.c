@@ -1587,6 +1587,31 @@ static const struct container_info *ctr(const struct xctx *x)
 	return c && c->ident.runtime != RUNTIME_NONE ? c : NULL;
 }
 
+/* The container whose writable layer held the file the host executed (from the agent's mount table). */
+static bool g_layer_ctr_id(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = x->in->layer_container;
+
+	(void)idx;
+	return c && put_copy(x, v, c->ident.id, strnlen(c->ident.id, 12));
+}
+
+static bool g_layer_ctr_name(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = x->in->layer_container;
+
+	(void)idx;
+	return c && put_arr(x, v, c->name, sizeof(c->name), false);
+}
+
+static bool g_layer_ctr_image(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = x->in->layer_container;
+
+	(void)idx;
+	return c && put_arr(x, v, c->image, sizeof(c->image), false);
+}
+
 static bool g_ctr_id(struct xctx *x, int idx, struct fval *v)
 {
 	const struct container_info *c = ctr(x);
@@ -1958,6 +1983,9 @@ const struct field fields_table[] = {
 	{ "bulwark.file.upath", FT_STR, 0, K(OPEN) | K(CHMOD), "The path as the caller passed it (may be relative)", g_file_upath },
 	{ "bulwark.exec.umh", FT_BOOL, 0, K(EXEC), "Started by the kernel's usermode helper (release_agent, core_pattern pipe, modprobe)", g_exec_umh },
 	{ "bulwark.exec.filename", FT_STR, 0, K(EXEC), "The path given to execve (for usermode helpers: the host path)", g_exec_filename },
+	{ "bulwark.exec.layer_container.id", FT_STR, 0, K(EXEC), "Exec on the host of a file in a container's upper layer: that container's short id", g_layer_ctr_id },
+	{ "bulwark.exec.layer_container.name", FT_STR, 0, K(EXEC), "Exec on the host of a file in a container's upper layer: that container's name", g_layer_ctr_name },
+	{ "bulwark.exec.layer_container.image", FT_STR, 0, K(EXEC), "Exec on the host of a file in a container's upper layer: that container's image", g_layer_ctr_image },
 	{ "bulwark.exec.layer", FT_STR, 0, K(EXEC), "Overlay layer of the executable: upper, lower or ''", g_exec_layer },
 	{ "bulwark.exec.cap_effective", FT_UINT, 0, K(EXEC), "Effective capability mask after exec", g_exec_caps },
 	{ "bulwark.mount.source", FT_STR, 0, K_MOUNT, "Mount source (move_mount: from; open_tree: path; fsconfig: value; pivot_root: new_root)", g_mount_source },

@@ -61,6 +61,8 @@ struct rule_input {
 	int64_t time_ns;                        /* wall-clock time of the event (ns since the epoch) */
 	const struct rules_proc_access *procs;  /* NULL: no ancestry */
 	const struct rules_host *host;          /* NULL: unknown */
+	/* exec on the host of a file in a container's overlay upper layer: that container (NULL otherwise) */
+	const struct container_info *layer_container;
 };
 
 /* Falco's priorities, most severe first (the same values as enum alert_priority of agent/output). */

@@ -88,9 +88,20 @@ static void test_release_agent_breakout(void)
 	check_alert("Container Escape via cgroup release_agent", id, "Critical");
 	check_alert("cgroup notify_on_release Enabled in Container", id, "Critical");
 	check_alert("Mount in Container", id, "Critical");
-	/* the host's exec carries no container: the alert names the container whose layer held the file */
-	CHECK(tracer_find_alert("Host Executed File From Container Layer", NULL, NULL, TIMEOUT_MS),
-	      "no alert for the host executing the container's /cmd");
+	/* the exec is the host's (no container): the alert names the container whose layer held the file */
+	{
+		json_t *a = tracer_find_alert("Host Executed File From Container Layer", NULL, NULL, TIMEOUT_MS);
+
+		CHECK(a, "no alert for the host executing the container's /cmd");
+		if (a) {
+			CHECK_STR(alert_field(a, "container.id"), "host");
+			CHECK(alert_field(a, "bulwark.exec.layer_container.id") &&
+				      strncmp(alert_field(a, "bulwark.exec.layer_container.id"), id, 12) == 0,
+			      "layer container %s, want %.12s", alert_field(a, "bulwark.exec.layer_container.id"), id);
+			CHECK_STR(alert_field(a, "bulwark.exec.layer_container.image"), IMAGE);
+			CHECK_STR(jstr(a, "priority"), "Critical");
+		}
+	}
 	sh(NULL, 0, "docker rm -f bw-atk-breakout >/dev/null 2>&1");
 }
 

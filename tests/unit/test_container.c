@@ -6,6 +6,7 @@
  * written out here so that every expected bit is known.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -841,9 +842,80 @@ static void test_inspect_invalid(void)
 	}
 }
 
+/* Writes a file, creating its directories. */
+static void put_file(const char *path, const char *text)
+{
+	char cmd[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	CHECK(system(cmd) == 0, "mkdir for %s", path);
+	f = fopen(path, "w");
+	CHECK(f != NULL, "create %s", path);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * A containerd container on a host seen under a prefix (a DaemonSet's /host):
+ * the cache finds its bundle, its rootfs (relative to the bundle), the overlay
+ * upperdir mounted there, and then names it for a host path inside that layer.
+ */
+static void test_layer_path_owner(void)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char root[] = "/tmp/bulwark-ctr-test.XXXXXX", path[PATH_MAX], text[2048];
+	const char *const no_state[] = { "/run/none" };
+	struct container_opts opts = { .docker_socket = "", .docker_root = "", .state_dirs = no_state, .n_state_dirs = 1,
+				       .capacity = 8 };
+	struct container_cache *cc;
+	const struct container_info *ci;
+	bool announce;
+
+	CHECK(mkdtemp(root) != NULL, "mkdtemp");
+	opts.host_root = root;
+	snprintf(path, sizeof(path), "%s/run/containerd/io.containerd.runtime.v2.task/k8s.io/%s/config.json", root, id);
+	put_file(path, "{\"process\":{\"user\":{\"uid\":0}},\"root\":{\"path\":\"rootfs\"},"
+		       "\"annotations\":{\"io.kubernetes.cri.container-name\":\"app\","
+		       "\"io.kubernetes.cri.image-name\":\"docker.io/library/nginx:1.25\"}}");
+	snprintf(path, sizeof(path), "%s/proc/1/mountinfo", root);
+	snprintf(text, sizeof(text),
+		 "22 1 8:1 / / rw,relatime - ext4 /dev/vda rw\n"
+		 "400 22 0:50 / /run/containerd/io.containerd.runtime.v2.task/k8s.io/%s/rootfs rw,relatime - overlay "
+		 "overlay rw,lowerdir=/var/lib/containerd/snap/1/fs,upperdir=/var/lib/containerd/snap/2/fs,"
+		 "workdir=/var/lib/containerd/snap/2/work\n",
+		 id);
+	put_file(path, text);
+
+	cc = container_cache__new(&opts);
+	CHECK(cc != NULL, "cache");
+	if (!cc)
+		return;
+	snprintf(path, sizeof(path), "/kubepods/besteffort/pod5d7c3a52-8d2e-4f4e-9a55-0a1b2c3d4e5f/%s", id);
+	ci = container_cache__lookup(cc, path, &announce);
+	CHECK(ci && ci->metadata_known, "bundle not found");
+	if (ci) {
+		CHECK_STR(ci->rootfs, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/0123456789abcdef0123456789abcdef"
+				      "0123456789abcdef0123456789abcdef/rootfs");
+		CHECK_STR(ci->upper_dir, "/var/lib/containerd/snap/2/fs");
+		CHECK_STR(ci->name, "app");
+	}
+	ci = container_cache__by_layer_path(cc, "/var/lib/containerd/snap/2/fs/tmp/cmd");
+	CHECK(ci && strcmp(ci->ident.id, id) == 0, "the layer's container not found");
+	/* a sibling directory that merely shares the prefix, and the lower layer, are not its layer */
+	CHECK(container_cache__by_layer_path(cc, "/var/lib/containerd/snap/2/fsx/cmd") == NULL, "prefix of a name");
+	CHECK(container_cache__by_layer_path(cc, "/var/lib/containerd/snap/1/fs/bin/sh") == NULL, "lower layer");
+	container_cache__free(cc);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	CHECK(system(path) == 0, "cleanup");
+}
+
 int main(void)
 {
 	RUN(test_ident_runtimes);
+	RUN(test_layer_path_owner);
 	RUN(test_ident_kubernetes);
 	RUN(test_ident_bad_pod_uid);
 	RUN(test_ident_host);
