@@ -58,8 +58,14 @@ static int fail(char *err, size_t errlen, const char *fmt, const char *a, const 
 
 static int set_str(char *dst, size_t size, const char *v, const char *key, char *err, size_t errlen)
 {
+	const char *p;
+
 	if (strlen(v) >= size)
 		return fail(err, errlen, "%s: value too long (%s)", key, "limit exceeded");
+	/* values end up in paths, HTTP headers and log lines: no control characters */
+	for (p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return fail(err, errlen, "%s: control character in the value%s", key, "");
 	memcpy(dst, v, strlen(v) + 1);
 	return 0;
 }

@@ -241,7 +241,9 @@ static void batch_add(struct output *out, struct batch *b, char *data, uint32_t 
 		struct batch_item *p = realloc(b->items, cap * sizeof(*p));
 
 		if (!p) {
-			count_drop(out, 1, "out of memory");
+			/* may run under out->lock: count and log without it */
+			atomic_fetch_add(&out->c.dropped, 1);
+			log_error("output %s: an alert LOST: out of memory", out->cfg.name);
 			free(data);
 			return;
 		}

@@ -18,7 +18,7 @@ BASE=$((20000 + RANDOM % 30000))
 P_RS_TCP=$BASE P_RS_TLS=$((BASE + 1)) P_RS_MTLS=$((BASE + 2))
 P_NG_TCP=$((BASE + 3)) P_NG_TLS=$((BASE + 4)) P_NG_MTLS=$((BASE + 5))
 P_MOCK=$((BASE + 6)) P_NGINX=$((BASE + 7)) P_NGINX_MTLS=$((BASE + 8)) P_STUNNEL=$((BASE + 9))
-P_MOCK2=$((BASE + 10))
+P_MOCK2=$((BASE + 10)) P_NG_UDP=$((BASE + 11))
 export HEC_TOKEN=hec-token ES_PASSWORD=changeme
 passed=0 failed=0
 declare -A PIDS
@@ -146,15 +146,18 @@ start_syslogng() {
 	@version: 3.38
 	options { keep-hostname(yes); log-msg-size(262144); stats_freq(0); };
 	source s_tcp { syslog(ip("127.0.0.1") port($P_NG_TCP) transport("tcp") max-connections(50)); };
+	source s_udp { syslog(ip("127.0.0.1") port($P_NG_UDP) transport("udp") so-rcvbuf(8388608)); };
 	source s_tls { syslog(ip("127.0.0.1") port($P_NG_TLS) transport("tls") max-connections(50)
 	    tls(key-file("$W/server.key") cert-file("$W/server.pem") ca-file("$W/ca.pem") peer-verify(optional-untrusted))); };
 	source s_mtls { syslog(ip("127.0.0.1") port($P_NG_MTLS) transport("tls") max-connections(50)
 	    tls(key-file("$W/server.key") cert-file("$W/server.pem") ca-file("$W/ca.pem") peer-verify(required-trusted))); };
 	destination d_tcp { file("$d/tcp.jsonl" template("\$(format-json --scope rfc5424 --scope sdata --key MESSAGE)\n")); };
 	destination d_tls { file("$d/tls.jsonl" template("\$(format-json --scope rfc5424 --scope sdata --key MESSAGE)\n")); };
+	destination d_udp { file("$d/udp.jsonl" template("\$(format-json --scope rfc5424 --scope sdata --key MESSAGE)\n")); };
 	destination d_mtls { file("$d/mtls.jsonl" template("\$(format-json --scope rfc5424 --scope sdata --key MESSAGE)\n")); };
 	log { source(s_tcp); destination(d_tcp); };
 	log { source(s_tls); destination(d_tls); };
+	log { source(s_udp); destination(d_udp); };
 	log { source(s_mtls); destination(d_mtls); };
 	EOF
 	start sng env LD_LIBRARY_PATH="$SNG/usr/lib/syslog-ng:$SNG/usr/lib/x86_64-linux-gnu" \
@@ -219,18 +222,18 @@ $CHECK gen 20000 "$W/a20k.jsonl"
 # ---- 1. rsyslog: TCP, TLS, TLS with a client certificate --------------------------------
 if start_rsyslog rs_tcp $P_RS_TCP ptcp && start_rsyslog rs_tls $P_RS_TLS anon && start_rsyslog rs_mtls $P_RS_MTLS certvalid; then
 	COMMON="spool_dir=$W/spool&retry_ms=100&retry_max_ms=1000"
-	for f in a2k inject; do
+	for f in a20k inject; do
 		send -o "syslog+tcp://127.0.0.1:$P_RS_TCP?$COMMON" "$W/$f.jsonl"
-		[ $f = a2k ] && rate "rsyslog tcp (octet counting)" 2000 "$ELAPSED"
+		[ $f = a20k ] && rate "rsyslog tcp (octet counting)" 20000 "$ELAPSED"
 	done
-	wait_lines "$W/rs_tcp/out.jsonl" 2700
-	cat "$W/a2k.jsonl" "$W/inject.jsonl" >"$W/rs_all.jsonl"
+	wait_lines "$W/rs_tcp/out.jsonl" 20700
+	cat "$W/a20k.jsonl" "$W/inject.jsonl" >"$W/rs_all.jsonl"
 	check "rsyslog tcp" $CHECK rsyslog "$W/rs_tcp/out.jsonl" "$W/rs_all.jsonl"
 
-	send -o "syslog+tls://127.0.0.1:$P_RS_TLS?ca=$W/ca.pem&$COMMON" "$W/a2k.jsonl"
-	rate "rsyslog tls" 2000 "$ELAPSED"
-	wait_lines "$W/rs_tls/out.jsonl" 2000
-	check "rsyslog tls (server verified)" $CHECK rsyslog "$W/rs_tls/out.jsonl" "$W/a2k.jsonl"
+	send -o "syslog+tls://127.0.0.1:$P_RS_TLS?ca=$W/ca.pem&$COMMON" "$W/a20k.jsonl"
+	rate "rsyslog tls" 20000 "$ELAPSED"
+	wait_lines "$W/rs_tls/out.jsonl" 20000
+	check "rsyslog tls (server verified)" $CHECK rsyslog "$W/rs_tls/out.jsonl" "$W/a20k.jsonl"
 
 	send -o "syslog+tls://127.0.0.1:$P_RS_MTLS?ca=$W/ca.pem&cert=$W/client.pem&key=$W/client.key&$COMMON" "$W/inject.jsonl"
 	wait_lines "$W/rs_mtls/out.jsonl" 700
@@ -281,6 +284,10 @@ if start_syslogng; then
 	send -o "syslog+tls://127.0.0.1:$P_NG_MTLS?ca=$W/ca.pem&cert=$W/client.pem&key=$W/client.key&$COMMON" "$W/inject.jsonl"
 	wait_lines "$W/sng/mtls.jsonl" 700
 	check "syslog-ng tls with client certificate (injection)" $CHECK syslogng "$W/sng/mtls.jsonl" "$W/inject.jsonl"
+	# UDP: one datagram per alert, no acknowledgement (paced: loopback drops nothing at this rate)
+	send -o "syslog+udp://127.0.0.1:$P_NG_UDP?spool=0" --pace 5000 "$W/inject.jsonl"
+	wait_lines "$W/sng/udp.jsonl" 700
+	check "syslog-ng udp (injection)" $CHECK syslogng "$W/sng/udp.jsonl" "$W/inject.jsonl"
 else
 	fail "syslog-ng did not start: $(tail -3 "$W/sng.log")"
 fi
@@ -335,6 +342,27 @@ for fmt in json ecs ocsf cef leef; do
 done
 send -o "file:$W/speed.json?spool=0" "$W/a20k.jsonl"
 rate "file (json lines)" 20000 "$ELAPSED"
+# size rotation: path.1 .. path.N
+send -o "file:$W/rot.json?spool=0&rotate_mb=1&rotate_keep=3" "$W/a20k.jsonl"
+if [ -f "$W/rot.json.3" ] && [ ! -f "$W/rot.json.4" ] && [ "$(stat -c %s "$W/rot.json.1")" -ge 1048576 ] &&
+	[ "$(stat -c %s "$W/rot.json.1")" -lt 1500000 ]; then
+	ok "file rotation at rotate_mb=1 keeps rotate_keep=3 files of ~1 MiB"
+else
+	fail "file rotation: $(ls -l "$W"/rot.json*)"
+fi
+# SIGHUP: logrotate moved the file away; the output reopens its path
+"$B" alert-send -o "file:$W/hup.json?spool=0" --pace 2000 "$W/a2k.jsonl" 2>>"$W/alert-send.log" &
+HPID=$!
+sleep 0.5
+mv "$W/hup.json" "$W/hup.json.old"
+kill -HUP $HPID
+wait $HPID
+a=$(wc -l <"$W/hup.json.old") b=$(wc -l <"$W/hup.json" 2>/dev/null || echo 0)
+if [ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ $((a + b)) -eq 2000 ]; then
+	ok "SIGHUP reopens the file after logrotate moved it ($a + $b lines)"
+else
+	fail "SIGHUP reopen: $a + $b lines"
+fi
 
 # ---- 4. faults: 429/503 with Retry-After, partial batches, slow receiver ------------------
 start_mock mock2 $P_MOCK2

@@ -729,6 +729,8 @@ static void test_config_parse(void)
 	CHECK(output_config_parse("syslog+tcp://h?gzip=1", &c, err, sizeof(err)) != 0, "gzip on syslog");
 	CHECK(output_config_parse("syslog+tcp://h?ca=/x", &c, err, sizeof(err)) != 0, "ca on plain tcp");
 	CHECK(output_config_parse("file:/x?name=../evil", &c, err, sizeof(err)) != 0, "name with a slash");
+	CHECK(output_config_parse("loki+http://h?tenant=a%0d%0aX-Evil:%201", &c, err, sizeof(err)) != 0,
+	      "header injection through tenant=");
 }
 
 /* ---- helpers of the HTTP sinks --------------------------------------------------- */
