@@ -13,7 +13,7 @@ BPF_HDRS   := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h bpf/*.bpf.h)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
 
 # agent modules (main.c is the CLI; everything else is linkable into tests)
-AGENT_LIB  := log jsonw event event_json proctree container sensor pipeline cli trace run
+AGENT_LIB  := log jsonw event event_json proctree container sensor pipeline cli trace run config metrics
 # the rule engine (agent/rules/), replay and the rules commands
 AGENT_LIB  += rules/util rules/lexer rules/parser rules/compile rules/fields rules/eval rules/output rules/loader \
 	      rules/default replay cmd_rules
@@ -31,6 +31,8 @@ AGENT_OBJS += $(patsubst agent/output/%.c,$(BUILD)/agent/output/%.o,$(wildcard a
 	      $(BUILD)/agent/cmd_alert_send.o
 LDLIBS   += -lssl -lcrypto -lpthread
 LDLIBS   += -lyaml -ljansson
+# /metrics and /healthz: libmicrohttpd's server on its own thread
+LDLIBS   += -lmicrohttpd
 
 .PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench
 all: $(BUILD)/bulwark

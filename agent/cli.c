@@ -84,6 +84,8 @@ bad:
 
 int cli_pipeline_option(struct cli_pipeline *c, int opt, const char *arg)
 {
+	if ((opt >= CLI_OPT_RO_PREFIX && opt <= CLI_OPT_HOST_ROOT) || opt == CLI_OPT_EVENTS || opt == CLI_OPT_VERBOSE)
+		c->given |= CLI_GIVEN(opt);
 	switch (opt) {
 	case CLI_OPT_EVENTS:
 		c->events_given = true;

@@ -25,6 +25,10 @@ enum {
 	CLI_OPT_HOST_ROOT,
 };
 
+/* A bit per shared option (struct cli_pipeline.given): the command line gave it, a config file must not override it. */
+#define CLI_GIVEN(opt) \
+	(1u << ((opt) == CLI_OPT_EVENTS ? 0 : (opt) == CLI_OPT_VERBOSE ? 1 : (opt) - CLI_OPT_RO_PREFIX + 2))
+
 /* The entries to put in a command's struct option array (followed by its own and the terminator). */
 #define CLI_PIPELINE_LONGOPTS                                                                              \
 	{ "events", required_argument, NULL, CLI_OPT_EVENTS },                                             \
@@ -45,6 +49,7 @@ struct cli_pipeline {
 	const char *state_dirs[CLI_MAX_STATE_DIRS];
 	size_t n_state_dirs;
 	bool events_given;
+	unsigned given; /* CLI_GIVEN bits of the options seen */
 };
 
 /* Defaults: every event type, the host's /proc, the usual runtime paths. */

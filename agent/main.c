@@ -8,6 +8,7 @@
 #include "cmd_alert_send.h"
 #include "commands.h"
 #include "cli.h"
+#include "config.h"
 #include "log.h"
 #include "run.h"
 #include "trace.h"
@@ -27,6 +28,7 @@ static void usage(FILE *out)
 		"  rules     rules check [FILE|DIR]... | list | fields: validate rules, list rules or fields\n"
 		"  replay    [-r RULES]... [--bench N] FILE|-: run recorded trace events through the rules\n"
 		"  alert-send [--output SPEC]... FILE|-   publish alert JSON lines through outputs (docs/outputs.md)\n"
+		"  config    config check [FILE]...: validate config files (default " CONFIG_DEFAULT_PATH ")\n"
 		"  version   print the version\n"
 		"  help      this text\n"
 		"\n"
@@ -47,6 +49,8 @@ int main(int argc, char **argv)
 		return cmd_rules(argc - 1, argv + 1);
 	if (strcmp(cmd, "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(cmd, "config") == 0)
+		return cmd_config(argc - 1, argv + 1);
 	if (strcmp(cmd, "alert-send") == 0)
 		return cmd_alert_send(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

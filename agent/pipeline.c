@@ -35,6 +35,7 @@ struct tracer {
 	uint64_t malformed[EVENT_BAD_MAX];
 	uint64_t malformed_total;
 	uint64_t last_drops;
+	uint64_t last_consume_ms;
 };
 
 /* Keeps the process cache in step with the lifecycle events; returns what the event's process is. */
@@ -119,6 +120,17 @@ static void on_record(void *ctx, const void *data, size_t size)
 	t->sink->on_event(t->sink->ctx, &pe);
 	if (v.ev->hdr.type == BW_EV_EXIT)
 		proctree__exit(t->procs, v.ev->proc.pid, v.ev->proc.start_time, monotonic_ms());
+}
+
+static void fill_stats(struct tracer *t, struct pipeline_stats *st)
+{
+	memcpy(st->by_type, t->by_type, sizeof(st->by_type));
+	memcpy(st->malformed, t->malformed, sizeof(st->malformed));
+	sensor__counters(t->sensor, &st->sensor);
+	proctree__stats(t->procs, &st->procs);
+	container_cache__stats(t->containers, &st->containers);
+	st->last_consume_ms = t->last_consume_ms;
+	sensor__hooks(t->sensor, &st->hooks_attached, &st->hooks_skipped);
 }
 
 static void log_stats(struct tracer *t, bool final)
@@ -275,6 +287,12 @@ static int loop(struct tracer *t, int epfd, int sigfd, int timerfd)
 					t->sink->on_tick(t->sink->ctx);
 				if (++ticks_seen % STATS_EVERY_TICKS == 0) {
 					log_stats(t, false);
+					if (t->sink->on_pipeline_stats) {
+						struct pipeline_stats st = { 0 };
+
+						fill_stats(t, &st);
+						t->sink->on_pipeline_stats(t->sink->ctx, &st);
+					}
 					proctree__reap(t->procs, monotonic_ms());
 				}
 			}
@@ -283,6 +301,7 @@ static int loop(struct tracer *t, int epfd, int sigfd, int timerfd)
 		err = sensor__consume(t->sensor);
 		if (err < 0)
 			return err;
+		t->last_consume_ms = monotonic_ms(); /* health: a stalled loop stops moving this */
 		/*
 		 * Each record arriving on an empty ring wakes us: under a steady
 		 * stream that is a wake-up per event. Pausing briefly once caught up
@@ -340,6 +359,14 @@ int pipeline_run(const struct pipeline_opts *opts, const struct pipeline_sink *s
 	/* after attach: a process that starts during the scan is seen by one or the other */
 	log_info("process cache: %zu processes loaded from %s", proctree__scan(t.procs), opts->procfs);
 	log_info("sensor ready: %d hooks attached, %d skipped", attached, skipped);
+	t.last_consume_ms = monotonic_ms();
+	if (sink->on_ready) {
+		struct pipeline_stats st = { 0 };
+
+		fill_stats(&t, &st);
+		sensor__skipped_hooks(t.sensor, st.skipped_why, sizeof(st.skipped_why));
+		sink->on_ready(sink->ctx, &st);
+	}
 	err = loop(&t, epfd, sigfd, timerfd);
 	if (err) {
 		log_errno(LOG_ERROR, err, "event loop failed");

@@ -35,12 +35,27 @@ struct pipeline_event {
 	struct proctree *procs;   /* for deeper ancestry walks */
 };
 
+/* The pipeline's own counters, for metrics and health (pipeline_sink.on_pipeline_stats). */
+struct pipeline_stats {
+	uint64_t by_type[BW_EV_MAX];       /* records delivered, by event type */
+	uint64_t malformed[EVENT_BAD_MAX]; /* records refused by the decoder, by reason */
+	struct sensor_counters sensor;     /* kernel counters and ring-buffer drops */
+	struct proctree_stats procs;
+	struct container_stats containers;
+	uint64_t last_consume_ms;          /* CLOCK_MONOTONIC ms when the ring buffers were last consumed */
+	int hooks_attached, hooks_skipped;
+	char skipped_why[512];             /* the skipped hooks and why (on_ready only) */
+};
+
 struct pipeline_sink {
 	void (*on_event)(void *ctx, const struct pipeline_event *pe);
 	void (*on_tick)(void *ctx);                         /* every 100 ms (flush buffers) */
 	void (*on_hangup)(void *ctx);                       /* SIGHUP (reload); NULL: ignored */
 	void (*on_stats)(void *ctx, struct strbuf *sb);     /* extra keys for the final stats object */
 	bool (*stopped)(void *ctx);                         /* the sink cannot go on (e.g. stdout closed) */
+	/* once the sensor is attached, then every second; NULL: not wanted */
+	void (*on_ready)(void *ctx, const struct pipeline_stats *st);
+	void (*on_pipeline_stats)(void *ctx, const struct pipeline_stats *st);
 	void *ctx;
 };
 

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "output/output.h"
 #include "rules/rules.h"
 
@@ -34,6 +37,10 @@ struct runner {
 	struct strbuf alert;
 	uint64_t alerts;
 	uint64_t reloads, reload_failures;
+	struct metrics *metrics;
+	const char *metrics_addr;    /* "" : not serving */
+	const struct run_opts *opts;
+	struct config *cfg;          /* the config last read (SIGHUP re-reads opts->config_path) */
 };
 
 static const struct proc_info *parent_of(void *ctx, const struct proc_info *p)
@@ -70,6 +77,7 @@ static int on_match(void *ctx, const struct rule *rule, const struct rule_input 
 	strbuf_reset(&r->alert);
 	rules__alert_json(r->rules, &r->alert, rule, in, r->hostname);
 	r->alerts++;
+	metrics__rule_match(r->metrics, rule_name(rule));
 	/* never blocks: each output queues, batches, retries and spools on its own thread */
 	outputs__publish(r->outputs, r->alert.buf, r->alert.len);
 	return 0;
@@ -97,13 +105,60 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 	rules__eval(r->rules, &in, on_match, r);
 }
 
-/* SIGHUP: a complete new ruleset, or the old one stays. */
+/*
+ * SIGHUP, the config part: a valid file replaces the settings that apply
+ * while running (rules paths, log level, health thresholds); an invalid one
+ * changes nothing. Sections that need a restart are named, not applied.
+ */
+static void reload_config(struct runner *r)
+{
+	struct config *fresh = calloc(1, sizeof(*fresh));
+	struct config_errors errs = { 0 };
+	unsigned changed;
+	size_t i;
+	int s;
+
+	if (!fresh || config_load(fresh, r->opts->config_path, &errs)) {
+		for (i = 0; i < errs.n; i++)
+			log_error("%s", errs.v[i]);
+		log_error("config reload failed: %zu errors in %s; the running configuration and rules stay",
+			  errs.total, r->opts->config_path);
+		config_errors_free(&errs);
+		config_free(fresh);
+		free(fresh);
+		return;
+	}
+	changed = config_restart_changes(r->cfg, fresh);
+	for (s = 0; s < CONF_SEC_MAX; s++)
+		if (changed & (1u << s))
+			log_warn("config: %s changed in %s: takes effect at restart", config_section_name(s),
+				 r->opts->config_path);
+	if (!r->opts->verbose)
+		log_set_level(fresh->log_level);
+	metrics__set_health(r->metrics, &fresh->health);
+	if (!r->opts->rules_from_cli) {
+		r->rule_paths = fresh->n_rules ? fresh->rules : NULL;
+		r->n_rule_paths = fresh->n_rules;
+	}
+	/* the first config stays alive: the pipeline holds its strings */
+	if (r->cfg != r->opts->config) {
+		config_free(r->cfg);
+		free(r->cfg);
+	}
+	r->cfg = fresh;
+	log_info("config reloaded from %s", r->opts->config_path);
+}
+
+/* SIGHUP: the config file again (if any), then a complete new ruleset, or the old one stays. */
 static void on_hangup(void *ctx)
 {
 	struct runner *r = ctx;
 	struct rules_diags diags = { 0 };
-	struct rules *fresh = load_rules(r, &diags);
+	struct rules *fresh;
 
+	if (r->opts->config_path)
+		reload_config(r);
+	fresh = load_rules(r, &diags);
 	outputs__reopen(r->outputs); /* logrotate moved the alert files */
 	r->reloads++;
 	if (!fresh) {
@@ -140,6 +195,41 @@ static void on_stats(void *ctx, struct strbuf *sb)
 	jw_kuint(sb, "reload_failures", r->reload_failures);
 	jw_end(sb);
 	jw_kuint(sb, "alerts", r->alerts);
+}
+
+/* Every second, on the event loop: the counters for /metrics and the health verdict. */
+static void on_pipeline_stats(void *ctx, const struct pipeline_stats *st)
+{
+	struct runner *r = ctx;
+	struct metrics_run mr = { .rules_loaded = rules__count(r->rules), .reloads = r->reloads,
+				  .reload_failures = r->reload_failures, .alerts = r->alerts, .outputs = r->outputs };
+
+	rules__stats(r->rules, &mr.rules);
+	metrics__publish(r->metrics, st, &mr);
+}
+
+/* The startup summary: one line with what runs and what does not. */
+static void on_ready(void *ctx, const struct pipeline_stats *st)
+{
+	struct runner *r = ctx;
+	struct output_stats os[MAX_OUTPUTS];
+	struct strbuf outs = STRBUF_INIT;
+	struct utsname u;
+	size_t i, n = outputs__stats(r->outputs, os, MAX_OUTPUTS);
+
+	for (i = 0; i < n && i < MAX_OUTPUTS; i++)
+		strbuf_addf(&outs, "%s%s", i ? ", " : "", os[i].name);
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "unknown");
+	log_info("bulwark running: kernel %s; hooks %d attached, %d skipped%s%s%s; rules %zu (%s); outputs %s; "
+		 "metrics %s; config %s",
+		 u.release, st->hooks_attached, st->hooks_skipped, st->skipped_why[0] ? " (" : "", st->skipped_why,
+		 st->skipped_why[0] ? ")" : "", rules__count(r->rules), r->rule_paths ? "from files" : "embedded defaults",
+		 outs.buf ? outs.buf : "none",
+		 r->metrics_addr[0] ? r->metrics_addr : "off",
+		 r->opts->config_path ? r->opts->config_path : "none (embedded defaults)");
+	strbuf_free(&outs);
+	on_pipeline_stats(ctx, st);
 }
 
 /* Read-only opens the rules compare paths against (/etc/shadow, ...), plus those given with --ro-prefix. */
@@ -195,13 +285,13 @@ static void read_host_namespaces(struct rules_host *h, const char *procfs)
 	}
 }
 
-int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, size_t n_rule_paths,
-	     const char *const *output_specs, size_t n_outputs)
+int run_main(const struct run_opts *ro)
 {
-	struct runner r = { .rule_paths = rule_paths, .n_rule_paths = n_rule_paths, .alert = STRBUF_INIT,
-			    .access = { .parent_of = parent_of, .comm_of = comm_of } };
-	struct pipeline_sink sink = { .on_event = on_event, .on_hangup = on_hangup, .on_stats = on_stats, .ctx = &r };
-	struct output_config cfgs[MAX_OUTPUTS];
+	struct runner r = { .rule_paths = ro->rule_paths, .n_rule_paths = ro->n_rule_paths, .alert = STRBUF_INIT,
+			    .access = { .parent_of = parent_of, .comm_of = comm_of }, .opts = ro, .cfg = ro->config };
+	struct pipeline_sink sink = { .on_event = on_event, .on_hangup = on_hangup, .on_stats = on_stats,
+				      .on_ready = on_ready, .on_pipeline_stats = on_pipeline_stats, .ctx = &r };
+	const struct pipeline_opts *popts = &ro->pipeline;
 	struct pipeline_opts o = *popts;
 	struct rules_diags diags = { 0 };
 	struct prefixes prefixes = { 0 };
@@ -209,13 +299,6 @@ int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, s
 	char err[512];
 	size_t i;
 	int t, status;
-
-	for (i = 0; i < n_outputs; i++)
-		if (output_config_parse(output_specs[i], &cfgs[i], err, sizeof(err)) ||
-		    output_config_finish(&cfgs[i], err, sizeof(err))) {
-			log_error("cannot start: --output %s: %s", output_specs[i], err);
-			return 2;
-		}
 
 	r.rules = load_rules(&r, &diags);
 	if (!r.rules) {
@@ -240,78 +323,183 @@ int run_main(const struct pipeline_opts *popts, const char *const *rule_paths, s
 	if (gethostname(r.hostname, sizeof(r.hostname) - 1))
 		strcpy(r.hostname, "unknown");
 	read_host_namespaces(&r.host, o.procfs);
-	log_info("rules loaded: %zu rules%s", rules__count(r.rules), rule_paths ? "" : " (embedded defaults)");
-	/* the output threads inherit the mask: the event loop alone takes the signals */
+	log_info("rules loaded: %zu rules%s", rules__count(r.rules), ro->rule_paths ? "" : " (embedded defaults)");
+	/* the output and HTTP threads inherit the mask: the event loop alone takes the signals */
 	pipeline_block_signals();
-	r.outputs = outputs__new(cfgs, n_outputs, err, sizeof(err));
+	r.metrics = metrics__new(ro->metrics_listen, &ro->health, err, sizeof(err));
+	r.metrics_addr = r.metrics && ro->metrics_listen ? ro->metrics_listen : "";
+	if (!r.metrics && ro->metrics_required) {
+		log_error("cannot start: %s", err);
+		status = 2;
+		goto free_rules;
+	}
+	if (!r.metrics) {
+		/* the address is only the built-in default: run as before, without the endpoint */
+		log_warn("%s; running without /metrics and /healthz", err);
+		r.metrics = metrics__new(NULL, &ro->health, err, sizeof(err));
+	}
+	r.outputs = outputs__new(ro->outputs, ro->n_outputs, err, sizeof(err));
 	if (!r.outputs) {
 		log_error("cannot start: outputs: %s", err);
-		rules__free(r.rules);
-		for (i = 0; i < prefixes.n_owned; i++)
-			free(prefixes.owned[i]);
-		return 2;
+		status = 2;
+		goto free_metrics;
 	}
 	status = pipeline_run(&o, &sink);
 	outputs__stop(r.outputs, STOP_FLUSH_MS);
 	outputs__log_stats(r.outputs);
 	outputs__free(r.outputs);
+free_metrics:
+	metrics__free(r.metrics);
+free_rules:
 	rules__free(r.rules);
 	strbuf_free(&r.alert);
 	for (i = 0; i < prefixes.n_owned; i++)
 		free(prefixes.owned[i]);
+	if (r.cfg != ro->config) {
+		config_free(r.cfg);
+		free(r.cfg);
+	}
 	return status;
+}
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bulwark run [-c CONFIG] [-r RULES_FILE_OR_DIR]... [-o OUTPUT_SPEC]... [options]\n"
+		"  -c, --config FILE         config file (default %s if it exists); see docs/config.md\n"
+		"  -r, --rules PATH          rules file or directory, repeatable (default: the embedded rules)\n"
+		"  -o, --output SPEC         where alerts go, repeatable (default: stdout); see docs/outputs.md\n"
+		"      --metrics-listen ADDR /metrics and /healthz on IP:PORT (default %s; \"\" disables)\n"
+		"command-line options override the config file.\n",
+		CONFIG_DEFAULT_PATH, CONFIG_DEFAULT_LISTEN);
+	cli_pipeline_usage(out);
+}
+
+/* -o SPEC: parsed; the config file's spool_dir is the default spool of a spec that names none. */
+static int parse_cli_output(const char *spec, const struct config *cfg, struct output_config *oc)
+{
+	char err[512];
+
+	if (output_config_parse(spec, oc, err, sizeof(err)) || output_config_finish(oc, err, sizeof(err))) {
+		log_error("cannot start: --output %s: %s", spec, err);
+		return -1;
+	}
+	if (cfg->path && !strstr(spec, "spool") && oc->kind != OUTPUT_STDOUT)
+		snprintf(oc->spool_dir, sizeof(oc->spool_dir), "%s", cfg->spool_dir);
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
+	enum { OPT_METRICS_LISTEN = 0x200 };
 	static const struct option longopts[] = { CLI_PIPELINE_LONGOPTS,
+						  { "config", required_argument, NULL, 'c' },
 						  { "rules", required_argument, NULL, 'r' },
 						  { "output", required_argument, NULL, 'o' },
+						  { "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
 						  { "help", no_argument, NULL, 'h' },
 						  { NULL, 0, NULL, 0 } };
-	const char *rule_paths[MAX_RULE_PATHS], *outputs[MAX_OUTPUTS] = { "stdout" };
-	size_t n_rules = 0, n_outputs = 0;
+	const char *rule_paths[MAX_RULE_PATHS], *specs[MAX_OUTPUTS], *config_path = NULL, *listen = NULL;
+	size_t n_rules = 0, n_specs = 0, i;
+	struct output_config outs[MAX_OUTPUTS], dflt;
+	struct config cfg;
+	struct config_errors errs = { 0 };
+	struct run_opts ro = { 0 };
 	struct cli_pipeline c;
-	int opt, rc;
+	char host[64], err[256];
+	unsigned port;
+	int opt, rc, status = 2;
 
+	config_defaults(&cfg);
 	cli_pipeline_init(&c);
-	while ((opt = getopt_long(argc, argv, CLI_PIPELINE_SHORTOPTS "r:o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_PIPELINE_SHORTOPTS "c:r:o:h", longopts, NULL)) != -1) {
 		rc = cli_pipeline_option(&c, opt, optarg);
 		if (rc < 0)
-			return 2;
+			goto out;
 		if (rc > 0)
 			continue;
 		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
 		case 'r':
 			if (n_rules == MAX_RULE_PATHS) {
 				fprintf(stderr, "bulwark run: at most %d --rules paths\n", MAX_RULE_PATHS);
-				return 2;
+				goto out;
 			}
 			rule_paths[n_rules++] = optarg;
 			break;
 		case 'o':
-			if (n_outputs == MAX_OUTPUTS) {
+			if (n_specs == MAX_OUTPUTS) {
 				fprintf(stderr, "bulwark run: at most %d --output specs\n", MAX_OUTPUTS);
-				return 2;
+				goto out;
 			}
-			outputs[n_outputs++] = optarg;
+			specs[n_specs++] = optarg;
+			break;
+		case OPT_METRICS_LISTEN:
+			if (optarg[0] && config_parse_listen(optarg, host, sizeof(host), &port)) {
+				fprintf(stderr, "bulwark run: --metrics-listen: expected IP:PORT, got '%s'\n", optarg);
+				goto out;
+			}
+			listen = optarg;
 			break;
 		case 'h':
-			printf("usage: bulwark run [-r RULES_FILE_OR_DIR]... [-o OUTPUT_SPEC]... [options]\n"
-			       "  -r, --rules PATH    rules file or directory, repeatable (default: the embedded rules)\n"
-			       "  -o, --output SPEC   where alerts go, repeatable (default: stdout); see docs/outputs.md\n");
-			cli_pipeline_usage(stdout);
-			return 0;
+			run_usage(stdout);
+			status = 0;
+			goto out;
 		default:
-			fprintf(stderr, "usage: bulwark run [-r RULES_FILE_OR_DIR]... [options]\n");
-			cli_pipeline_usage(stderr);
-			return 2;
+			run_usage(stderr);
+			goto out;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "bulwark run: unexpected argument '%s'\n", argv[optind]);
-		return 2;
+		goto out;
 	}
+	/* the config file: the one named, or the default one if it exists, or the embedded defaults */
+	if (!config_path && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+		config_path = CONFIG_DEFAULT_PATH;
+	if (config_path)
+		config_free(&cfg);
+	if (config_path && config_load(&cfg, config_path, &errs)) {
+		for (i = 0; i < errs.n; i++)
+			log_error("%s", errs.v[i]);
+		log_error("cannot start: %zu errors in the config file %s (bulwark config check shows them)", errs.total,
+			  config_path);
+		goto out;
+	}
+	if (!(c.given & CLI_GIVEN(CLI_OPT_VERBOSE)))
+		log_set_level(cfg.log_level);
+	config_apply_pipeline(&cfg, &c);
 	cli_pipeline_finish(&c);
-	return run_main(&c.o, n_rules ? rule_paths : NULL, n_rules, outputs, n_outputs ? n_outputs : 1);
+	if (n_specs) {
+		for (i = 0; i < n_specs; i++)
+			if (parse_cli_output(specs[i], &cfg, &outs[i]))
+				goto out;
+		ro.outputs = outs;
+		ro.n_outputs = n_specs;
+	} else if (cfg.n_outputs) {
+		ro.outputs = cfg.outputs;
+		ro.n_outputs = cfg.n_outputs;
+	} else {
+		if (output_config_parse("stdout", &dflt, err, sizeof(err)))
+			goto out;
+		ro.outputs = &dflt;
+		ro.n_outputs = 1;
+	}
+	ro.pipeline = c.o;
+	ro.rules_from_cli = n_rules > 0;
+	ro.rule_paths = n_rules ? rule_paths : cfg.n_rules ? cfg.rules : NULL;
+	ro.n_rule_paths = n_rules ? n_rules : cfg.n_rules;
+	ro.metrics_listen = listen ? listen : cfg.metrics_listen;
+	ro.metrics_required = listen || config_path; /* the built-in default alone may be taken: then run without */
+	ro.health = cfg.health;
+	ro.config_path = config_path;
+	ro.config = &cfg;
+	ro.verbose = c.given & CLI_GIVEN(CLI_OPT_VERBOSE);
+	status = run_main(&ro);
+out:
+	config_errors_free(&errs);
+	config_free(&cfg);
+	return status;
 }

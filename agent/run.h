@@ -5,15 +5,29 @@
 
 #include <stddef.h>
 
+#include "config.h"
+#include "output/output.h"
 #include "pipeline.h"
 
-/*
- * rule_paths NULL: the embedded default rules; output_specs as docs/outputs.md
- * describes them. Returns the exit status (2: cannot start).
- */
-int run_main(const struct pipeline_opts *opts, const char *const *rule_paths, size_t n_rule_paths,
-	     const char *const *output_specs, size_t n_outputs);
-/* `bulwark run [-r RULES]... [options]` */
+/* Everything `run` needs, merged from the command line and the config file. */
+struct run_opts {
+	struct pipeline_opts pipeline;
+	const char *const *rule_paths;       /* NULL: the embedded default rules */
+	size_t n_rule_paths;
+	const struct output_config *outputs; /* finished (output_config_finish) */
+	size_t n_outputs;
+	const char *metrics_listen;          /* IP:PORT; "" or NULL: no HTTP server */
+	bool metrics_required;               /* the address was configured: failing to listen stops the start */
+	struct health_config health;
+	const char *config_path;             /* re-read on SIGHUP; NULL: none */
+	struct config *config;               /* as read at start; must outlive run_main */
+	bool rules_from_cli;                 /* -r given: SIGHUP keeps these paths */
+	bool verbose;                        /* -v given: SIGHUP keeps the debug level */
+};
+
+/* Returns the exit status (2: cannot start). */
+int run_main(const struct run_opts *opts);
+/* `bulwark run [-c CONFIG] [-r RULES]... [-o OUTPUT]... [options]` */
 int cmd_run(int argc, char **argv);
 
 #endif

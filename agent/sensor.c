@@ -398,6 +398,40 @@ void sensor__counters(const struct sensor *s, struct sensor_counters *c)
 	sum_percpu(s, bpf_map__fd(s->skel->maps.drops), c->drops, BW_EV_MAX);
 }
 
+void sensor__skipped_hooks(const struct sensor *s, char *buf, size_t len)
+{
+	const char *whys[8], *names[8][8];
+	size_t nwhy = 0, nname[8] = { 0 }, i, j, off = 0;
+	struct bpf_program *prog;
+
+	/* "init_module, finit_module: why": entry and exit programs of one syscall named once, grouped by reason */
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		const char *name = bpf_program__name(prog), *why = optional_reason(name);
+
+		if (bpf_program__autoload(prog) || !why)
+			continue;
+		name += !strncmp(name, "enter_", 6) ? 6 : !strncmp(name, "exit_", 5) ? 5 : 0;
+		for (i = 0; i < nwhy && strcmp(whys[i], why); i++)
+			;
+		if (i == nwhy) {
+			if (nwhy == 8)
+				continue;
+			whys[nwhy++] = why;
+		}
+		for (j = 0; j < nname[i] && strcmp(names[i][j], name); j++)
+			;
+		if (j == nname[i] && j < 8)
+			names[i][nname[i]++] = name;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < nwhy; i++) {
+		for (j = 0; j < nname[i] && off < len; j++)
+			off += snprintf(buf + off, len - off, "%s%s", off ? (j ? ", " : "; ") : "", names[i][j]);
+		if (off < len)
+			off += snprintf(buf + off, len - off, ": %s", whys[i]);
+	}
+}
+
 void sensor__hooks(const struct sensor *s, int *attached, int *skipped)
 {
 	*attached = s->attached;

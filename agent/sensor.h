@@ -46,6 +46,8 @@ int sensor__consume(struct sensor *s);
 void sensor__counters(const struct sensor *s, struct sensor_counters *c);
 /* Hooks attached and skipped, for the startup summary. */
 void sensor__hooks(const struct sensor *s, int *attached, int *skipped);
+/* The skipped optional hooks and why, "tracepoint/... (reason); ...", for the startup summary. */
+void sensor__skipped_hooks(const struct sensor *s, char *buf, size_t len);
 
 const char *sensor_counter_name(unsigned int counter);
 

@@ -7,6 +7,9 @@ PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-de
 # alert delivery: TLS (libssl-dev), real syslog receivers, TLS front ends and the protocol mocks (python3)
 PKGS="$PKGS libssl-dev openssl rsyslog rsyslog-openssl nginx stunnel4 python3
       libivykis0 libnet1 libjson-c5 libpcre3 libwrap0 libglib2.0-0 libcap2"
+# operations: libmicrohttpd (the /metrics and /healthz server), curl (the tests' HTTP client);
+# packaging: dpkg-dev and lintian (make deb), systemd (systemd-analyze verify/security on the unit), logrotate
+PKGS="$PKGS libmicrohttpd-dev curl dpkg-dev lintian systemd logrotate"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -25,5 +28,11 @@ if [ ! -x "$SNG/usr/sbin/syslog-ng" ]; then
 	dl=$(mktemp -d) && chmod 755 "$dl"
 	(cd "$dl" && apt-get download -q syslog-ng-core) && mkdir -p "$SNG" && dpkg-deb -x "$dl"/syslog-ng-core_*.deb "$SNG"
 	rm -rf "$dl"
+fi
+# the Kubernetes manifests are checked against the Kubernetes schemas from npm (tests/kubernetes):
+# node and npm from Debian unless a node with npm is already there
+if ! command -v npm >/dev/null 2>&1; then
+	[ "$(id -u)" = 0 ] || { echo "deps: need root to install nodejs npm" >&2; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
 fi
 echo "deps: all packages present"

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels|outputs]...   (default: unit replay bpf e2e asan kernels outputs)
+# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels|outputs|ops]...   (default: all of them)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit replay bpf e2e asan kernels outputs}
+suites=${*:-unit replay bpf e2e asan kernels outputs ops}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -58,6 +58,9 @@ for suite in $suites; do
 	outputs)
 		# alert delivery: real rsyslog, syslog-ng, nginx, stunnel; protocol mocks for HEC, _bulk, Loki
 		run "outputs: delivery" tests/output/run.sh "$BUILD"/bulwark ;;
+	ops)
+		# operations: config check, /metrics and /healthz, SIGHUP and SIGTERM (tests/ops)
+		run "ops: config, metrics, health, signals" tests/ops/run.sh "$BUILD"/bulwark ;;
 	*) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac
 done

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Metrics (Prometheus text format 0.0.4) and health, served by libmicrohttpd
+ * on its internal thread from a snapshot that the event loop publishes once a
+ * second. Two owners, no sharing beyond the snapshot:
+ *   - the event loop owns `loop` (rule-match table, drop history, per-output
+ *     stuck timers) and writes `snap` under `lock` with a try-lock only;
+ *   - the HTTP thread reads `snap` under `lock`.
+ */
+#include "metrics.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "log.h"
+
+#ifndef BULWARK_VERSION
+#define BULWARK_VERSION "0.1.0-dev"
+#endif
+
+#define RULE_SLOTS 2048        /* open addressing, at most half full (METRICS_MAX_RULES) */
+#define DROP_HISTORY 3601      /* one sample a second: the longest drop window + 1 */
+#define MAX_REASONS 8
+#define HTTP_CONN_LIMIT 16
+#define HTTP_CONN_TIMEOUT_S 10
+
+struct rule_count {
+	char name[128];
+	uint64_t n;
+};
+
+struct drop_sample {
+	uint64_t ms, records, drops;
+};
+
+/* Everything the HTTP thread may read. */
+struct snapshot {
+	bool valid;                  /* published at least once */
+	uint64_t published_ms;       /* CLOCK_MONOTONIC */
+	struct pipeline_stats p;
+	struct metrics_run run;      /* outputs pointer not used by the HTTP thread */
+	uint64_t suppressed;         /* alerts folded by noise control */
+	struct output_stats out[METRICS_MAX_OUTPUTS];
+	size_t n_out;
+	struct rule_count rules[METRICS_MAX_RULES + 1]; /* + "_other" */
+	size_t n_rules;
+	double drop_ratio;           /* over the window */
+	unsigned stall_s;            /* the loop's threshold, for the HTTP thread's check */
+	char reasons[MAX_REASONS][256];
+	size_t n_reasons;
+};
+
+struct metrics {
+	/* event loop only */
+	struct health_config health;
+	struct rule_count *table;    /* RULE_SLOTS */
+	size_t n_table;
+	uint64_t other_rules;
+	struct drop_sample hist[DROP_HISTORY];
+	size_t hist_head, hist_len;
+	uint64_t stuck_since_ms[METRICS_MAX_OUTPUTS];
+	bool healthy;
+	struct snapshot *staging;
+	uint64_t skipped_publish;
+
+	/* shared */
+	pthread_mutex_t lock;
+	struct snapshot *snap;
+
+	/* HTTP thread (and setup) */
+	struct MHD_Daemon *daemon;
+	time_t start_time;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- rule matches (event loop) -------------------------------------------- */
+
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+void metrics__rule_match(struct metrics *m, const char *rule)
+{
+	uint32_t i;
+
+	if (!m)
+		return;
+	for (i = fnv1a(rule) % RULE_SLOTS;; i = (i + 1) % RULE_SLOTS) {
+		struct rule_count *rc = &m->table[i];
+
+		if (!rc->name[0]) {
+			if (m->n_table == METRICS_MAX_RULES) {
+				m->other_rules++;
+				return;
+			}
+			snprintf(rc->name, sizeof(rc->name), "%s", rule);
+			m->n_table++;
+		}
+		if (!strncmp(rc->name, rule, sizeof(rc->name) - 1)) {
+			rc->n++;
+			return;
+		}
+	}
+}
+
+/* ---- health (event loop) ---------------------------------------------------- */
+
+static void add_reason(struct snapshot *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_reason(struct snapshot *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->n_reasons == MAX_REASONS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->reasons[s->n_reasons++], sizeof(s->reasons[0]), fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t kernel_drops(const struct sensor_counters *c)
+{
+	return c->kernel[BW_CNT_DROP_COMMON] + c->kernel[BW_CNT_DROP_CRITICAL] + c->kernel[BW_CNT_DROP_PENDING];
+}
+
+/* Drop ratio over the window: kernel losses / (records submitted + losses). */
+static double drop_ratio(struct metrics *m, uint64_t now, const struct sensor_counters *c)
+{
+	struct drop_sample cur = { now, c->kernel[BW_CNT_EMITTED], kernel_drops(c) }, *old = NULL;
+	uint64_t window = (uint64_t)m->health.drop_window_s * 1000, dr, dd;
+	size_t i;
+
+	m->hist[(m->hist_head + m->hist_len) % DROP_HISTORY] = cur;
+	if (m->hist_len < DROP_HISTORY)
+		m->hist_len++;
+	else
+		m->hist_head = (m->hist_head + 1) % DROP_HISTORY;
+	/* the oldest sample still inside the window */
+	for (i = 0; i < m->hist_len; i++) {
+		struct drop_sample *s = &m->hist[(m->hist_head + i) % DROP_HISTORY];
+
+		if (now - s->ms <= window) {
+			old = s;
+			break;
+		}
+	}
+	if (!old)
+		return 0;
+	dr = cur.records - old->records;
+	dd = cur.drops - old->drops;
+	return dr + dd ? (double)dd / (double)(dr + dd) : 0;
+}
+
+static void judge(struct metrics *m, struct snapshot *s, uint64_t now)
+{
+	size_t i;
+
+	s->n_reasons = 0;
+	s->drop_ratio = drop_ratio(m, now, &s->p.sensor);
+	if (s->drop_ratio > m->health.max_drop_ratio)
+		add_reason(s, "kernel drop ratio %.4f over the last %u s exceeds %.4f", s->drop_ratio,
+			   m->health.drop_window_s, m->health.max_drop_ratio);
+	for (i = 0; i < s->n_out; i++) {
+		const struct output_stats *o = &s->out[i];
+		bool waiting = o->queue_len > 0 || o->spool_bytes > 0;
+
+		if (o->receiver_up || !waiting) {
+			m->stuck_since_ms[i] = 0;
+			continue;
+		}
+		if (!m->stuck_since_ms[i])
+			m->stuck_since_ms[i] = now;
+		if (now - m->stuck_since_ms[i] >= (uint64_t)m->health.output_stuck_s * 1000)
+			add_reason(s, "output %s stuck: receiver down for %llu s, %llu alerts queued, %llu spool bytes",
+				   o->name, (unsigned long long)(now - m->stuck_since_ms[i]) / 1000,
+				   (unsigned long long)o->queue_len, (unsigned long long)o->spool_bytes);
+	}
+	s->stall_s = m->health.stall_s;
+	if (s->n_reasons && m->healthy)
+		log_warn("health: unhealthy: %s%s", s->reasons[0], s->n_reasons > 1 ? " (and more, see /healthz)" : "");
+	else if (!s->n_reasons && !m->healthy)
+		log_info("health: healthy again");
+	m->healthy = s->n_reasons == 0;
+}
+
+bool metrics__healthy(const struct metrics *m)
+{
+	return m->healthy;
+}
+
+void metrics__set_health(struct metrics *m, const struct health_config *health)
+{
+	if (m)
+		m->health = *health;
+}
+
+void metrics__publish(struct metrics *m, const struct pipeline_stats *ps, const struct metrics_run *run)
+{
+	struct snapshot *s;
+	uint64_t now = now_ms();
+	size_t i, n;
+
+	if (!m)
+		return;
+	s = m->staging;
+	s->p = *ps;
+	s->run = *run;
+	s->run.outputs = NULL;
+	s->n_out = 0;
+	s->suppressed = 0;
+	if (run->outputs) {
+		s->n_out = outputs__stats(run->outputs, s->out, METRICS_MAX_OUTPUTS);
+		if (s->n_out > METRICS_MAX_OUTPUTS)
+			s->n_out = METRICS_MAX_OUTPUTS;
+		s->suppressed = outputs__suppressed(run->outputs);
+	}
+	for (i = n = 0; i < RULE_SLOTS; i++)
+		if (m->table[i].name[0])
+			s->rules[n++] = m->table[i];
+	if (m->other_rules) {
+		snprintf(s->rules[n].name, sizeof(s->rules[n].name), "_other");
+		s->rules[n++].n = m->other_rules;
+	}
+	s->n_rules = n;
+	judge(m, s, now);
+	s->published_ms = now;
+	s->valid = true;
+	/* never wait for a scrape: if one holds the snapshot now, publish next second */
+	if (pthread_mutex_trylock(&m->lock) == 0) {
+		m->staging = m->snap; /* refilled whole at the next publish */
+		m->snap = s;
+		pthread_mutex_unlock(&m->lock);
+	} else {
+		m->skipped_publish++;
+	}
+}
+
+/* ---- rendering (HTTP thread, under lock) ------------------------------------ */
+
+/* A label value: backslash, double quote and line feed escaped. */
+static void label(struct strbuf *sb, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			strbuf_addc(sb, '\\');
+		if (*v == '\n') {
+			strbuf_addf(sb, "\\n");
+			continue;
+		}
+		strbuf_addc(sb, *v);
+	}
+}
+
+static void head(struct strbuf *sb, const char *name, const char *type, const char *help)
+{
+	strbuf_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sample(struct strbuf *sb, const char *name, const char *lname, const char *lvalue, uint64_t v)
+{
+	strbuf_addf(sb, "%s", name);
+	if (lname) {
+		strbuf_addf(sb, "{%s=\"", lname);
+		label(sb, lvalue);
+		strbuf_addf(sb, "\"}");
+	}
+	strbuf_addf(sb, " %llu\n", (unsigned long long)v);
+}
+
+static void one(struct strbuf *sb, const char *name, const char *type, const char *help, uint64_t v)
+{
+	head(sb, name, type, help);
+	sample(sb, name, NULL, NULL, v);
+}
+
+static void process_metrics(struct metrics *m, struct strbuf *sb)
+{
+	struct rusage ru;
+	long pages = 0, rss = 0, page = sysconf(_SC_PAGESIZE);
+	FILE *f;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		head(sb, "process_cpu_seconds_total", "counter", "User and system CPU time of the agent, in seconds.");
+		strbuf_addf(sb, "process_cpu_seconds_total %.6f\n",
+			    ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+	}
+	f = fopen("/proc/self/statm", "re");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) == 2) {
+			one(sb, "process_resident_memory_bytes", "gauge", "Resident memory of the agent, in bytes.",
+			    (uint64_t)rss * page);
+			one(sb, "process_virtual_memory_bytes", "gauge", "Virtual memory of the agent, in bytes.",
+			    (uint64_t)pages * page);
+		}
+		fclose(f);
+	}
+	one(sb, "process_start_time_seconds", "gauge", "When the agent started, in seconds since the epoch.",
+	    (uint64_t)m->start_time);
+}
+
+void metrics__render(struct metrics *m, struct strbuf *sb)
+{
+	static const struct {
+		enum bw_counter c;
+		const char *category;
+	} drops[] = { { BW_CNT_DROP_COMMON, "ringbuf_common" },
+		      { BW_CNT_DROP_CRITICAL, "ringbuf_critical" },
+		      { BW_CNT_DROP_PENDING, "pending_full" } },
+	  filters[] = { { BW_CNT_FILTER_TYPE, "type" },
+			{ BW_CNT_FILTER_SELF, "self" },
+			{ BW_CNT_FILTER_READONLY, "readonly_open" } };
+	static const char *const states[] = { "queued", "sent", "retried", "spooled", "replayed", "dead_lettered",
+					      "dropped" };
+	struct snapshot *s;
+	size_t i, j;
+
+	pthread_mutex_lock(&m->lock);
+	s = m->snap;
+	head(sb, "bulwark_build_info", "gauge", "The agent's version.");
+	strbuf_addf(sb, "bulwark_build_info{version=\"");
+	label(sb, BULWARK_VERSION);
+	strbuf_addf(sb, "\"} 1\n");
+	one(sb, "bulwark_up", "gauge", "1 once the sensor runs and the event loop has published counters.", s->valid);
+	if (s->valid) {
+		one(sb, "bulwark_healthy", "gauge", "1 when /healthz answers 200.",
+		    s->n_reasons == 0 && now_ms() - s->p.last_consume_ms <= (uint64_t)s->stall_s * 1000);
+		head(sb, "bulwark_last_consume_age_seconds", "gauge",
+		     "Seconds since the event loop last consumed the ring buffers.");
+		strbuf_addf(sb, "bulwark_last_consume_age_seconds %.3f\n", (now_ms() - s->p.last_consume_ms) / 1e3);
+		head(sb, "bulwark_hooks", "gauge", "Kernel hooks by state.");
+		sample(sb, "bulwark_hooks", "state", "attached", s->p.hooks_attached);
+		sample(sb, "bulwark_hooks", "state", "skipped", s->p.hooks_skipped);
+
+		head(sb, "bulwark_events_total", "counter", "Kernel records delivered to the rules, by event type.");
+		for (i = 1; i < BW_EV_MAX; i++)
+			if (event_type_name(i))
+				sample(sb, "bulwark_events_total", "type", event_type_name(i), s->p.by_type[i]);
+		one(sb, "bulwark_kernel_records_total", "counter", "Records the kernel submitted to the ring buffers.",
+		    s->p.sensor.kernel[BW_CNT_EMITTED]);
+		head(sb, "bulwark_kernel_drops_total", "counter", "Records lost in the kernel, by category.");
+		for (i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
+			sample(sb, "bulwark_kernel_drops_total", "category", drops[i].category,
+			       s->p.sensor.kernel[drops[i].c]);
+		head(sb, "bulwark_kernel_ringbuf_drops_total", "counter",
+		     "Records lost because a ring buffer was full, by event type.");
+		for (i = 1; i < BW_EV_MAX; i++)
+			if (event_type_name(i))
+				sample(sb, "bulwark_kernel_ringbuf_drops_total", "type", event_type_name(i),
+				       s->p.sensor.drops[i]);
+		head(sb, "bulwark_kernel_filtered_total", "counter",
+		     "Events the in-kernel filters skipped on purpose, by filter.");
+		for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
+			sample(sb, "bulwark_kernel_filtered_total", "filter", filters[i].category,
+			       s->p.sensor.kernel[filters[i].c]);
+		head(sb, "bulwark_kernel_drop_ratio", "gauge", "Kernel losses / (records + losses) over the health window.");
+		strbuf_addf(sb, "bulwark_kernel_drop_ratio %.6f\n", s->drop_ratio);
+		head(sb, "bulwark_malformed_records_total", "counter", "Kernel records refused by the decoder, by reason.");
+		for (i = 0; i < EVENT_BAD_MAX; i++)
+			sample(sb, "bulwark_malformed_records_total", "reason", event_malformed_name(i), s->p.malformed[i]);
+
+		one(sb, "bulwark_rules_loaded", "gauge", "Rules in the active ruleset.", s->run.rules_loaded);
+		one(sb, "bulwark_rules_evaluations_total", "counter", "Rule conditions evaluated.",
+		    s->run.rules.evaluations);
+		one(sb, "bulwark_rules_suppressed_total", "counter", "Matches suppressed by a rule exception.",
+		    s->run.rules.suppressed);
+		head(sb, "bulwark_rules_reloads_total", "counter", "Ruleset reloads (SIGHUP), by result.");
+		sample(sb, "bulwark_rules_reloads_total", "result", "ok", s->run.reloads - s->run.reload_failures);
+		sample(sb, "bulwark_rules_reloads_total", "result", "failed", s->run.reload_failures);
+		head(sb, "bulwark_rule_matches_total", "counter", "Alerts raised, by rule.");
+		for (i = 0; i < s->n_rules; i++)
+			sample(sb, "bulwark_rule_matches_total", "rule", s->rules[i].name, s->rules[i].n);
+		one(sb, "bulwark_alerts_total", "counter", "Alerts raised by the rules (before noise control).",
+		    s->run.alerts);
+		one(sb, "bulwark_alerts_suppressed_total", "counter", "Repeated alerts folded into summaries.",
+		    s->suppressed);
+
+		head(sb, "bulwark_output_alerts_total", "counter", "Alerts by output and delivery state.");
+		for (i = 0; i < s->n_out; i++) {
+			const struct output_stats *o = &s->out[i];
+			const uint64_t v[] = { o->queued, o->sent, o->retried, o->spooled, o->replayed, o->dead_lettered,
+					       o->dropped };
+
+			for (j = 0; j < sizeof(states) / sizeof(states[0]); j++) {
+				strbuf_addf(sb, "bulwark_output_alerts_total{output=\"");
+				label(sb, o->name);
+				strbuf_addf(sb, "\",state=\"%s\"} %llu\n", states[j], (unsigned long long)v[j]);
+			}
+		}
+		head(sb, "bulwark_output_queue_length", "gauge", "Alerts in an output's in-memory queue.");
+		for (i = 0; i < s->n_out; i++)
+			sample(sb, "bulwark_output_queue_length", "output", s->out[i].name, s->out[i].queue_len);
+		head(sb, "bulwark_output_spool_bytes", "gauge", "Bytes in an output's disk spool.");
+		for (i = 0; i < s->n_out; i++)
+			sample(sb, "bulwark_output_spool_bytes", "output", s->out[i].name, s->out[i].spool_bytes);
+		head(sb, "bulwark_output_spool_corrupt_total", "counter", "Spool records skipped as torn or corrupt.");
+		for (i = 0; i < s->n_out; i++)
+			sample(sb, "bulwark_output_spool_corrupt_total", "output", s->out[i].name, s->out[i].spool_corrupt);
+		head(sb, "bulwark_output_receiver_up", "gauge", "1 when the output's last delivery attempt succeeded.");
+		for (i = 0; i < s->n_out; i++)
+			sample(sb, "bulwark_output_receiver_up", "output", s->out[i].name, s->out[i].receiver_up);
+
+		one(sb, "bulwark_proctree_entries", "gauge", "Processes in the process cache.", s->p.procs.entries);
+		one(sb, "bulwark_proctree_capacity", "gauge", "Process cache capacity.", s->p.procs.capacity);
+		head(sb, "bulwark_proctree_lookups_total", "counter", "Process cache lookups, by result.");
+		sample(sb, "bulwark_proctree_lookups_total", "result", "hit", s->p.procs.hits);
+		sample(sb, "bulwark_proctree_lookups_total", "result", "miss", s->p.procs.misses);
+		one(sb, "bulwark_proctree_evictions_total", "counter", "Processes evicted from a full cache.",
+		    s->p.procs.evictions);
+		head(sb, "bulwark_proctree_procfs_reads_total", "counter", "Reads of /proc for unknown processes.");
+		sample(sb, "bulwark_proctree_procfs_reads_total", "result", "ok",
+		       s->p.procs.procfs_reads - s->p.procs.procfs_failures);
+		sample(sb, "bulwark_proctree_procfs_reads_total", "result", "failed", s->p.procs.procfs_failures);
+		one(sb, "bulwark_container_cache_entries", "gauge", "Containers in the container cache.",
+		    s->p.containers.entries);
+		one(sb, "bulwark_container_cache_capacity", "gauge", "Container cache capacity.", s->p.containers.capacity);
+		head(sb, "bulwark_container_lookups_total", "counter", "Container metadata lookups, by source or failure.");
+		sample(sb, "bulwark_container_lookups_total", "result", "docker", s->p.containers.docker_ok);
+		sample(sb, "bulwark_container_lookups_total", "result", "oci", s->p.containers.oci_ok);
+		sample(sb, "bulwark_container_lookups_total", "result", "failed", s->p.containers.failures);
+		one(sb, "bulwark_container_cache_evictions_total", "counter", "Containers evicted from a full cache.",
+		    s->p.containers.evictions);
+	}
+	pthread_mutex_unlock(&m->lock);
+	process_metrics(m, sb);
+}
+
+/* A JSON verdict; returns 200 or 503. */
+int metrics__health(struct metrics *m, struct strbuf *sb)
+{
+	struct snapshot *s;
+	uint64_t age;
+	size_t i;
+	bool ok;
+
+	pthread_mutex_lock(&m->lock);
+	s = m->snap;
+	jw_begin(sb);
+	if (!s->valid) {
+		jw_kstr(sb, "status", "starting");
+		jw_karr(sb, "reasons");
+		jw_str(sb, "the sensor is not running yet");
+		jw_end_arr(sb);
+		ok = false;
+	} else {
+		age = now_ms() - s->p.last_consume_ms;
+		ok = s->n_reasons == 0 && age <= (uint64_t)s->stall_s * 1000;
+		jw_kstr(sb, "status", ok ? "ok" : "unhealthy");
+		jw_karr(sb, "reasons");
+		/* a stalled loop publishes nothing: this thread is the one to notice */
+		if (age > (uint64_t)s->stall_s * 1000) {
+			char r[160];
+
+			snprintf(r, sizeof(r), "the ring buffers have not been consumed for %.1f s (limit %u s)", age / 1e3,
+				 s->stall_s);
+			jw_str(sb, r);
+		}
+		for (i = 0; i < s->n_reasons; i++)
+			jw_str(sb, s->reasons[i]);
+		jw_end_arr(sb);
+		jw_kuint(sb, "last_consume_age_ms", age);
+		jw_kuint(sb, "events", s->p.sensor.kernel[BW_CNT_EMITTED]);
+	}
+	jw_end(sb);
+	strbuf_addc(sb, '\n');
+	pthread_mutex_unlock(&m->lock);
+	return ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
+}
+
+/* ---- the HTTP server ------------------------------------------------------------ */
+
+static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status, const char *type, struct strbuf *sb)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+
+	/* the response takes the buffer */
+	resp = MHD_create_response_from_buffer(sb->len, sb->buf, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		strbuf_free(sb);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct metrics *m = cls;
+	struct strbuf sb = STRBUF_INIT;
+	int status;
+
+	(void)version;
+	(void)upload_data;
+	if (!*con_cls) {
+		/* first call for this request: headers only; answer on the next */
+		*con_cls = (void *)1;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		*upload_size = 0; /* bodies are ignored */
+		return MHD_YES;
+	}
+	strbuf_grow(&sb, 64);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		strbuf_addf(&sb, "method not allowed\n");
+		return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", &sb);
+	}
+	if (!strcmp(url, "/metrics")) {
+		metrics__render(m, &sb);
+		return answer(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", &sb);
+	}
+	if (!strcmp(url, "/healthz")) {
+		status = metrics__health(m, &sb);
+		return answer(conn, status, "application/json", &sb);
+	}
+	strbuf_addf(&sb, "not found: try /metrics or /healthz\n");
+	return answer(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", &sb);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_warn("metrics http: %s", msg);
+}
+
+static int start_http(struct metrics *m, const char *listen, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	char host[64];
+	unsigned port;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+
+	if (config_parse_listen(listen, host, sizeof(host), &port)) {
+		snprintf(err, errlen, "metrics listen address '%s': expected IP:PORT", listen);
+		return -EINVAL;
+	}
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		inet_pton(AF_INET6, host, &a->sin6_addr);
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		inet_pton(AF_INET, host, &a->sin_addr);
+	}
+	m->daemon = MHD_start_daemon(flags, port, NULL, NULL, handle, m, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+				     (unsigned)HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
+				     MHD_OPTION_END);
+	if (!m->daemon) {
+		int e = errno ? errno : EADDRINUSE;
+
+		snprintf(err, errlen, "metrics: cannot listen on %s: %s", listen, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+struct metrics *metrics__new(const char *listen, const struct health_config *health, char *err, size_t errlen)
+{
+	struct metrics *m = calloc(1, sizeof(*m));
+	int rc;
+
+	if (!m)
+		goto nomem;
+	m->table = calloc(RULE_SLOTS, sizeof(*m->table));
+	m->snap = calloc(1, sizeof(*m->snap));
+	m->staging = calloc(1, sizeof(*m->staging));
+	if (!m->table || !m->snap || !m->staging)
+		goto nomem;
+	pthread_mutex_init(&m->lock, NULL);
+	m->health = *health;
+	m->healthy = true;
+	m->start_time = time(NULL);
+	if (listen && listen[0]) {
+		rc = start_http(m, listen, err, errlen);
+		if (rc) {
+			metrics__free(m);
+			errno = -rc;
+			return NULL;
+		}
+	}
+	return m;
+nomem:
+	snprintf(err, errlen, "metrics: out of memory");
+	if (m) {
+		free(m->table);
+		free(m->snap);
+		free(m->staging);
+		free(m);
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
+void metrics__free(struct metrics *m)
+{
+	if (!m)
+		return;
+	if (m->daemon)
+		MHD_stop_daemon(m->daemon);
+	pthread_mutex_destroy(&m->lock);
+	free(m->table);
+	free(m->snap);
+	free(m->staging);
+	free(m);
+}
