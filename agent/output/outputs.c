@@ -166,7 +166,9 @@ static void enqueue(struct output *out, const char *data, uint32_t len)
 		out->q[(out->qhead + out->qlen) % out->qcap] = (struct qrec){ copy, len };
 		out->qlen++;
 		atomic_fetch_add(&out->c.queued, 1);
-		pthread_cond_signal(&out->wake);
+		/* wake the thread when it may be idle, and as a batch fills; not for every alert */
+		if (out->qlen == 1 || out->qlen % 64 == 0 || out->qlen >= out->cfg.batch)
+			pthread_cond_signal(&out->wake);
 		pthread_mutex_unlock(&out->lock);
 		return;
 	}
@@ -270,35 +272,55 @@ static void batch_add(struct output *out, struct batch *b, char *data, uint32_t 
 	b->bytes += len;
 }
 
-/* Fills an empty batch from the queue (waiting up to batch_ms for it to fill) or else the spool. */
+/*
+ * Fills an empty batch from the queue, giving a burst up to batch_ms to fill
+ * it, or else from the spool. Records are only moved under the lock; parsing
+ * happens outside it, so a publisher never waits for more than a pointer copy.
+ */
 static void fill_batch(struct output *out, struct batch *b, size_t limit)
 {
 	struct spool_rec *recs;
+	struct qrec *raw = malloc(limit * sizeof(*raw));
 	struct timespec until;
-	bool waited = false;
+	bool timed = false;
+	size_t taken = 0, bytes = 0, k;
 	int n, i;
 
+	if (!raw)
+		return;
 	pthread_mutex_lock(&out->lock);
 	for (;;) {
-		while (out->qlen && b->n < limit && b->bytes < out->cfg.batch_bytes) {
-			struct qrec r = out->q[out->qhead];
-
+		while (out->qlen && taken < limit && bytes < out->cfg.batch_bytes) {
+			raw[taken] = out->q[out->qhead];
+			bytes += raw[taken++].len;
 			out->qhead = (out->qhead + 1) % out->qcap;
 			out->qlen--;
-			batch_add(out, b, r.data, r.len, false, (struct spool_pos){ 0, 0 });
 		}
-		if (b->n == 0 || b->n >= limit || b->bytes >= out->cfg.batch_bytes || out->stopping ||
-		    out->cfg.batch_ms == 0 || waited)
+		if (taken == 0 || taken >= limit || bytes >= out->cfg.batch_bytes || out->stopping ||
+		    out->cfg.batch_ms == 0)
 			break;
-		/* a partial batch: give the burst batch_ms to complete it */
-		abs_time(&until, out->cfg.batch_ms);
-		while (!out->qlen && !out->stopping && pthread_cond_timedwait(&out->wake, &out->lock, &until) == 0)
-			;
-		waited = true;
+		/* a partial batch: the burst has until batch_ms after its first alert to fill it */
+		if (!timed) {
+			abs_time(&until, out->cfg.batch_ms);
+			timed = true;
+		}
+		if (pthread_cond_timedwait(&out->wake, &out->lock, &until) == ETIMEDOUT) {
+			timed = false;
+			while (out->qlen && taken < limit && bytes < out->cfg.batch_bytes) {
+				raw[taken] = out->q[out->qhead];
+				bytes += raw[taken++].len;
+				out->qhead = (out->qhead + 1) % out->qcap;
+				out->qlen--;
+			}
+			break;
+		}
 	}
-	out->busy = b->n > 0;
+	out->busy = taken > 0;
 	pthread_mutex_unlock(&out->lock);
-	if (b->n || !out->spool || spool__empty(out->spool))
+	for (k = 0; k < taken; k++)
+		batch_add(out, b, raw[k].data, raw[k].len, false, (struct spool_pos){ 0, 0 });
+	free(raw);
+	if (taken || !out->spool || spool__empty(out->spool))
 		return;
 	recs = calloc(limit, sizeof(*recs));
 	if (!recs)
