@@ -34,7 +34,7 @@ LDLIBS   += -lyaml -ljansson
 # /metrics and /healthz: libmicrohttpd's server on its own thread
 LDLIBS   += -lmicrohttpd
 
-.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench
+.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs
 all: $(BUILD)/bulwark
 
 deps:
@@ -100,7 +100,7 @@ $(BUILD)/tests/e2e_attacks: tests/e2e/attacks.c tests/lib/tracer.c tests/lib/tra
 
 E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks
 
-test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan
+test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan bench-progs
 	tests/run.sh
 
 test-unit: $(UNIT_TESTS)
@@ -125,7 +125,7 @@ run: all
 clean:
 	rm -rf build
 
-# ---- benchmarks (not part of make test) ------------------------------------------
+# ---- benchmarks (make bench; its smoke run, tests/bench/smoke.sh, is part of make test) ----
 $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)
 	$(CC) -O2 -Wall -Wextra -Werror $< -o $@
 
@@ -135,6 +135,36 @@ $(BUILD):
 $(BUILD)/proctree_mem: bench/proctree_mem.c agent/proctree.c agent/proctree.h | $(BUILD)
 	$(CC) $(CPPFLAGS) -O2 $< agent/proctree.c -o $@
 
-bench: all $(BUILD)/loadgen $(BUILD)/proctree_mem
-	$(BUILD)/proctree_mem 10000
-	bench/trace_throughput.sh $(BUILD)
+# the harness's programs: the tiny static binary of the exec storm, the end-to-end
+# latency probe, the kernel's floor (do-nothing programs on bulwark's hooks), and
+# the synthetic processes and containers of the memory figure
+BENCH_PROGS := $(BUILD)/loadgen $(BUILD)/proctree_mem $(BUILD)/bench/tiny $(BUILD)/bench/latency \
+	       $(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/sleeper $(BUILD)/bench/procfarm
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+$(BUILD)/bench/tiny: bench/tiny.c | $(BUILD)/bench
+	$(CC) -O2 -static -nostdlib -fno-stack-protector $< -o $@
+
+$(BUILD)/bench/sleeper: bench/sleeper.c | $(BUILD)/bench
+	$(CC) -O2 -static -nostdlib -fno-stack-protector $< -o $@
+
+$(BUILD)/bench/procfarm: bench/procfarm.c | $(BUILD)/bench
+	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror $< -o $@
+
+$(BUILD)/bench/latency: bench/latency.c | $(BUILD)/bench
+	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror $< -o $@ -lpthread
+
+$(BUILD)/bench/floor: bench/floor.c | $(BUILD)/bench
+	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror $< -o $@ -lbpf -lelf -lz
+
+$(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c | $(BUILD)/bench
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+bench-progs: all $(BENCH_PROGS)
+
+# the full comparison (bench/run.sh; docs/BENCHMARKS.md); the peers and tools come from scripts/deps.sh
+bench: bench-progs
+	scripts/deps.sh
+	bench/run.sh $(BUILD)

@@ -514,6 +514,7 @@ struct container_cache {
 	int32_t *buckets;
 	size_t cap, nbuckets, entries;
 	int32_t free_head, lru_head, lru_tail;
+	int32_t fresh; /* e[fresh..cap) were never used: not chained, so never touched */
 	struct container_info host;
 	CURL *curl;
 	struct container_stats st;
@@ -571,9 +572,14 @@ struct container_cache *container_cache__new(const struct container_opts *opts)
 	copy_str(cc->host_root, sizeof(cc->host_root), opts->host_root);
 	for (i = 0; i < cc->nbuckets; i++)
 		cc->buckets[i] = NIL;
-	for (i = 0; i < cc->cap; i++)
-		cc->e[i].hnext = i + 1 < cc->cap ? (int32_t)i + 1 : NIL;
-	cc->free_head = 0;
+	/*
+	 * No free list through all the entries: writing every entry would fault
+	 * in the whole (calloc'ed, still untouched) array, about 24 MB at the
+	 * default capacity (6 KB per container). Entries are taken in order
+	 * instead; only freed ones are chained.
+	 */
+	cc->free_head = NIL;
+	cc->fresh = 0;
 	cc->lru_head = cc->lru_tail = NIL;
 	cc->host.ident.runtime = RUNTIME_NONE;
 	strcpy(cc->host.ident.id, "host");
@@ -662,10 +668,14 @@ static int32_t insert(struct container_cache *cc, const struct container_ident *
 	int32_t idx;
 	size_t b;
 
-	if (cc->free_head == NIL)
-		evict_lru(cc);
-	idx = cc->free_head;
-	cc->free_head = cc->e[idx].hnext;
+	if (cc->free_head == NIL && (size_t)cc->fresh < cc->cap) {
+		idx = cc->fresh++;
+	} else {
+		if (cc->free_head == NIL)
+			evict_lru(cc);
+		idx = cc->free_head;
+		cc->free_head = cc->e[idx].hnext;
+	}
 	memset(&cc->e[idx], 0, sizeof(cc->e[idx]));
 	cc->e[idx].used = true;
 	cc->e[idx].info.ident = *ident;

@@ -36,6 +36,7 @@ struct proctree {
 	int32_t *buckets;
 	size_t capacity, nbuckets, entries;
 	int32_t free_head; /* free nodes chained through hnext */
+	int32_t fresh;     /* nodes[fresh..capacity) were never used: not chained, so never touched */
 	int32_t lru_head, lru_tail;
 	char procfs[PATH_MAX];
 	long clk_tck;
@@ -69,9 +70,13 @@ struct proctree *proctree__new(size_t capacity, const char *procfs)
 	}
 	for (i = 0; i < pt->nbuckets; i++)
 		pt->buckets[i] = NIL;
-	for (i = 0; i < pt->capacity; i++)
-		pt->nodes[i].hnext = i + 1 < pt->capacity ? (int32_t)i + 1 : NIL;
-	pt->free_head = 0;
+	/*
+	 * No free list through all the nodes: writing every node would fault
+	 * in the whole (calloc'ed, still untouched) array, 6.5 MB at the default
+	 * capacity. Nodes are taken in order instead; only freed ones are chained.
+	 */
+	pt->free_head = NIL;
+	pt->fresh = 0;
 	pt->lru_head = pt->lru_tail = NIL;
 	snprintf(pt->procfs, sizeof(pt->procfs), "%s", procfs ? procfs : "/proc");
 	pt->clk_tck = sysconf(_SC_CLK_TCK);
@@ -166,12 +171,16 @@ static int32_t insert_node(struct proctree *pt, uint32_t pid)
 
 	if (idx != NIL)
 		remove_node(pt, idx); /* pid reused, or image replaced: the old entry is gone */
-	if (pt->free_head == NIL) {
-		remove_node(pt, pt->lru_tail);
-		pt->st.evictions++;
+	if (pt->free_head == NIL && (size_t)pt->fresh < pt->capacity) {
+		idx = pt->fresh++;
+	} else {
+		if (pt->free_head == NIL) {
+			remove_node(pt, pt->lru_tail);
+			pt->st.evictions++;
+		}
+		idx = pt->free_head;
+		pt->free_head = pt->nodes[idx].hnext;
 	}
-	idx = pt->free_head;
-	pt->free_head = pt->nodes[idx].hnext;
 	b = bucket_of(pt, pid);
 	pt->nodes[idx].hnext = pt->buckets[b];
 	pt->buckets[b] = idx;

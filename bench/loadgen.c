@@ -5,9 +5,15 @@
  *
  *   loadgen MODE [-r OPS_PER_S] [-d SECONDS] [-p PROCS] [-a ARG]
  *   MODE: openw   open(O_WRONLY|O_CREAT|O_TRUNC)+close in directory ARG
+ *         openwk  open(O_WRONLY)+close of existing files in directory ARG (created
+ *                 first): write intent without the filesystem's truncate cost, the
+ *                 cheapest event the rules receive (throughput tests)
  *         openr   open(O_RDONLY)+close of file ARG
+ *         openw1  open(O_WRONLY)+close of file ARG, e.g. /proc/self/comm: a storm of
+ *                 the opens that travel on the critical ring (procfs, sysfs, cgroup files)
  *         exec    fork+exec of ARG (a tiny static binary), waited for
- *         connect connect to 127.0.0.1:ARG (a listener), close
+ *         connect connect to 127.0.0.1:ARG (a listener), close; without -a a
+ *                 listener that accepts and closes is started on a free port
  *
  * Prints one line: "MODE ops=N seconds=S rate=R".
  */
@@ -15,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +47,19 @@ static int one_op(const char *mode, const char *arg, unsigned long i)
 	if (strcmp(mode, "openw") == 0) {
 		snprintf(path, sizeof(path), "%s/f%lu", arg, i % 64);
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			return -1;
+		return close(fd);
+	}
+	if (strcmp(mode, "openwk") == 0) {
+		snprintf(path, sizeof(path), "%s/f%lu", arg, i % 64);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			return -1;
+		return close(fd);
+	}
+	if (strcmp(mode, "openw1") == 0) {
+		fd = open(arg, O_WRONLY);
 		if (fd < 0)
 			return -1;
 		return close(fd);
@@ -74,9 +94,58 @@ static int one_op(const char *mode, const char *arg, unsigned long i)
 	exit(2);
 }
 
+/* The files openwk opens, so that its opens never create or truncate. */
+static int make_files(const char *dir)
+{
+	char path[4096];
+	unsigned long i;
+	int fd;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "%s/f%lu", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT, 0600);
+		if (fd < 0 || close(fd))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A listener on 127.0.0.1 (free port) served by a child that accepts and
+ * closes until killed: a listener nobody accepts on fills its backlog and
+ * then stalls connect(). Returns the port, or -1.
+ */
+static int start_listener(pid_t *child)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 4096) ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len))
+		return -1;
+	*child = fork();
+	if (*child < 0)
+		return -1;
+	if (*child == 0) {
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c >= 0)
+				close(c);
+		}
+	}
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
 int main(int argc, char **argv)
 {
-	const char *mode, *arg = "/tmp";
+	const char *mode, *arg = NULL;
+	char port[16];
+	pid_t listener = -1;
 	double rate = 0, seconds = 5, start, t;
 	int procs = 1, c, i;
 	unsigned long *total;
@@ -95,6 +164,22 @@ int main(int argc, char **argv)
 		case 'a': arg = optarg; break;
 		default: return 2;
 		}
+	}
+	if (strcmp(mode, "connect") == 0 && !arg) {
+		int p = start_listener(&listener);
+
+		if (p < 0) {
+			perror("listener");
+			return 1;
+		}
+		snprintf(port, sizeof(port), "%d", p);
+		arg = port;
+	}
+	if (!arg)
+		arg = "/tmp";
+	if (strcmp(mode, "openwk") == 0 && make_files(arg)) {
+		perror(arg);
+		return 1;
 	}
 	total = mmap(NULL, sizeof(*total) * procs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	start = now();
@@ -122,8 +207,13 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < procs; i++)
-		wait(NULL);
+		if (wait(NULL) == listener)
+			i--; /* not a worker */
 	t = now() - start;
+	if (listener > 0) {
+		kill(listener, SIGKILL);
+		waitpid(listener, NULL, 0);
+	}
 	{
 		unsigned long ops = 0;
 

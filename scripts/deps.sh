@@ -10,6 +10,9 @@ PKGS="$PKGS libssl-dev openssl rsyslog rsyslog-openssl nginx stunnel4 python3
 # operations: libmicrohttpd (the /metrics and /healthz server), curl (the tests' HTTP client);
 # packaging: dpkg-dev and lintian (make deb), systemd (systemd-analyze verify/security on the unit), logrotate
 PKGS="$PKGS libmicrohttpd-dev curl dpkg-dev lintian systemd logrotate"
+# benchmarks (make bench, and its smoke run in make test): the peers bpftrace and libbpf-tools,
+# wrk against nginx, gnuplot for the plot
+PKGS="$PKGS bpftrace libbpf-tools wrk gnuplot-nox"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

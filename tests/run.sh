@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels|outputs|ops]...   (default: all of them)
+# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels|outputs|ops|bench]...   (default: all of them)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit replay bpf e2e asan kernels outputs ops}
+suites=${*:-unit replay bpf e2e asan kernels outputs ops bench}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -61,6 +61,10 @@ for suite in $suites; do
 	ops)
 		# operations: config check, /metrics and /healthz, SIGHUP and SIGTERM (tests/ops)
 		run "ops: config, metrics, health, signals" tests/ops/run.sh "$BUILD"/bulwark ;;
+	bench)
+		# a smoke run of the benchmark harness: every configuration and workload once, briefly;
+		# checks the results' form, not speed (tests/bench/smoke.sh, about 80 s)
+		run "bench: smoke" tests/bench/smoke.sh "$BUILD" ;;
 	*) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac
 done
