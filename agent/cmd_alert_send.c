@@ -105,8 +105,9 @@ int cmd_alert_send(int argc, char **argv)
 				return 2;
 			}
 			if (output_config_parse(optarg, &cfgs[n], err, sizeof(err))) {
-				/* the spec may hold paths but never secrets (refused by the parser): safe to echo */
-				fprintf(stderr, "bulwark alert-send: --output %s: %s\n", optarg, err);
+				/* only the part before '?': a refused token=... must not be echoed */
+				fprintf(stderr, "bulwark alert-send: --output %.*s: %s\n", (int)strcspn(optarg, "?"),
+					optarg, err);
 				return 2;
 			}
 			n++;

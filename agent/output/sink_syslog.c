@@ -97,6 +97,36 @@ done:
 	return 0;
 }
 
+/*
+ * In TLS 1.3 the client's handshake ends before the server has checked the
+ * client certificate: a server that refuses it says so in an alert right
+ * after, and whatever was written meanwhile is lost. Wait briefly for that
+ * alert (or the session tickets) before any alert is written.
+ */
+static bool tls_refused(struct sink *s, char *why, size_t whylen)
+{
+	struct syslog_sink *y = s->priv;
+	struct pollfd p = { .fd = y->fd, .events = POLLIN };
+	char buf[512];
+	int flags, n, e;
+
+	if (SSL_version(y->ssl) < TLS1_3_VERSION || poll(&p, 1, 200) <= 0)
+		return false;
+	flags = fcntl(y->fd, F_GETFL);
+	fcntl(y->fd, F_SETFL, flags | O_NONBLOCK);
+	do
+		n = SSL_read(y->ssl, buf, sizeof(buf));
+	while (n > 0);
+	e = SSL_get_error(y->ssl, n);
+	fcntl(y->fd, F_SETFL, flags);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		ERR_clear_error();
+		return false;
+	}
+	ssl_err(why, whylen, "TLS: the server closed the connection after the handshake (client certificate refused?)");
+	return true;
+}
+
 static int sys_connect(struct sink *s, char *why, size_t whylen)
 {
 	struct syslog_sink *y = s->priv;
@@ -163,10 +193,12 @@ static int sys_connect(struct sink *s, char *why, size_t whylen)
 				X509_VERIFY_PARAM_set1_host(param, c->host, 0);
 		}
 	}
-	if (SSL_connect(y->ssl) != 1) {
+	if (SSL_connect(y->ssl) != 1 || tls_refused(s, why, whylen)) {
 		long v = SSL_get_verify_result(y->ssl);
 
-		if (v != X509_V_OK) {
+		if (why[0]) {
+			/* tls_refused said why */
+		} else if (v != X509_V_OK) {
 			snprintf(why, whylen, "TLS handshake with %s:%u: certificate verification failed: %s", c->host,
 				 c->port, X509_verify_cert_error_string(v));
 			ERR_clear_error();

@@ -842,6 +842,70 @@ static void test_pipeline_outage(void)
 	json_decref(uuids);
 }
 
+/* Receiver down, spool capped at 1 MiB: what does not fit is dropped, and every alert is accounted for. */
+static void test_pipeline_spool_full(void)
+{
+	struct output_config cfg;
+	struct output_stats st;
+	struct outputs *o;
+	char spec[1024], err[300];
+	int i;
+
+	snprintf(spec, sizeof(spec), "file:%s/nodir/x.json?spool_dir=%s/full&spool_mb=1&queue=10&retry_ms=5000",
+		 tmpdir, tmpdir);
+	CHECK(output_config_parse(spec, &cfg, err, sizeof(err)) == 0, "%s", err);
+	/* the file output opens its file at start: give it one, then take the directory away */
+	snprintf(spec, sizeof(spec), "%s/nodir", tmpdir);
+	mkdir(spec, 0700);
+	o = outputs__new(&cfg, 1, err, sizeof(err));
+	CHECK(o != NULL, "outputs__new: %s", err);
+	if (!o)
+		return;
+	outputs__set_ratelimit(o, NULL);
+	snprintf(spec, sizeof(spec), "%s/nodir/x.json", tmpdir);
+	unlink(spec);
+	snprintf(spec, sizeof(spec), "%s/nodir", tmpdir);
+	rmdir(spec);
+	outputs__reopen(o);
+	for (i = 0; i < 5000; i++) {
+		json_t *j = make_alert("R", "Warning", "/some/file/name/of/a/typical/length", "c");
+		struct strbuf sb = STRBUF_INIT;
+
+		json_dump_value(&sb, j);
+		outputs__publish(o, sb.buf, sb.len);
+		strbuf_free(&sb);
+		json_decref(j);
+	}
+	outputs__stop(o, 500);
+	outputs__stats(o, &st, 1);
+	CHECK(st.dropped > 1000 && st.dropped < 4000, "dropped %llu", (unsigned long long)st.dropped);
+	CHECK(st.spool_bytes <= (1u << 20), "spool over its cap: %llu", (unsigned long long)st.spool_bytes);
+	CHECK_INT(st.sent, 0);
+	/* each alert is in the spool or counted as dropped: none vanished */
+	{
+		char dir[300];
+		struct spool *sp;
+		struct spool_rec recs[64];
+		uint64_t n = 0;
+		int k, m;
+
+		outputs__free(o);
+		o = NULL;
+		snprintf(dir, sizeof(dir), "%s/full/%s", tmpdir, cfg.name);
+		sp = spool__open(dir, 1 << 20, err, sizeof(err));
+		CHECK(sp != NULL, "%s", err);
+		while (sp && (m = spool__peek(sp, recs, 64, 1 << 20)) > 0) {
+			for (k = 0; k < m; k++)
+				free(recs[k].data);
+			spool__commit(sp, recs[m - 1].end);
+			n += m;
+		}
+		spool__free(sp);
+		CHECK_INT(n + st.dropped, 5000);
+	}
+	outputs__free(o);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -862,6 +926,7 @@ int main(void)
 	RUN(test_config_parse);
 	RUN(test_gzip_hmac);
 	RUN(test_pipeline_outage);
+	RUN(test_pipeline_spool_full);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd))
 		return 1;
