@@ -34,7 +34,7 @@ LDLIBS   += -lyaml -ljansson
 # /metrics and /healthz: libmicrohttpd's server on its own thread
 LDLIBS   += -lmicrohttpd
 
-.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs
+.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb
 all: $(BUILD)/bulwark
 
 deps:
@@ -124,6 +124,37 @@ run: all
 
 clean:
 	rm -rf build
+
+# ---- install, Debian package (docs/config.md, packaging/) ---------------------------------
+VERSION    ?= 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/bulwark
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+DESTDIR    ?=
+
+# The config is installed only where none exists: make install never overwrites an edited one.
+install: all
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(SYSCONFDIR)/bulwark/rules.d \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	install -m 0755 $(BUILD)/bulwark $(DESTDIR)$(BINDIR)/bulwark
+	install -m 0644 $(RULES_FILES) $(DESTDIR)$(DATADIR)/rules/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/bulwark/bulwark.yaml ] || \
+		sed 's|/usr/share/bulwark/rules|$(DATADIR)/rules|' packaging/bulwark.yaml >$(DESTDIR)$(SYSCONFDIR)/bulwark/bulwark.yaml
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/bulwark/bulwark.yaml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/bulwark/rules.d/local.yaml ] || \
+		install -m 0644 packaging/local-rules.yaml $(DESTDIR)$(SYSCONFDIR)/bulwark/rules.d/local.yaml
+	sed 's|/usr/bin/bulwark|$(BINDIR)/bulwark|g; s|/etc/bulwark|$(SYSCONFDIR)/bulwark|g' \
+		packaging/systemd/bulwark.service >$(DESTDIR)$(UNITDIR)/bulwark.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/bulwark.service
+	install -m 0644 packaging/systemd/bulwark.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/bulwark
+	install -d -m 0700 $(DESTDIR)/var/lib/bulwark
+	install -d -m 0750 $(DESTDIR)/var/log/bulwark
+
+# build/bulwark_VERSION_ARCH.deb (dpkg-deb; checked with lintian by tests/packaging)
+deb: all
+	packaging/deb/build.sh $(BUILD) $(VERSION)
 
 # ---- benchmarks (make bench; its smoke run, tests/bench/smoke.sh, is part of make test) ----
 $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)

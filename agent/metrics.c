@@ -386,7 +386,7 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 		    s->run.rules.evaluations);
 		one(sb, "bulwark_rules_suppressed_total", "counter", "Matches suppressed by a rule exception.",
 		    s->run.rules.suppressed);
-		head(sb, "bulwark_rules_reloads_total", "counter", "Ruleset reloads (SIGHUP), by result.");
+		head(sb, "bulwark_rules_reloads_total", "counter", "SIGHUP reloads of the config and rules, by result.");
 		sample(sb, "bulwark_rules_reloads_total", "result", "ok", s->run.reloads - s->run.reload_failures);
 		sample(sb, "bulwark_rules_reloads_total", "result", "failed", s->run.reload_failures);
 		head(sb, "bulwark_rule_matches_total", "counter", "Alerts raised, by rule.");

@@ -110,7 +110,7 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
  * while running (rules paths, log level, health thresholds); an invalid one
  * changes nothing. Sections that need a restart are named, not applied.
  */
-static void reload_config(struct runner *r)
+static int reload_config(struct runner *r)
 {
 	struct config *fresh = calloc(1, sizeof(*fresh));
 	struct config_errors errs = { 0 };
@@ -126,7 +126,7 @@ static void reload_config(struct runner *r)
 		config_errors_free(&errs);
 		config_free(fresh);
 		free(fresh);
-		return;
+		return -EINVAL;
 	}
 	changed = config_restart_changes(r->cfg, fresh);
 	for (s = 0; s < CONF_SEC_MAX; s++)
@@ -147,6 +147,7 @@ static void reload_config(struct runner *r)
 	}
 	r->cfg = fresh;
 	log_info("config reloaded from %s", r->opts->config_path);
+	return 0;
 }
 
 /* SIGHUP: the config file again (if any), then a complete new ruleset, or the old one stays. */
@@ -156,11 +157,14 @@ static void on_hangup(void *ctx)
 	struct rules_diags diags = { 0 };
 	struct rules *fresh;
 
-	if (r->opts->config_path)
-		reload_config(r);
-	fresh = load_rules(r, &diags);
 	outputs__reopen(r->outputs); /* logrotate moved the alert files */
 	r->reloads++;
+	/* an invalid config changes nothing, not even the rules it names */
+	if (r->opts->config_path && reload_config(r)) {
+		r->reload_failures++;
+		return;
+	}
+	fresh = load_rules(r, &diags);
 	if (!fresh) {
 		r->reload_failures++;
 		log_diags(&diags, LOG_ERROR);

@@ -12,8 +12,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PROM="python3 $HERE/promcheck.py"
 W=$(mktemp -d /tmp/bulwark-ops.XXXXXX)
 chmod 755 "$W"
-BASE=$((20000 + RANDOM % 30000))
-P_METRICS=$BASE P_HOOK=$((BASE + 1))
+# a port nobody listens on now (the kernel's choice)
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+P_METRICS=$(free_port) P_HOOK=$(free_port)
+while [ "$P_HOOK" = "$P_METRICS" ]; do P_HOOK=$(free_port); done
 passed=0 failed=0
 AGENT= RECV=
 
@@ -216,7 +218,7 @@ else
 fi
 sleep 1.2
 read -r okr failr < <(metric 'bulwark_rules_reloads_total{result="ok"}' 'bulwark_rules_reloads_total{result="failed"}' | tr '\n' ' ')
-[ "$okr" = 2 ] && [ "$failr" = 1 ] && ok "reload counters: ok $okr, failed $failr" || fail "reload counters: ok $okr failed $failr"
+[ "$okr" = 1 ] && [ "$failr" = 2 ] && ok "reload counters: ok $okr, failed $failr" || fail "reload counters: ok $okr failed $failr"
 read -r cpu rss < <(metric process_cpu_seconds_total process_resident_memory_bytes | tr '\n' ' ')
 echo "info: agent CPU ${cpu} s since start, RSS $((rss / 1024)) KiB"
 
