@@ -34,7 +34,7 @@ LDLIBS   += -lyaml -ljansson
 # /metrics and /healthz: libmicrohttpd's server on its own thread
 LDLIBS   += -lmicrohttpd
 
-.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb
+.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image
 all: $(BUILD)/bulwark
 
 deps:
@@ -125,7 +125,7 @@ run: all
 clean:
 	rm -rf build
 
-# ---- install, Debian package (docs/config.md, packaging/) ---------------------------------
+# ---- install, Debian package, container image (docs/config.md, packaging/) --------------------
 VERSION    ?= 0.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -133,6 +133,7 @@ DATADIR    ?= $(PREFIX)/share/bulwark
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
 DESTDIR    ?=
+IMAGE      ?= localhost/bulwark:$(VERSION)
 
 # The config is installed only where none exists: make install never overwrites an edited one.
 install: all
@@ -155,6 +156,10 @@ install: all
 # build/bulwark_VERSION_ARCH.deb (dpkg-deb; checked with lintian by tests/packaging)
 deb: all
 	packaging/deb/build.sh $(BUILD) $(VERSION)
+
+# A small image built offline: the binary, its shared libraries and /etc files, FROM scratch
+image: all
+	packaging/container/build.sh $(BUILD) $(IMAGE)
 
 # ---- benchmarks (make bench; its smoke run, tests/bench/smoke.sh, is part of make test) ----
 $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)

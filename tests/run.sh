@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels|outputs|ops|packaging|bench]...   (default: all)
+# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels|outputs|ops|packaging|kubernetes|bench]...   (default: all)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit replay bpf e2e asan kernels outputs ops packaging bench}
+suites=${*:-unit replay bpf e2e asan kernels outputs ops packaging kubernetes bench}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -64,6 +64,9 @@ for suite in $suites; do
 	packaging)
 		# the host install: make deb (lintian), dpkg --root, the systemd unit, make install
 		run "packaging: deb, systemd unit, install" tests/packaging/run.sh "$BUILD" ;;
+	kubernetes)
+		# the manifests against the Kubernetes schemas; the image run as the DaemonSet declares
+		run "kubernetes: manifests, image, breakout" tests/kubernetes/run.sh "$BUILD" ;;
 	bench)
 		# a smoke run of the benchmark harness: every configuration and workload once, briefly;
 		# checks the results' form, not speed (tests/bench/smoke.sh, about 80 s)
