@@ -144,7 +144,8 @@ echo "not watched by any rule" >"$work"/readonly.txt
 BUILD_SRCS=$(ls agent/*.c agent/rules/*.c agent/output/*.c)
 [ "$SMOKE" = 1 ] && BUILD_SRCS=$(echo "$BUILD_SRCS" | head -n 4)
 head -c 1024 /dev/zero | tr '\0' 'x' >"$work"/www/index.html
-NGINX_PORT=$((20000 + $$ % 20000))
+# below the ephemeral range (32768-), where the connect storm leaves its TIME_WAIT ports
+NGINX_PORT=$((10000 + $$ % 20000))
 start_nginx() {
 	mkdir -p "$work"/nginx/logs
 	cat >"$work"/nginx/nginx.conf <<EOF
