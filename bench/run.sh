@@ -44,9 +44,10 @@ cleanup() {
 	for p in $TPIDS $FARM_PID; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in $TPIDS $FARM_PID; do wait "$p" 2>/dev/null || true; done
 	[ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null
-	rm -rf "$work"
+	# a storm's last children may still be closing files in $work: never fail the run over it
+	rm -rf "$work" 2>/dev/null || true
 }
-trap cleanup EXIT
+trap 'st=$?; cleanup; exit $st' EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "bench: $*" >&2; }
