@@ -24,7 +24,8 @@
 #define BATCH_PAUSE_US 1000  /* then wait this long so that the next wake-up brings a batch */
 #define MALFORMED_LOG_LIMIT 10 /* log the first few malformed records; count all */
 
-struct tracer {
+/* The loop's state: the sensor, the caches and what was counted. */
+struct pipeline {
 	struct sensor *sensor;
 	struct proctree *procs;
 	struct container_cache *containers;
@@ -39,7 +40,7 @@ struct tracer {
 };
 
 /* Keeps the process cache in step with the lifecycle events; returns what the event's process is. */
-static const struct proc_info *track_process(struct tracer *t, const struct event_view *v,
+static const struct proc_info *track_process(struct pipeline *t, const struct event_view *v,
 					     struct proc_info *exec_info)
 {
 	const struct bw_event *ev = v->ev;
@@ -84,7 +85,7 @@ static uint64_t monotonic_ms(void)
 
 static void on_record(void *ctx, const void *data, size_t size)
 {
-	struct tracer *t = ctx;
+	struct pipeline *t = ctx;
 	struct event_view v;
 	enum event_malformed why;
 	struct proc_info exec_info;
@@ -122,7 +123,7 @@ static void on_record(void *ctx, const void *data, size_t size)
 		proctree__exit(t->procs, v.ev->proc.pid, v.ev->proc.start_time, monotonic_ms());
 }
 
-static void fill_stats(struct tracer *t, struct pipeline_stats *st)
+static void fill_stats(struct pipeline *t, struct pipeline_stats *st)
 {
 	memcpy(st->by_type, t->by_type, sizeof(st->by_type));
 	memcpy(st->malformed, t->malformed, sizeof(st->malformed));
@@ -133,7 +134,7 @@ static void fill_stats(struct tracer *t, struct pipeline_stats *st)
 	sensor__hooks(t->sensor, &st->hooks_attached, &st->hooks_skipped);
 }
 
-static void log_stats(struct tracer *t, bool final)
+static void log_stats(struct pipeline *t, bool final)
 {
 	struct sensor_counters c;
 	struct proctree_stats ps;
@@ -250,7 +251,7 @@ static int epoll_add(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-static int loop(struct tracer *t, int epfd, int sigfd, int timerfd)
+static int loop(struct pipeline *t, int epfd, int sigfd, int timerfd)
 {
 	struct epoll_event evs[8];
 	bool stop = false;
@@ -316,7 +317,7 @@ static int loop(struct tracer *t, int epfd, int sigfd, int timerfd)
 
 int pipeline_run(const struct pipeline_opts *opts, const struct pipeline_sink *sink)
 {
-	struct tracer t = { .sink = sink };
+	struct pipeline t = { .sink = sink };
 	struct sensor_opts so = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes,
 				  .on_record = on_record, .ctx = &t };
 	int sigfd = -1, timerfd = -1, epfd = -1, rfds[2], attached, skipped, i, err, status = 1;
