@@ -492,6 +492,7 @@ int container_parse_docker_inspect(const char *text, struct container_info *ci)
  * after its first processes run: retry soon, then back off.
  */
 #define RETRY_MIN_MS 20
+#define EAGER_RETRIES 8 /* lookups retried at the very next event before the backoff starts */
 #define RETRY_MAX_MS 30000
 
 struct centry {
@@ -794,6 +795,29 @@ static int docker_files_lookup(struct container_cache *cc, struct container_info
 	free(text);
 	err = parse_docker(root, ci);
 	json_decref(root);
+	/*
+	 * overlay2's layer of this container: image/overlay2/layerdb/mounts/<id>/mount-id
+	 * names <root>/overlay2/<mount-id>, whose diff/ is the upper directory. Known from
+	 * create on, unlike the rootfs mount that the OCI path reads from the mount table.
+	 */
+	if (err == 0) {
+		char mount_id[128] = "";
+		int fd;
+
+		snprintf(path, sizeof(path), "%s%s/image/overlay2/layerdb/mounts/%s/mount-id", cc->host_root,
+			 cc->docker_root, ci->ident.id);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t n = read(fd, mount_id, sizeof(mount_id) - 1);
+
+			close(fd);
+			if (n > 0 && !memchr(mount_id, '/', n)) {
+				mount_id[strcspn(mount_id, "\n")] = '\0';
+				snprintf(path, sizeof(path), "%s/overlay2/%s/diff", cc->docker_root, mount_id);
+				copy_str(ci->upper_dir, sizeof(ci->upper_dir), path);
+			}
+		}
+	}
 	return err;
 }
 
@@ -1006,7 +1030,8 @@ static void resolve(struct container_cache *cc, struct centry *e)
 		if (fresh.ident.runtime == RUNTIME_UNKNOWN_K8S || fresh.ident.runtime == RUNTIME_UNKNOWN)
 			fresh.ident.runtime = docker_ok ? RUNTIME_DOCKER : RUNTIME_CONTAINERD;
 		fresh.metadata_known = true;
-		find_upper_dir(cc, &fresh);
+		if (!fresh.upper_dir[0])
+			find_upper_dir(cc, &fresh);
 		e->info = fresh;
 		e->retry_at_ms = 0;
 		record_latency(cc, now_us() - t0);
@@ -1015,7 +1040,16 @@ static void resolve(struct container_cache *cc, struct centry *e)
 	/* not (yet) known to any runtime: retry with backoff, events meanwhile carry the id alone */
 	cc->st.failures++;
 	e->failures++;
-	e->retry_at_ms = now_ms() + (RETRY_MIN_MS << (e->failures < 6 ? e->failures - 1 : 6));
+	/*
+	 * The first few retries come with the container's next events, however
+	 * soon: runc writes its state between its init's first events and the
+	 * entrypoint's, whose events must already carry the metadata.
+	 */
+	if (e->failures <= EAGER_RETRIES) {
+		e->retry_at_ms = now_ms();
+		return;
+	}
+	e->retry_at_ms = now_ms() + (RETRY_MIN_MS << (e->failures < 6 + EAGER_RETRIES ? e->failures - 1 - EAGER_RETRIES : 6));
 	if (e->retry_at_ms > now_ms() + RETRY_MAX_MS)
 		e->retry_at_ms = now_ms() + RETRY_MAX_MS;
 }
