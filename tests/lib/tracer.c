@@ -157,14 +157,27 @@ int tracer_start(char *const argv[], const char *errfile)
 
 int tracer_stop(void)
 {
+	long deadline;
 	int status = -1;
 
 	if (tracer_pid <= 0)
 		return -1;
 	tracer_pump(200);
 	kill(tracer_pid, SIGTERM);
-	if (waitpid(tracer_pid, &status, 0) != tracer_pid)
-		status = -1;
+	/*
+	 * Keep reading while it stops: an agent flushing more than a pipe's worth of
+	 * lines at exit would otherwise block on its stdout, and we on waitpid.
+	 */
+	deadline = now_ms() + 30000;
+	while (waitpid(tracer_pid, &status, WNOHANG) == 0) {
+		if (now_ms() > deadline) {
+			kill(tracer_pid, SIGKILL);
+			waitpid(tracer_pid, &status, 0);
+			status = -1;
+			break;
+		}
+		tracer_pump(20);
+	}
 	tracer_pid = -1;
 	return status;
 }
