@@ -12,6 +12,7 @@
  *         openw1  open(O_WRONLY)+close of file ARG, e.g. /proc/self/comm: a storm of
  *                 the opens that travel on the critical ring (procfs, sysfs, cgroup files)
  *         exec    fork+exec of ARG (a tiny static binary), waited for
+ *         getppid a syscall no hook is interested in: what merely having syscall hooks costs
  *         connect connect to 127.0.0.1:ARG (a listener), close; without -a a
  *                 listener that accepts and closes is started on a free port
  *
@@ -26,7 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +61,8 @@ static int one_op(const char *mode, const char *arg, unsigned long i)
 			return -1;
 		return close(fd);
 	}
+	if (strcmp(mode, "getppid") == 0)
+		return syscall(SYS_getppid) > 0 ? 0 : -1;
 	if (strcmp(mode, "openw1") == 0) {
 		fd = open(arg, O_WRONLY);
 		if (fd < 0)
@@ -130,6 +135,7 @@ static int start_listener(pid_t *child)
 	if (*child < 0)
 		return -1;
 	if (*child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;) {
 			int c = accept(fd, NULL, NULL);
 
@@ -187,6 +193,11 @@ int main(int argc, char **argv)
 		if (fork() == 0) {
 			double per_proc = rate / procs, end = start + seconds;
 			unsigned long n = 0;
+
+			/* a generator killed early takes its workers along */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(1);
 
 			while ((t = now()) < end) {
 				/* paced: never ahead of the schedule for the requested rate */

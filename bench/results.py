@@ -6,6 +6,7 @@
   results.py stats FILE                bulwark's "trace stats" object from its stderr log, as JSON
   results.py check OUT.json PLOT.png   the smoke test: results produced and well-formed (not speed);
                                        ends with "N passed, N failed"
+  results.py report OUT.json           the tables of docs/BENCHMARKS.md (markdown) from a results file
   results.py summarize RAW.jsonl OUT.json [PLOT.png]
                                        medians over the repetitions, slowdowns against the baseline,
                                        the JSON kept in bench/results/, a markdown table on stdout
@@ -136,11 +137,17 @@ def summarize(raw_path, out_path, plot_path=None):
             events = median([r["tracer"].get("events") for r in rs])
             cpu = median([r["cpu_s"] for r in rs])
             mev = [r["cpu_s"] / (r["tracer"]["events"] / 1e6) for r in rs if r["tracer"].get("events")]
+            # paired: each run against the baseline of the same repetition (run minutes apart, under
+            # the same background load), then the median of those ratios
+            base_of = {r["rep"]: r["rate"] for r in runs if r["workload"] == w and r["config"] == "base"}
+            ratios = [base_of[r["rep"]] / r["rate"] for r in rs if base_of.get(r["rep"]) and r["rate"]]
             cell = {
                 "reps": len(rs),
                 "rate_median": rate,
                 "rates": [r["rate"] for r in rs],
-                "slowdown": (base / rate) if base and rate else None,
+                "slowdown": median(ratios) if ratios else None,
+                "slowdowns": [round(x, 4) for x in ratios],
+                "slowdown_of_medians": (base / rate) if base and rate else None,
                 "rate_spread_pct": (100 * (max(r["rate"] for r in rs) - min(r["rate"] for r in rs)) / rate)
                 if rate else None,
                 "events_median": events,
@@ -156,6 +163,18 @@ def summarize(raw_path, out_path, plot_path=None):
     for k in ("hooks", "throughput", "critical", "latency", "memory"):
         if k in extra:
             result[k] = extra[k]
+    hc = extra.get("hook_choice")
+    if hc:
+        # ns added to each syscall (2 procs: 2e9 / rate ns per call), against the same repetition's baseline
+        by = {}
+        for x in hc["runs"]:
+            by.setdefault(x["rep"], {})[x["config"]] = x["rate"]
+        out = {"workload": hc["workload"], "runs": hc["runs"]}
+        for c in ("floor", "floor-raw"):
+            ns = [2e9 / v[c] - 2e9 / v["base"] for v in by.values() if v.get(c) and v.get("base")]
+            sl = [v["base"] / v[c] for v in by.values() if v.get(c) and v.get("base")]
+            out[c] = {"ns_added_per_syscall_median": median(ns), "slowdown_median": median(sl)}
+        result["hook_choice"] = out
     with open(out_path, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -196,8 +215,8 @@ def plot(table, workloads, configs, path, machine):
                     s = table.get(w, {}).get(c, {}).get("slowdown")
                     vals.append("%.4f" % s if s else "NaN")
                 f.write(w + " " + " ".join(vals) + "\n")
-        title = "Workload slowdown against no tracing (median of %s runs; lower is better)" % (
-            machine.get("reps", "?"))
+        title = "Workload slowdown against no tracing (median of %s paired runs; lower is better)\\n%s, %s cores, Linux %s" % (
+            machine.get("reps", "?"), machine.get("date", "?"), machine.get("cores", "?"), machine.get("kernel", "?"))
         script = """
 set terminal pngcairo size 1100,560 font ",10"
 set output '%s'
@@ -208,7 +227,8 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set key top left
 set ylabel "slowdown (× baseline time per operation)"
-set yrange [0.9:*]
+set yrange [0.7:*]
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2 lc rgb "black"
 set grid ytics
 set xtics nomirror
 plot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)
@@ -268,7 +288,10 @@ def check(out_path, plot_path):
             num(st.get("events")) and st["events"] > 0 and num(st.get("drops")) for st in steps),
            "throughput of %s: steps with events and drops" % mode)
     storms = (r.get("critical") or {}).get("storms") or []
-    ok(len(storms) == 3 and all(num(x.get("execs")) and x["execs"] > 0 and num(x.get("exec_events"))
+    hc = r.get("hook_choice") or {}
+    ok(all(num((hc.get(c) or {}).get("slowdown_median")) for c in ("floor", "floor-raw")),
+       "hook choice: getppid under both hook designs: %s" % {c: hc.get(c) for c in ("floor", "floor-raw")})
+    ok(len(storms) == 4 and all(num(x.get("execs")) and x["execs"] > 0 and num(x.get("exec_events"))
                                 and isinstance(x.get("drops_critical_types"), dict) for x in storms),
        "critical events under storms: execs, exec events, critical drops counted")
     lat = (r.get("latency") or {})
@@ -292,11 +315,53 @@ def check(out_path, plot_path):
     return 1 if failed else 0
 
 
+def report(out_path):
+    """The compact tables of docs/BENCHMARKS.md: slowdowns, then each tracer's own figures."""
+    with open(out_path) as f:
+        r = json.load(f)
+    table = r["table"]
+    workloads = [w for w in WORKLOAD_TEXT if w in table]
+    configs = [c for c in CONFIG_ORDER if any(c in table[w] for w in workloads)]
+    tracers = [c for c in configs if c != "base"]
+    print("Slowdown against no tracing: the median over %s repetitions of (baseline rate / rate), each run against the "
+          "baseline of its own repetition; in brackets the spread of those ratios (max - min):\n" % r["machine"]["reps"])
+    print("| Workload | baseline rate | " + " | ".join(tracers) + " |")
+    print("|---|---:|" + "---:|" * len(tracers))
+    for w in workloads:
+        b = table[w].get("base", {})
+        unit = "builds/s" if w == "build" else "req/s" if w == "nginx" else "ops/s"
+        row = ["%s (spread %s%%)" % (fmt(b.get("rate_median"), ",.3f" if w == "build" else ",.0f") + " " + unit,
+                                      fmt(b.get("rate_spread_pct"), ".0f"))]
+        for c in tracers:
+            cell = table[w].get(c)
+            row.append("—" if not cell or not cell["slowdown"] else "%.2f× (%.2f–%.2f)" % (
+                cell["slowdown"], min(cell["slowdowns"]), max(cell["slowdowns"])))
+        print("| %s | %s |" % (WORKLOAD_TEXT[w], " | ".join(row)))
+    print("\nWhat each tracer received and what it cost (medians; CPU is the tracer's user + system time from the "
+          "workload's start to 0.3 s after its end; peak RSS is VmHWM, start-up included):\n")
+    print("| Workload | Tracer | events | drops (max) | tracer CPU s | CPU s / M events | peak RSS MB |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for w in workloads:
+        for c in ("bulwark", "libbpf-tools", "bpftrace"):
+            cell = table[w].get(c)
+            if not cell:
+                continue
+            rss = cell["agent_peak_rss_kb_median"]
+            crit = " (critical types: %d)" % cell["drops_critical_types_max"] if c == "bulwark" else ""
+            print("| %s | %s | %s | %s%s | %s | %s | %s |" % (
+                w, c, fmt(cell["events_median"], ",.0f"), fmt(cell["drops_max"], ",d"), crit,
+                fmt(cell["agent_cpu_s_median"], ".2f"), fmt(cell["agent_cpu_s_per_million_events"], ".2f"),
+                fmt(rss / 1024 if rss else None, ".1f")))
+    return 0
+
+
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "collect":
         print(json.dumps(collect(sys.argv[2], sys.argv[3])))
     elif len(sys.argv) == 4 and sys.argv[1] == "check":
         sys.exit(check(sys.argv[2], sys.argv[3]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "report":
+        sys.exit(report(sys.argv[2]))
     elif len(sys.argv) == 3 and sys.argv[1] == "stats":
         print(json.dumps(trace_stats(sys.argv[2])))
     elif len(sys.argv) in (4, 5) and sys.argv[1] == "summarize":

@@ -21,9 +21,11 @@ cd "$(dirname "$0")/.."
 B=${1:-build}
 SMOKE=${BENCH_SMOKE:-0}
 if [ "$SMOKE" = 1 ]; then
-	REPS=1 SECS=1
+	# the smoke run checks form, not speed: paced storms, so that it does not flood the tracers of
+	# tests that run beside it on a shared machine
+	REPS=1 SECS=1 PACE="-r 2000"
 else
-	REPS=${BENCH_REPS:-5} SECS=${BENCH_SECS:-3}
+	REPS=${BENCH_REPS:-5} SECS=${BENCH_SECS:-3} PACE=""
 fi
 WORKLOADS=${BENCH_WORKLOADS:-exec openw openr connect build nginx}
 CONFIGS=${BENCH_CONFIGS:-base floor floor-raw bulwark libbpf-tools bpftrace}
@@ -44,7 +46,6 @@ cleanup() {
 	for p in $TPIDS $FARM_PID; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in $TPIDS $FARM_PID; do wait "$p" 2>/dev/null || true; done
 	[ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null
-	# a storm's last children may still be closing files in $work: never fail the run over it
 	rm -rf "$work" 2>/dev/null || true
 }
 trap 'st=$?; cleanup; exit $st' EXIT
@@ -127,7 +128,7 @@ start_tracer() {
 		TPIDS="$p1 $!"
 		wait_links "$p1"; wait_links "$!" ;;
 	bpftrace)
-		bpftrace -o "$r"/bt.out bench/peers/bulwark-events.bt 2>"$r"/err &
+		bpftrace -o "$r"/bt.out bench/peers/bulwark-events.bt >/dev/null 2>"$r"/err &
 		TPIDS=$!; wait_for "^ready" "$r"/bt.out "$TPIDS" ;;
 	*) die "unknown configuration $1" ;;
 	esac
@@ -145,10 +146,11 @@ echo "not watched by any rule" >"$work"/readonly.txt
 BUILD_SRCS=$(ls agent/*.c agent/rules/*.c agent/output/*.c)
 [ "$SMOKE" = 1 ] && BUILD_SRCS=$(echo "$BUILD_SRCS" | head -n 4)
 head -c 1024 /dev/zero | tr '\0' 'x' >"$work"/www/index.html
-# below the ephemeral range (32768-), where the connect storm leaves its TIME_WAIT ports
-NGINX_PORT=$((10000 + $$ % 20000))
 start_nginx() {
 	mkdir -p "$work"/nginx/logs
+	# below the ephemeral range (32768-), where the connect storm leaves its TIME_WAIT ports;
+	# another port if this one is taken (another harness, a test's server)
+	NGINX_PORT=$((10000 + ($$ + ${1:-0} * 7919) % 20000))
 	cat >"$work"/nginx/nginx.conf <<EOF
 worker_processes 2;
 pid $work/nginx/nginx.pid;
@@ -164,7 +166,11 @@ http {
 	server { listen 127.0.0.1:$NGINX_PORT; root $work/www; }
 }
 EOF
-	nginx -c "$work"/nginx/nginx.conf -p "$work"/nginx
+	if ! nginx -c "$work"/nginx/nginx.conf -p "$work"/nginx 2>"$work"/nginx/start.err; then
+		[ "${1:-0}" -lt 5 ] || { cat "$work"/nginx/start.err >&2; die "nginx did not start"; }
+		start_nginx $((${1:-0} + 1))
+		return
+	fi
 	i=0
 	until [ -s "$work"/nginx/nginx.pid ]; do i=$((i + 1)); [ $i -lt 100 ] || die "nginx did not start"; sleep 0.05; done
 	NGINX_PID=$(cat "$work"/nginx/nginx.pid)
@@ -174,11 +180,13 @@ rate_of() { sed -n 's/.* rate=\([0-9]*\).*/\1/p'; }
 
 workload() {
 	case $1 in
-	exec) "$B"/loadgen exec -d "$SECS" -p 2 -a "$B"/bench/tiny | rate_of ;;
-	openw) "$B"/loadgen openw -d "$SECS" -p 2 -a "$work"/files | rate_of ;;
-	openr) "$B"/loadgen openr -d "$SECS" -p 2 -a "$work"/readonly.txt | rate_of ;;
-	connect) "$B"/loadgen connect -d "$SECS" -p 2 | rate_of ;;
-	nginx) wrk -t2 -c16 -d"${SECS}s" http://127.0.0.1:"$NGINX_PORT"/index.html | awk '/^Requests\/sec/{print $2}' ;;
+	exec) "$B"/loadgen exec -d "$SECS" -p 2 $PACE -a "$B"/bench/tiny | rate_of ;;
+	openw) "$B"/loadgen openw -d "$SECS" -p 2 $PACE -a "$work"/files | rate_of ;;
+	openr) "$B"/loadgen openr -d "$SECS" -p 2 $PACE -a "$work"/readonly.txt | rate_of ;;
+	connect) "$B"/loadgen connect -d "$SECS" -p 2 $PACE | rate_of ;;
+	nginx)
+		if [ "$SMOKE" = 1 ]; then c="-t1 -c1"; else c="-t2 -c16"; fi
+		wrk $c -d"${SECS}s" http://127.0.0.1:"$NGINX_PORT"/index.html | awk '/^Requests\/sec/{print $2}' ;;
 	build)
 		t0=$(date +%s.%N)
 		echo "$BUILD_SRCS" | xargs -P2 -I{} sh -c \
@@ -258,6 +266,21 @@ while [ $rep -le "$REPS" ]; do
 	rep=$((rep + 1))
 done
 
+# ---- 1b. the hook choice: a syscall no hook wants, under per-syscall tracepoints and under raw sys_enter/exit --
+hc_json=""
+rep=1
+while [ $rep -le "$REPS" ]; do
+	for c in base floor floor-raw; do
+		start_tracer "$c"
+		rate=$("$B"/loadgen getppid -d 1 -p 2 $PACE | rate_of)
+		stop_tracer
+		hc_json="$hc_json${hc_json:+,}{\"rep\":$rep,\"config\":\"$c\",\"rate\":$rate}"
+		say "hook choice rep $rep $c: getppid $rate/s"
+	done
+	rep=$((rep + 1))
+done
+echo "{\"kind\":\"hook_choice\",\"workload\":\"getppid, 2 procs, 1 s\",\"runs\":[$hc_json]}" >>"$RAW"
+
 # ---- 2. the hooks: the floor attaches what bulwark attaches -----------------------------------------
 # links_of PID: "<perf links> <raw_tracepoint links>" held by the process (its attached tracepoints and tp_btf hooks)
 links_of() {
@@ -278,7 +301,7 @@ printf '{"kind":"hooks","bulwark_attached":%s,"bulwark_tracepoint_links":%s,"bul
 say "hooks: bulwark $bw_hooks ($1 tracepoints, $2 tp_btf), floor $3 + $4"
 
 # ---- 3. the highest rate sustained with zero drops: opens with write intent, rising rates -----------
-if [ "$SMOKE" = 1 ]; then RATES="20000"; else RATES="100000 150000 200000 250000 300000 350000 400000 450000 500000"; fi
+if [ "$SMOKE" = 1 ]; then RATES="2000"; else RATES="50000 100000 150000 200000 250000 300000 350000 400000 450000 500000"; fi
 tp_json=""
 for mode in trace run; do
 	best=0 steps=""
@@ -326,13 +349,13 @@ for storm in procfs-open openw connect; do
 	"$B"/bulwark run -o file:"$r"/alerts.json >/dev/null 2>"$r"/err &
 	TPIDS=$!; wait_for "sensor ready" "$r"/err "$TPIDS"
 	case $storm in
-	procfs-open) "$B"/loadgen openw1 -d $((SECS + 1)) -p 2 -a /proc/self/comm >"$r"/storm.out & ;;
-	openw) "$B"/loadgen openw -d $((SECS + 1)) -p 2 -a "$work"/files >"$r"/storm.out & ;;
-	connect) "$B"/loadgen connect -d $((SECS + 1)) -p 2 >"$r"/storm.out & ;;
+	procfs-open) "$B"/loadgen openw1 -d $((SECS + 1)) -p 2 $PACE -a /proc/self/comm >"$r"/storm.out & ;;
+	openw) "$B"/loadgen openw -d $((SECS + 1)) -p 2 $PACE -a "$work"/files >"$r"/storm.out & ;;
+	connect) "$B"/loadgen connect -d $((SECS + 1)) -p 2 $PACE >"$r"/storm.out & ;;
 	esac
 	sp=$!
 	sleep 0.5
-	execs=$("$B"/loadgen exec -d "$SECS" -p 1 -a "$B"/bench/tiny | sed -n 's/.* ops=\([0-9]*\).*/\1/p')
+	execs=$("$B"/loadgen exec -d "$SECS" -p 1 $PACE -a "$B"/bench/tiny | sed -n 's/.* ops=\([0-9]*\).*/\1/p')
 	wait "$sp" || true
 	sleep 0.3
 	stop_tracer
@@ -351,7 +374,30 @@ print(json.dumps({"storm": sys.argv[1], "storm_ops": storm_ops, "execs": int(sys
 	say "critical under $storm storm: $one"
 	crit_json="$crit_json${crit_json:+,}$one"
 done
-echo "{\"kind\":\"critical\",\"storms\":[$crit_json]}" >>"$RAW"
+# The agent stalled (SIGSTOP: a slow lookup, a reload, no CPU) while opens of /proc/self/comm fill the
+# critical ring, then 200 execs: the room kept for lifecycle records must hold them all.
+r=$work/run; rm -rf "$r"; mkdir -p "$r"
+"$B"/bulwark run -o file:"$r"/alerts.json >/dev/null 2>"$r"/err &
+TPIDS=$!; wait_for "sensor ready" "$r"/err "$TPIDS"
+kill -STOP "$TPIDS"
+"$B"/loadgen openw1 -d 2 -p 2 $PACE -a /proc/self/comm >"$r"/storm.out
+"$B"/loadgen exec -d 0.5 -r 400 -p 1 -a "$B"/bench/tiny >"$r"/exec.out
+kill -CONT "$TPIDS"
+sleep 1
+stop_tracer
+stall=$(python3 bench/results.py stats "$r"/err | python3 -c '
+import json, sys
+sys.path.insert(0, "bench")
+from results import CRITICAL_TYPES
+s = json.load(sys.stdin); k = s["kernel"]
+ops = lambda f: int(open(f).read().split("ops=")[1].split()[0])
+print(json.dumps({"storm": "procfs-open, agent stopped for the storm", "storm_ops": ops(sys.argv[1]), "execs": ops(sys.argv[2]),
+  "exec_events": s["events"]["exec"], "events": sum(s["events"].values()),
+  "drops": k["drop_ringbuf_common"] + k["drop_ringbuf_critical"], "drops_critical_ring": k["drop_ringbuf_critical"],
+  "drops_critical_types": {t: s["drops_by_type"][t] for t in CRITICAL_TYPES if s["drops_by_type"].get(t)}}))' \
+	"$r"/storm.out "$r"/exec.out)
+say "critical with the agent stalled: $stall"
+echo "{\"kind\":\"critical\",\"storms\":[$crit_json,$stall]}" >>"$RAW"
 
 # ---- 4. latency from a write-open to its alert in the output file -------------------------------
 lat_dir=$(mktemp -d /tmp/bulwark-bench-latency.XXXXXX)
@@ -361,14 +407,15 @@ for load in idle openw-storm; do
 	"$B"/bulwark run -r rules -r bench/latency-rule.yaml -o file:"$r"/alerts.json >/dev/null 2>"$r"/err &
 	TPIDS=$!; wait_for "sensor ready" "$r"/err "$TPIDS"
 	lp=""
+	n=150; [ "$SMOKE" = 1 ] && n=20
 	if [ $load = openw-storm ]; then
-		"$B"/loadgen openw -d 10 -p 1 -a "$work"/files >/dev/null &
+		# lasts as long as the probes (n at 50/s) and the watcher's start
+		"$B"/loadgen openw -d $((n / 50 + 1)) -p 1 $PACE -a "$work"/files >/dev/null &
 		lp=$!
 	fi
-	n=150; [ "$SMOKE" = 1 ] && n=20
 	# 50 per second stays within the outputs' default rate limit (burst 100, then 20/s per rule)
 	l=$("$B"/bench/latency "$r"/alerts.json "$lat_dir" -n $n -r 50 -t 10) || say "latency ($load): $l"
-	[ -n "$lp" ] && { kill "$lp" 2>/dev/null; wait "$lp" 2>/dev/null || true; }
+	[ -n "$lp" ] && { wait "$lp" 2>/dev/null || true; }
 	stop_tracer
 	say "latency $load: $l"
 	lat_json="$lat_json${lat_json:+,}\"$load\":${l:-null}"

@@ -22,9 +22,10 @@ struct {
  * ptrace, setuid: rare and security-critical, so a flood of opens in rb_common
  * can never take their room.
  */
+#define BW_RB_CRITICAL_SIZE (4 << 20)
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, BW_RB_CRITICAL_SIZE);
 } rb_critical SEC(".maps") __weak;
 
 /* Per-CPU record under construction: fixed part + string area, twice the record bound for verifier-friendly offsets. */
