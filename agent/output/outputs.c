@@ -400,6 +400,37 @@ static void park(struct output *out, struct batch *b)
 	queue_to_spool(out);
 }
 
+/* Without a spool: items from index `from` on go back to the front of the queue, in order. */
+static void unshift(struct output *out, struct batch *b, size_t from)
+{
+	size_t i;
+
+	pthread_mutex_lock(&out->lock);
+	for (i = b->n; i-- > from;) {
+		struct batch_item *it = &b->items[i];
+
+		if (out->qlen < out->qcap) {
+			out->qhead = (out->qhead + out->qcap - 1) % out->qcap;
+			out->q[out->qhead] = (struct qrec){ it->data, it->len };
+			out->qlen++;
+			it->data = NULL;
+		}
+	}
+	pthread_mutex_unlock(&out->lock);
+	for (i = from; i < b->n; i++) {
+		if (b->items[i].data) {
+			/* the queue filled up meanwhile: nowhere to keep it */
+			atomic_fetch_add(&out->c.dropped, 1);
+			log_error("output %s: an alert LOST: the queue is full and there is no spool", out->cfg.name);
+		}
+		item_free(&b->items[i]);
+	}
+	b->n = from;
+	b->bytes = 0;
+	for (i = 0; i < from; i++)
+		b->bytes += b->items[i].len;
+}
+
 static void set_up(struct output *out, bool up, const char *why, uint64_t *down_since)
 {
 	bool was = atomic_exchange(&out->up, up);
@@ -495,7 +526,8 @@ static void *output_thread(void *arg)
 			settle(out, &b);
 			set_up(out, true, NULL, &down_since);
 			backoff_reset(&bo);
-			limit = out->cfg.batch;
+			/* after a 413, grow back towards the configured batch size step by step */
+			limit = limit * 2 < out->cfg.batch ? limit * 2 : out->cfg.batch;
 			if (b.n == 0) {
 				pthread_mutex_lock(&out->lock);
 				out->busy = false;
@@ -505,11 +537,13 @@ static void *output_thread(void *arg)
 			/* items to retry without a spool: fall through to the backoff */
 		} else {
 			atomic_fetch_add(&out->c.retried, b.n);
-			if (rc == -EMSGSIZE && limit > 1) {
+			if (rc == -EMSGSIZE && b.n > 1) {
 				/* 413: resend in smaller batches */
-				limit = b.n / 2 ? b.n / 2 : 1;
+				limit = b.n / 2;
 				if (out->spool)
 					park(out, &b);
+				else
+					unshift(out, &b, limit);
 				continue;
 			}
 			set_up(out, false, why[0] ? why : strerror(-rc), &down_since);

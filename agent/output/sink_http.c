@@ -390,6 +390,11 @@ static int http_send(struct sink *s, struct batch *b, unsigned *retry_after_ms, 
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
 	excerpt(ex, sizeof(ex), &h->resp);
 	*retry_after_ms = h->retry_after_ms;
+	if (status == 413 && b->n > 1) {
+		snprintf(why, whylen, "HTTP 413 from %s:%u: a batch of %zu is too large", c->host, c->port, b->n);
+		rc = -EMSGSIZE; /* the worker halves the batch */
+		goto out;
+	}
 	if (c->kind == OUTPUT_SPLUNK && (status / 100 == 2 || status / 100 == 4 || status == 503)) {
 		rc = splunk_result(s, b, status, why, whylen);
 		goto out;
@@ -402,9 +407,7 @@ static int http_send(struct sink *s, struct batch *b, unsigned *retry_after_ms, 
 		goto out;
 	}
 	snprintf(why, whylen, "HTTP %ld from %s:%u: %s", status, c->host, c->port, ex);
-	if (status == 413 && b->n > 1) {
-		rc = -EMSGSIZE; /* the worker halves the batch */
-	} else if (status == 408 || status == 429 || status >= 500 || status == 401 || status == 403) {
+	if (status == 408 || status == 429 || status >= 500 || status == 401 || status == 403) {
 		if ((status == 401 || status == 403) && !h->auth_warned) {
 			log_error("output %s: the receiver refuses our credentials (HTTP %ld); alerts are kept "
 				  "and retried until it accepts them", c->name, status);

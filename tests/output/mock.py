@@ -144,6 +144,9 @@ class Handler(BaseHTTPRequestHandler):
         if not events:
             self.reply(400, {"text": "No data", "code": 5})
             return
+        if STATE.get("max_events") and len(events) > STATE["max_events"]:
+            self.reply(413, {"text": "Content too large", "code": 27})
+            return
         partial = STATE["mode"] == "partial"
         for n, ev in enumerate(events):
             if "event" not in ev:

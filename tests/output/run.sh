@@ -394,6 +394,15 @@ check "_bulk per-item 400 and 429: 1980 indexed" $CHECK store bulk "$ST2" "$W/ba
 n=$(grep -c 'mapper_parsing_exception' "$W/spool/espartial.dead.jsonl" 2>/dev/null)
 [ "${n:-0}" -eq 20 ] && ok "_bulk: the 20 refused items are dead-lettered, the 150 rejected (429) were retried" \
 	|| fail "_bulk dead letters: ${n:-0}"
+# 413: batches are halved until the receiver takes them, with and without a spool
+for sp in "spool_dir=$W/spool&name=hec413" "spool=0"; do
+	: >"$ST2"
+	mock_mode $P_MOCK2 '{"mode":"ok","max_events":60}'
+	send -o "splunk+http://127.0.0.1:$P_MOCK2?token_env=HEC_TOKEN&$sp&batch=500&retry_ms=50" "$W/a2k.jsonl"
+	check "HEC 413 with batch=500, at most 60 accepted per request (${sp%%&*})" $CHECK store hec "$ST2" "$W/a2k.jsonl"
+done
+mock_mode $P_MOCK2 '{"mode":"ok","max_events":0}'
+: >"$ST2"
 # a replay of alerts the index already holds: 409 counts as delivered
 send -o "elastic+http://127.0.0.1:$P_MOCK2?user=elastic&password_env=ES_PASSWORD&spool_dir=$W/spool&name=esdup" \
 	--stats "$W/esdup.json" "$W/a2k.jsonl"
