@@ -18,7 +18,7 @@
 #include "log.h"
 
 #define MIN_KERNEL_MAJOR 5
-#define MIN_KERNEL_MINOR 8
+#define MIN_KERNEL_MINOR 11
 #define TRACEFS "/sys/kernel/tracing"
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define LOCKDOWN_PATH "/sys/kernel/security/lockdown"
@@ -139,7 +139,7 @@ static int preflight(char *err, size_t errlen)
 			    BTF_PATH);
 	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
 	    (major < MIN_KERNEL_MAJOR || (major == MIN_KERNEL_MAJOR && minor < MIN_KERNEL_MINOR)))
-		return fail(err, errlen, ENOTSUP, "kernel too old: %s, bulwark needs %d.%d or later (BPF ring buffer)",
+		return fail(err, errlen, ENOTSUP, "kernel too old: %s, bulwark needs %d.%d or later (BPF ring buffer, bpf_get_current_task_btf)",
 			    u.release, MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1)
 		return fail(err, errlen, ENOTSUP, "missing BPF ring buffer support in this kernel (needs 5.8+)");

@@ -8,6 +8,9 @@
  *         openwk  open(O_WRONLY)+close of existing files in directory ARG (created
  *                 first): write intent without the filesystem's truncate cost, the
  *                 cheapest event the rules receive (throughput tests)
+ *         openwx  open(O_WRONLY) of names that do not exist in directory ARG: refused
+ *                 (ENOENT) write-opens, reported with their result and no file to
+ *                 resolve; the cheapest event the kernel makes (throughput tests)
  *         openr   open(O_RDONLY)+close of file ARG
  *         openw1  open(O_WRONLY)+close of file ARG, e.g. /proc/self/comm: a storm of
  *                 the opens that travel on the critical ring (procfs, sysfs, cgroup files)
@@ -60,6 +63,10 @@ static int one_op(const char *mode, const char *arg, unsigned long i)
 		if (fd < 0)
 			return -1;
 		return close(fd);
+	}
+	if (strcmp(mode, "openwx") == 0) {
+		snprintf(path, sizeof(path), "%s/missing%lu", arg, i % 64);
+		return open(path, O_WRONLY) < 0 && errno == ENOENT ? 0 : -1;
 	}
 	if (strcmp(mode, "getppid") == 0)
 		return syscall(SYS_getppid) > 0 ? 0 : -1;

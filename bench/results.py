@@ -103,7 +103,7 @@ def fmt(x, spec):
 
 WORKLOAD_TEXT = {
     "exec": "exec storm (fork+exec of a static no-libc binary, 2 procs)",
-    "openw": "open-for-write storm (O_CREAT|O_TRUNC, ext4, 2 procs)",
+    "openw": "open-for-write storm (O_CREAT + O_TRUNC, ext4, 2 procs)",
     "openr": "read-only open storm (a file no rule watches, 2 procs)",
     "connect": "connect storm (127.0.0.1, 2 procs)",
     "build": "build (bulwark's agent sources, cc -O1, 2 jobs)",
@@ -281,7 +281,7 @@ def check(out_path, plot_path):
     ok(h.get("same") is True and num(h.get("bulwark_attached")) and h["bulwark_attached"] > 0,
        "the floor attaches bulwark's hooks: %s" % h)
     tp = r.get("throughput") or {}
-    for mode in ("trace", "run"):
+    for mode in ("trace", "run", "run_refused"):
         t = tp.get(mode) or {}
         steps = t.get("steps") or []
         ok(num(t.get("max_zero_drop_events_per_s")) and steps and all(

@@ -301,9 +301,13 @@ printf '{"kind":"hooks","bulwark_attached":%s,"bulwark_tracepoint_links":%s,"bul
 say "hooks: bulwark $bw_hooks ($1 tracepoints, $2 tp_btf), floor $3 + $4"
 
 # ---- 3. the highest rate sustained with zero drops: opens with write intent, rising rates -----------
+# trace and run: write-opens of existing files (openwk: a file resolved, a full record); run_refused:
+# write-opens refused with ENOENT (openwx: the cheapest event the kernel makes, so that the
+# generator, not the kernel's open path, sets the ceiling of what the agent is offered).
 if [ "$SMOKE" = 1 ]; then RATES="2000"; else RATES="50000 100000 150000 200000 250000 300000 350000 400000 450000 500000"; fi
 tp_json=""
-for mode in trace run; do
+for spec in trace:openwk run:openwk run_refused:openwx; do
+	name=${spec%%:*} gen=${spec#*:} mode=${name%%_*}
 	best=0 steps=""
 	for rate in $RATES; do
 		r=$work/run; rm -rf "$r"; mkdir -p "$r"
@@ -315,7 +319,7 @@ for mode in trace run; do
 		fi
 		TPIDS=$!; wait_for "sensor ready" "$r"/err "$TPIDS"
 		c0=$(cpu_ticks $TPIDS)
-		got=$("$B"/loadgen openwk -r "$rate" -d "$SECS" -p 2 -a "$work"/tp | rate_of)
+		got=$("$B"/loadgen "$gen" -r "$rate" -d "$SECS" -p 2 -a "$work"/tp | rate_of)
 		sleep 0.3
 		c1=$(cpu_ticks $TPIDS)
 		stop_tracer
@@ -328,7 +332,7 @@ print(json.dumps({"offered": rate, "achieved": got, "events": s["events"]["open"
   "rules_events": s.get("rules", {}).get("events"),
   "drops": k["drop_ringbuf_common"] + k["drop_ringbuf_critical"], "agent_cores": round(cpu / secs, 3)}))' \
 			"$rate" "$got" "$(echo "$c0 $c1 $HZ" | awk '{print ($2 - $1) / $3}')" "$SECS")
-		say "throughput $mode: $step"
+		say "throughput $name: $step"
 		steps="$steps${steps:+,}$step"
 		drops=$(echo "$step" | python3 -c 'import json,sys; print(json.load(sys.stdin)["drops"])')
 		[ "$drops" -eq 0 ] || break
@@ -336,7 +340,7 @@ print(json.dumps({"offered": rate, "achieved": got, "events": s["events"]["open"
 		# the generator could not reach this rate: the machine, not the agent, is the limit
 		[ "$got" -ge $((rate * 95 / 100)) ] || break
 	done
-	tp_json="$tp_json${tp_json:+,}\"$mode\":{\"max_zero_drop_events_per_s\":$best,\"steps\":[$steps]}"
+	tp_json="$tp_json${tp_json:+,}\"$name\":{\"generator\":\"$gen\",\"max_zero_drop_events_per_s\":$best,\"steps\":[$steps]}"
 done
 echo "{\"kind\":\"throughput\",\"seconds_per_step\":$SECS,$tp_json}" >>"$RAW"
 

@@ -8,18 +8,77 @@
 #define BW_PATH_MASK (BW_PATH_MAX - 1)
 #define BW_NAME_MAX 255
 
-/* Writes "/<name of dentry>" in front of the path built so far; false when there is no room. */
-static __always_inline bool bw_path_prepend_name(struct bw_pathbuf *pb, struct dentry *dentry, __u32 *flags)
+/*
+ * Every bpf_probe_read_kernel costs about 90 ns here (docs/BENCHMARKS.md), and
+ * a write-open record needed some 40 of them. Fields that are neighbours in
+ * the running kernel's layout (checked at load time through CO-RE offsets;
+ * otherwise they are read one by one) are fetched with one read.
+ */
+#define bw_adjacent(type, a, b) \
+	(bpf_core_field_offset(type, b) == bpf_core_field_offset(type, a) + bpf_core_field_size(type, a))
+
+/*
+ * The first BW_WIN bytes of a kernel object, fetched with one read; a field
+ * is taken from there when the running kernel's layout puts it inside, and
+ * read alone otherwise. @dst must have the field's size.
+ */
+#define BW_WIN 128
+#define bw_win_get(win, obj, field, dst)                                                                    \
+	do {                                                                                                \
+		_Static_assert(sizeof(dst) == sizeof((obj)->field), "bw_win_get: size of " #field);        \
+		if (bpf_core_field_offset(__typeof__(*(obj)), field) + sizeof(dst) <= BW_WIN)               \
+			__builtin_memcpy(&(dst), (win) + bpf_core_field_offset(__typeof__(*(obj)), field),   \
+					 sizeof(dst));                                                       \
+		else                                                                                        \
+			bpf_core_read(&(dst), sizeof(dst), &(obj)->field);                                   \
+	} while (0)
+
+/* A dentry's parent and name (d_parent, then d_name). */
+struct bw_dentry_link {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+static __always_inline void bw_read_dentry_link(struct dentry *d, struct bw_dentry_link *l)
 {
-	struct qstr name = BPF_CORE_READ(dentry, d_name);
-	__u32 len = name.len & BW_NAME_MAX, pos = pb->pos;
+	if (bw_adjacent(struct dentry, d_parent, d_name) && bpf_core_field_size(struct dentry, d_name) == 16) {
+		bpf_core_read(l, sizeof(*l), &d->d_parent);
+	} else {
+		l->parent = BPF_CORE_READ(d, d_parent);
+		l->name = BPF_CORE_READ(d, d_name);
+	}
+}
+
+/* A mount's parent, the dentry it is mounted on, and its own root (mnt_parent, mnt_mountpoint, mnt.mnt_root). */
+struct bw_mount_link {
+	struct mount *parent;
+	struct dentry *mountpoint;
+	struct dentry *root;
+};
+
+static __always_inline void bw_read_mount_link(struct mount *m, struct bw_mount_link *l)
+{
+	if (bw_adjacent(struct mount, mnt_parent, mnt_mountpoint) && bw_adjacent(struct mount, mnt_mountpoint, mnt) &&
+	    bpf_core_field_offset(struct vfsmount, mnt_root) == 0) {
+		bpf_core_read(l, sizeof(*l), &m->mnt_parent);
+	} else {
+		l->parent = BPF_CORE_READ(m, mnt_parent);
+		l->mountpoint = BPF_CORE_READ(m, mnt_mountpoint);
+		l->root = BPF_CORE_READ(m, mnt.mnt_root);
+	}
+}
+
+/* Writes "/<name>" in front of the path built so far; false when there is no room. */
+static __always_inline bool bw_path_prepend_name(struct bw_pathbuf *pb, const struct qstr *name, __u32 *flags)
+{
+	__u32 len = name->len & BW_NAME_MAX, pos = pb->pos;
 
 	if (len + 1 >= pos) {
 		*flags |= BW_F_TRUNC_PATH;
 		return false;
 	}
 	pos -= len;
-	bpf_probe_read_kernel(pb->buf + (pos & BW_PATH_MASK), len, name.name);
+	bpf_probe_read_kernel(pb->buf + (pos & BW_PATH_MASK), len, name->name);
 	pos -= 1;
 	pb->buf[pos & BW_PATH_MASK] = '/';
 	pb->pos = pos;
@@ -30,45 +89,52 @@ static __always_inline bool bw_path_prepend_name(struct bw_pathbuf *pb, struct d
  * Assembles the path of (dentry, vfsmount) backwards into the per-CPU path
  * buffer, crossing mount points up to the root of the caller's mount
  * namespace. bpf_d_path() would do this but is not allowed in tracepoint
- * programs. Returns the start of the NUL-terminated path, or NULL.
+ * programs. Returns the start of the NUL-terminated path, or NULL; *name_len
+ * is the length of its last component (0: none).
  */
-static __always_inline const char *bw_build_path(struct dentry *dentry, struct vfsmount *vfsmnt, __u32 *flags)
+static __always_inline const char *bw_build_path(struct dentry *dentry, struct vfsmount *vfsmnt, __u32 *flags,
+						 __u32 *name_len)
 {
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-	struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+	struct bw_mount_link ml;
 	__u32 zero = 0;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
 	int i;
 
+	*name_len = 0;
 	if (!pb)
 		return NULL;
 	pb->buf[BW_PATH_MAX] = '\0';
 	pb->pos = BW_PATH_MAX;
+	bw_read_mount_link(mnt, &ml);
 	for (i = 0; i < BW_PATH_DEPTH; i++) {
-		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-		struct dentry *d_parent = BPF_CORE_READ(dentry, d_parent);
-		if (dentry == mnt_root || dentry == d_parent) {
-			if (dentry != mnt_root) {
+		struct bw_dentry_link dl;
+
+		bw_read_dentry_link(dentry, &dl);
+		if (dentry == ml.root || dentry == dl.parent) {
+			if (dentry != ml.root) {
 				/*
 				 * Its own root, not under any mount: an anonymous file
 				 * (memfd, anon inode). Its name is all there is, as in
 				 * /proc/<pid>/fd (e.g. "/memfd:x").
 				 */
-				bw_path_prepend_name(pb, dentry, flags);
+				if (bw_path_prepend_name(pb, &dl.name, flags) && i == 0)
+					*name_len = dl.name.len & BW_NAME_MAX;
 				break;
 			}
-			if (mnt == mnt_parent)
+			if (mnt == ml.parent)
 				break; /* the namespace root */
 			/* continue from the mount point in the parent mount */
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = mnt_parent;
-			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-			vfsmnt = &mnt->mnt;
+			dentry = ml.mountpoint;
+			mnt = ml.parent;
+			bw_read_mount_link(mnt, &ml);
 			continue;
 		}
-		if (!bw_path_prepend_name(pb, dentry, flags))
+		if (!bw_path_prepend_name(pb, &dl.name, flags))
 			break;
-		dentry = d_parent;
+		if (pb->pos + (dl.name.len & BW_NAME_MAX) + 1 == BW_PATH_MAX)
+			*name_len = dl.name.len & BW_NAME_MAX;
+		dentry = dl.parent;
 	}
 	if (i == BW_PATH_DEPTH)
 		*flags |= BW_F_TRUNC_PATH;
@@ -79,17 +145,26 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 	return pb->buf + (pb->pos & BW_PATH_MASK);
 }
 
-/* Appends the full path of a struct path to the record. */
-static __always_inline void bw_put_path(void *rec, __u32 *cursor, struct bw_str *d,
+/*
+ * Appends the full path of a struct path to the record; @name, if given,
+ * becomes the path's last component (a view into the same bytes).
+ */
+static __always_inline void bw_put_path(void *rec, __u32 *cursor, struct bw_str *d, struct bw_str *name,
 					struct dentry *dentry, struct vfsmount *mnt, __u32 *flags)
 {
 	const char *path;
+	__u32 name_len;
 
 	if (!dentry)
 		return;
-	path = bw_build_path(dentry, mnt, flags);
-	if (path)
-		bw_put_kstr(rec, cursor, d, path, BW_PATH_MAX + 1, flags, BW_F_TRUNC_PATH);
+	path = bw_build_path(dentry, mnt, flags, &name_len);
+	if (!path)
+		return;
+	bw_put_kstr(rec, cursor, d, path, BW_PATH_MAX + 1, flags, BW_F_TRUNC_PATH);
+	if (name && name_len && d->len >= name_len) {
+		name->off = d->off + d->len - name_len;
+		name->len = name_len;
+	}
 }
 
 /* Which overlayfs layer an overlay inode's content comes from. */
@@ -111,36 +186,48 @@ static __always_inline __u32 bw_overlay_layer(struct inode *inode)
 static __always_inline void bw_put_file(void *rec, __u32 *cursor, struct bw_file *f, struct file *file,
 					__u32 *flags)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	char win[BW_WIN];
+	struct inode *inode = NULL;
+	struct super_block *sb = NULL;
+	struct file_system_type *fs_type = NULL;
+	unsigned long ino, magic;
+	struct path fp;
+	umode_t mode;
+	dev_t dev;
 
 	if (!file)
 		return;
-	f->ino = BPF_CORE_READ(inode, i_ino);
-	f->dev = BPF_CORE_READ(sb, s_dev);
-	f->fs_magic = BPF_CORE_READ(sb, s_magic);
-	f->mode = BPF_CORE_READ(inode, i_mode);
+	bpf_probe_read_kernel(win, sizeof(win), file);
+	bw_win_get(win, file, f_inode, inode);
+	bw_win_get(win, file, f_path, fp);
+	bpf_probe_read_kernel(win, sizeof(win), inode);
+	bw_win_get(win, inode, i_sb, sb);
+	bw_win_get(win, inode, i_ino, ino);
+	bw_win_get(win, inode, i_mode, mode);
+	bpf_probe_read_kernel(win, sizeof(win), sb);
+	bw_win_get(win, sb, s_dev, dev);
+	bw_win_get(win, sb, s_magic, magic);
+	bw_win_get(win, sb, s_type, fs_type);
+	f->ino = ino;
+	f->mode = mode;
+	f->dev = dev;
+	f->fs_magic = magic;
 	if (f->fs_magic == OVERLAYFS_SUPER_MAGIC)
 		f->layer = bw_overlay_layer(inode);
-	bw_put_path(rec, cursor, &f->path, dentry, BPF_CORE_READ(file, f_path.mnt), flags);
-	bw_put_kstr(rec, cursor, &f->name, BPF_CORE_READ(dentry, d_name.name), BW_NAME_MAX + 1, flags,
-		    BW_F_TRUNC_PATH);
-	bw_put_kstr(rec, cursor, &f->fs, BPF_CORE_READ(sb, s_type, name), 32, flags, BW_F_TRUNC_STR);
+	bw_put_path(rec, cursor, &f->path, &f->name, fp.dentry, fp.mnt, flags);
+	bw_put_kstr(rec, cursor, &f->fs, BPF_CORE_READ(fs_type, name), 32, flags, BW_F_TRUNC_STR);
 }
 
 /* The struct file behind a descriptor of the current task, or NULL. */
 static __always_inline struct file *bw_fd_file(int fd)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
 	struct file *file = NULL;
 
-	if (fd < 0 || (unsigned int)fd >= max)
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	/* an indexed load from a BTF pointer is refused: one probe read */
+	bpf_core_read(&file, sizeof(file), &fdt->fd[fd]);
 	return file;
 }
 

@@ -138,7 +138,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
 	bw_put_kstr(rec, &cursor, &e->filename, BPF_CORE_READ(bprm, filename), BW_UPATH_MAX, &e->ev.flags,
 		    BW_F_TRUNC_STR);
-	bw_put_path(rec, &cursor, &e->exe, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+	bw_put_path(rec, &cursor, &e->exe, NULL, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
 		    &e->ev.flags);
 
 	/* argv: the new image's argument area, NUL-separated */

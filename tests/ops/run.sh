@@ -205,7 +205,8 @@ marker
 if wait_for 10 test "$(alerts "Ops Marker A")" -ge 2; then
 	ok "the old rules keep detecting after the failed reload"
 else
-	fail "no alert from the old rules after the failed reload"
+	sleep 1.2 # the next metrics snapshot
+	fail "no alert from the old rules after the failed reload: exec events and matches of A: $(metric 'bulwark_events_total{type="exec"}' 'bulwark_rule_matches_total{rule="Ops Marker A"}' | tr '\n' ' ')alerts file: $(wc -l <"$W/alerts.json") lines; log: $(tail -4 "$W/agent.log")"
 fi
 rules_ok "Ops Marker B"
 kill -HUP "$AGENT"
