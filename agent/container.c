@@ -412,6 +412,9 @@ static int parse_docker(json_t *root, struct container_info *ci)
 	copy_str(ci->image_id, sizeof(ci->image_id), jstring(root, "Image"));
 	split_image(ci);
 	copy_str(ci->user, sizeof(ci->user), jstring(config, "User"));
+	/* an inspect answer names the writable layer (config.v2.json does not) */
+	copy_str(ci->upper_dir, sizeof(ci->upper_dir),
+		 jstring(json_object_get(json_object_get(root, "GraphDriver"), "Data"), "UpperDir"));
 	v = ci->user;
 	if (!v[0] || strcmp(v, "0") == 0 || strcmp(v, "root") == 0 || strncmp(v, "0:", 2) == 0 || strncmp(v, "root:", 5) == 0)
 		ci->risks |= RISK_ROOT_USER;
@@ -779,12 +782,21 @@ static int docker_files_lookup(struct container_cache *cc, struct container_info
 	int err;
 
 	if (!cc->docker_root[0])
-		return -ENOENT;
+		return -ENODATA;
 	snprintf(path, sizeof(path), "%s%s/containers/%s/config.v2.json", cc->host_root, cc->docker_root,
 		 ci->ident.id);
 	text = read_file(path, 4 << 20);
-	if (!text)
-		return -ENOENT;
+	if (!text) {
+		/*
+		 * Docker writes this file at create, before the container's first
+		 * process: where its containers directory can be read, a container
+		 * without a file there is one Docker does not know, and asking the
+		 * API (a round trip to a daemon that may be busy, on the event
+		 * loop) would only hear the same. -ENODATA: ask the API.
+		 */
+		snprintf(path, sizeof(path), "%s%s/containers", cc->host_root, cc->docker_root);
+		return access(path, R_OK | X_OK) == 0 ? -ENOENT : -ENODATA;
+	}
 	root = json_loads(text, 0, NULL);
 	free(text);
 	snprintf(path, sizeof(path), "%s%s/containers/%s/hostconfig.json", cc->host_root, cc->docker_root,
@@ -795,30 +807,35 @@ static int docker_files_lookup(struct container_cache *cc, struct container_info
 	free(text);
 	err = parse_docker(root, ci);
 	json_decref(root);
-	/*
-	 * overlay2's layer of this container: image/overlay2/layerdb/mounts/<id>/mount-id
-	 * names <root>/overlay2/<mount-id>, whose diff/ is the upper directory. Known from
-	 * create on, unlike the rootfs mount that the OCI path reads from the mount table.
-	 */
-	if (err == 0) {
-		char mount_id[128] = "";
-		int fd;
-
-		snprintf(path, sizeof(path), "%s%s/image/overlay2/layerdb/mounts/%s/mount-id", cc->host_root,
-			 cc->docker_root, ci->ident.id);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ssize_t n = read(fd, mount_id, sizeof(mount_id) - 1);
-
-			close(fd);
-			if (n > 0 && !memchr(mount_id, '/', n)) {
-				mount_id[strcspn(mount_id, "\n")] = '\0';
-				snprintf(path, sizeof(path), "%s/overlay2/%s/diff", cc->docker_root, mount_id);
-				copy_str(ci->upper_dir, sizeof(ci->upper_dir), path);
-			}
-		}
-	}
 	return err;
+}
+
+/*
+ * overlay2's layer of a Docker container: image/overlay2/layerdb/mounts/<id>/mount-id
+ * names <root>/overlay2/<mount-id>, whose diff/ is the upper directory. Known from
+ * create on, unlike the rootfs mount that the OCI path reads from the mount table,
+ * and whichever way (files or API) Docker described the container.
+ */
+static void docker_upper_dir(struct container_cache *cc, struct container_info *ci)
+{
+	char path[1024 + PATH_MAX + 128], mount_id[128] = "";
+	ssize_t n;
+	int fd;
+
+	if (!cc->docker_root[0])
+		return;
+	snprintf(path, sizeof(path), "%s%s/image/overlay2/layerdb/mounts/%s/mount-id", cc->host_root,
+		 cc->docker_root, ci->ident.id);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, mount_id, sizeof(mount_id) - 1);
+	close(fd);
+	if (n > 0 && !memchr(mount_id, '/', n)) {
+		mount_id[strcspn(mount_id, "\n")] = '\0';
+		snprintf(path, sizeof(path), "%s/overlay2/%s/diff", cc->docker_root, mount_id);
+		copy_str(ci->upper_dir, sizeof(ci->upper_dir), path);
+	}
 }
 
 /* A relative root.path is relative to the bundle, the directory of config.json (a host path). */
@@ -1001,8 +1018,11 @@ static void resolve(struct container_cache *cc, struct centry *e)
 	bool docker_ok = false, oci_ok = false;
 
 	cc->st.lookups++;
-	if (fresh.ident.runtime == RUNTIME_DOCKER || fresh.ident.runtime == RUNTIME_UNKNOWN)
-		docker_ok = docker_files_lookup(cc, &fresh) == 0 || docker_lookup(cc, &fresh) == 0;
+	if (fresh.ident.runtime == RUNTIME_DOCKER || fresh.ident.runtime == RUNTIME_UNKNOWN) {
+		int rc = docker_files_lookup(cc, &fresh);
+
+		docker_ok = rc == 0 || (rc != -ENOENT && docker_lookup(cc, &fresh) == 0);
+	}
 	if (docker_ok) {
 		struct container_info spec = { .ident = fresh.ident };
 
@@ -1030,6 +1050,8 @@ static void resolve(struct container_cache *cc, struct centry *e)
 		if (fresh.ident.runtime == RUNTIME_UNKNOWN_K8S || fresh.ident.runtime == RUNTIME_UNKNOWN)
 			fresh.ident.runtime = docker_ok ? RUNTIME_DOCKER : RUNTIME_CONTAINERD;
 		fresh.metadata_known = true;
+		if (docker_ok && !fresh.upper_dir[0])
+			docker_upper_dir(cc, &fresh);
 		if (!fresh.upper_dir[0])
 			find_upper_dir(cc, &fresh);
 		e->info = fresh;

@@ -653,7 +653,9 @@ static const char inspect_risky[] =
 	"    \"Entrypoint\": [\"/app/server\"],\n"
 	"    \"Labels\": {\"org.opencontainers.image.source\": \"https://example.com/team/app\"}\n"
 	"  },\n"
-	"  \"NetworkSettings\": {\"Networks\": {\"bridge\": {\"IPAddress\": \"172.17.0.2\"}}}\n"
+	"  \"NetworkSettings\": {\"Networks\": {\"bridge\": {\"IPAddress\": \"172.17.0.2\"}}},\n"
+	"  \"GraphDriver\": {\"Name\": \"overlay2\", \"Data\": {\"MergedDir\": \"/var/lib/docker/overlay2/9f1e/merged\", "
+	"\"UpperDir\": \"/var/lib/docker/overlay2/9f1e/diff\", \"WorkDir\": \"/var/lib/docker/overlay2/9f1e/work\"}}\n"
 	"}\n";
 
 static int parse_inspect(const char *text, struct container_info *ci)
@@ -697,6 +699,8 @@ static void test_inspect_risky(void)
 	CHECK_STR(ci.sensitive_mounts, "/");
 	CHECK(ci.cap_add != 0, "no capability bit for SYS_ADMIN");
 	CHECK_STR(ci.k8s_pod, "");
+	/* the writable layer, for a host exec of a file in it (the release_agent escape) */
+	CHECK_STR(ci.upper_dir, "/var/lib/docker/overlay2/9f1e/diff");
 }
 
 static void test_inspect_hardened(void)
