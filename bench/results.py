@@ -160,7 +160,7 @@ def summarize(raw_path, out_path, plot_path=None):
             }
             table.setdefault(w, {})[c] = cell
     result = {"machine": extra.get("machine"), "settings": extra.get("settings"), "table": table}
-    for k in ("hooks", "throughput", "critical", "latency", "memory"):
+    for k in ("hooks", "throughput", "critical", "latency", "memory", "prog_cost"):
         if k in extra:
             result[k] = extra[k]
     hc = extra.get("hook_choice")
@@ -287,6 +287,9 @@ def check(out_path, plot_path):
         ok(num(t.get("max_zero_drop_events_per_s")) and steps and all(
             num(st.get("events")) and st["events"] > 0 and num(st.get("drops")) for st in steps),
            "throughput of %s: steps with events and drops" % mode)
+    pc = (r.get("prog_cost") or {}).get("programs") or {}
+    ok(all(num((pc.get(n) or {}).get("ns_per_run")) and pc[n]["runs"] > 0 for n in ("enter_openat", "exit_openat")),
+       "BPF program cost: runs and ns per run of the open programs: %s" % pc)
     storms = (r.get("critical") or {}).get("storms") or []
     hc = r.get("hook_choice") or {}
     ok(all(num((hc.get(c) or {}).get("slowdown_median")) for c in ("floor", "floor-raw")),
@@ -352,7 +355,82 @@ def report(out_path):
                 w, c, fmt(cell["events_median"], ",.0f"), fmt(cell["drops_max"], ",d"), crit,
                 fmt(cell["agent_cpu_s_median"], ".2f"), fmt(cell["agent_cpu_s_per_million_events"], ".2f"),
                 fmt(rss / 1024 if rss else None, ".1f")))
+    report_rest(r)
     return 0
+
+
+THROUGHPUT_TEXT = {
+    "trace": "`bulwark trace --events open` (JSON to /dev/null), write-opens of existing files",
+    "run": "`bulwark run` (default rules, file output), write-opens of existing files",
+    "run_refused": "`bulwark run` (default rules, file output), write-opens refused with ENOENT",
+}
+
+
+def report_rest(r):
+    """The tables after the slowdowns: throughput, critical events, latency, memory, hook choice."""
+    tp = r.get("throughput") or {}
+    print("\n**Maximum sustained events/s with zero drops** (2 generator processes, %s s per rate):\n" %
+          tp.get("seconds_per_step"))
+    print("| | highest rate with zero drops | steps |")
+    print("|---|---:|---|")
+    for mode, text in THROUGHPUT_TEXT.items():
+        t = tp.get(mode)
+        if not t:
+            continue
+        steps = "; ".join("%s offered → %s reached, %s events, %s drops, agent %.2f cores" % (
+            fmt(st["offered"], ",d"), fmt(st["achieved"], ",d"), fmt(st["events"], ",d"), fmt(st["drops"], ",d"),
+            st["agent_cores"]) for st in t["steps"])
+        print("| %s | %s/s | %s |" % (text, fmt(t["max_zero_drop_events_per_s"], ",d"), steps))
+    storms = (r.get("critical") or {}).get("storms") or []
+    print("\n**Critical events under storms** (`bulwark run`; an exec storm of 1 process beside a storm of 2):\n")
+    print("| Storm | storm ops | execs performed | exec records received | records lost (all) "
+          "| exec/fork/exit/cgroup/mount/setns/... lost |")
+    print("|---|---:|---:|---:|---:|---|")
+    for x in storms:
+        lost = ", ".join("%s %s" % (k, fmt(v, ",d")) for k, v in sorted(x["drops_critical_types"].items()) if v)
+        print("| %s | %s | %s | %s | %s | %s |" % (x["storm"], fmt(x["storm_ops"], ",d"), fmt(x["execs"], ",d"),
+                                                  fmt(x["exec_events"], ",d"), fmt(x["drops"], ",d"), lost or "none"))
+    lat = r.get("latency") or {}
+    print("\n**Latency from a write-open to its alert in the output file** (`bulwark run`):\n")
+    print("| | received | median | p90 | p99 | max |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for load in ("idle", "openw-storm"):
+        x = lat.get(load)
+        if x:
+            print("| %s | %d/%d | %s | %s | %s | %s |" % (load, x["received"], x["sent"], ms(x["median_us"]),
+                                                         ms(x["p90_us"]), ms(x["p99_us"]), ms(x["max_us"])))
+    m = r.get("memory") or {}
+    if m:
+        print("\n**Memory.** The process cache alone (`proctree_mem 10000`): %s. The agent (`bulwark run`) with "
+              "%s processes in %s containers tracked (process cache %s entries, container cache %s entries; "
+              "%s metadata lookups, %s failed; %s records lost): RSS **%.1f MB** (peak %.1f MB; %.1f MB right "
+              "after start), of which %.1f MB are the two ring buffers' mappings." % (
+                  m["proctree_mem"], fmt(m["procs"], ",d"), fmt(m["containers"], ",d"),
+                  fmt(m["proc_cache_entries"], ",d"), fmt(m["container_cache_entries"], ",d"),
+                  fmt(m["container_lookups"], ",d"), fmt(m["container_lookup_failures"], ",d"),
+                  fmt(m["drops"], ",d"), m["agent_rss_kb"] / 1024, m["agent_peak_rss_kb"] / 1024,
+                  m["agent_rss_kb_start"] / 1024, m["ring_buffer_rss_kb"] / 1024))
+    pc = r.get("prog_cost")
+    if pc:
+        print("\n**What an event costs in BPF** (the kernel's run time per program, `kernel.bpf_stats_enabled`, "
+              "under the write-open storm against `bulwark run`):\n")
+        print("| Program | runs | ns per run |")
+        print("|---|---:|---:|")
+        for n, x in pc["programs"].items():
+            print("| `%s` | %s | %s |" % (n, fmt(x["runs"], ",d"), fmt(x["ns_per_run"], ",d")))
+    hc = r.get("hook_choice") or {}
+    if hc.get("floor"):
+        print("\n**Hook choice**, a storm of `getppid()` (a syscall no hook wants; 2 processes, paired "
+              "repetitions):\n")
+        print("| Design | slowdown of getppid | ns added per syscall |")
+        print("|---|---:|---:|")
+        for c, text in (("floor", "per-syscall tracepoints (`floor`)"),
+                        ("floor-raw", "tp_btf sys_enter/sys_exit + filter (`floor-raw`)")):
+            print("| %s | %.3f× | %.0f |" % (text, hc[c]["slowdown_median"], hc[c]["ns_added_per_syscall_median"]))
+
+
+def ms(us):
+    return "%.2f ms" % (us / 1000.0)
 
 
 def main():

@@ -39,13 +39,14 @@ else
 fi
 mkdir -p "$OUT"
 RAW=$OUT/raw-$STAMP.jsonl
-TPIDS="" NGINX_PID="" FARM_PID=""
+TPIDS="" NGINX_PID="" FARM_PID="" STATS_WAS=""
 HZ=$(getconf CLK_TCK)
 
 cleanup() {
 	for p in $TPIDS $FARM_PID; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in $TPIDS $FARM_PID; do wait "$p" 2>/dev/null || true; done
 	[ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null
+	[ -n "$STATS_WAS" ] && sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
 	rm -rf "$work" 2>/dev/null || true
 }
 trap 'st=$?; cleanup; exit $st' EXIT
@@ -426,6 +427,27 @@ for load in idle openw-storm; do
 done
 rm -rf "$lat_dir"
 echo "{\"kind\":\"latency\",$lat_json}" >>"$RAW"
+
+# ---- 4b. what each event costs in BPF: the kernel's own per-program run time ----------------------
+# kernel.bpf_stats_enabled (a global setting, restored) makes the kernel count each program's runs
+# and the nanoseconds spent in it; a write-open storm against `bulwark run`, as in the ladder.
+r=$work/run; rm -rf "$r"; mkdir -p "$r"
+STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -qw kernel.bpf_stats_enabled=1
+"$B"/bulwark run -o file:"$r"/alerts.json >/dev/null 2>"$r"/err &
+TPIDS=$!; wait_for "sensor ready" "$r"/err "$TPIDS"
+"$B"/loadgen openwk -d "$SECS" -p 2 $PACE -a "$work"/tp >/dev/null
+bpftool -j prog show >"$r"/progs.json
+stop_tracer
+sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"; STATS_WAS=
+python3 -c '
+import json, sys
+progs = {p["name"]: p for p in json.load(open(sys.argv[1])) if p.get("run_cnt")}
+out = {"kind": "prog_cost", "workload": "openwk", "programs": {
+    n: {"runs": p["run_cnt"], "ns_per_run": round(p["run_time_ns"] / p["run_cnt"])}
+    for n, p in sorted(progs.items()) if n in ("enter_openat", "exit_openat", "on_exec", "on_fork", "on_exit")}}
+print(json.dumps(out))' "$r"/progs.json >>"$RAW"
+say "program cost: $(tail -n 1 "$RAW")"
 
 # ---- 5. memory: the process cache alone, and the agent with 10,000 processes in 500 containers ----------
 nproc_farm=10000 ncg=500
