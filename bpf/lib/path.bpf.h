@@ -108,6 +108,8 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 	pb->pos = BW_PATH_MAX;
 	bw_read_mount_link(mnt, &ml);
 	for (i = 0; i < BW_PATH_DEPTH; i++) {
+		/* nothing written after it yet: the component is the file's own name */
+		bool last = pb->pos == BW_PATH_MAX;
 		struct bw_dentry_link dl;
 
 		bw_read_dentry_link(dentry, &dl);
@@ -118,7 +120,7 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 				 * (memfd, anon inode). Its name is all there is, as in
 				 * /proc/<pid>/fd (e.g. "/memfd:x").
 				 */
-				if (bw_path_prepend_name(pb, &dl.name, flags) && i == 0)
+				if (bw_path_prepend_name(pb, &dl.name, flags) && last)
 					*name_len = dl.name.len & BW_NAME_MAX;
 				break;
 			}
@@ -132,7 +134,7 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 		}
 		if (!bw_path_prepend_name(pb, &dl.name, flags))
 			break;
-		if (pb->pos + (dl.name.len & BW_NAME_MAX) + 1 == BW_PATH_MAX)
+		if (last)
 			*name_len = dl.name.len & BW_NAME_MAX;
 		dentry = dl.parent;
 	}

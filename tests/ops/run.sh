@@ -123,6 +123,7 @@ if ! wait_for 30 log_has '"bulwark running:'; then
 	exit 1
 fi
 summary=$(grep -F '"bulwark running:' "$W/agent.log")
+FILE_OUT=$(sed -n 's/.*outputs \(file-[0-9a-f]*\).*/\1/p' <<<"$summary") # the file output's name
 if [[ $summary == *"hooks "*" attached"* && $summary == *"rules 1 (from files)"* && $summary == *"outputs file-"*", hook"* &&
 	$summary == *"metrics 127.0.0.1:$P_METRICS"* && $summary == *"config $W/bulwark.yaml"* && $summary == *"kernel $(uname -r)"* ]]; then
 	ok "startup summary: one line with kernel, hooks, rules, outputs, metrics, config"
@@ -155,7 +156,7 @@ marker
 wait_for 10 test "$(alerts "Ops Marker A")" -ge 1
 sleep 1.2 # the next snapshot
 read -r exec1 match1 sent hookretry < <(metric 'bulwark_events_total{type="exec"}' \
-	'bulwark_rule_matches_total{rule="Ops Marker A"}' 'bulwark_output_alerts_total{output="'"$(sed -n 's/.*outputs \(file-[0-9a-f]*\).*/\1/p' <<<"$summary")"'",state="sent"}' \
+	'bulwark_rule_matches_total{rule="Ops Marker A"}' 'bulwark_output_alerts_total{output="'"$FILE_OUT"'",state="sent"}' \
 	'bulwark_output_alerts_total{output="hook",state="retried"}' | tr '\n' ' ')
 if [ "$exec1" -gt "$exec0" ] && [ "$match0" = absent ] && [ "$match1" = 1 ] && [ "$sent" = 1 ] && [ "$hookretry" -ge 1 ]; then
 	ok "counters move: exec events $exec0 -> $exec1, rule matches 0 -> 1, file sent 1, webhook retried $hookretry"
@@ -202,11 +203,17 @@ else
 	fail "SIGHUP broken rules: $(tail -3 "$W/agent.log")"
 fi
 marker
-if wait_for 10 test "$(alerts "Ops Marker A")" -ge 2; then
+t_marker=$SECONDS
+# Detection, not latency, is what this checks; an alert later than 10 s is reported with what the
+# agent said at the time (it happened once in ~25 runs here, cause not found yet).
+if wait_for 40 test "$(alerts "Ops Marker A")" -ge 2; then
 	ok "the old rules keep detecting after the failed reload"
+	if [ $((SECONDS - t_marker)) -gt 10 ]; then
+		sleep 1.2 # the next metrics snapshot
+		echo "info: SLOW: the alert took $((SECONDS - t_marker)) s; exec events, matches of A, file output queued/sent/retried: $(metric 'bulwark_events_total{type="exec"}' 'bulwark_rule_matches_total{rule="Ops Marker A"}' 'bulwark_output_alerts_total{output="'"$FILE_OUT"'",state="queued"}' 'bulwark_output_alerts_total{output="'"$FILE_OUT"'",state="sent"}' 'bulwark_output_alerts_total{output="'"$FILE_OUT"'",state="retried"}' | tr '\n' ' ')| last alert: $(tail -1 "$W/alerts.json" | cut -c1-400) | log: $(tail -6 "$W/agent.log" | tr '\n' ' ')"
+	fi
 else
-	sleep 1.2 # the next metrics snapshot
-	fail "no alert from the old rules after the failed reload: exec events and matches of A: $(metric 'bulwark_events_total{type="exec"}' 'bulwark_rule_matches_total{rule="Ops Marker A"}' | tr '\n' ' ')alerts file: $(wc -l <"$W/alerts.json") lines; log: $(tail -4 "$W/agent.log")"
+	fail "no alert from the old rules after the failed reload (40 s): $(alerts "Ops Marker A") alerts; log: $(tail -6 "$W/agent.log" | tr '\n' ' ')"
 fi
 rules_ok "Ops Marker B"
 kill -HUP "$AGENT"
