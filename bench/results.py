@@ -327,7 +327,7 @@ def report(out_path):
     configs = [c for c in CONFIG_ORDER if any(c in table[w] for w in workloads)]
     tracers = [c for c in configs if c != "base"]
     print("Slowdown against no tracing: the median over %s repetitions of (baseline rate / rate), each run against the "
-          "baseline of its own repetition; in brackets the spread of those ratios (max - min):\n" % r["machine"]["reps"])
+          "baseline of its own repetition; in brackets the lowest and the highest of those ratios:\n" % r["machine"]["reps"])
     print("| Workload | baseline rate | " + " | ".join(tracers) + " |")
     print("|---|---:|" + "---:|" * len(tracers))
     for w in workloads:
