@@ -272,6 +272,17 @@ static void batch_add(struct output *out, struct batch *b, char *data, uint32_t 
 	b->bytes += len;
 }
 
+/* Moves queued records into raw[*taken..] while the batch has room; the lock is held. */
+static void take_queued(struct output *out, struct qrec *raw, size_t *taken, size_t *bytes, size_t limit)
+{
+	while (out->qlen && *taken < limit && *bytes < out->cfg.batch_bytes) {
+		raw[*taken] = out->q[out->qhead];
+		*bytes += raw[(*taken)++].len;
+		out->qhead = (out->qhead + 1) % out->qcap;
+		out->qlen--;
+	}
+}
+
 /*
  * Fills an empty batch from the queue, giving a burst up to batch_ms to fill
  * it, or else from the spool. Records are only moved under the lock; parsing
@@ -290,12 +301,7 @@ static void fill_batch(struct output *out, struct batch *b, size_t limit)
 		return;
 	pthread_mutex_lock(&out->lock);
 	for (;;) {
-		while (out->qlen && taken < limit && bytes < out->cfg.batch_bytes) {
-			raw[taken] = out->q[out->qhead];
-			bytes += raw[taken++].len;
-			out->qhead = (out->qhead + 1) % out->qcap;
-			out->qlen--;
-		}
+		take_queued(out, raw, &taken, &bytes, limit);
 		if (taken == 0 || taken >= limit || bytes >= out->cfg.batch_bytes || out->stopping ||
 		    out->cfg.batch_ms == 0)
 			break;
@@ -305,13 +311,7 @@ static void fill_batch(struct output *out, struct batch *b, size_t limit)
 			timed = true;
 		}
 		if (pthread_cond_timedwait(&out->wake, &out->lock, &until) == ETIMEDOUT) {
-			timed = false;
-			while (out->qlen && taken < limit && bytes < out->cfg.batch_bytes) {
-				raw[taken] = out->q[out->qhead];
-				bytes += raw[taken++].len;
-				out->qhead = (out->qhead + 1) % out->qcap;
-				out->qlen--;
-			}
+			take_queued(out, raw, &taken, &bytes, limit);
 			break;
 		}
 	}

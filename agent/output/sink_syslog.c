@@ -193,12 +193,10 @@ static int sys_connect(struct sink *s, char *why, size_t whylen)
 				X509_VERIFY_PARAM_set1_host(param, c->host, 0);
 		}
 	}
-	if (SSL_connect(y->ssl) != 1 || tls_refused(s, why, whylen)) {
+	if (SSL_connect(y->ssl) != 1) {
 		long v = SSL_get_verify_result(y->ssl);
 
-		if (why[0]) {
-			/* tls_refused said why */
-		} else if (v != X509_V_OK) {
+		if (v != X509_V_OK) {
 			snprintf(why, whylen, "TLS handshake with %s:%u: certificate verification failed: %s", c->host,
 				 c->port, X509_verify_cert_error_string(v));
 			ERR_clear_error();
@@ -207,6 +205,8 @@ static int sys_connect(struct sink *s, char *why, size_t whylen)
 		}
 		goto fail;
 	}
+	if (tls_refused(s, why, whylen))
+		goto fail;
 	return 0;
 fail:
 	sys_close(y);

@@ -114,17 +114,6 @@ static __always_inline void bw_submit(void *rec, __u32 size, bool critical)
 	ev->hdr.version = BW_ABI_VERSION;
 	ev->hdr.size = size;
 	ev->hdr.ktime = bpf_ktime_get_boot_ns();
-	/*
-	 * Opens of procfs, sysfs and cgroup files ride the critical ring, yet any
-	 * process may write-open its own /proc/self files in a loop. Once half of
-	 * the critical ring is waiting, such opens take the common ring instead
-	 * (still delivered, no longer ahead of the flood), so that a storm of
-	 * them can never take the room of exec, fork, cgroup, mount or setns
-	 * records (docs/BENCHMARKS.md: the critical-ring storm).
-	 */
-	if (critical && type == BW_EV_OPEN &&
-	    bpf_ringbuf_query(&rb_critical, BPF_RB_AVAIL_DATA) > BW_RB_CRITICAL_SIZE / 2)
-		critical = false;
 	if (critical)
 		err = bpf_ringbuf_output(&rb_critical, rec, size, 0);
 	else

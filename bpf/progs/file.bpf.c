@@ -103,7 +103,16 @@ static __always_inline int bw_open_exit(void *ctx)
 
 		if (file) {
 			bw_put_file(rec, &cursor, &o->file, file, &o->ev.flags);
-			critical = bw_fs_critical(o->file.fs_magic);
+			/*
+			 * Opens of procfs, sysfs and cgroup files ride the critical ring,
+			 * yet any process may write-open its own /proc/self files in a
+			 * loop. Once half of that ring is waiting, such opens take the
+			 * common ring (still delivered, no longer ahead of the flood), so
+			 * that a storm of them can never take the room of exec, fork,
+			 * cgroup, mount or setns records (docs/BENCHMARKS.md).
+			 */
+			critical = bw_fs_critical(o->file.fs_magic) &&
+				   bpf_ringbuf_query(&rb_critical, BPF_RB_AVAIL_DATA) <= BW_RB_CRITICAL_SIZE / 2;
 		}
 	}
 	bw_submit(rec, cursor, critical);
