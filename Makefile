@@ -1,87 +1,106 @@
-# bulwark — make / make test / make run / make deps
+# bulwark — make / make test / make run / make deps   (V=1 prints the commands)
 # The build never reads the build machine's kernel: BPF code includes the pinned vmlinux/x86/vmlinux.h.
 
 BUILD   ?= build
-ARCH    := x86
+# the BPF target architecture, from the build machine's (vmlinux/$(ARCH)/vmlinux.h must exist for it)
+ARCH    ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
 CLANG   ?= clang
 CC      ?= cc
 BPFTOOL ?= bpftool
 
+# The version: from `git describe` (a v* tag, else 0.1.0 plus the commit), passed to the binary,
+# the .deb and the image. Debian's rules for an upstream version: digits first, no '-'.
+GIT_REV := $(shell git describe --tags --always --dirty --match 'v[0-9]*' 2>/dev/null)
+VERSION ?= $(if $(filter v%,$(GIT_REV)),$(patsubst v%,%,$(subst -,.,$(GIT_REV))),0.1.0$(if $(GIT_REV),+git.$(subst -,.,$(GIT_REV))))
+
+# make V=1 prints every command
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+# a target whose recipe fails is removed, never left half-written for the next make
+.DELETE_ON_ERROR:
+
+ifeq ($(wildcard vmlinux/$(ARCH)/vmlinux.h),)
+$(error no vmlinux/$(ARCH)/vmlinux.h: bulwark's BPF code is built for $(ARCH) only with a pinned vmlinux.h (see vmlinux/README.md))
+endif
+
 BPF_SRCS   := $(wildcard bpf/progs/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/progs/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-BPF_HDRS   := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h bpf/*.bpf.h)
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf -MMD -MP
 
-# agent modules (main.c is the CLI; everything else is linkable into tests)
-AGENT_LIB  := log jsonw event event_json proctree container sensor pipeline cli trace run config metrics
-# the rule engine (agent/rules/), replay and the rules commands
-AGENT_LIB  += rules/util rules/lexer rules/parser rules/compile rules/fields rules/eval rules/output rules/loader \
-	      rules/default replay cmd_rules
-AGENT_OBJS := $(patsubst %,$(BUILD)/agent/%.o,$(AGENT_LIB))
+# agent modules: every .c under agent/ but the CLI's main.c, linkable into tests; plus the
+# default ruleset (rules/*.yaml) embedded as generated C
+AGENT_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c agent/rules/*.c agent/output/*.c))
+AGENT_OBJS := $(patsubst agent/%.c,$(BUILD)/agent/%.o,$(AGENT_SRCS)) $(BUILD)/agent/rules/default.o
 
 OPT      ?= -O2 -g
 SAN      ?=
 HARDEN   ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
 CFLAGS   := $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -fPIE $(HARDEN)
-CPPFLAGS := -D_GNU_SOURCE -Iagent -Ibpf/include -I$(BUILD)
+# -MMD -MP: each object's header dependencies are written beside it and read back below
+CPPFLAGS := -D_GNU_SOURCE -DBULWARK_VERSION='"$(VERSION)"' -Iagent -Ibpf/include -I$(BUILD) -MMD -MP
 LDFLAGS  := $(SAN) -pie -Wl,-z,relro,-z,now
-LDLIBS   := -lbpf -lelf -lz -lcurl -ljansson
-# alert delivery (agent/output/) and `bulwark alert-send`: OpenSSL for syslog over TLS and HMAC
-AGENT_OBJS += $(patsubst agent/output/%.c,$(BUILD)/agent/output/%.o,$(wildcard agent/output/*.c)) \
-	      $(BUILD)/agent/cmd_alert_send.o
-LDLIBS   += -lssl -lcrypto -lpthread
-LDLIBS   += -lyaml -ljansson
-# /metrics and /healthz: libmicrohttpd's server on its own thread
-LDLIBS   += -lmicrohttpd
+# libbpf (sensor), libcurl (Docker API, HTTP outputs), jansson (JSON), OpenSSL (syslog over TLS, HMAC),
+# libyaml (rules, config), libmicrohttpd (/metrics and /healthz on its own thread)
+LDLIBS   := -lbpf -lelf -lz -lcurl -ljansson -lssl -lcrypto -lpthread -lyaml -lmicrohttpd
 
-.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image
+.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image version
 all: $(BUILD)/bulwark
 
 deps:
 	scripts/deps.sh
 
-$(BUILD)/bpf/%.bpf.o: bpf/progs/%.bpf.c $(BPF_HDRS) | $(BUILD)/bpf
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+version:
+	@echo $(VERSION)
+
+$(BUILD)/bpf/%.bpf.o: bpf/progs/%.bpf.c | $(BUILD)/bpf
+	$(call say,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # one BPF object from the per-family programs (libbpf's static linker)
 $(BUILD)/bulwark.bpf.o: $(BPF_OBJS)
-	$(BPFTOOL) gen object $@ $^
+	$(call say,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(BUILD)/bulwark.skel.h: $(BUILD)/bulwark.bpf.o
-	$(BPFTOOL) gen skeleton $< name bulwark_bpf > $@.tmp && mv $@.tmp $@
+	$(call say,GEN,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bulwark_bpf > $@
 
-$(BUILD)/agent/%.o: agent/%.c $(wildcard agent/*.h) bpf/include/abi.h $(BUILD)/bulwark.skel.h | $(BUILD)/agent
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+# every agent object waits for the skeleton (sensor.c includes it; the generated dependency
+# files take over once it exists); the version is part of the flags, so a new commit rebuilds
+$(BUILD)/agent/%.o: agent/%.c $(BUILD)/bulwark.skel.h $(BUILD)/version.stamp
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# rewritten only when the version changes
+$(BUILD)/version.stamp: FORCE | $(BUILD)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" > $@
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/bulwark: $(BUILD)/agent/main.o $(AGENT_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/bpf $(BUILD)/agent $(BUILD)/tests:
+$(BUILD)/bpf $(BUILD)/tests:
 	mkdir -p $@
-
-$(BUILD)/agent/output/%.o: agent/output/%.c $(wildcard agent/output/*.h agent/*.h) | $(BUILD)/agent/output
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
-
-$(BUILD)/agent/cmd_alert_send.o: agent/output/output.h
-
-$(BUILD)/agent/output:
-	mkdir -p $@
-
-# the rule engine; the default ruleset (rules/*.yaml) is embedded as generated C
-$(BUILD)/agent/rules/%.o: agent/rules/%.c $(wildcard agent/*.h agent/rules/*.h) bpf/include/abi.h | $(BUILD)/agent/rules
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
-
-$(BUILD)/agent/cmd_rules.o $(BUILD)/agent/replay.o: $(wildcard agent/rules/*.h)
 
 RULES_FILES := $(sort $(wildcard rules/*.yaml))
-$(BUILD)/rules_default.c: $(RULES_FILES) scripts/embed_rules.sh | $(BUILD)/agent/rules
-	scripts/embed_rules.sh $(RULES_FILES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/rules_default.c: $(RULES_FILES) scripts/embed_rules.sh | $(BUILD)
+	$(call say,GEN,$@)
+	$(Q)scripts/embed_rules.sh $(RULES_FILES) > $@
 
-$(BUILD)/agent/rules/default.o: $(BUILD)/rules_default.c agent/rules/rules.h | $(BUILD)/agent/rules
-	$(CC) $(CPPFLAGS) -Iagent/rules $(CFLAGS) -c $< -o $@
-
-$(BUILD)/agent/rules:
-	mkdir -p $@
+$(BUILD)/agent/rules/default.o: $(BUILD)/rules_default.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Iagent/rules $(CFLAGS) -c $< -o $@
 
 # ---- tests ------------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -126,14 +145,14 @@ clean:
 	rm -rf build
 
 # ---- install, Debian package, container image (docs/config.md, packaging/) --------------------
-VERSION    ?= 0.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/bulwark
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
 DESTDIR    ?=
-IMAGE      ?= localhost/bulwark:$(VERSION)
+# an image tag allows no '+'
+IMAGE      ?= localhost/bulwark:$(subst +,_,$(VERSION))
 
 # The config is installed only where none exists: make install never overwrites an edited one.
 install: all
@@ -159,7 +178,7 @@ deb: all
 
 # A small image built offline: the binary, its shared libraries and /etc files, FROM scratch
 image: all
-	packaging/container/build.sh $(BUILD) $(IMAGE)
+	packaging/container/build.sh $(BUILD) $(IMAGE) $(VERSION)
 
 # ---- benchmarks (make bench; its smoke run, tests/bench/smoke.sh, is part of make test) ----
 $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)
@@ -204,3 +223,6 @@ bench-progs: all $(BENCH_PROGS)
 bench: bench-progs
 	scripts/deps.sh
 	bench/run.sh $(BUILD)
+
+# header dependencies written by the compilers (-MMD -MP)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -3,9 +3,9 @@
 # Builds the container image offline (make image): a root filesystem holding the stripped
 # binary, the shared libraries ldd names, the default rules, the container config and the
 # /etc files name resolution and TLS need; then `docker build` FROM scratch on it.
-# Usage: packaging/container/build.sh BUILD_DIR IMAGE_TAG
+# Usage: packaging/container/build.sh BUILD_DIR IMAGE_TAG [VERSION]
 set -eu
-BUILD=$1 IMAGE=$2
+BUILD=$1 IMAGE=$2 VERSION=${3:-$("$1/bulwark" version | cut -d" " -f2)}
 ctx=$BUILD/image
 root=$ctx/rootfs
 rm -rf "$ctx"
@@ -27,5 +27,5 @@ printf 'root:x:0:\n' >"$root/etc/group"
 printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
 cp packaging/container/Containerfile "$ctx/Containerfile"
-DOCKER_BUILDKIT=0 docker build -q -f "$ctx/Containerfile" -t "$IMAGE" "$ctx" >/dev/null
+DOCKER_BUILDKIT=0 docker build -q --build-arg VERSION="$VERSION" -f "$ctx/Containerfile" -t "$IMAGE" "$ctx" >/dev/null
 echo "$IMAGE"
