@@ -225,4 +225,4 @@ bench: bench-progs
 	bench/run.sh $(BUILD)
 
 # header dependencies written by the compilers (-MMD -MP)
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(wildcard $(BUILD)/agent/*.d $(BUILD)/agent/*/*.d $(BUILD)/bpf/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
