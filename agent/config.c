@@ -651,6 +651,39 @@ static int top_key(struct loader *l, const char *key, yaml_node_t *k, yaml_node_
 	return 0;
 }
 
+/*
+ * The config's node graph must be a small tree before anything walks it: a YAML alias
+ * can name a node that contains it (`a: &x [*x]`), which would make every recursive walk
+ * below loop until the stack overflows, and nested aliases can multiply a small file into
+ * millions of nodes. No real config nests deeper than a handful of levels.
+ */
+#define CONFIG_DEPTH_MAX 32
+#define CONFIG_NODES_MAX 100000
+
+static int shape_check(struct loader *l, const yaml_node_t *n, unsigned int depth, size_t *visited)
+{
+	yaml_node_item_t *it;
+	yaml_node_pair_t *p;
+
+	if (!n)
+		return 0;
+	if (depth > CONFIG_DEPTH_MAX)
+		return bad(l, n, "nested deeper than %u levels (a YAML alias that contains itself?)", CONFIG_DEPTH_MAX);
+	if (++*visited > CONFIG_NODES_MAX)
+		return bad(l, n, "more than %u nodes once aliases are expanded", CONFIG_NODES_MAX);
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			if (shape_check(l, yaml_document_get_node(l->doc, *it), depth + 1, visited))
+				return -EINVAL;
+	} else if (n->type == YAML_MAPPING_NODE) {
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+			if (shape_check(l, yaml_document_get_node(l->doc, p->key), depth + 1, visited) ||
+			    shape_check(l, yaml_document_get_node(l->doc, p->value), depth + 1, visited))
+				return -EINVAL;
+	}
+	return 0;
+}
+
 /* ---- restart-only sections: canonical text, compared on SIGHUP ----------- */
 
 static void canon(yaml_document_t *doc, const yaml_node_t *n, struct strbuf *sb)
@@ -778,6 +811,8 @@ int config_load_text(struct config *cfg, const char *name, const char *text, siz
 		}
 	}
 	spool_dir = NULL;
+	if (root && shape_check(&l, root, 0, &(size_t){ 0 }))
+		root = NULL; /* reported; nothing below may walk it */
 	if (root && !is_null(root)) {
 		/* spool_dir first: the outputs take it as their default wherever they appear */
 		yaml_node_pair_t *p;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The config file (agent/config.c) and the metrics/health rendering (agent/metrics.c), without root. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,6 +249,33 @@ static void test_metrics_and_health(void)
 	metrics__free(m);
 }
 
+/* Aliases that make the node graph a cycle or a bomb are refused where they start,
+ * before any walk of the document (a self-containing alias once overflowed the stack). */
+static void test_hostile_aliases(void)
+{
+	static const char *const cyclic[] = { "events: &a [*a]\n", "rules: &a {x: *a}\n", "outputs: &a [[*a]]\n" };
+	char bomb[2048];
+	struct config cfg;
+	struct config_errors e;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cyclic) / sizeof(cyclic[0]); i++) {
+		CHECK_INT(load(&cfg, &e, cyclic[i]), -EINVAL);
+		CHECK(strstr(first(&e), "t.yaml:1:") && strstr(first(&e), "deeper than 32 levels"), "got: %s", first(&e));
+		config_errors_free(&e);
+		config_free(&cfg);
+	}
+	/* ten levels of ten aliases each: 10^10 nodes once expanded */
+	n = snprintf(bomb, sizeof(bomb), "x0: &a0 [1,1,1,1,1,1,1,1,1,1]\n");
+	for (i = 1; i < 10; i++)
+		n += snprintf(bomb + n, sizeof(bomb) - n, "x%zu: &a%zu [*a%zu,*a%zu,*a%zu,*a%zu,*a%zu,*a%zu,*a%zu,*a%zu,*a%zu,*a%zu]\n",
+			      i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+	CHECK_INT(load(&cfg, &e, bomb), -EINVAL);
+	CHECK(strstr(first(&e), "more than 100000 nodes") != NULL, "got: %s", first(&e));
+	config_errors_free(&e);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	RUN(test_defaults_without_a_file);
@@ -255,5 +284,6 @@ int main(void)
 	RUN(test_command_line_wins);
 	RUN(test_restart_sections);
 	RUN(test_metrics_and_health);
+	RUN(test_hostile_aliases);
 	return check_summary();
 }
