@@ -49,7 +49,7 @@ LDFLAGS  := $(SAN) -pie -Wl,-z,relro,-z,now
 # libyaml (rules, config), libmicrohttpd (/metrics and /healthz on its own thread)
 LDLIBS   := -lbpf -lelf -lz -lcurl -ljansson -lssl -lcrypto -lpthread -lyaml -lmicrohttpd
 
-.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image version
+.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image version fuzz fuzz-progs
 all: $(BUILD)/bulwark
 
 deps:
@@ -72,15 +72,16 @@ $(BUILD)/bulwark.skel.h: $(BUILD)/bulwark.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name bulwark_bpf > $@
 
 # every agent object waits for the skeleton (sensor.c includes it; the generated dependency
-# files take over once it exists); the version is part of the flags, so a new commit rebuilds
-$(BUILD)/agent/%.o: agent/%.c $(BUILD)/bulwark.skel.h $(BUILD)/version.stamp
+# files take over once it exists) and is rebuilt when the flags (the version among them) change
+$(BUILD)/agent/%.o: agent/%.c $(BUILD)/bulwark.skel.h $(BUILD)/flags.stamp
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-# rewritten only when the version changes
-$(BUILD)/version.stamp: FORCE | $(BUILD)
-	@[ "$$(cat $@ 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" > $@
+# rewritten only when the compiler, its flags or the version change
+FLAGS_TEXT := $(CC) $(CPPFLAGS) $(CFLAGS)
+$(BUILD)/flags.stamp: FORCE | $(BUILD)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(FLAGS_TEXT)' ] || echo '$(FLAGS_TEXT)' > $@
 
 .PHONY: FORCE
 FORCE:
@@ -119,7 +120,7 @@ $(BUILD)/tests/e2e_attacks: tests/e2e/attacks.c tests/lib/tracer.c tests/lib/tra
 
 E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks
 
-test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan bench-progs
+test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan bench-progs fuzz-progs
 	tests/run.sh
 
 test-unit: $(UNIT_TESTS)
@@ -226,3 +227,20 @@ bench: bench-progs
 
 # header dependencies written by the compilers (-MMD -MP)
 -include $(wildcard $(BUILD)/agent/*.d $(BUILD)/agent/*/*.d $(BUILD)/bpf/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
+
+# ---- fuzzing (tests/fuzz; make fuzz runs each harness FUZZ_TIME seconds, make test briefly) ----
+FUZZ_TIME ?= 300
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link
+FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# libFuzzer harnesses: the agent's objects built by clang with ASan and UBSan (every report aborts)
+fuzz-progs:
+	$(MAKE) BUILD=build/fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" HARDEN= \
+		$(patsubst $(BUILD)/%,build/fuzz/%,$(FUZZ_HARNESSES))
+
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(AGENT_OBJS) | $(BUILD)/tests
+	$(call say,FUZZ,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer $< $(AGENT_OBJS) -o $@ $(LDLIBS)
+
+fuzz: fuzz-progs
+	tests/fuzz/run.sh build/fuzz $(FUZZ_TIME)

@@ -761,8 +761,8 @@ unsigned config_restart_changes(const struct config *a, const struct config *b)
 const char *config_section_name(enum config_section s)
 {
 	static const char *const names[CONF_SEC_MAX] = {
-		[CONF_SEC_PIPELINE] = "events, ro_prefixes, proc_cache, procfs, ancestry, docker_socket, docker_root, "
-				      "state_dirs, host_root",
+		[CONF_SEC_PIPELINE] = ("events, ro_prefixes, proc_cache, procfs, ancestry, docker_socket, docker_root, "
+				       "state_dirs, host_root"),
 		[CONF_SEC_OUTPUTS] = "outputs, spool_dir",
 		[CONF_SEC_METRICS] = "metrics.listen",
 	};

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|kernels|outputs|ops|packaging|kubernetes|bench]...   (default: all)
+# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|fuzz|kernels|outputs|ops|packaging|kubernetes|bench]...   (default: all)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit replay bpf e2e asan kernels outputs ops packaging kubernetes bench}
+suites=${*:-unit replay bpf e2e asan fuzz kernels outputs ops packaging kubernetes bench}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -38,6 +38,10 @@ for suite in $suites; do
 	replay)
 		# the default rules on recorded event sequences, through `bulwark replay` (tests/replay)
 		run "replay: cli" tests/replay/run.sh "$BUILD"/bulwark ;;
+	fuzz)
+		# every parser of untrusted input under libFuzzer with ASan+UBSan: the regression inputs,
+		# then 15 s each from the seeds (make fuzz runs longer; tests/fuzz/run.sh)
+		run "fuzz: parsers" tests/fuzz/run.sh build/fuzz "${FUZZ_SECONDS:-15}" ;;
 	asan)
 		for t in build/asan/tests/test_*; do
 			[ -x "$t" ] && run "asan: ${t##*/}" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
