@@ -27,9 +27,17 @@ for h in "$BUILD"/tests/fuzz_*; do
 			failed=$((failed + 1))
 		fi
 	fi
+	# seeds: the harness's own, and the project's real files of that kind
+	seeds=""
+	[ -d "$HERE/seeds/$name" ] && seeds="$HERE/seeds/$name"
+	case $name in
+	config) seeds="$seeds $HERE/../../packaging" ;;
+	rules) seeds="$seeds $HERE/../../rules" ;;
+	esac
 	# new inputs go to a scratch corpus; the seeds are read, never written
+	# shellcheck disable=SC2086 # $seeds is a list of directories
 	if "$h" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-		-print_final_stats=1 -artifact_prefix="$OUT/$name-" "$corpus" "$HERE/seeds/$name" >"$log" 2>&1; then
+		-print_final_stats=1 -artifact_prefix="$OUT/$name-" "$corpus" $seeds >"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
 		echo "ok   fuzz_$name: ${runs:-?} executions in ${SECONDS_EACH} s, $cov, no crash"
