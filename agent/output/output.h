@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Alert delivery. An alert enters as one JSON object in Falco's alert schema
- * (time, rule, priority, output, output_fields, hostname, source, tags, uuid)
- * and leaves through every configured output whose minimum priority it meets.
+ * Alert delivery. An alert enters as a struct alert (alert.h: Falco's alert
+ * schema, time, rule, priority, output, output_fields, hostname, source, tags,
+ * uuid) and leaves through every configured output whose minimum priority it
+ * meets, formatted once per output.
  *
  * Each output has its own thread, a bounded in-memory queue and (unless
  * disabled) a disk spool; outputs__publish never waits for a receiver: it
@@ -156,9 +157,15 @@ const char *output_kind_name(enum output_kind k);
 struct outputs *outputs__new(const struct output_config *cfgs, size_t n, char *err, size_t errlen);
 /* Replaces the noise-control settings (the default: 20 per second, burst 100). Not thread-safe w.r.t. publish. */
 void outputs__set_ratelimit(struct outputs *o, const struct ratelimit_config *rl);
+struct alert; /* alert.h */
 /*
- * Never blocks on a receiver. The alert is copied. Returns 0 (queued, spooled,
- * suppressed or filtered by priority), or -EINVAL for a malformed alert (logged).
+ * Never blocks on a receiver. The alert is copied once, shared by the
+ * outputs that take it (queued, spooled, suppressed or filtered by priority).
+ */
+void outputs__publish_alert(struct outputs *o, const struct alert *a);
+/*
+ * The same for one alert line (Falco-schema JSON, `bulwark alert-send`), parsed
+ * here. 0, or -EINVAL for a malformed alert (logged).
  */
 int outputs__publish(struct outputs *o, const char *alert_json, size_t len);
 /* File outputs reopen their file at the next write (SIGHUP, logrotate). Async-signal-safe. */
