@@ -386,12 +386,16 @@ static void run_usage(FILE *out)
 static int parse_cli_output(const char *spec, const struct config *cfg, struct output_config *oc)
 {
 	char err[512];
+	size_t pos;
 
-	if (output_config_parse(spec, oc, err, sizeof(err)) || output_config_finish(oc, err, sizeof(err))) {
-		log_error("cannot start: --output %s: %s", spec, err);
+	if (output_config_parse_spec(spec, oc, &pos, err, sizeof(err)) ||
+	    (pos = 0, output_config_finish(oc, err, sizeof(err)))) {
+		/* only the part before '?': a refused token=... must not reach the log */
+		log_error("cannot start: --output %.*s: %s (at character %zu)", (int)strcspn(spec, "?"), spec, err,
+			  pos + 1);
 		return -1;
 	}
-	if (cfg->path && !strstr(spec, "spool") && oc->kind != OUTPUT_STDOUT)
+	if (cfg->path && !oc->spool_set && oc->kind != OUTPUT_STDOUT)
 		snprintf(oc->spool_dir, sizeof(oc->spool_dir), "%s", cfg->spool_dir);
 	return 0;
 }

@@ -111,6 +111,7 @@ struct output_config {
 	unsigned timeout_ms;         /* one network operation */
 	unsigned retry_ms;           /* first retry delay */
 	unsigned retry_max_ms;       /* retry delay cap */
+	bool spool_set;              /* spool= or spool_dir= given: a config file's spool_dir does not apply */
 };
 
 /* Delivery counters of one output. */
@@ -145,6 +146,17 @@ void output_config_init(struct output_config *cfg);
  * into *out (initialised here). Returns 0 or -EINVAL with a message in err.
  */
 int output_config_parse(const char *spec, struct output_config *out, char *err, size_t errlen);
+/*
+ * The same without output_config_finish (options may follow); on error *pos
+ * is the byte offset in spec of the part at fault.
+ */
+int output_config_parse_spec(const char *spec, struct output_config *out, size_t *pos, char *err, size_t errlen);
+/*
+ * Sets one option by its spec name (docs/outputs.md: format, min_priority,
+ * spool_dir, ...). 0, -ENOENT for an unknown option, -EINVAL for a bad value;
+ * a message in err either way.
+ */
+int output_config_set(struct output_config *cfg, const char *key, const char *value, char *err, size_t errlen);
 /* Fills derived defaults (name, format, port) and checks the combination. */
 int output_config_finish(struct output_config *cfg, char *err, size_t errlen);
 
