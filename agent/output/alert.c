@@ -463,6 +463,8 @@ int alert_from_json(json_t *root, struct alert *a)
 	if (!json_is_object(root))
 		return -EINVAL;
 	n = json_object_size(root);
+	if (n >= UINT16_MAX - AM_EXTRA)
+		return -EINVAL; /* order[] holds member numbers in 16 bits */
 	fields = calloc(json_object_size(json_object_get(root, "output_fields")) + 1, sizeof(*fields));
 	tags = calloc(json_array_size(json_object_get(root, "tags")) + 1, sizeof(*tags));
 	extra = calloc(n + 1, sizeof(*extra));

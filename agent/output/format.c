@@ -94,13 +94,21 @@ void json_dump_str(struct strbuf *sb, const char *str, size_t n)
 	strbuf_addc(sb, '"');
 }
 
-void json_dump_value(struct strbuf *sb, const json_t *v)
+static void json_add_real(struct strbuf *sb, double d)
 {
 	char num[40];
+	int n = snprintf(num, sizeof(num), "%.17g", d);
+
+	strbuf_add(sb, num, n);
+	if (!strpbrk(num, ".eE"))
+		strbuf_add(sb, ".0", 2);
+}
+
+void json_dump_value(struct strbuf *sb, const json_t *v)
+{
 	const char *key;
 	json_t *m;
 	size_t i;
-	int n;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -131,10 +139,7 @@ void json_dump_value(struct strbuf *sb, const json_t *v)
 		strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		n = snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-		strbuf_add(sb, num, n);
-		if (!strpbrk(num, ".eE"))
-			strbuf_add(sb, ".0", 2);
+		json_add_real(sb, json_real_value(v));
 		break;
 	case JSON_TRUE:
 		strbuf_add(sb, "true", 4);
@@ -149,16 +154,6 @@ void json_dump_value(struct strbuf *sb, const json_t *v)
 }
 
 /* ---- the alert as JSON (Falco's schema) -------------------------------------------- */
-
-static void json_add_real(struct strbuf *sb, double d)
-{
-	char num[40];
-	int n = snprintf(num, sizeof(num), "%.17g", d);
-
-	strbuf_add(sb, num, n);
-	if (!strpbrk(num, ".eE"))
-		strbuf_add(sb, ".0", 2);
-}
 
 static void json_alert_value(struct strbuf *sb, const struct alert_value *v)
 {
