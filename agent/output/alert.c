@@ -89,27 +89,29 @@ int parse_rfc3339(const char *s, int64_t *sec, long *nsec)
 
 void uuid_v4(char out[37])
 {
-	uint8_t b[16];
-	size_t i;
-	int n = 0;
+	static _Atomic uint64_t fallback;
+	unsigned char b[16];
+	size_t i, o = 0;
 
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		/* no entropy source: time and address bits still make collisions unlikely */
-		uint64_t x = now_mono_ns() ^ (uint64_t)(uintptr_t)out ^ ((uint64_t)getpid() << 32);
+	/* never waits (the rule engine calls this on the event loop) */
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		/* entropy not ready (early boot): unique, not random */
+		struct timespec ts;
+		uint64_t t, c = ++fallback;
 
-		for (i = 0; i < sizeof(b); i++) {
-			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			b[i] = x;
-		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		t = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		memcpy(b, &t, 8);
+		memcpy(b + 8, &c, 8);
 	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
+	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
 	for (i = 0; i < 16; i++) {
-		n += snprintf(out + n, 37 - n, "%02x", b[i]);
-		if (i == 3 || i == 5 || i == 7 || i == 9)
-			out[n++] = '-';
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		o += snprintf(out + o, 3, "%02x", b[i]);
 	}
-	out[36] = '\0';
+	out[o] = '\0';
 }
 
 /* ---- owned copies ------------------------------------------------------------- */

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "internal.h"
@@ -346,32 +345,6 @@ void rules__render_output(struct rules *rs, struct strbuf *sb, const struct rule
 	}
 }
 
-static void rules_uuid_v4(char out[37])
-{
-	static uint64_t fallback;
-	unsigned char b[16];
-	size_t i, o = 0;
-
-	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
-		/* entropy not ready (early boot): unique, not random */
-		struct timespec ts;
-		uint64_t t, c = ++fallback;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		t = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-		memcpy(b, &t, 8);
-		memcpy(b + 8, &c, 8);
-	}
-	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
-	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		o += snprintf(out + o, 3, "%02x", b[i]);
-	}
-	out[o] = '\0';
-}
-
 /* An extracted value as an alert value; addresses as text, appended to text (which has room: no move). */
 static struct alert_value alert_value_of(const struct fval *v, unsigned int field, struct strbuf *text)
 {
@@ -458,7 +431,7 @@ const struct alert *rules__alert(struct rules *rs, struct rules_alert_buf *buf, 
 	}
 	for (i = 0; i < r->ntags; i++)
 		buf->tags[i] = (struct alert_str){ r->tags[i], strlen(r->tags[i]) };
-	rules_uuid_v4(buf->uuid);
+	uuid_v4(buf->uuid);
 	*a = (struct alert){
 		.time = buf->time,
 		.sec = in->time_ns / 1000000000,
