@@ -100,7 +100,6 @@ bool ratelimit__check(struct ratelimit *rl, const struct alert *a, const char *c
 		      rl_emit_fn emit, void *ctx);
 /* Emits the summaries that are due (all when force). */
 void ratelimit__flush(struct ratelimit *rl, uint64_t now_ns, bool force, rl_emit_fn emit, void *ctx);
-/* A Falco-schema alert that reports s (caller frees). */
 /* The Falco-schema alert that reports s, owned (alert_free); 0 or -ENOMEM. */
 int ratelimit_summary(const struct rl_summary *s, struct alert *out);
 /* The same as JSON (caller frees), for tests. */
@@ -140,7 +139,7 @@ enum item_status { ITEM_PENDING = 0, ITEM_OK, ITEM_RETRY, ITEM_DEAD };
 struct batch_item {
 	const struct alert *a;
 	struct qalert *q; /* the reference that keeps a (owned) */
-	size_t size;      /* alert_size: what the batch byte limit counts */
+	size_t size;      /* alert_size: what the batch byte limit counts (about the JSON line's length) */
 	enum item_status status;
 	bool spooled; /* came from the spool: end is its position */
 	struct spool_pos end;

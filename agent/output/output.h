@@ -6,7 +6,7 @@
  * meets, formatted once per output.
  *
  * Each output has its own thread, a bounded in-memory queue and (unless
- * disabled) a disk spool; outputs__publish never waits for a receiver: it
+ * disabled) a disk spool; publishing never waits for a receiver: it
  * enqueues, or appends to the spool when the queue is full or the receiver is
  * failing, or (spool full or disabled) drops and counts. Delivery is
  * at-least-once, keyed by the alert uuid. See docs/outputs.md.
@@ -105,7 +105,7 @@ struct output_config {
 	char dead_letter[PATH_MAX];  /* "" = spool_dir/name.dead.jsonl, or the log if no spool */
 	unsigned queue;              /* in-memory queue capacity (alerts) */
 	unsigned batch;              /* alerts per batch */
-	unsigned batch_bytes;        /* bytes per batch (formatted) */
+	unsigned batch_bytes;        /* bytes per batch (alerts in memory; spool replay: their JSON lines) */
 	unsigned batch_ms;           /* wait at most this long to fill a batch */
 	bool gzip;                   /* compress HTTP bodies (Content-Encoding: gzip) */
 	unsigned timeout_ms;         /* one network operation */

@@ -191,7 +191,7 @@ static void to_spool(struct output *out, const struct alert *a)
 	int rc;
 
 	format_alert(&line, FORMAT_JSON, a);
-	rc = line.len <= SPOOL_MAX_RECORD ? spool__append(out->spool, line.buf, line.len) : -EFBIG;
+	rc = spool__append(out->spool, line.buf, line.len);
 	strbuf_free(&line);
 	if (rc == 0) {
 		atomic_fetch_add(&out->c.spooled, 1);
