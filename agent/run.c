@@ -391,8 +391,11 @@ static int parse_cli_output(const char *spec, const struct config *cfg, struct o
 	if (output_config_parse_spec(spec, oc, &pos, err, sizeof(err)) ||
 	    (pos = 0, output_config_finish(oc, err, sizeof(err)))) {
 		/* only the part before '?': a refused token=... must not reach the log */
-		log_error("cannot start: --output %.*s: %s (at character %zu)", (int)strcspn(spec, "?"), spec, err,
-			  pos + 1);
+		if (pos)
+			log_error("cannot start: --output %.*s: %s (at character %zu)", (int)strcspn(spec, "?"), spec,
+				  err, pos + 1);
+		else
+			log_error("cannot start: --output %.*s: %s", (int)strcspn(spec, "?"), spec, err);
 		return -1;
 	}
 	if (cfg->path && !oc->spool_set && oc->kind != OUTPUT_STDOUT)

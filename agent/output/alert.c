@@ -204,6 +204,8 @@ size_t alert_size(const struct alert *a)
 {
 	size_t size = 0, i;
 
+	if (a->mem)
+		return a->mem_size;
 	size += str_size(a->time) + str_size(a->rule) + str_size(a->priority_text) + str_size(a->hostname) +
 		str_size(a->source) + str_size(a->uuid);
 	size += fixed_len(a->output, a->output ? a->output_len : 0) + 1;
@@ -247,6 +249,7 @@ int alert_copy(struct alert *dst, const struct alert *src)
 	b.p = (char *)(order + src->norder);
 	*dst = *src;
 	dst->mem = mem;
+	dst->mem_size = size;
 	dst->time = put_str(&b, src->time);
 	dst->rule = put_str(&b, src->rule);
 	dst->priority_text = put_str(&b, src->priority_text);

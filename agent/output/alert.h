@@ -94,6 +94,7 @@ struct alert {
 	const uint16_t *order;       /* member order of a read line; NULL: enum alert_member's */
 	size_t norder;
 	void *mem;                   /* owned storage; NULL when borrowed */
+	size_t mem_size;             /* its bytes */
 };
 
 /*
