@@ -74,6 +74,15 @@ static void write_stats(const char *path, const struct outputs *o, uint64_t read
 	fclose(f);
 }
 
+/* " (at character N of the spec)" for a problem past its start. */
+static const char *at_pos(size_t pos, char *buf, size_t size)
+{
+	if (pos == 0)
+		return "";
+	snprintf(buf, size, " (at character %zu)", pos + 1);
+	return buf;
+}
+
 int cmd_alert_send(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -92,7 +101,8 @@ int cmd_alert_send(int argc, char **argv)
 	uint64_t nread = 0, malformed = 0, pace = 0, start_ns = 0;
 	int flush_ms = 10000, c, rc = 2;
 	bool drain = true, all_delivered = true;
-	size_t n = 0, i, cap = 0;
+	size_t n = 0, i, cap = 0, pos;
+	char posbuf[40];
 	char err[512], *line = NULL, *end;
 	ssize_t len;
 	FILE *in = NULL;
@@ -104,10 +114,11 @@ int cmd_alert_send(int argc, char **argv)
 				fprintf(stderr, "bulwark alert-send: at most %d outputs\n", MAX_OUTPUTS);
 				return 2;
 			}
-			if (output_config_parse(optarg, &cfgs[n], err, sizeof(err))) {
+			if (output_config_parse_spec(optarg, &cfgs[n], &pos, err, sizeof(err)) ||
+			    (pos = 0, output_config_finish(&cfgs[n], err, sizeof(err)))) {
 				/* only the part before '?': a refused token=... must not be echoed */
-				fprintf(stderr, "bulwark alert-send: --output %.*s: %s\n", (int)strcspn(optarg, "?"),
-					optarg, err);
+				fprintf(stderr, "bulwark alert-send: --output %.*s: %s%s\n", (int)strcspn(optarg, "?"),
+					optarg, err, at_pos(pos, posbuf, sizeof(posbuf)));
 				return 2;
 			}
 			n++;
@@ -164,7 +175,7 @@ int cmd_alert_send(int argc, char **argv)
 	if (n == 0)
 		output_config_parse("stdout", &cfgs[n++], err, sizeof(err));
 	for (i = 0; i < n && spool_root; i++)
-		if (!strcmp(cfgs[i].spool_dir, DEFAULT_SPOOL_ROOT))
+		if (!cfgs[i].spool_set && cfgs[i].spool_dir[0]) /* stdout has no spool unless asked */
 			snprintf(cfgs[i].spool_dir, sizeof(cfgs[i].spool_dir), "%s", spool_root);
 	in = strcmp(input, "-") ? fopen(input, "r") : stdin;
 	if (!in) {

@@ -2,9 +2,10 @@
 /*
  * The configuration file: a YAML mapping read with libyaml's document API (so
  * that every node keeps its line and column), checked key by key against the
- * table below. Outputs reuse the spec parser of agent/output: a spec string
- * plus options whose names are the spec's query keys (docs/outputs.md), so
- * that the file and the command line accept exactly the same settings.
+ * table below. Outputs reuse agent/output's settings: a spec string plus
+ * options whose names are the spec's query keys (docs/outputs.md), each set
+ * straight into the output's struct by the same setter the spec parser uses,
+ * so that the file and the command line accept exactly the same settings.
  */
 #include "config.h"
 
@@ -297,43 +298,39 @@ int config_parse_listen(const char *s, char *host, size_t hostlen, unsigned *por
 
 /* ---- outputs: a spec string, or a mapping with `spec` and the spec's options ---- */
 
-/* %-encodes what the spec syntax reserves in a query value. */
-static void add_param(struct strbuf *sb, const char *k, const char *v)
+/* A spec's error: at the character of a plain one-line scalar where the spec parser found it. */
+static int bad_spec(struct loader *l, const yaml_node_t *n, size_t pos, const char *spec, const char *err)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	yaml_node_t at = *n;
 
-	strbuf_addc(sb, sb->len && strchr(sb->buf, '?') ? '&' : '?');
-	strbuf_addf(sb, "%s=", k);
-	for (; *v; v++) {
-		unsigned char c = *v;
-
-		if (c == '%' || c == '&' || c == '?' || c == '=' || c == '#' || c <= 0x20 || c >= 0x7f) {
-			strbuf_addc(sb, '%');
-			strbuf_addc(sb, hex[c >> 4]);
-			strbuf_addc(sb, hex[c & 15]);
-		} else {
-			strbuf_addc(sb, c);
-		}
-	}
+	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n->start_mark.line == n->end_mark.line &&
+	    pos < n->data.scalar.length)
+		at.start_mark.column += pos;
+	return bad(l, &at, "output '%s': %s", spec, err);
 }
 
-static int parse_output(struct loader *l, const yaml_node_t *n, struct output_config *oc, bool *spool_given)
+/*
+ * A spec string goes through the spec parser; a mapping's `spec` too, then
+ * every other key is an option set straight into the struct (the key is at
+ * fault when unknown, the value when bad), then the combination is checked.
+ */
+static int parse_output(struct loader *l, const yaml_node_t *n, struct output_config *oc)
 {
-	struct strbuf spec = STRBUF_INIT, one = STRBUF_INIT;
 	const yaml_node_t *spec_node = NULL;
 	yaml_node_pair_t *p;
 	char err[512];
-	int rc = -EINVAL;
+	size_t pos;
+	int rc = 0;
 
-	*spool_given = false;
 	if (n->type == YAML_SCALAR_NODE) {
 		const char *s;
 
 		if (get_str(l, n, "outputs", false, &s))
 			return -EINVAL;
-		if (output_config_parse(s, oc, err, sizeof(err)))
+		if (output_config_parse_spec(s, oc, &pos, err, sizeof(err)))
+			return bad_spec(l, n, pos, s, err);
+		if (output_config_finish(oc, err, sizeof(err)))
 			return bad(l, n, "output '%s': %s", s, err);
-		*spool_given = strstr(s, "spool") != NULL;
 		return 0;
 	}
 	if (n->type != YAML_MAPPING_NODE)
@@ -348,16 +345,12 @@ static int parse_output(struct loader *l, const yaml_node_t *n, struct output_co
 		return bad(l, n, "outputs: an output mapping needs 'spec' (e.g. spec: syslog+tcp://host:514)");
 	if (spec_node->type != YAML_SCALAR_NODE || is_null(spec_node))
 		return bad(l, spec_node, "spec: expected a string, got %s", node_type_name(spec_node));
-	strbuf_addf(&spec, "%s", scalar(spec_node));
-	if (output_config_parse(spec.buf, oc, err, sizeof(err))) {
-		bad(l, spec_node, "output '%s': %s", spec.buf, err);
-		goto out;
-	}
-	rc = 0;
-	/* each option alone on top of the spec, so that an error names its own line */
+	if (output_config_parse_spec(scalar(spec_node), oc, &pos, err, sizeof(err)))
+		return bad_spec(l, spec_node, pos, scalar(spec_node), err);
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(l->doc, p->key), *v = yaml_document_get_node(l->doc, p->value);
-		const char *key, *val;
+		const char *key;
+		int e;
 
 		if (k->type != YAML_SCALAR_NODE) {
 			rc = bad(l, k, "outputs: keys are strings");
@@ -370,24 +363,12 @@ static int parse_output(struct loader *l, const yaml_node_t *n, struct output_co
 			rc = bad(l, v, "%s: expected a value, got %s", key, is_null(v) ? "null" : node_type_name(v));
 			continue;
 		}
-		val = scalar(v);
-		if (!strcmp(key, "spool") || !strcmp(key, "spool_dir"))
-			*spool_given = true;
-		strbuf_reset(&one);
-		strbuf_addf(&one, "%s", spec.buf);
-		add_param(&one, key, val);
-		if (output_config_parse(one.buf, oc, err, sizeof(err))) {
-			/* an unknown option is the key's fault, a bad value the value's */
-			rc = bad(l, strstr(err, "unknown option") ? k : v, "%s", err);
-			continue;
-		}
-		add_param(&spec, key, val);
+		e = output_config_set(oc, key, scalar(v), err, sizeof(err));
+		if (e)
+			rc = bad(l, e == -ENOENT ? k : v, "%s", err);
 	}
-	if (rc == 0 && output_config_parse(spec.buf, oc, err, sizeof(err)))
+	if (rc == 0 && output_config_finish(oc, err, sizeof(err)))
 		rc = bad(l, n, "output: %s", err);
-out:
-	strbuf_free(&spec);
-	strbuf_free(&one);
 	return rc;
 }
 
@@ -396,7 +377,6 @@ static int get_outputs(struct loader *l, const yaml_node_t *n)
 	struct config *cfg = l->cfg;
 	yaml_node_item_t *it;
 	size_t i, j, count;
-	bool spool_given[CONFIG_MAX_OUTPUTS];
 	int rc = 0;
 
 	if (is_null(n))
@@ -413,7 +393,7 @@ static int get_outputs(struct loader *l, const yaml_node_t *n)
 		yaml_node_t *item = yaml_document_get_node(l->doc, *it);
 		struct output_config *oc = &cfg->outputs[cfg->n_outputs];
 
-		if (parse_output(l, item, oc, &spool_given[cfg->n_outputs])) {
+		if (parse_output(l, item, oc)) {
 			rc = -EINVAL;
 			continue;
 		}
@@ -427,7 +407,7 @@ static int get_outputs(struct loader *l, const yaml_node_t *n)
 	}
 	/* the file's spool_dir is the default of every output that names no spool of its own */
 	for (i = 0; i < cfg->n_outputs; i++)
-		if (!spool_given[i] && cfg->outputs[i].kind != OUTPUT_STDOUT)
+		if (!cfg->outputs[i].spool_set && cfg->outputs[i].kind != OUTPUT_STDOUT)
 			snprintf(cfg->outputs[i].spool_dir, sizeof(cfg->outputs[i].spool_dir), "%s", cfg->spool_dir);
 	return rc;
 }

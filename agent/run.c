@@ -34,7 +34,7 @@ struct runner {
 	struct rules_host host;
 	char hostname[256];
 	struct outputs *outputs;
-	struct strbuf alert;
+	struct rules_alert_buf alert; /* the alert being published (its storage, reused) */
 	uint64_t alerts;
 	uint64_t reloads, reload_failures;
 	struct metrics *metrics;
@@ -74,12 +74,15 @@ static int on_match(void *ctx, const struct rule *rule, const struct rule_input 
 {
 	struct runner *r = ctx;
 
-	strbuf_reset(&r->alert);
-	rules__alert_json(r->rules, &r->alert, rule, in, r->hostname);
+	const struct alert *a = rules__alert(r->rules, &r->alert, rule, in, r->hostname);
+
 	r->alerts++;
 	metrics__rule_match(r->metrics, rule_name(rule));
 	/* never blocks: each output queues, batches, retries and spools on its own thread */
-	outputs__publish(r->outputs, r->alert.buf, r->alert.len);
+	if (a)
+		outputs__publish_alert(r->outputs, a);
+	else
+		log_error("rule %s: an alert LOST: out of memory", rule_name(rule));
 	return 0;
 }
 
@@ -291,7 +294,7 @@ static void read_host_namespaces(struct rules_host *h, const char *procfs)
 
 int run_main(const struct run_opts *ro)
 {
-	struct runner r = { .rule_paths = ro->rule_paths, .n_rule_paths = ro->n_rule_paths, .alert = STRBUF_INIT,
+	struct runner r = { .rule_paths = ro->rule_paths, .n_rule_paths = ro->n_rule_paths,
 			    .access = { .parent_of = parent_of, .comm_of = comm_of }, .opts = ro, .cfg = ro->config };
 	struct pipeline_sink sink = { .on_event = on_event, .on_hangup = on_hangup, .on_stats = on_stats,
 				      .on_ready = on_ready, .on_pipeline_stats = on_pipeline_stats, .ctx = &r };
@@ -356,7 +359,7 @@ free_metrics:
 	metrics__free(r.metrics);
 free_rules:
 	rules__free(r.rules);
-	strbuf_free(&r.alert);
+	rules_alert_buf_free(&r.alert);
 	for (i = 0; i < prefixes.n_owned; i++)
 		free(prefixes.owned[i]);
 	if (r.cfg != ro->config) {
@@ -383,12 +386,19 @@ static void run_usage(FILE *out)
 static int parse_cli_output(const char *spec, const struct config *cfg, struct output_config *oc)
 {
 	char err[512];
+	size_t pos;
 
-	if (output_config_parse(spec, oc, err, sizeof(err)) || output_config_finish(oc, err, sizeof(err))) {
-		log_error("cannot start: --output %s: %s", spec, err);
+	if (output_config_parse_spec(spec, oc, &pos, err, sizeof(err)) ||
+	    (pos = 0, output_config_finish(oc, err, sizeof(err)))) {
+		/* only the part before '?': a refused token=... must not reach the log */
+		if (pos)
+			log_error("cannot start: --output %.*s: %s (at character %zu)", (int)strcspn(spec, "?"), spec,
+				  err, pos + 1);
+		else
+			log_error("cannot start: --output %.*s: %s", (int)strcspn(spec, "?"), spec, err);
 		return -1;
 	}
-	if (cfg->path && !strstr(spec, "spool") && oc->kind != OUTPUT_STDOUT)
+	if (cfg->path && !oc->spool_set && oc->kind != OUTPUT_STDOUT)
 		snprintf(oc->spool_dir, sizeof(oc->spool_dir), "%s", cfg->spool_dir);
 	return 0;
 }

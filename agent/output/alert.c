@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The parsed view of a Falco-schema alert that formats and outputs read. */
+/*
+ * The alert struct: owned copies in one block, typed output fields, and the
+ * boundary parser of alert lines (alert-send input, spool records).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,65 +89,425 @@ int parse_rfc3339(const char *s, int64_t *sec, long *nsec)
 
 void uuid_v4(char out[37])
 {
-	uint8_t b[16];
-	size_t i;
-	int n = 0;
+	static _Atomic uint64_t fallback;
+	unsigned char b[16];
+	size_t i, o = 0;
 
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		/* no entropy source: time and address bits still make collisions unlikely */
-		uint64_t x = now_mono_ns() ^ (uint64_t)(uintptr_t)out ^ ((uint64_t)getpid() << 32);
+	/* never waits (the rule engine calls this on the event loop) */
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		/* entropy not ready (early boot): unique, not random */
+		struct timespec ts;
+		uint64_t t, c = ++fallback;
 
-		for (i = 0; i < sizeof(b); i++) {
-			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			b[i] = x;
-		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		t = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		memcpy(b, &t, 8);
+		memcpy(b + 8, &c, 8);
 	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
+	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
 	for (i = 0; i < 16; i++) {
-		n += snprintf(out + n, 37 - n, "%02x", b[i]);
-		if (i == 3 || i == 5 || i == 7 || i == 9)
-			out[n++] = '-';
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		o += snprintf(out + o, 3, "%02x", b[i]);
 	}
-	out[36] = '\0';
+	out[o] = '\0';
 }
 
-static const char *str_member(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
+/* ---- owned copies ------------------------------------------------------------- */
 
-	return s ? s : "";
+/* Bytes of s once every byte that starts no valid UTF-8 sequence is widened to two. */
+static size_t fixed_len(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, out = n, len;
+	uint32_t cp;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			out++;
+			len = 1;
+		}
+		i += len;
+	}
+	return out;
+}
+
+struct block {
+	char *p;
+};
+
+/* Copies s (n bytes, NULL as "") into the block, valid UTF-8 and NUL-terminated; the copy's length in *outlen. */
+static const char *put(struct block *b, const char *str, size_t n, size_t *outlen)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char *start = b->p;
+	size_t i = 0, len;
+	uint32_t cp;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			*b->p++ = s[i++];
+			continue;
+		}
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len) {
+			memcpy(b->p, s + i, len);
+			b->p += len;
+			i += len;
+			continue;
+		}
+		/* the byte as the code point of the same value (Latin-1) */
+		*b->p++ = (char)(0xc0 | s[i] >> 6);
+		*b->p++ = (char)(0x80 | (s[i] & 0x3f));
+		i++;
+	}
+	*b->p++ = '\0';
+	if (outlen)
+		*outlen = b->p - 1 - start;
+	return start;
+}
+
+static const char *put_str(struct block *b, const char *s)
+{
+	return put(b, s, s ? strlen(s) : 0, NULL);
+}
+
+static size_t str_size(const char *s)
+{
+	return (s ? fixed_len(s, strlen(s)) : 0) + 1;
+}
+
+static bool value_has_text(const struct alert_value *v)
+{
+	return v->type == AV_STR || v->type == AV_STRLIST || v->type == AV_JSON;
+}
+
+static size_t kv_size(const struct alert_kv *kv, size_t n)
+{
+	size_t i, size = n * sizeof(*kv);
+
+	for (i = 0; i < n; i++) {
+		size += str_size(kv[i].name);
+		if (value_has_text(&kv[i].v))
+			size += fixed_len(kv[i].v.s.p, kv[i].v.s.len) + 1;
+	}
+	return size;
+}
+
+size_t alert_size(const struct alert *a)
+{
+	size_t size = 0, i;
+
+	if (a->mem)
+		return a->mem_size;
+	size += str_size(a->time) + str_size(a->rule) + str_size(a->priority_text) + str_size(a->hostname) +
+		str_size(a->source) + str_size(a->uuid);
+	size += fixed_len(a->output, a->output ? a->output_len : 0) + 1;
+	size += kv_size(a->fields, a->nfields) + kv_size(a->extra, a->nextra);
+	size += a->ntags * sizeof(*a->tags) + a->norder * sizeof(*a->order);
+	for (i = 0; i < a->ntags; i++)
+		size += fixed_len(a->tags[i].p, a->tags[i].len) + 1;
+	return size;
+}
+
+static void put_kv(struct block *b, struct alert_kv *dst, const struct alert_kv *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[i].name = put_str(b, src[i].name);
+		dst[i].v = src[i].v;
+		if (value_has_text(&src[i].v))
+			dst[i].v.s.p = put(b, src[i].v.s.p, src[i].v.s.len, &dst[i].v.s.len);
+	}
+}
+
+int alert_copy(struct alert *dst, const struct alert *src)
+{
+	size_t size = alert_size(src), i;
+	struct alert_kv *fields, *extra;
+	struct alert_str *tags;
+	uint16_t *order;
+	struct block b;
+	char *mem;
+
+	memset(dst, 0, sizeof(*dst));
+	mem = malloc(size ? size : 1);
+	if (!mem)
+		return -ENOMEM;
+	/* arrays first (malloc's alignment), then the bytes */
+	fields = (struct alert_kv *)mem;
+	extra = fields + src->nfields;
+	tags = (struct alert_str *)(extra + src->nextra);
+	order = (uint16_t *)(tags + src->ntags);
+	b.p = (char *)(order + src->norder);
+	*dst = *src;
+	dst->mem = mem;
+	dst->mem_size = size;
+	dst->time = put_str(&b, src->time);
+	dst->rule = put_str(&b, src->rule);
+	dst->priority_text = put_str(&b, src->priority_text);
+	dst->priority_name = alert_priority_name(src->priority);
+	dst->output = put(&b, src->output, src->output ? src->output_len : 0, &dst->output_len);
+	dst->hostname = put_str(&b, src->hostname);
+	dst->source = put_str(&b, src->source);
+	dst->uuid = put_str(&b, src->uuid);
+	put_kv(&b, fields, src->fields, src->nfields);
+	put_kv(&b, extra, src->extra, src->nextra);
+	for (i = 0; i < src->ntags; i++)
+		tags[i].p = put(&b, src->tags[i].p, src->tags[i].len, &tags[i].len);
+	if (src->norder)
+		memcpy(order, src->order, src->norder * sizeof(*order));
+	dst->fields = fields;
+	dst->extra = extra;
+	dst->tags = tags;
+	dst->order = src->order ? order : NULL;
+	return 0;
+}
+
+void alert_free(struct alert *a)
+{
+	free(a->mem);
+	memset(a, 0, sizeof(*a));
+}
+
+const struct alert_value *alert_get(const struct alert *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->nfields; i++)
+		if (strcmp(a->fields[i].name, name) == 0)
+			return &a->fields[i].v;
+	return NULL;
+}
+
+const char *alert_field(const struct alert *a, const char *name, char *buf, size_t size, size_t *len)
+{
+	return alert_value_text(alert_get(a, name), buf, size, len);
+}
+
+const char *alert_value_text(const struct alert_value *v, char *buf, size_t size, size_t *len)
+{
+	*len = 0;
+	if (!v || v->type == AV_NULL)
+		return NULL;
+	switch (v->type) {
+	case AV_STR:
+		*len = v->s.len;
+		return v->s.p;
+	case AV_INT:
+		snprintf(buf, size, "%" PRId64, v->i);
+		break;
+	case AV_UINT:
+		snprintf(buf, size, "%" PRIu64, v->u);
+		break;
+	case AV_REAL:
+		snprintf(buf, size, "%.17g", v->d);
+		break;
+	case AV_BOOL:
+		snprintf(buf, size, "%s", v->b ? "true" : "false");
+		break;
+	default:
+		snprintf(buf, size, "%s", ""); /* lists, arrays and objects have no one-value text */
+		break;
+	}
+	*len = strlen(buf);
+	return buf;
+}
+
+/* ---- alert lines: the boundary parser ---------------------------------------------------- */
+
+static const char *const member_names[AM_EXTRA] = {
+	"time", "rule", "priority", "output", "output_fields", "hostname", "source", "tags", "uuid",
+};
+
+static int member_of(const char *key)
+{
+	int m;
+
+	for (m = 0; m < AM_EXTRA; m++)
+		if (strcmp(key, member_names[m]) == 0)
+			return m;
+	return -1;
+}
+
+const char *alert_member_name(enum alert_member m)
+{
+	return m < AM_EXTRA ? member_names[m] : "";
+}
+
+/* A JSON value as a typed one; arrays and objects as their text, appended to raw (offset in s.p, fixed later). */
+static struct alert_value value_of(json_t *v, struct strbuf *raw)
+{
+	struct alert_value out = { .type = AV_NULL };
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		out.type = AV_STR;
+		out.s.p = json_string_value(v);
+		out.s.len = json_string_length(v);
+		break;
+	case JSON_INTEGER:
+		out.type = AV_INT;
+		out.i = json_integer_value(v);
+		break;
+	case JSON_REAL:
+		out.type = AV_REAL;
+		out.d = json_real_value(v);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		out.type = AV_BOOL;
+		out.b = json_is_true(v);
+		break;
+	case JSON_ARRAY:
+	case JSON_OBJECT:
+		out.type = AV_JSON;
+		out.s.p = (const char *)(uintptr_t)raw->len;
+		json_dump_value(raw, v);
+		out.s.len = raw->len - (size_t)(uintptr_t)out.s.p;
+		break;
+	default:
+		break;
+	}
+	return out;
+}
+
+static void fix_raw(struct alert_kv *kv, size_t n, const struct strbuf *raw)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (kv[i].v.type == AV_JSON)
+			kv[i].v.s.p = raw->buf + (uintptr_t)kv[i].v.s.p;
+}
+
+static bool string_array(json_t *v)
+{
+	json_t *t;
+	size_t i;
+
+	if (!json_is_array(v))
+		return false;
+	json_array_foreach(v, i, t)
+		if (!json_is_string(t))
+			return false;
+	return true;
+}
+
+/* Takes the known members of the right type; every other member is kept as an extra, in place. */
+static bool take_member(struct alert *b, int m, json_t *v, struct alert_kv *fields, struct alert_str *tags,
+			struct strbuf *raw)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	switch (m) {
+	case AM_FIELDS:
+		if (!json_is_object(v))
+			return false;
+		i = 0;
+		json_object_foreach(v, key, x) {
+			fields[i].name = key;
+			fields[i++].v = value_of(x, raw);
+		}
+		b->fields = fields;
+		b->nfields = i;
+		return true;
+	case AM_TAGS:
+		if (!string_array(v))
+			return false;
+		json_array_foreach(v, i, x)
+			tags[i] = (struct alert_str){ json_string_value(x), json_string_length(x) };
+		b->tags = tags;
+		b->ntags = json_array_size(v);
+		return true;
+	case AM_OUTPUT:
+		if (!json_is_string(v))
+			return false;
+		b->output = json_string_value(v);
+		b->output_len = json_string_length(v);
+		return true;
+	case AM_TIME:
+	case AM_RULE:
+	case AM_PRIORITY:
+	case AM_HOSTNAME:
+	case AM_SOURCE:
+	case AM_UUID:
+		if (!json_is_string(v))
+			return false;
+		*(m == AM_TIME ? &b->time : m == AM_RULE ? &b->rule : m == AM_PRIORITY ? &b->priority_text :
+		  m == AM_HOSTNAME ? &b->hostname : m == AM_SOURCE ? &b->source : &b->uuid) = json_string_value(v);
+		return true;
+	default:
+		return false;
+	}
 }
 
 int alert_from_json(json_t *root, struct alert *a)
 {
-	const char *prio;
-	int p;
+	struct alert b = { .time = "", .rule = "", .priority_text = "", .output = "", .hostname = "", .source = "",
+			   .uuid = "" };
+	struct strbuf raw = STRBUF_INIT;
+	struct alert_kv *fields = NULL, *extra = NULL;
+	struct alert_str *tags = NULL;
+	uint16_t *order = NULL;
+	const char *key;
+	json_t *v;
+	size_t n;
+	int m, p, rc = -ENOMEM;
 
 	memset(a, 0, sizeof(*a));
 	if (!json_is_object(root))
 		return -EINVAL;
-	a->root = json_incref(root);
-	a->time = str_member(root, "time");
-	a->rule = str_member(root, "rule");
-	a->output = str_member(root, "output");
-	a->output_len = json_is_string(json_object_get(root, "output")) ?
-				json_string_length(json_object_get(root, "output")) : 0;
-	a->hostname = str_member(root, "hostname");
-	a->source = str_member(root, "source");
-	a->uuid = str_member(root, "uuid");
-	prio = str_member(root, "priority");
-	p = alert_priority_from_name(prio);
-	a->priority = p < 0 ? PRIO_WARNING : (enum alert_priority)p;
-	a->priority_name = alert_priority_name(a->priority);
-	if (parse_rfc3339(a->time, &a->sec, &a->nsec)) {
+	n = json_object_size(root);
+	if (n >= UINT16_MAX - AM_EXTRA)
+		return -EINVAL; /* order[] holds member numbers in 16 bits */
+	fields = calloc(json_object_size(json_object_get(root, "output_fields")) + 1, sizeof(*fields));
+	tags = calloc(json_array_size(json_object_get(root, "tags")) + 1, sizeof(*tags));
+	extra = calloc(n + 1, sizeof(*extra));
+	order = calloc(n + 1, sizeof(*order));
+	if (!fields || !tags || !extra || !order)
+		goto out;
+	json_object_foreach(root, key, v) {
+		m = member_of(key);
+		if (m >= 0 && take_member(&b, m, v, fields, tags, &raw)) {
+			b.has |= 1u << m;
+			order[b.norder++] = m;
+		} else {
+			extra[b.nextra].name = key;
+			extra[b.nextra].v = value_of(v, &raw);
+			order[b.norder++] = AM_EXTRA + b.nextra++;
+		}
+	}
+	fix_raw(fields, b.nfields, &raw);
+	fix_raw(extra, b.nextra, &raw);
+	b.extra = extra;
+	b.order = order;
+	p = alert_priority_from_name(b.priority_text);
+	b.priority = p < 0 ? PRIO_WARNING : (enum alert_priority)p;
+	if (parse_rfc3339(b.time, &b.sec, &b.nsec)) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		a->sec = ts.tv_sec;
-		a->nsec = ts.tv_nsec;
+		b.sec = ts.tv_sec;
+		b.nsec = ts.tv_nsec;
 	}
-	return 0;
+	rc = alert_copy(a, &b);
+out:
+	free(fields);
+	free(tags);
+	free(extra);
+	free(order);
+	strbuf_free(&raw);
+	return rc;
 }
 
 int alert_parse(const char *json, size_t len, struct alert *a, char *err, size_t errlen)
@@ -184,41 +548,9 @@ int alert_parse(const char *json, size_t len, struct alert *a, char *err, size_t
 		json_object_set_new(root, "uuid", json_string(id));
 	}
 	rc = alert_from_json(root, a);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
 out:
 	json_decref(root);
 	return rc;
-}
-
-void alert_free(struct alert *a)
-{
-	json_decref(a->root);
-	memset(a, 0, sizeof(*a));
-}
-
-const char *alert_field(const struct alert *a, const char *name, char *buf, size_t size, size_t *len)
-{
-	return alert_value_text(json_object_get(json_object_get(a->root, "output_fields"), name), buf, size, len);
-}
-
-const char *alert_value_text(const json_t *v, char *buf, size_t size, size_t *len)
-{
-	*len = 0;
-	if (!v || json_is_null(v))
-		return NULL;
-	if (json_is_string(v)) {
-		*len = json_string_length(v);
-		return json_string_value(v);
-	}
-	if (json_is_integer(v))
-		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, size, "%.17g", json_real_value(v));
-	else if (json_is_true(v))
-		snprintf(buf, size, "true");
-	else if (json_is_false(v))
-		snprintf(buf, size, "false");
-	else
-		snprintf(buf, size, "%s", ""); /* arrays and objects are not Falco field values */
-	*len = strlen(buf);
-	return buf;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Output settings: defaults, the CLI spec syntax (docs/outputs.md) and checks.
- * The struct is plain data, so a config-file reader can fill it without the
- * spec syntax: output_config_init, set fields, output_config_finish.
+ * One setter per option (output_config_set) serves both the spec's query and
+ * the config file's keys, so the two accept exactly the same settings and a
+ * config file's mapping goes into the struct without becoming a spec string.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -134,7 +135,7 @@ static int pct_decode(char *s)
 	return 0;
 }
 
-static int set_param(struct output_config *c, const char *k, const char *v, char *err, size_t errlen)
+int output_config_set(struct output_config *c, const char *k, const char *v, char *err, size_t errlen)
 {
 	int p;
 
@@ -159,13 +160,16 @@ static int set_param(struct output_config *c, const char *k, const char *v, char
 			    k, k);
 	if (!strcmp(k, "name"))
 		return set_str(c->name, sizeof(c->name), v, k, err, errlen);
-	if (!strcmp(k, "spool_dir"))
+	if (!strcmp(k, "spool_dir")) {
+		c->spool_set = true;
 		return set_str(c->spool_dir, sizeof(c->spool_dir), v, k, err, errlen);
+	}
 	if (!strcmp(k, "spool")) {
 		bool on;
 
 		if (set_bool(&on, v, k, err, errlen))
 			return -EINVAL;
+		c->spool_set = true;
 		if (!on)
 			c->spool_dir[0] = '\0';
 		return 0;
@@ -226,7 +230,8 @@ static int set_param(struct output_config *c, const char *k, const char *v, char
 		return set_facility(&c->facility, v, err, errlen);
 	if (!strcmp(k, "app_name"))
 		return set_str(c->app_name, sizeof(c->app_name), v, k, err, errlen);
-	return fail(err, errlen, "unknown option '%s'%s", k, " (see docs/outputs.md)");
+	fail(err, errlen, "unknown option '%s'%s", k, " (see docs/outputs.md)");
+	return -ENOENT;
 }
 
 struct scheme {
@@ -281,13 +286,14 @@ static int parse_authority(struct output_config *c, const char *a, size_t n, cha
 	return set_str(c->host, sizeof(c->host), host, "host", err, errlen);
 }
 
-int output_config_parse(const char *spec, struct output_config *c, char *err, size_t errlen)
+int output_config_parse_spec(const char *spec, struct output_config *c, size_t *pos, char *err, size_t errlen)
 {
 	char *copy = NULL, *query, *tok, *save = NULL, *rest;
 	size_t i, n;
 	int rc = -EINVAL;
 
 	output_config_init(c);
+	*pos = 0;
 	copy = strdup(spec);
 	if (!copy) {
 		snprintf(err, errlen, "out of memory");
@@ -305,6 +311,7 @@ int output_config_parse(const char *spec, struct output_config *c, char *err, si
 		rest = copy + 5;
 		if (!strncmp(rest, "//", 2))
 			rest += 2;
+		*pos = rest - copy;
 		if (!*rest) {
 			snprintf(err, errlen, "file: missing path");
 			goto out;
@@ -323,31 +330,49 @@ int output_config_parse(const char *spec, struct output_config *c, char *err, si
 		c->kind = schemes[i].kind;
 		c->transport = schemes[i].transport;
 		rest = copy + strlen(schemes[i].prefix);
+		*pos = rest - copy;
 		n = strcspn(rest, "/");
 		if (parse_authority(c, rest, n, err, errlen))
 			goto out;
+		*pos = rest + n - copy;
 		if (set_str(c->path, sizeof(c->path), rest + n, "path", err, errlen))
 			goto out;
 	}
 	for (tok = query ? strtok_r(query, "&", &save) : NULL; tok; tok = strtok_r(NULL, "&", &save)) {
 		char *eq = strchr(tok, '=');
 
+		*pos = tok - copy;
 		if (!eq) {
 			snprintf(err, errlen, "option '%.60s' has no value (key=value)", tok);
 			goto out;
 		}
 		*eq = '\0';
 		if (pct_decode(eq + 1)) {
+			*pos = eq + 1 - copy;
 			snprintf(err, errlen, "%.60s: bad %%-escape", tok);
 			goto out;
 		}
-		if (set_param(c, tok, eq + 1, err, errlen))
+		rc = output_config_set(c, tok, eq + 1, err, errlen);
+		if (rc) {
+			/* an unknown option is the key's fault, a bad value the value's */
+			if (rc != -ENOENT)
+				*pos = eq + 1 - copy;
+			rc = -EINVAL;
 			goto out;
+		}
 	}
-	rc = output_config_finish(c, err, errlen);
+	rc = 0;
 out:
 	free(copy);
 	return rc;
+}
+
+int output_config_parse(const char *spec, struct output_config *c, char *err, size_t errlen)
+{
+	size_t pos;
+	int rc = output_config_parse_spec(spec, c, &pos, err, errlen);
+
+	return rc ? rc : output_config_finish(c, err, errlen);
 }
 
 static uint32_t fnv32(const char *s)

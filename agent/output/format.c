@@ -22,8 +22,7 @@
 
 /* ---- JSON --------------------------------------------------------------------- */
 
-/* Length of a valid UTF-8 sequence at s and its code point, or 0. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cpp)
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cpp)
 {
 	size_t len, i;
 	uint32_t cp;
@@ -95,13 +94,21 @@ void json_dump_str(struct strbuf *sb, const char *str, size_t n)
 	strbuf_addc(sb, '"');
 }
 
-void json_dump_value(struct strbuf *sb, const json_t *v)
+static void json_add_real(struct strbuf *sb, double d)
 {
 	char num[40];
+	int n = snprintf(num, sizeof(num), "%.17g", d);
+
+	strbuf_add(sb, num, n);
+	if (!strpbrk(num, ".eE"))
+		strbuf_add(sb, ".0", 2);
+}
+
+void json_dump_value(struct strbuf *sb, const json_t *v)
+{
 	const char *key;
 	json_t *m;
 	size_t i;
-	int n;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -132,10 +139,7 @@ void json_dump_value(struct strbuf *sb, const json_t *v)
 		strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		n = snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-		strbuf_add(sb, num, n);
-		if (!strpbrk(num, ".eE"))
-			strbuf_add(sb, ".0", 2);
+		json_add_real(sb, json_real_value(v));
 		break;
 	case JSON_TRUE:
 		strbuf_add(sb, "true", 4);
@@ -147,6 +151,128 @@ void json_dump_value(struct strbuf *sb, const json_t *v)
 		strbuf_add(sb, "null", 4);
 		break;
 	}
+}
+
+/* ---- the alert as JSON (Falco's schema) -------------------------------------------- */
+
+static void json_alert_value(struct strbuf *sb, const struct alert_value *v)
+{
+	size_t i, off, n;
+
+	switch (v->type) {
+	case AV_STR:
+		json_dump_str(sb, v->s.p, v->s.len);
+		break;
+	case AV_INT:
+		strbuf_addf(sb, "%" PRId64, v->i);
+		break;
+	case AV_UINT:
+		strbuf_addf(sb, "%" PRIu64, v->u);
+		break;
+	case AV_REAL:
+		json_add_real(sb, v->d);
+		break;
+	case AV_BOOL:
+		if (v->b)
+			strbuf_add(sb, "true", 4);
+		else
+			strbuf_add(sb, "false", 5);
+		break;
+	case AV_STRLIST:
+		strbuf_addc(sb, '[');
+		for (i = 0, off = 0; i < v->s.n; i++) {
+			n = strlen(v->s.p + off);
+			if (i)
+				strbuf_addc(sb, ',');
+			json_dump_str(sb, v->s.p + off, n);
+			off += n + 1;
+		}
+		strbuf_addc(sb, ']');
+		break;
+	case AV_JSON:
+		strbuf_add(sb, v->s.p, v->s.len); /* canonical already (json_dump_value) */
+		break;
+	default:
+		strbuf_add(sb, "null", 4);
+		break;
+	}
+}
+
+static void json_kv(struct strbuf *sb, const struct alert_kv *kv)
+{
+	json_dump_str(sb, kv->name, strlen(kv->name));
+	strbuf_addc(sb, ':');
+	json_alert_value(sb, &kv->v);
+}
+
+static void json_cstr(struct strbuf *sb, const char *s)
+{
+	json_dump_str(sb, s, strlen(s));
+}
+
+static void json_member(struct strbuf *sb, const struct alert *a, unsigned m)
+{
+	size_t i;
+
+	if (m >= AM_EXTRA) {
+		json_kv(sb, &a->extra[m - AM_EXTRA]);
+		return;
+	}
+	json_cstr(sb, alert_member_name(m));
+	strbuf_addc(sb, ':');
+	switch (m) {
+	case AM_TIME: json_cstr(sb, a->time); break;
+	case AM_RULE: json_cstr(sb, a->rule); break;
+	case AM_PRIORITY: json_cstr(sb, a->priority_text); break;
+	case AM_OUTPUT: json_dump_str(sb, a->output, a->output_len); break;
+	case AM_HOSTNAME: json_cstr(sb, a->hostname); break;
+	case AM_SOURCE: json_cstr(sb, a->source); break;
+	case AM_UUID: json_cstr(sb, a->uuid); break;
+	case AM_FIELDS:
+		strbuf_addc(sb, '{');
+		for (i = 0; i < a->nfields; i++) {
+			if (i)
+				strbuf_addc(sb, ',');
+			json_kv(sb, &a->fields[i]);
+		}
+		strbuf_addc(sb, '}');
+		break;
+	case AM_TAGS:
+		strbuf_addc(sb, '[');
+		for (i = 0; i < a->ntags; i++) {
+			if (i)
+				strbuf_addc(sb, ',');
+			json_dump_str(sb, a->tags[i].p, a->tags[i].len);
+		}
+		strbuf_addc(sb, ']');
+		break;
+	}
+}
+
+/* One line, the members in the order the alert was read (or the agent's), as json_dump_value writes JSON. */
+static void format_json(struct strbuf *sb, const struct alert *a)
+{
+	size_t i, n = 0;
+	unsigned m;
+
+	strbuf_grow(sb, 1024);
+	strbuf_addc(sb, '{');
+	if (a->order) {
+		for (i = 0; i < a->norder; i++) {
+			if (i)
+				strbuf_addc(sb, ',');
+			json_member(sb, a, a->order[i]);
+		}
+	} else {
+		for (m = 0; m < AM_EXTRA + a->nextra; m++) {
+			if (m < AM_EXTRA && !(a->has & (1u << m)))
+				continue;
+			if (n++)
+				strbuf_addc(sb, ',');
+			json_member(sb, a, m);
+		}
+	}
+	strbuf_addc(sb, '}');
 }
 
 /* ---- text escaping for CEF, LEEF and SD-PARAM ------------------------------------ */
@@ -280,23 +406,80 @@ static void set_path(json_t *root, const char *path, json_t *v)
 	json_object_set_new(o, path, v);
 }
 
-static json_t *of_get(const struct alert *a, const char *name)
+/* A field value as a jansson value (ECS and OCSF documents are built as trees: nested paths fill in any order). */
+static json_t *av_json(const struct alert_value *v)
 {
-	json_t *v = json_object_get(json_object_get(a->root, "output_fields"), name);
+	json_t *arr;
+	size_t i, off, n;
 
-	return v && !json_is_null(v) ? v : NULL;
+	switch (v->type) {
+	case AV_STR: return jstrn(v->s.p, v->s.len);
+	case AV_INT: return json_integer(v->i);
+	case AV_UINT: return json_integer((json_int_t)v->u);
+	case AV_REAL: return json_real(v->d);
+	case AV_BOOL: return json_boolean(v->b);
+	case AV_STRLIST:
+		arr = json_array();
+		for (i = 0, off = 0; i < v->s.n; i++) {
+			n = strlen(v->s.p + off);
+			json_array_append_new(arr, jstrn(v->s.p + off, n));
+			off += n + 1;
+		}
+		return arr;
+	case AV_JSON: return json_loadb(v->s.p, v->s.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	default: return json_null();
+	}
+}
+
+static json_t *fields_json(const struct alert *a)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < a->nfields; i++)
+		json_object_set_new(o, a->fields[i].name, av_json(&a->fields[i].v));
+	return o;
+}
+
+static json_t *tags_json(const struct alert *a)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < a->ntags; i++)
+		json_array_append_new(arr, jstrn(a->tags[i].p, a->tags[i].len));
+	return arr;
+}
+
+static const struct alert_value *of_get(const struct alert *a, const char *name)
+{
+	const struct alert_value *v = alert_get(a, name);
+
+	return v && v->type != AV_NULL ? v : NULL;
+}
+
+static bool av_integer(const struct alert_value *v, int64_t *x)
+{
+	if (v->type == AV_INT)
+		*x = v->i;
+	else if (v->type == AV_UINT)
+		*x = (int64_t)v->u;
+	else
+		return false;
+	return true;
 }
 
 /* A field as a number when it is one or a decimal string (pids arrive either way). */
-static json_t *as_number(json_t *v)
+static json_t *as_number(const struct alert_value *v)
 {
 	char *end;
 	long long x;
+	int64_t i;
 
-	if (json_is_integer(v))
-		return json_incref(v);
-	if (json_is_string(v) && json_string_length(v)) {
-		x = strtoll(json_string_value(v), &end, 10);
+	if (av_integer(v, &i))
+		return json_integer(i);
+	if (v->type == AV_STR && v->s.len) {
+		x = strtoll(v->s.p, &end, 10);
 		if (!*end)
 			return json_integer(x);
 	}
@@ -354,9 +537,9 @@ static void flat_key(char *out, size_t size, const char *in)
 
 static void format_ecs(struct strbuf *sb, const struct alert *a)
 {
-	json_t *doc = json_object(), *of = json_object_get(a->root, "output_fields"), *v, *flat;
+	json_t *doc = json_object(), *flat;
+	const struct alert_value *v;
 	char ts[40], key[128], sev[16];
-	const char *k;
 	size_t i;
 
 	fmt_rfc3339(ts, sizeof(ts), a->sec, a->nsec);
@@ -382,8 +565,8 @@ static void format_ecs(struct strbuf *sb, const struct alert *a)
 	set_path(doc, "observer.vendor", json_string(BULWARK_PRODUCT));
 	set_path(doc, "observer.product", json_string(BULWARK_PRODUCT));
 	set_path(doc, "observer.type", json_string("runtime-security"));
-	if (json_is_array(json_object_get(a->root, "tags")))
-		json_object_set(doc, "tags", json_object_get(a->root, "tags"));
+	if (a->has & (1u << AM_TAGS))
+		json_object_set_new(doc, "tags", tags_json(a));
 	for (i = 0; i < sizeof(ecs_map) / sizeof(ecs_map[0]); i++) {
 		v = of_get(a, ecs_map[i].falco);
 		if (!v)
@@ -393,8 +576,8 @@ static void format_ecs(struct strbuf *sb, const struct alert *a)
 
 			if (num)
 				set_path(doc, ecs_map[i].target, num);
-		} else if (json_is_string(v)) {
-			set_path(doc, ecs_map[i].target, json_incref(v));
+		} else if (v->type == AV_STR) {
+			set_path(doc, ecs_map[i].target, jstrn(v->s.p, v->s.len));
 		} else {
 			char buf[64];
 			size_t n;
@@ -409,9 +592,9 @@ static void format_ecs(struct strbuf *sb, const struct alert *a)
 	}
 	set_path(doc, "bulwark.priority", json_string(a->priority_name));
 	flat = json_object();
-	json_object_foreach(of, k, v) {
-		flat_key(key, sizeof(key), k);
-		json_object_set(flat, key, v);
+	for (i = 0; i < a->nfields; i++) {
+		flat_key(key, sizeof(key), a->fields[i].name);
+		json_object_set_new(flat, key, av_json(&a->fields[i].v));
 	}
 	set_path(doc, "bulwark.output_fields", flat);
 	json_dump_value(sb, doc);
@@ -422,8 +605,9 @@ static void format_ecs(struct strbuf *sb, const struct alert *a)
 
 static void format_ocsf(struct strbuf *sb, const struct alert *a)
 {
-	json_t *doc = json_object(), *v, *tags = json_object_get(a->root, "tags"), *of;
-	int64_t ms = a->sec * 1000 + a->nsec / 1000000;
+	json_t *doc = json_object(), *num;
+	const struct alert_value *v;
+	int64_t uid, ms = a->sec * 1000 + a->nsec / 1000000;
 	int sev = priority_ocsf_severity(a->priority);
 
 	json_object_set_new(doc, "class_uid", json_integer(2004));
@@ -450,8 +634,8 @@ static void format_ocsf(struct strbuf *sb, const struct alert *a)
 	set_path(doc, "finding_info.title", json_string(a->rule));
 	set_path(doc, "finding_info.desc", jstrn(a->output, a->output_len));
 	set_path(doc, "finding_info.created_time", json_integer(ms));
-	if (json_is_array(tags))
-		set_path(doc, "finding_info.types", json_incref(tags));
+	if (a->has & (1u << AM_TAGS))
+		set_path(doc, "finding_info.types", tags_json(a));
 	set_path(doc, "finding_info.analytic.name", json_string(a->rule));
 	set_path(doc, "finding_info.analytic.type_id", json_integer(1));
 	set_path(doc, "finding_info.analytic.type", json_string("Rule"));
@@ -459,33 +643,32 @@ static void format_ocsf(struct strbuf *sb, const struct alert *a)
 	set_path(doc, "device.type_id", json_integer(1));
 	set_path(doc, "device.type", json_string("Server"));
 	if ((v = of_get(a, "proc.name")))
-		set_path(doc, "actor.process.name", json_incref(v));
-	if ((v = of_get(a, "proc.pid")) && (v = as_number(v)))
-		set_path(doc, "actor.process.pid", v);
+		set_path(doc, "actor.process.name", av_json(v));
+	if ((v = of_get(a, "proc.pid")) && (num = as_number(v)))
+		set_path(doc, "actor.process.pid", num);
 	if ((v = of_get(a, "proc.cmdline")))
-		set_path(doc, "actor.process.cmd_line", json_incref(v));
+		set_path(doc, "actor.process.cmd_line", av_json(v));
 	if ((v = of_get(a, "proc.exepath")))
-		set_path(doc, "actor.process.file.path", json_incref(v));
+		set_path(doc, "actor.process.file.path", av_json(v));
 	if ((v = of_get(a, "proc.pname")))
-		set_path(doc, "actor.process.parent_process.name", json_incref(v));
+		set_path(doc, "actor.process.parent_process.name", av_json(v));
 	if ((v = of_get(a, "user.name")))
-		set_path(doc, "actor.user.name", json_incref(v));
+		set_path(doc, "actor.user.name", av_json(v));
 	if ((v = of_get(a, "user.uid")))
-		set_path(doc, "actor.user.uid", json_is_string(v) ? json_incref(v) :
-						      json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+		set_path(doc, "actor.user.uid", v->type == AV_STR ? av_json(v) :
+			 json_sprintf("%" PRId64, av_integer(v, &uid) ? uid : 0));
 	if ((v = of_get(a, "container.id")))
-		set_path(doc, "actor.process.container.uid", json_incref(v));
+		set_path(doc, "actor.process.container.uid", av_json(v));
 	if ((v = of_get(a, "container.name")))
-		set_path(doc, "actor.process.container.name", json_incref(v));
+		set_path(doc, "actor.process.container.name", av_json(v));
 	if ((v = of_get(a, "container.image.repository")))
-		set_path(doc, "actor.process.container.image.name", json_incref(v));
+		set_path(doc, "actor.process.container.image.name", av_json(v));
 	if ((v = of_get(a, "container.image.tag")))
-		set_path(doc, "actor.process.container.image.tag", json_incref(v));
+		set_path(doc, "actor.process.container.image.tag", av_json(v));
 	if ((v = of_get(a, "k8s.pod.name")))
-		set_path(doc, "actor.process.container.pod_uuid", json_incref(v));
-	of = json_object_get(a->root, "output_fields");
-	if (json_is_object(of))
-		set_path(doc, "unmapped.output_fields", json_incref(of));
+		set_path(doc, "actor.process.container.pod_uuid", av_json(v));
+	if (a->has & (1u << AM_FIELDS))
+		set_path(doc, "unmapped.output_fields", fields_json(a));
 	set_path(doc, "unmapped.priority", json_string(a->priority_name));
 	set_path(doc, "unmapped.source", json_string(a->source));
 	json_dump_value(sb, doc);
@@ -548,24 +731,20 @@ static bool mapped(const struct field_map *map, size_t n, const char *falco)
 
 static void tags_text(struct strbuf *out, const struct alert *a)
 {
-	json_t *tags = json_object_get(a->root, "tags"), *t;
 	size_t i;
 
-	json_array_foreach(tags, i, t) {
-		if (!json_is_string(t))
-			continue;
+	for (i = 0; i < a->ntags; i++) {
 		if (out->len)
 			strbuf_addc(out, ',');
-		strbuf_add(out, json_string_value(t), json_string_length(t));
+		strbuf_add(out, a->tags[i].p, a->tags[i].len);
 	}
 }
 
 static void format_cef(struct strbuf *sb, const struct alert *a)
 {
-	json_t *of = json_object_get(a->root, "output_fields"), *v;
 	struct strbuf tags = STRBUF_INIT;
 	char buf[64], key[128];
-	const char *k, *s;
+	const char *s;
 	size_t i, n;
 
 	strbuf_add(sb, "CEF:0|" BULWARK_PRODUCT "|" BULWARK_PRODUCT "|", 6 + 2 * strlen(BULWARK_PRODUCT) + 2);
@@ -594,13 +773,13 @@ static void format_cef(struct strbuf *sb, const struct alert *a)
 		}
 		cef_kv(sb, cef_map[i].target, s, n);
 	}
-	json_object_foreach(of, k, v) {
-		if (mapped(cef_map, sizeof(cef_map) / sizeof(cef_map[0]), k))
+	for (i = 0; i < a->nfields; i++) {
+		if (mapped(cef_map, sizeof(cef_map) / sizeof(cef_map[0]), a->fields[i].name))
 			continue;
-		s = alert_value_text(v, buf, sizeof(buf), &n);
+		s = alert_value_text(&a->fields[i].v, buf, sizeof(buf), &n);
 		if (!s)
 			continue;
-		cef_key(key, sizeof(key), "bw", k);
+		cef_key(key, sizeof(key), "bw", a->fields[i].name);
 		cef_kv(sb, key, s, n);
 	}
 }
@@ -626,11 +805,10 @@ static void leef_kv(struct strbuf *sb, const char *key, const char *val, size_t 
 
 static void format_leef(struct strbuf *sb, const struct alert *a)
 {
-	json_t *of = json_object_get(a->root, "output_fields"), *v;
 	struct strbuf tags = STRBUF_INIT;
 	char buf[64], key[128], ts[40];
-	const char *k, *s, *user;
-	size_t n, un;
+	const char *s, *user;
+	size_t i, n, un;
 
 	strbuf_add(sb, "LEEF:2.0|" BULWARK_PRODUCT "|" BULWARK_PRODUCT "|", 9 + 2 * strlen(BULWARK_PRODUCT) + 2);
 	esc_cef_header(sb, BULWARK_VERSION, strlen(BULWARK_VERSION));
@@ -656,11 +834,11 @@ static void format_leef(struct strbuf *sb, const struct alert *a)
 	tags_text(&tags, a);
 	leef_kv(sb, "tags", tags.buf ? tags.buf : "", tags.len);
 	strbuf_free(&tags);
-	json_object_foreach(of, k, v) {
-		s = alert_value_text(v, buf, sizeof(buf), &n);
+	for (i = 0; i < a->nfields; i++) {
+		s = alert_value_text(&a->fields[i].v, buf, sizeof(buf), &n);
 		if (!s)
 			continue;
-		leef_key(key, sizeof(key), k);
+		leef_key(key, sizeof(key), a->fields[i].name);
 		leef_kv(sb, key, s, n);
 	}
 }
@@ -681,7 +859,7 @@ void format_alert(struct strbuf *sb, enum alert_format fmt, const struct alert *
 		format_leef(sb, a);
 		break;
 	default:
-		json_dump_value(sb, a->root);
+		format_json(sb, a);
 		break;
 	}
 }
@@ -728,10 +906,9 @@ static void sd_param(struct strbuf *sb, const char *name, const char *val, size_
 
 void format_syslog5424(struct strbuf *sb, const struct output_config *cfg, const struct alert *a, int pid)
 {
-	json_t *of = json_object_get(a->root, "output_fields"), *v;
 	char ts[40], buf[64];
-	const char *k, *s;
-	size_t n;
+	const char *s;
+	size_t i, n;
 
 	fmt_rfc3339(ts, sizeof(ts), a->sec, a->nsec);
 	ts[26] = 'Z'; /* TIME-SECFRAC has at most 6 digits */
@@ -746,12 +923,12 @@ void format_syslog5424(struct strbuf *sb, const struct output_config *cfg, const
 	sd_param(sb, "priority", a->priority_name, strlen(a->priority_name));
 	sd_param(sb, "source", a->source, strlen(a->source));
 	strbuf_addc(sb, ']');
-	if (json_object_size(of)) {
+	if (a->nfields) {
 		strbuf_add(sb, "[" SYSLOG_SD_FIELDS_ID, 1 + strlen(SYSLOG_SD_FIELDS_ID));
-		json_object_foreach(of, k, v) {
-			s = alert_value_text(v, buf, sizeof(buf), &n);
+		for (i = 0; i < a->nfields; i++) {
+			s = alert_value_text(&a->fields[i].v, buf, sizeof(buf), &n);
 			if (s)
-				sd_param(sb, k, s, n);
+				sd_param(sb, a->fields[i].name, s, n);
 		}
 		strbuf_addc(sb, ']');
 	}

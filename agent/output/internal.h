@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "alert.h"
 #include "jsonw.h"
 #include "output.h"
 
@@ -20,33 +21,20 @@
 #define SYSLOG_SD_ID "bulwark@32473"
 #define SYSLOG_SD_FIELDS_ID "fields@32473"
 
-/* ---- alert fields (alert.c) ---------------------------------------------------- */
+/* ---- alert lines (alert.c) ----------------------------------------------------- */
 
-/* Parsed view of one alert; strings point into root (never NULL: "" when absent). */
-struct alert {
-	json_t *root;
-	const char *time, *rule, *priority_name, *output, *hostname, *source, *uuid;
-	size_t output_len; /* output may hold an escaped NUL */
-	enum alert_priority priority;
-	int64_t sec;  /* from "time" (now if unparsable) */
-	long nsec;
-};
-
-/* Parses and validates; adds a uuid if the alert has none. 0 or -EINVAL with a reason. */
-int alert_parse(const char *json, size_t len, struct alert *a, char *err, size_t errlen);
-int alert_from_json(json_t *root, struct alert *a); /* takes a reference */
-void alert_free(struct alert *a);
-/* output_fields[name] as text (numbers in decimal, in buf), with its length; NULL when absent or null. */
-const char *alert_field(const struct alert *a, const char *name, char *buf, size_t size, size_t *len);
-const char *alert_value_text(const json_t *v, char *buf, size_t size, size_t *len);
+/* An alert from a JSON object (no checks: spool records); 0, -EINVAL (not an object) or -ENOMEM. */
+int alert_from_json(json_t *root, struct alert *a);
+const char *alert_member_name(enum alert_member m);
 int parse_rfc3339(const char *s, int64_t *sec, long *nsec);
-void uuid_v4(char out[37]);
 
 /* ---- formats (format.c) ------------------------------------------------------- */
 
 /* JSON text of any jansson value; strings escaped as jw_strn plus C1 and U+2028/9. */
 void json_dump_value(struct strbuf *sb, const json_t *v);
 void json_dump_str(struct strbuf *sb, const char *s, size_t n);
+/* Length of the valid UTF-8 sequence at s and its code point, or 0. */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Appends the alert in fmt, one line without the newline. */
 void format_alert(struct strbuf *sb, enum alert_format fmt, const struct alert *a);
 /* Format-specific escapers (exported for tests). */
@@ -101,7 +89,7 @@ struct rl_summary {
 	uint64_t count;           /* alerts folded */
 	int64_t first_sec, last_sec; /* realtime of the first and last folded alert */
 	long first_nsec, last_nsec;
-	json_t *last;             /* the last folded alert (borrowed) */
+	const struct alert *last; /* the last folded alert (borrowed) */
 };
 typedef void (*rl_emit_fn)(void *ctx, const struct rl_summary *s);
 
@@ -112,7 +100,9 @@ bool ratelimit__check(struct ratelimit *rl, const struct alert *a, const char *c
 		      rl_emit_fn emit, void *ctx);
 /* Emits the summaries that are due (all when force). */
 void ratelimit__flush(struct ratelimit *rl, uint64_t now_ns, bool force, rl_emit_fn emit, void *ctx);
-/* A Falco-schema alert that reports s (caller frees). */
+/* The Falco-schema alert that reports s, owned (alert_free); 0 or -ENOMEM. */
+int ratelimit_summary(const struct rl_summary *s, struct alert *out);
+/* The same as JSON (caller frees), for tests. */
 json_t *ratelimit_summary_alert(const struct rl_summary *s);
 void ratelimit__free(struct ratelimit *rl);
 
@@ -133,14 +123,23 @@ int mkdir_p(const char *path, mode_t mode);
 /* Reads a secret from its file (first line, trailing whitespace cut) or env var; NULL if unset. */
 char *secret_load(const struct secret_ref *ref, const char *what, char *err, size_t errlen);
 
+/* ---- alerts shared by the outputs' queues (outputs.c) ------------------------------- */
+
+/* One owned copy of an alert, referenced by every queue and batch that holds it. */
+struct qalert {
+	atomic_uint refs;
+	size_t size;
+	struct alert a;
+};
+
 /* ---- sinks: one transport each (sink_*.c) --------------------------------------- */
 
 enum item_status { ITEM_PENDING = 0, ITEM_OK, ITEM_RETRY, ITEM_DEAD };
 
 struct batch_item {
-	char *data; /* raw alert JSON (owned) */
-	uint32_t len;
-	struct alert a;
+	const struct alert *a;
+	struct qalert *q; /* the reference that keeps a (owned) */
+	size_t size;      /* alert_size: what the batch byte limit counts (about the JSON line's length) */
 	enum item_status status;
 	bool spooled; /* came from the spool: end is its position */
 	struct spool_pos end;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Alert delivery. An alert enters as one JSON object in Falco's alert schema
- * (time, rule, priority, output, output_fields, hostname, source, tags, uuid)
- * and leaves through every configured output whose minimum priority it meets.
+ * Alert delivery. An alert enters as a struct alert (alert.h: Falco's alert
+ * schema, time, rule, priority, output, output_fields, hostname, source, tags,
+ * uuid) and leaves through every configured output whose minimum priority it
+ * meets, formatted once per output.
  *
  * Each output has its own thread, a bounded in-memory queue and (unless
- * disabled) a disk spool; outputs__publish never waits for a receiver: it
+ * disabled) a disk spool; publishing never waits for a receiver: it
  * enqueues, or appends to the spool when the queue is full or the receiver is
  * failing, or (spool full or disabled) drops and counts. Delivery is
  * at-least-once, keyed by the alert uuid. See docs/outputs.md.
@@ -104,12 +105,13 @@ struct output_config {
 	char dead_letter[PATH_MAX];  /* "" = spool_dir/name.dead.jsonl, or the log if no spool */
 	unsigned queue;              /* in-memory queue capacity (alerts) */
 	unsigned batch;              /* alerts per batch */
-	unsigned batch_bytes;        /* bytes per batch (formatted) */
+	unsigned batch_bytes;        /* bytes per batch (alerts in memory; spool replay: their JSON lines) */
 	unsigned batch_ms;           /* wait at most this long to fill a batch */
 	bool gzip;                   /* compress HTTP bodies (Content-Encoding: gzip) */
 	unsigned timeout_ms;         /* one network operation */
 	unsigned retry_ms;           /* first retry delay */
 	unsigned retry_max_ms;       /* retry delay cap */
+	bool spool_set;              /* spool= or spool_dir= given: a config file's spool_dir does not apply */
 };
 
 /* Delivery counters of one output. */
@@ -144,6 +146,17 @@ void output_config_init(struct output_config *cfg);
  * into *out (initialised here). Returns 0 or -EINVAL with a message in err.
  */
 int output_config_parse(const char *spec, struct output_config *out, char *err, size_t errlen);
+/*
+ * The same without output_config_finish (options may follow); on error *pos
+ * is the byte offset in spec of the part at fault.
+ */
+int output_config_parse_spec(const char *spec, struct output_config *out, size_t *pos, char *err, size_t errlen);
+/*
+ * Sets one option by its spec name (docs/outputs.md: format, min_priority,
+ * spool_dir, ...). 0, -ENOENT for an unknown option, -EINVAL for a bad value;
+ * a message in err either way.
+ */
+int output_config_set(struct output_config *cfg, const char *key, const char *value, char *err, size_t errlen);
 /* Fills derived defaults (name, format, port) and checks the combination. */
 int output_config_finish(struct output_config *cfg, char *err, size_t errlen);
 
@@ -156,9 +169,15 @@ const char *output_kind_name(enum output_kind k);
 struct outputs *outputs__new(const struct output_config *cfgs, size_t n, char *err, size_t errlen);
 /* Replaces the noise-control settings (the default: 20 per second, burst 100). Not thread-safe w.r.t. publish. */
 void outputs__set_ratelimit(struct outputs *o, const struct ratelimit_config *rl);
+struct alert; /* alert.h */
 /*
- * Never blocks on a receiver. The alert is copied. Returns 0 (queued, spooled,
- * suppressed or filtered by priority), or -EINVAL for a malformed alert (logged).
+ * Never blocks on a receiver. The alert is copied once, shared by the
+ * outputs that take it (queued, spooled, suppressed or filtered by priority).
+ */
+void outputs__publish_alert(struct outputs *o, const struct alert *a);
+/*
+ * The same for one alert line (Falco-schema JSON, `bulwark alert-send`), parsed
+ * here. 0, or -EINVAL for a malformed alert (logged).
  */
 int outputs__publish(struct outputs *o, const char *alert_json, size_t len);
 /* File outputs reopen their file at the next write (SIGHUP, logrotate). Async-signal-safe. */

@@ -28,11 +28,6 @@
 #define DROP_LOG_INTERVAL_NS (10ull * 1000000000)
 #define SYNC_INTERVAL_NS (1000000000ull)
 
-struct qrec {
-	char *data;
-	uint32_t len;
-};
-
 struct counters {
 	atomic_uint_fast64_t queued, sent, retried, spooled, replayed, dead_lettered, dropped;
 };
@@ -47,7 +42,7 @@ struct output {
 
 	pthread_mutex_t lock;     /* everything below up to the counters */
 	pthread_cond_t wake;      /* the output thread: new work, stop */
-	struct qrec *q;
+	struct qalert **q;        /* ring of references */
 	size_t qcap, qhead, qlen;
 	bool spilling;            /* publish appends to the spool, not the queue */
 	bool busy;                /* the thread holds a batch */
@@ -96,6 +91,42 @@ static void abs_time(struct timespec *ts, uint64_t ms_from_now)
 	}
 }
 
+/* ---- shared alerts ------------------------------------------------------------------ */
+
+/* Takes over an owned alert (its storage moves, no copy). */
+static struct qalert *qalert_adopt(struct alert *owned)
+{
+	struct qalert *q = malloc(sizeof(*q));
+
+	if (!q)
+		return NULL;
+	atomic_init(&q->refs, 1);
+	q->a = *owned;
+	q->size = alert_size(&q->a);
+	memset(owned, 0, sizeof(*owned));
+	return q;
+}
+
+static struct qalert *qalert_new(const struct alert *a)
+{
+	struct alert copy;
+	struct qalert *q;
+
+	if (alert_copy(&copy, a))
+		return NULL;
+	q = qalert_adopt(&copy);
+	alert_free(&copy);
+	return q;
+}
+
+static void qalert_unref(struct qalert *q)
+{
+	if (q && atomic_fetch_sub(&q->refs, 1) == 1) {
+		alert_free(&q->a);
+		free(q);
+	}
+}
+
 /* ---- losses and dead letters ----------------------------------------------------- */
 
 static void count_drop(struct output *out, uint64_t n, const char *why)
@@ -117,7 +148,7 @@ static void count_drop(struct output *out, uint64_t n, const char *why)
 			  pending, why, (uint64_t)atomic_load(&out->c.dropped));
 }
 
-static void dead_letter(struct output *out, const char *data, size_t len, const char *reason)
+static void dead_letter_text(struct output *out, const char *data, size_t len, const char *reason)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct timespec ts;
@@ -142,12 +173,26 @@ static void dead_letter(struct output *out, const char *data, size_t len, const 
 	strbuf_free(&sb);
 }
 
+static void dead_letter(struct output *out, const struct alert *a, const char *reason)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	format_alert(&line, FORMAT_JSON, a);
+	dead_letter_text(out, line.buf, line.len, reason);
+	strbuf_free(&line);
+}
+
 /* ---- queue and spool ------------------------------------------------------------- */
 
-static void to_spool(struct output *out, const char *data, uint32_t len)
+/* The disk boundary: the alert as its JSON line. */
+static void to_spool(struct output *out, const struct alert *a)
 {
-	int rc = spool__append(out->spool, data, len);
+	struct strbuf line = STRBUF_INIT;
+	int rc;
 
+	format_alert(&line, FORMAT_JSON, a);
+	rc = spool__append(out->spool, line.buf, line.len);
+	strbuf_free(&line);
 	if (rc == 0) {
 		atomic_fetch_add(&out->c.spooled, 1);
 		return;
@@ -155,15 +200,12 @@ static void to_spool(struct output *out, const char *data, uint32_t len)
 	count_drop(out, 1, rc == -ENOSPC ? "the spool is full" : strerror(-rc));
 }
 
-static void enqueue(struct output *out, const char *data, uint32_t len)
+static void enqueue(struct output *out, struct qalert *q)
 {
-	char *copy;
-
 	pthread_mutex_lock(&out->lock);
-	if (!out->spilling && out->qlen < out->qcap && (copy = malloc(len + 1))) {
-		memcpy(copy, data, len);
-		copy[len] = '\0';
-		out->q[(out->qhead + out->qlen) % out->qcap] = (struct qrec){ copy, len };
+	if (!out->spilling && out->qlen < out->qcap) {
+		atomic_fetch_add(&q->refs, 1);
+		out->q[(out->qhead + out->qlen) % out->qcap] = q;
 		out->qlen++;
 		atomic_fetch_add(&out->c.queued, 1);
 		/* wake the thread when it may be idle, and as a batch fills; not for every alert */
@@ -178,7 +220,7 @@ static void enqueue(struct output *out, const char *data, uint32_t len)
 	}
 	pthread_mutex_unlock(&out->lock);
 	if (out->spool)
-		to_spool(out, data, len);
+		to_spool(out, &q->a);
 	else
 		count_drop(out, 1, "the queue is full and there is no spool");
 }
@@ -186,7 +228,7 @@ static void enqueue(struct output *out, const char *data, uint32_t len)
 /* Moves everything queued to the spool (receiver failing, or stopping); caller holds no lock. */
 static void queue_to_spool(struct output *out)
 {
-	struct qrec *recs;
+	struct qalert **recs;
 	size_t n, i;
 
 	pthread_mutex_lock(&out->lock);
@@ -204,10 +246,10 @@ static void queue_to_spool(struct output *out)
 	pthread_mutex_unlock(&out->lock);
 	for (i = 0; i < n; i++) {
 		if (out->spool)
-			to_spool(out, recs[i].data, recs[i].len);
+			to_spool(out, &recs[i]->a);
 		else
 			count_drop(out, 1, "stopped before the receiver took it (no spool)");
-		free(recs[i].data);
+		qalert_unref(recs[i]);
 	}
 	free(recs);
 }
@@ -216,8 +258,7 @@ static void queue_to_spool(struct output *out)
 
 static void item_free(struct batch_item *it)
 {
-	free(it->data);
-	alert_free(&it->a);
+	qalert_unref(it->q);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -231,12 +272,10 @@ static void batch_clear(struct batch *b)
 	b->bytes = 0;
 }
 
-/* Takes ownership of data. An unparsable record (a damaged or foreign spool) is dead-lettered. */
-static void batch_add(struct output *out, struct batch *b, char *data, uint32_t len, bool spooled,
-		      struct spool_pos end)
+/* Takes the reference q. */
+static void batch_add(struct output *out, struct batch *b, struct qalert *q, bool spooled, struct spool_pos end)
 {
 	struct batch_item *it;
-	json_t *root;
 
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
@@ -246,38 +285,50 @@ static void batch_add(struct output *out, struct batch *b, char *data, uint32_t 
 			/* may run under out->lock: count and log without it */
 			atomic_fetch_add(&out->c.dropped, 1);
 			log_error("output %s: an alert LOST: out of memory", out->cfg.name);
-			free(data);
+			qalert_unref(q);
 			return;
 		}
 		b->items = p;
 		b->cap = cap;
 	}
-	it = &b->items[b->n];
+	it = &b->items[b->n++];
 	memset(it, 0, sizeof(*it));
-	it->data = data;
-	it->len = len;
+	it->q = q;
+	it->a = &q->a;
+	it->size = q->size;
 	it->spooled = spooled;
 	it->end = end;
-	root = json_loadb(data, len, JSON_ALLOW_NUL, NULL);
-	if (!root || alert_from_json(root, &it->a)) {
-		json_decref(root);
-		dead_letter(out, "null", 4, "unparsable record");
-		free(data);
-		if (spooled && out->spool)
+	b->bytes += q->size;
+}
+
+/* A spool record, parsed back at the disk boundary; an unparsable one (a damaged or foreign spool) is dead-lettered. */
+static void batch_add_record(struct output *out, struct batch *b, char *data, uint32_t len, struct spool_pos end)
+{
+	json_t *root = json_loadb(data, len, JSON_ALLOW_NUL, NULL);
+	struct qalert *q = NULL;
+	struct alert a;
+
+	if (root && alert_from_json(root, &a) == 0) {
+		q = qalert_adopt(&a);
+		alert_free(&a);
+	}
+	json_decref(root);
+	free(data);
+	if (!q) {
+		dead_letter_text(out, "null", 4, "unparsable record");
+		if (out->spool)
 			spool__commit(out->spool, end);
 		return;
 	}
-	json_decref(root);
-	b->n++;
-	b->bytes += len;
+	batch_add(out, b, q, true, end);
 }
 
 /* Moves queued records into raw[*taken..] while the batch has room; the lock is held. */
-static void take_queued(struct output *out, struct qrec *raw, size_t *taken, size_t *bytes, size_t limit)
+static void take_queued(struct output *out, struct qalert **raw, size_t *taken, size_t *bytes, size_t limit)
 {
 	while (out->qlen && *taken < limit && *bytes < out->cfg.batch_bytes) {
 		raw[*taken] = out->q[out->qhead];
-		*bytes += raw[(*taken)++].len;
+		*bytes += raw[(*taken)++]->size;
 		out->qhead = (out->qhead + 1) % out->qcap;
 		out->qlen--;
 	}
@@ -291,7 +342,7 @@ static void take_queued(struct output *out, struct qrec *raw, size_t *taken, siz
 static void fill_batch(struct output *out, struct batch *b, size_t limit)
 {
 	struct spool_rec *recs;
-	struct qrec *raw = malloc(limit * sizeof(*raw));
+	struct qalert **raw = malloc(limit * sizeof(*raw));
 	struct timespec until;
 	bool timed = false;
 	size_t taken = 0, bytes = 0, k;
@@ -318,7 +369,7 @@ static void fill_batch(struct output *out, struct batch *b, size_t limit)
 	out->busy = taken > 0;
 	pthread_mutex_unlock(&out->lock);
 	for (k = 0; k < taken; k++)
-		batch_add(out, b, raw[k].data, raw[k].len, false, (struct spool_pos){ 0, 0 });
+		batch_add(out, b, raw[k], false, (struct spool_pos){ 0, 0 });
 	free(raw);
 	if (taken || !out->spool || spool__empty(out->spool))
 		return;
@@ -327,7 +378,7 @@ static void fill_batch(struct output *out, struct batch *b, size_t limit)
 		return;
 	n = spool__peek(out->spool, recs, limit, out->cfg.batch_bytes);
 	for (i = 0; i < n; i++)
-		batch_add(out, b, recs[i].data, recs[i].len, true, recs[i].end);
+		batch_add_record(out, b, recs[i].data, recs[i].len, recs[i].end);
 	free(recs);
 	if (n > 0) {
 		atomic_fetch_add(&out->c.replayed, n);
@@ -361,13 +412,13 @@ static void settle(struct output *out, struct batch *b)
 			item_free(it);
 			break;
 		case ITEM_DEAD:
-			dead_letter(out, it->data, it->len, it->reason[0] ? it->reason : "refused");
+			dead_letter(out, it->a, it->reason[0] ? it->reason : "refused");
 			item_free(it);
 			break;
 		default:
 			atomic_fetch_add(&out->c.retried, 1);
 			if (out->spool) {
-				to_spool(out, it->data, it->len);
+				to_spool(out, it->a);
 				item_free(it);
 			} else {
 				it->status = ITEM_PENDING;
@@ -380,7 +431,7 @@ static void settle(struct output *out, struct batch *b)
 	b->n = keep;
 	b->bytes = 0;
 	for (i = 0; i < keep; i++)
-		b->bytes += b->items[i].len;
+		b->bytes += b->items[i].size;
 	/* retried records were appended again above: only now is the old copy consumed */
 	if (from_spool)
 		spool__commit(out->spool, last);
@@ -395,7 +446,7 @@ static void park(struct output *out, struct batch *b)
 		return; /* kept in memory and retried */
 	for (i = 0; i < b->n; i++)
 		if (!b->items[i].spooled) /* spooled ones are still in the spool: not committed */
-			to_spool(out, b->items[i].data, b->items[i].len);
+			to_spool(out, b->items[i].a);
 	batch_clear(b);
 	queue_to_spool(out);
 }
@@ -411,14 +462,14 @@ static void unshift(struct output *out, struct batch *b, size_t from)
 
 		if (out->qlen < out->qcap) {
 			out->qhead = (out->qhead + out->qcap - 1) % out->qcap;
-			out->q[out->qhead] = (struct qrec){ it->data, it->len };
+			out->q[out->qhead] = it->q; /* the item's reference moves to the queue */
 			out->qlen++;
-			it->data = NULL;
+			it->q = NULL;
 		}
 	}
 	pthread_mutex_unlock(&out->lock);
 	for (i = from; i < b->n; i++) {
-		if (b->items[i].data) {
+		if (b->items[i].q) {
 			/* the queue filled up meanwhile: nowhere to keep it */
 			atomic_fetch_add(&out->c.dropped, 1);
 			log_error("output %s: an alert LOST: the queue is full and there is no spool", out->cfg.name);
@@ -428,7 +479,7 @@ static void unshift(struct output *out, struct batch *b, size_t from)
 	b->n = from;
 	b->bytes = 0;
 	for (i = 0; i < from; i++)
-		b->bytes += b->items[i].len;
+		b->bytes += b->items[i].size;
 }
 
 static void set_up(struct output *out, bool up, const char *why, uint64_t *down_since)
@@ -572,39 +623,80 @@ static void *output_thread(void *arg)
 
 /* ---- fan-out --------------------------------------------------------------------- */
 
-static void fanout(struct outputs *o, const struct alert *a, const char *text, size_t len)
+static bool wanted(const struct outputs *o, const struct alert *a)
 {
 	size_t i;
 
 	for (i = 0; i < o->n; i++)
 		if (a->priority <= o->outs[i].cfg.min_priority)
-			enqueue(&o->outs[i], text, len);
+			return true;
+	return false;
+}
+
+/*
+ * One shared copy for every output that takes the alert; owned (may be NULL)
+ * is taken over instead of copied.
+ */
+static void fanout(struct outputs *o, const struct alert *a, struct alert *owned)
+{
+	enum alert_priority prio = a->priority; /* a may be owned, which the adoption empties */
+	struct qalert *q;
+	size_t i;
+
+	if (!wanted(o, a))
+		return;
+	q = owned ? qalert_adopt(owned) : qalert_new(a);
+	for (i = 0; i < o->n; i++) {
+		if (prio > o->outs[i].cfg.min_priority)
+			continue;
+		if (q)
+			enqueue(&o->outs[i], q);
+		else
+			count_drop(&o->outs[i], 1, "out of memory");
+	}
+	qalert_unref(q);
 }
 
 static void emit_summary(void *ctx, const struct rl_summary *s)
 {
 	struct outputs *o = ctx;
-	struct strbuf sb = STRBUF_INIT;
-	json_t *al = ratelimit_summary_alert(s);
 	struct alert a;
 
-	json_dump_value(&sb, al);
-	if (alert_from_json(al, &a) == 0) {
-		fanout(o, &a, sb.buf, sb.len);
+	if (ratelimit_summary(s, &a) == 0) {
+		fanout(o, &a, &a);
 		alert_free(&a);
 	}
-	json_decref(al);
-	strbuf_free(&sb);
+}
+
+/* owned: NULL, or a to take over. */
+static void publish(struct outputs *o, const struct alert *a, struct alert *owned)
+{
+	char buf[64];
+	const char *container;
+	size_t clen;
+	bool pass;
+
+	container = alert_field(a, "container.id", buf, sizeof(buf), &clen);
+	if (!container || !*container)
+		container = "host";
+	pthread_mutex_lock(&o->rl_lock);
+	pass = !o->rl || ratelimit__check(o->rl, a, container, now_mono_ns(), emit_summary, o);
+	pthread_mutex_unlock(&o->rl_lock);
+	if (pass)
+		fanout(o, a, owned);
+	else
+		atomic_fetch_add(&o->suppressed, 1);
+}
+
+void outputs__publish_alert(struct outputs *o, const struct alert *a)
+{
+	publish(o, a, NULL);
 }
 
 int outputs__publish(struct outputs *o, const char *alert_json, size_t len)
 {
-	struct strbuf sb = STRBUF_INIT;
 	struct alert a;
-	char err[200], buf[64];
-	const char *container;
-	size_t clen;
-	bool pass;
+	char err[200];
 	int rc;
 
 	rc = alert_parse(alert_json, len, &a, err, sizeof(err));
@@ -613,20 +705,7 @@ int outputs__publish(struct outputs *o, const char *alert_json, size_t len)
 			log_error("outputs: malformed alert refused: %s", err);
 		return rc;
 	}
-	container = alert_field(&a, "container.id", buf, sizeof(buf), &clen);
-	if (!container || !*container)
-		container = "host";
-	pthread_mutex_lock(&o->rl_lock);
-	pass = !o->rl || ratelimit__check(o->rl, &a, container, now_mono_ns(), emit_summary, o);
-	pthread_mutex_unlock(&o->rl_lock);
-	if (pass) {
-		/* one canonical line: no raw newline can reach a line-oriented receiver or the spool */
-		json_dump_value(&sb, a.root);
-		fanout(o, &a, sb.buf, sb.len);
-		strbuf_free(&sb);
-	} else {
-		atomic_fetch_add(&o->suppressed, 1);
-	}
+	publish(o, &a, &a);
 	alert_free(&a);
 	return 0;
 }
@@ -961,7 +1040,7 @@ void outputs__free(struct outputs *o)
 			close(out->dead_fd);
 		if (out->q) {
 			while (out->qlen) {
-				free(out->q[out->qhead].data);
+				qalert_unref(out->q[out->qhead]);
 				out->qhead = (out->qhead + 1) % out->qcap;
 				out->qlen--;
 			}

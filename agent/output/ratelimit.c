@@ -24,7 +24,7 @@ struct rl_entry {
 	uint64_t window_ns;      /* when the first folded alert of this window came */
 	uint64_t suppressed;
 	struct timespec first_rt, last_rt;
-	json_t *last;            /* the last folded alert */
+	struct alert last;       /* the last folded alert (owned copy; mem NULL: none) */
 	struct rl_entry *chain;  /* hash bucket */
 	struct rl_entry *prev, *next; /* LRU: head is the most recent */
 };
@@ -107,14 +107,13 @@ static void emit_summary(struct rl_entry *e, rl_emit_fn emit, void *ctx)
 	struct rl_summary s = {
 		.rule = e->rule, .container = e->container, .count = e->suppressed,
 		.first_sec = e->first_rt.tv_sec, .first_nsec = e->first_rt.tv_nsec,
-		.last_sec = e->last_rt.tv_sec, .last_nsec = e->last_rt.tv_nsec, .last = e->last,
+		.last_sec = e->last_rt.tv_sec, .last_nsec = e->last_rt.tv_nsec, .last = &e->last,
 	};
 
 	if (e->suppressed && emit)
 		emit(ctx, &s);
 	e->suppressed = 0;
-	json_decref(e->last);
-	e->last = NULL;
+	alert_free(&e->last);
 }
 
 static void entry_release(struct ratelimit *rl, struct rl_entry *e, rl_emit_fn emit, void *ctx)
@@ -187,8 +186,8 @@ bool ratelimit__check(struct ratelimit *rl, const struct alert *a, const char *c
 	e->suppressed++;
 	e->last_rt.tv_sec = a->sec;
 	e->last_rt.tv_nsec = a->nsec;
-	json_decref(e->last);
-	e->last = json_incref(a->root);
+	alert_free(&e->last);
+	alert_copy(&e->last, a); /* out of memory: the summary reports the count without a last alert */
 	return false;
 }
 
@@ -201,47 +200,90 @@ void ratelimit__flush(struct ratelimit *rl, uint64_t now_ns, bool force, rl_emit
 			emit_summary(e, emit, ctx);
 }
 
-json_t *ratelimit_summary_alert(const struct rl_summary *s)
+int ratelimit_summary(const struct rl_summary *s, struct alert *out)
 {
-	json_t *al, *of, *tags, *t;
+	static const struct alert none = { .priority = PRIO_WARNING, .has = ALERT_HAS_ALL };
+	const struct alert *last = s->last && s->last->mem ? s->last : &none;
+	struct alert al = { .has = (ALERT_HAS_ALL & ~((1u << AM_HOSTNAME) | (1u << AM_SOURCE) | (1u << AM_PRIORITY))) };
 	struct strbuf msg = STRBUF_INIT;
-	char first[40], last[40], now[40], id[37];
-	const char *lastout;
+	struct alert_kv *fields;
+	struct alert_str *tags;
+	char first[40], last_t[40], now[40], id[37];
 	struct timespec ts;
-	size_t i;
+	size_t i, n;
+	int rc = -ENOMEM;
 
+	fields = calloc(last->nfields + 3, sizeof(*fields));
+	tags = calloc(last->ntags + 1, sizeof(*tags));
+	if (!fields || !tags)
+		goto out;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fmt_rfc3339(now, sizeof(now), ts.tv_sec, ts.tv_nsec);
 	fmt_rfc3339(first, sizeof(first), s->first_sec, s->first_nsec);
-	fmt_rfc3339(last, sizeof(last), s->last_sec, s->last_nsec);
+	fmt_rfc3339(last_t, sizeof(last_t), s->last_sec, s->last_nsec);
 	uuid_v4(id);
-	lastout = json_string_value(json_object_get(s->last, "output"));
 	strbuf_addf(&msg, "%llu similar alerts suppressed (rule \"%s\", container %s, %s .. %s); last: %s",
-		    (unsigned long long)s->count, s->rule, s->container, first, last, lastout ? lastout : "");
-	of = json_deep_copy(json_object_get(s->last, "output_fields"));
-	if (!json_is_object(of)) {
-		json_decref(of);
-		of = json_object();
+		    (unsigned long long)s->count, s->rule, s->container, first, last_t,
+		    last->output ? last->output : "");
+	/* the last alert's fields, then the summary's own (replacing a field of the same name in place) */
+	memcpy(fields, last->fields, last->nfields * sizeof(*fields));
+	n = last->nfields;
+	{
+		const struct alert_kv add[3] = {
+			{ "bulwark.suppressed", { .type = AV_INT, .i = (int64_t)s->count } },
+			{ "bulwark.suppressed_first", { .type = AV_STR, .s = { first, strlen(first), 0 } } },
+			{ "bulwark.suppressed_last", { .type = AV_STR, .s = { last_t, strlen(last_t), 0 } } },
+		};
+		size_t k;
+
+		for (k = 0; k < 3; k++) {
+			for (i = 0; i < n && strcmp(fields[i].name, add[k].name); i++)
+				;
+			fields[i] = add[k];
+			if (i == n)
+				n++;
+		}
 	}
-	json_object_set_new(of, "bulwark.suppressed", json_integer((json_int_t)s->count));
-	json_object_set_new(of, "bulwark.suppressed_first", json_string(first));
-	json_object_set_new(of, "bulwark.suppressed_last", json_string(last));
-	tags = json_array();
-	json_array_foreach(json_object_get(s->last, "tags"), i, t)
-		json_array_append(tags, t);
-	json_array_append_new(tags, json_string("suppressed_summary"));
-	al = json_object();
-	json_object_set_new(al, "time", json_string(now));
-	json_object_set_new(al, "rule", json_string(s->rule));
-	json_object_set(al, "priority", json_object_get(s->last, "priority"));
-	json_object_set_new(al, "output", json_stringn_nocheck(msg.buf, msg.len));
-	json_object_set_new(al, "output_fields", of);
-	json_object_set(al, "hostname", json_object_get(s->last, "hostname"));
-	json_object_set(al, "source", json_object_get(s->last, "source"));
-	json_object_set_new(al, "tags", tags);
-	json_object_set_new(al, "uuid", json_string(id));
+	memcpy(tags, last->tags, last->ntags * sizeof(*tags));
+	tags[last->ntags] = (struct alert_str){ "suppressed_summary", 18 };
+	al.time = now;
+	al.rule = s->rule;
+	al.priority = last->priority;
+	al.priority_text = last->priority_text;
+	al.output = msg.buf ? msg.buf : "";
+	al.output_len = msg.len;
+	al.fields = fields;
+	al.nfields = n;
+	al.hostname = last->hostname;
+	al.source = last->source;
+	al.tags = tags;
+	al.ntags = last->ntags + 1;
+	al.uuid = id;
+	/* the members the last alert carried (a line may lack hostname or source) */
+	al.has |= last->has & ((1u << AM_HOSTNAME) | (1u << AM_SOURCE) | (1u << AM_PRIORITY));
+	al.sec = ts.tv_sec;
+	al.nsec = ts.tv_nsec;
+	rc = alert_copy(out, &al);
+out:
+	free(fields);
+	free(tags);
 	strbuf_free(&msg);
-	return al;
+	return rc;
+}
+
+json_t *ratelimit_summary_alert(const struct rl_summary *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct alert a;
+	json_t *j = NULL;
+
+	if (ratelimit_summary(s, &a) == 0) {
+		format_alert(&sb, FORMAT_JSON, &a);
+		j = json_loadb(sb.buf, sb.len, JSON_ALLOW_NUL, NULL);
+		alert_free(&a);
+	}
+	strbuf_free(&sb);
+	return j;
 }
 
 void ratelimit__free(struct ratelimit *rl)
@@ -254,7 +296,7 @@ void ratelimit__free(struct ratelimit *rl)
 		for (i = 0; i < rl->cfg.table_size; i++) {
 			free(rl->pool[i].rule);
 			free(rl->pool[i].container);
-			json_decref(rl->pool[i].last);
+			alert_free(&rl->pool[i].last);
 		}
 	free(rl->pool);
 	free(rl->buckets);

@@ -89,7 +89,7 @@ static int file_send(struct sink *s, struct batch *b, unsigned *retry_after_ms, 
 	}
 	strbuf_reset(&f->buf);
 	for (i = 0; i < b->n; i++) {
-		format_alert(&f->buf, s->cfg->format, &b->items[i].a);
+		format_alert(&f->buf, s->cfg->format, b->items[i].a);
 		strbuf_addc(&f->buf, '\n');
 	}
 	rc = write_all(f->fd, f->buf.buf, f->buf.len, s->abort);

@@ -128,7 +128,7 @@ static void body_webhook(struct sink *s, struct batch *b, struct strbuf *sb)
 	for (i = 0; i < b->n; i++) {
 		if (i)
 			strbuf_addc(sb, json ? ',' : '\n');
-		format_alert(sb, s->cfg->format, &b->items[i].a);
+		format_alert(sb, s->cfg->format, b->items[i].a);
 	}
 	if (b->n > 1 && json)
 		strbuf_addc(sb, ']');
@@ -140,7 +140,7 @@ static void body_splunk(struct sink *s, struct batch *b, struct strbuf *sb, stru
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
-		const struct alert *a = &b->items[i].a;
+		const struct alert *a = b->items[i].a;
 
 		strbuf_addf(sb, "{\"time\":%lld.%06ld,\"host\":", (long long)a->sec, a->nsec / 1000);
 		json_dump_str(sb, a->hostname, strlen(a->hostname));
@@ -175,9 +175,9 @@ static void body_elastic(struct sink *s, struct batch *b, struct strbuf *sb)
 			strbuf_addc(sb, ',');
 		}
 		strbuf_add(sb, "\"_id\":", 6);
-		json_dump_str(sb, b->items[i].a.uuid, strlen(b->items[i].a.uuid));
+		json_dump_str(sb, b->items[i].a->uuid, strlen(b->items[i].a->uuid));
 		strbuf_add(sb, "}}\n", 3);
-		format_alert(sb, c->format, &b->items[i].a);
+		format_alert(sb, c->format, b->items[i].a);
 		strbuf_addc(sb, '\n');
 	}
 }
@@ -189,7 +189,7 @@ static void body_loki(struct sink *s, struct batch *b, struct strbuf *sb, struct
 
 	strbuf_add(sb, "{\"streams\":[", 12);
 	for (i = 0; i < b->n; i++) {
-		const struct alert *a = &b->items[i].a;
+		const struct alert *a = b->items[i].a;
 
 		if (done && done[i])
 			continue;
@@ -200,7 +200,7 @@ static void body_loki(struct sink *s, struct batch *b, struct strbuf *sb, struct
 		strbuf_addf(sb, ",\"priority\":\"%s\",\"format\":\"%s\"},\"values\":[", a->priority_name,
 			    alert_format_name(s->cfg->format));
 		for (j = i; j < b->n; j++) {
-			const struct alert *x = &b->items[j].a;
+			const struct alert *x = b->items[j].a;
 
 			if (done && (done[j] || x->priority != a->priority || strcmp(x->hostname, a->hostname)))
 				continue;

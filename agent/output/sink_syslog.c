@@ -283,7 +283,7 @@ static int syslog_send(struct sink *s, struct batch *b, unsigned *retry_after_ms
 	if (s->cfg->transport == TRANSPORT_UDP) {
 		for (i = 0; i < b->n; i++) {
 			strbuf_reset(&y->msg);
-			format_syslog5424(&y->msg, s->cfg, &b->items[i].a, y->pid);
+			format_syslog5424(&y->msg, s->cfg, b->items[i].a, y->pid);
 			if (y->msg.len > UDP_MAX) {
 				b->items[i].status = ITEM_DEAD;
 				snprintf(b->items[i].reason, sizeof(b->items[i].reason),
@@ -310,7 +310,7 @@ static int syslog_send(struct sink *s, struct batch *b, unsigned *retry_after_ms
 		size_t start;
 
 		strbuf_reset(&y->msg);
-		format_syslog5424(&y->msg, s->cfg, &b->items[i].a, y->pid);
+		format_syslog5424(&y->msg, s->cfg, b->items[i].a, y->pid);
 		start = y->buf.len;
 		strbuf_addf(&y->buf, "%zu ", y->msg.len);
 		(void)start;

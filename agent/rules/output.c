@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "internal.h"
@@ -346,71 +345,175 @@ void rules__render_output(struct rules *rs, struct strbuf *sb, const struct rule
 	}
 }
 
-static void uuid_v4(char out[37])
+/* An extracted value as an alert value; addresses as text, appended to text (which has room: no move). */
+static struct alert_value alert_value_of(const struct fval *v, unsigned int field, struct strbuf *text)
 {
-	static uint64_t fallback;
-	unsigned char b[16];
-	size_t i, o = 0;
+	struct alert_value out = { .type = AV_NULL };
+	size_t off;
 
-	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
-		/* entropy not ready (early boot): unique, not random */
-		struct timespec ts;
-		uint64_t t, c = ++fallback;
+	switch (v->type) {
+	case FT_STR:
+		out.type = AV_STR;
+		out.s.p = v->s.p;
+		out.s.len = v->s.len;
+		break;
+	case FT_INT:
+		out.type = AV_INT;
+		out.i = v->i;
+		break;
+	case FT_BOOL:
+		out.type = AV_BOOL;
+		out.b = v->b;
+		break;
+	case FT_IP:
+		off = text->len;
+		fval_render(text, v, field);
+		strbuf_addc(text, '\0');
+		out.type = AV_STR;
+		out.s.p = text->buf + off;
+		out.s.len = text->len - off - 1;
+		break;
+	case FT_STRLIST:
+		out.type = AV_STRLIST;
+		out.s.p = v->s.p;
+		out.s.len = v->s.len;
+		out.s.n = v->s.n;
+		break;
+	default: /* FT_UINT, FT_PORT, FT_RELTIME, FT_ABSTIME */
+		out.type = AV_UINT;
+		out.u = v->u;
+		break;
+	}
+	return out;
+}
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		t = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-		memcpy(b, &t, 8);
-		memcpy(b + 8, &c, 8);
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *nv;
+
+	if (n <= *cap)
+		return 0;
+	nv = realloc(*v, n * size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = n;
+	return 0;
+}
+
+const struct alert *rules__alert(struct rules *rs, struct rules_alert_buf *buf, const struct rule *r,
+				 const struct rule_input *in, const char *hostname)
+{
+	enum rule_priority prio = rules__priority(rs, r, in);
+	struct alert *a = &buf->a;
+	char t[32];
+	size_t i;
+
+	if (grow((void **)&buf->fields, &buf->fields_cap, r->nfields, sizeof(*buf->fields)) ||
+	    grow((void **)&buf->tags, &buf->tags_cap, r->ntags, sizeof(*buf->tags)))
+		return NULL;
+	strbuf_reset(&buf->output);
+	strbuf_reset(&buf->text);
+	/* an address is at most 45 characters: the text never moves while the values point into it */
+	strbuf_grow(&buf->text, r->nfields * 64);
+	fmt_evt_time(t, sizeof(t), in->time_ns);
+	/* Falco's "output": "<time>: <Priority> <rendered template>" */
+	strbuf_addf(&buf->output, "%s: %s ", t, rules_priority_name(prio));
+	rules__render_output(rs, &buf->output, r, in);
+	fmt_rfc3339(buf->time, sizeof(buf->time), in->time_ns / 1000000000, in->time_ns % 1000000000);
+	for (i = 0; i < r->nfields; i++) {
+		struct fval v;
+
+		buf->fields[i].name = r->fields[i].name;
+		buf->fields[i].v = field_get(rs->x, r->fields[i].field, r->fields[i].idx, &v) ?
+					   alert_value_of(&v, r->fields[i].field, &buf->text) :
+					   (struct alert_value){ .type = AV_NULL };
 	}
-	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
-	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		o += snprintf(out + o, 3, "%02x", b[i]);
+	for (i = 0; i < r->ntags; i++)
+		buf->tags[i] = (struct alert_str){ r->tags[i], strlen(r->tags[i]) };
+	uuid_v4(buf->uuid);
+	*a = (struct alert){
+		.time = buf->time,
+		.sec = in->time_ns / 1000000000,
+		.nsec = in->time_ns % 1000000000,
+		.rule = r->name,
+		.priority = (enum alert_priority)prio,
+		.priority_name = rules_priority_name(prio),
+		.priority_text = rules_priority_name(prio),
+		.output = buf->output.buf,
+		.output_len = buf->output.len,
+		.fields = buf->fields,
+		.nfields = r->nfields,
+		.hostname = hostname ? hostname : "",
+		.source = "syscall",
+		.tags = buf->tags,
+		.ntags = r->ntags,
+		.uuid = buf->uuid,
+		.has = ALERT_HAS_ALL,
+	};
+	return a;
+}
+
+void rules_alert_buf_free(struct rules_alert_buf *buf)
+{
+	strbuf_free(&buf->output);
+	strbuf_free(&buf->text);
+	free(buf->fields);
+	free(buf->tags);
+	memset(buf, 0, sizeof(*buf));
+}
+
+static void jw_alert_value(struct strbuf *sb, const struct alert_value *v)
+{
+	size_t i, off, n;
+
+	switch (v->type) {
+	case AV_STR: jw_strn(sb, v->s.p, v->s.len); break;
+	case AV_INT: jw_int(sb, v->i); break;
+	case AV_UINT: jw_uint(sb, v->u); break;
+	case AV_BOOL: jw_bool(sb, v->b); break;
+	case AV_STRLIST:
+		jw_begin_arr(sb);
+		for (i = 0, off = 0; i < v->s.n; i++) {
+			n = strlen(v->s.p + off);
+			jw_strn(sb, v->s.p + off, n);
+			off += n + 1;
+		}
+		jw_end_arr(sb);
+		break;
+	default: jw_null(sb); break;
 	}
-	out[o] = '\0';
 }
 
 void rules__alert_json(struct rules *rs, struct strbuf *sb, const struct rule *r, const struct rule_input *in,
 		       const char *hostname)
 {
-	struct strbuf out = STRBUF_INIT;
-	char stamp[48], t[32], uuid[37];
+	struct rules_alert_buf buf = { 0 };
+	const struct alert *a = rules__alert(rs, &buf, r, in, hostname);
 	size_t i;
 
-	enum rule_priority prio = rules__priority(rs, r, in);
-
-	fmt_evt_time(t, sizeof(t), in->time_ns);
-	/* Falco's "output": "<time>: <Priority> <rendered template>" */
-	strbuf_addf(&out, "%s: %s ", t, rules_priority_name(prio));
-	rules__render_output(rs, &out, r, in);
-	fmt_rfc3339(stamp, sizeof(stamp), in->time_ns / 1000000000, in->time_ns % 1000000000);
+	if (!a)
+		goto out;
 	jw_begin(sb);
-	jw_kstr(sb, "time", stamp);
-	jw_kstr(sb, "rule", r->name);
-	jw_kstr(sb, "priority", rules_priority_name(prio));
-	jw_kstrn(sb, "output", out.buf, out.len);
+	jw_kstr(sb, "time", a->time);
+	jw_kstr(sb, "rule", a->rule);
+	jw_kstr(sb, "priority", a->priority_text);
+	jw_kstrn(sb, "output", a->output, a->output_len);
 	jw_kobj(sb, "output_fields");
-	for (i = 0; i < r->nfields; i++) {
-		struct fval v;
-
-		jw_key(sb, r->fields[i].name);
-		if (field_get(rs->x, r->fields[i].field, r->fields[i].idx, &v))
-			fval_json(sb, &v);
-		else
-			jw_null(sb);
+	for (i = 0; i < a->nfields; i++) {
+		jw_key(sb, a->fields[i].name);
+		jw_alert_value(sb, &a->fields[i].v);
 	}
 	jw_end(sb);
-	jw_kstr(sb, "hostname", hostname ? hostname : "");
-	jw_kstr(sb, "source", "syscall");
+	jw_kstr(sb, "hostname", a->hostname);
+	jw_kstr(sb, "source", a->source);
 	jw_karr(sb, "tags");
-	for (i = 0; i < r->ntags; i++)
-		jw_str(sb, r->tags[i]);
+	for (i = 0; i < a->ntags; i++)
+		jw_strn(sb, a->tags[i].p, a->tags[i].len);
 	jw_end_arr(sb);
-	uuid_v4(uuid);
-	jw_kstr(sb, "uuid", uuid);
+	jw_kstr(sb, "uuid", a->uuid);
 	jw_end(sb);
 	strbuf_addc(sb, '\n');
-	strbuf_free(&out);
+out:
+	rules_alert_buf_free(&buf);
 }

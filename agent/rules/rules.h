@@ -25,6 +25,7 @@
 #include "abi.h"
 #include "container.h"
 #include "jsonw.h"
+#include "output/alert.h"
 #include "proctree.h"
 
 /*
@@ -181,10 +182,31 @@ uint64_t rule_kinds(const struct rule *r);
 void rules__render_output(struct rules *rs, struct strbuf *sb, const struct rule *r, const struct rule_input *in);
 
 /*
- * One alert in Falco's JSON schema (time, rule, priority, output,
- * output_fields, hostname, source, tags) plus a random v4 uuid, appended to
- * @sb as one line with its newline.
+ * Storage of the alert rules__alert renders, reused from one alert to the
+ * next: zero-initialise it, free it with rules_alert_buf_free.
  */
+struct rules_alert_buf {
+	struct strbuf output;     /* the rendered output line */
+	struct strbuf text;       /* field values that need text (addresses) */
+	struct alert_kv *fields;
+	size_t fields_cap;
+	struct alert_str *tags;
+	size_t tags_cap;
+	char time[48];
+	char uuid[37];
+	struct alert a;
+};
+
+/*
+ * One alert (alert.h: Falco's schema, time, rule, priority, output,
+ * output_fields, hostname, source, tags, plus a random v4 uuid) of the event
+ * just evaluated. Borrowed: valid until the next event is evaluated or buf
+ * is used again; NULL when out of memory.
+ */
+const struct alert *rules__alert(struct rules *rs, struct rules_alert_buf *buf, const struct rule *r,
+				 const struct rule_input *in, const char *hostname);
+void rules_alert_buf_free(struct rules_alert_buf *buf);
+/* The same alert as one JSON line with its newline, appended to @sb (replay's output). */
 void rules__alert_json(struct rules *rs, struct strbuf *sb, const struct rule *r, const struct rule_input *in,
 		       const char *hostname);
 

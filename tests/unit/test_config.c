@@ -109,6 +109,10 @@ static void test_errors_name_where(void)
 		{ "outputs:\n  - nope://x\n", "t.yaml:2:5: output 'nope://x': unknown output" },
 		{ "outputs:\n  - min_priority: Debug\n", "t.yaml:2:5: outputs: an output mapping needs 'spec'" },
 		{ "outputs: [stdout, stdout]\n", "t.yaml:1:19: outputs: two outputs named 'stdout'" },
+		/* an error inside a spec string points at its part of the string */
+		{ "outputs:\n  - syslog+tcp://h?bogus=1\n", "t.yaml:2:20: output 'syslog+tcp://h?bogus=1': unknown option" },
+		{ "outputs:\n  - spec: file:/x?rotate_mb=x\n", "t.yaml:2:29: output 'file:/x?rotate_mb=x': rotate_mb:" },
+		{ "outputs:\n  - spec: syslog+tcp://h\n    gzip: 1\n", "t.yaml:2:5: output: gzip: only for HTTP" },
 		{ "log: {level: info}\nlog: {level: info}\n", "t.yaml:2:1: duplicate key 'log'" },
 		{ "a: [\n", "t.yaml:2:1: YAML:" },
 		{ "- 1\n", "t.yaml:1:1: the config: expected a mapping, got a list" },
@@ -126,6 +130,75 @@ static void test_errors_name_where(void)
 		config_errors_free(&e);
 		config_free(&cfg);
 	}
+}
+
+/*
+ * A host, a path or a name that contains "spool" is just that: only the
+ * spool= and spool_dir= options take an output off the file's spool_dir.
+ */
+static void test_spool_named_hosts(void)
+{
+	static const char text[] = "spool_dir: /var/spool/bw\n"
+				   "outputs:\n"
+				   "  - syslog+tcp://spool.example:514\n"
+				   "  - spec: webhook+https://spool_dir.example/spool?name=spool\n"
+				   "  - file:/var/log/spool=1.json\n"
+				   "  - spec: loki+http://myspool.example\n"
+				   "    tenant: spool_dir\n"
+				   "  - spec: elastic+http://es.example\n"
+				   "    spool_dir: /elsewhere\n"
+				   "  - syslog+udp://spool.example?spool=0&name=nospool\n";
+	struct output_config oc;
+	struct config cfg;
+	struct config_errors e;
+	char err[300];
+	size_t pos = 99;
+
+	CHECK_INT(load(&cfg, &e, text), 0);
+	CHECK(e.n == 0, "%s", first(&e));
+	CHECK_INT(cfg.n_outputs, 6);
+	if (cfg.n_outputs == 6) {
+		CHECK_STR(cfg.outputs[0].host, "spool.example");
+		CHECK_STR(cfg.outputs[0].spool_dir, "/var/spool/bw");
+		CHECK_STR(cfg.outputs[1].host, "spool_dir.example");
+		CHECK_STR(cfg.outputs[1].path, "/spool");
+		CHECK_STR(cfg.outputs[1].spool_dir, "/var/spool/bw");
+		CHECK_STR(cfg.outputs[2].path, "/var/log/spool=1.json");
+		CHECK_STR(cfg.outputs[2].spool_dir, "/var/spool/bw");
+		CHECK_STR(cfg.outputs[3].tenant, "spool_dir");
+		CHECK_STR(cfg.outputs[3].spool_dir, "/var/spool/bw");
+		CHECK_STR(cfg.outputs[4].spool_dir, "/elsewhere");
+		CHECK_STR(cfg.outputs[5].spool_dir, "");
+	}
+	config_errors_free(&e);
+	config_free(&cfg);
+	/* the command line's specs: the same struct, the same flag */
+	CHECK(output_config_parse("syslog+tcp://spool.example:514", &oc, err, sizeof(err)) == 0, "%s", err);
+	CHECK(!oc.spool_set && !strcmp(oc.host, "spool.example"), "spool.example: %s", oc.host);
+	CHECK(output_config_parse("file:/x?spool_dir=/s", &oc, err, sizeof(err)) == 0 && oc.spool_set, "spool_dir=");
+	CHECK(output_config_parse_spec("syslog+tcp://h?format=json&bogus=1", &oc, &pos, err, sizeof(err)) != 0,
+	      "bogus accepted");
+	CHECK_INT(pos, 27);
+}
+
+/* A mapping's options go into the struct one by one, and the combination is checked once. */
+static void test_output_mapping_options(void)
+{
+	struct config cfg;
+	struct config_errors e;
+
+	CHECK_INT(load(&cfg, &e, "outputs:\n  - spec: syslog+tls://h\n    cert: /c.pem\n    key: /k.pem\n"
+				  "    format: cef\n    app_name: 'a&b=c'\n"), 0);
+	CHECK(e.n == 0, "%s", first(&e));
+	if (cfg.n_outputs == 1) {
+		CHECK_STR(cfg.outputs[0].cert, "/c.pem");
+		CHECK_STR(cfg.outputs[0].key, "/k.pem");
+		CHECK_INT(cfg.outputs[0].format, FORMAT_CEF);
+		CHECK_STR(cfg.outputs[0].app_name, "a&b=c");
+		CHECK_INT(cfg.outputs[0].port, 6514);
+	}
+	config_errors_free(&e);
+	config_free(&cfg);
 }
 
 static void test_command_line_wins(void)
@@ -281,6 +354,8 @@ int main(void)
 	RUN(test_defaults_without_a_file);
 	RUN(test_every_key);
 	RUN(test_errors_name_where);
+	RUN(test_spool_named_hosts);
+	RUN(test_output_mapping_options);
 	RUN(test_command_line_wins);
 	RUN(test_restart_sections);
 	RUN(test_metrics_and_health);

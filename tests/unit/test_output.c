@@ -422,6 +422,152 @@ static void test_syslog5424(void)
 	strbuf_free(&sb);
 }
 
+/* ---- every format from a struct alert, byte for byte -------------------------------- */
+
+/*
+ * The alert the rule engine hands over (borrowed, typed fields: a list, a
+ * null, an unsigned uid), and the bytes each format must produce: taken
+ * from the JSON-text pipeline this struct replaced, for the same alert.
+ */
+static const char FIXED_JSON[] = "{\"time\":\"2026-11-22T01:45:02.123456789Z\",\"rule\":\"Write below etc\",\"priority\":\"Critica"
+		"l\",\"output\":\"01:45:02.123456789: Critical File below /etc opened (file=/etc/x|y=z proc=sh)\""
+		",\"output_fields\":{\"proc.name\":\"sh\",\"proc.pid\":42,\"fd.name\":\"/etc/x|y=z\",\"container."
+		"id\":\"abc123\",\"user.uid\":0,\"proc.aargs\":[\"a b\",\"c\\\"d\"],\"k8s.pod.name\":null,\"evt.r"
+		"awres\":-2},\"hostname\":\"node-1\",\"source\":\"syscall\",\"tags\":[\"filesystem\",\"mitre_pers"
+		"istence\"],\"uuid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\"}";
+static const char *const fixed_expect[FORMAT_MAX] = {
+	[FORMAT_JSON] = FIXED_JSON,
+	[FORMAT_ECS] = "{\"@timestamp\":\"2026-11-22T01:45:02.123456789Z\",\"message\":\"01:45:02.123456789: Critical Fi"
+		"le below /etc opened (file=/etc/x|y=z proc=sh)\",\"ecs\":{\"version\":\"8.11.0\"},\"event\":{\"k"
+		"ind\":\"alert\",\"category\":[\"intrusion_detection\"],\"type\":[\"info\"],\"severity\":8,\"id\""
+		":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\",\"module\":\"bulwark\",\"dataset\":\"bulwark.alert\",\""
+		"provider\":\"syscall\"},\"rule\":{\"name\":\"Write below etc\",\"ruleset\":\"bulwark\"},\"log\":"
+		"{\"level\":\"critical\"},\"host\":{\"hostname\":\"node-1\",\"name\":\"node-1\"},\"observer\":{\""
+		"vendor\":\"bulwark\",\"product\":\"bulwark\",\"type\":\"runtime-security\"},\"tags\":[\"filesyst"
+		"em\",\"mitre_persistence\"],\"process\":{\"name\":\"sh\",\"pid\":42},\"user\":{\"id\":\"0\"},\"f"
+		"ile\":{\"path\":\"/etc/x|y=z\"},\"container\":{\"id\":\"abc123\"},\"bulwark\":{\"priority\":\"Cr"
+		"itical\",\"output_fields\":{\"proc_name\":\"sh\",\"proc_pid\":42,\"fd_name\":\"/etc/x|y=z\",\"co"
+		"ntainer_id\":\"abc123\",\"user_uid\":0,\"proc_aargs\":[\"a b\",\"c\\\"d\"],\"k8s_pod_name\":null"
+		",\"evt_rawres\":-2}}}",
+	[FORMAT_OCSF] = "{\"class_uid\":2004,\"class_name\":\"Detection Finding\",\"category_uid\":2,\"category_name\":\""
+		"Findings\",\"activity_id\":1,\"activity_name\":\"Create\",\"type_uid\":200401,\"type_name\":\"De"
+		"tection Finding: Create\",\"time\":1795311902123,\"severity_id\":5,\"severity\":\"Critical\",\"s"
+		"tatus_id\":1,\"status\":\"New\",\"message\":\"01:45:02.123456789: Critical File below /etc opene"
+		"d (file=/etc/x|y=z proc=sh)\",\"metadata\":{\"version\":\"1.1.0\",\"uid\":\"0b5f2a36-8c3e-4c1e-9"
+		"d2b-6a0f4e8d7c21\",\"original_time\":\"2026-11-22T01:45:02.123456789Z\",\"product\":{\"name\":\""
+		"bulwark\",\"vendor_name\":\"bulwark\",\"version\":\"" BULWARK_VERSION "\"}},\"finding_info\":{\""
+		"uid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\",\"title\":\"Write below etc\",\"desc\":\"01:45:02"
+		".123456789: Critical File below /etc opened (file=/etc/x|y=z proc=sh)\",\"created_time\":1795311"
+		"902123,\"types\":[\"filesystem\",\"mitre_persistence\"],\"analytic\":{\"name\":\"Write below etc"
+		"\",\"type_id\":1,\"type\":\"Rule\"}},\"device\":{\"hostname\":\"node-1\",\"type_id\":1,\"type\":"
+		"\"Server\"},\"actor\":{\"process\":{\"name\":\"sh\",\"pid\":42,\"container\":{\"uid\":\"abc123\""
+		"}},\"user\":{\"uid\":\"0\"}},\"unmapped\":{\"output_fields\":{\"proc.name\":\"sh\",\"proc.pid\":"
+		"42,\"fd.name\":\"/etc/x|y=z\",\"container.id\":\"abc123\",\"user.uid\":0,\"proc.aargs\":[\"a b\""
+		",\"c\\\"d\"],\"k8s.pod.name\":null,\"evt.rawres\":-2},\"priority\":\"Critical\",\"source\":\"sys"
+		"call\"}}",
+	[FORMAT_CEF] = "CEF:0|bulwark|bulwark|" BULWARK_VERSION "|Write below etc|Write below etc|8|rt=1795311902123 dvc"
+		"host=node-1 externalId=0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21 cat=Critical msg=01:45:02.123456789:"
+		" Critical File below /etc opened (file\\=/etc/x|y\\=z proc\\=sh) cs1Label=tags cs1=filesystem,mi"
+		"tre_persistence suid=0 sproc=sh spid=42 filePath=/etc/x|y\\=z cs2Label=containerId cs2=abc123 bw"
+		"ProcAargs= bwEvtRawres=-2",
+	[FORMAT_LEEF] = "LEEF:2.0|bulwark|bulwark|" BULWARK_VERSION "|Write below etc|x09|devTime=2026-11-22T01:45:02.123"
+		"Z\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX\tsev=8\tcat=Critical\tidentHostName=node-1\tuuid=0b5"
+		"f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\trule=Write below etc\tmsg=01:45:02.123456789: Critical File b"
+		"elow /etc opened (file\\=/etc/x|y\\=z proc\\=sh)\ttags=filesystem,mitre_persistence\tproc.name=s"
+		"h\tproc.pid=42\tfd.name=/etc/x|y\\=z\tcontainer.id=abc123\tuser.uid=0\tproc.aargs=\tevt.rawres=-"
+		"2",
+};
+static const char FIXED_SYSLOG[] = "<130>1 2026-11-22T01:45:02.123456Z node-1 bulwark 77 alert [bulwark@32473 uuid=\"0b5f2a36-8c3e-4"
+		"c1e-9d2b-6a0f4e8d7c21\" rule=\"Write below etc\" priority=\"Critical\" source=\"syscall\"][field"
+		"s@32473 proc.name=\"sh\" proc.pid=\"42\" fd.name=\"/etc/x|y=z\" container.id=\"abc123\" user.uid"
+		"=\"0\" proc.aargs=\"\" evt.rawres=\"-2\"] {\"time\":\"2026-11-22T01:45:02.123456789Z\",\"rule\":"
+		"\"Write below etc\",\"priority\":\"Critical\",\"output\":\"01:45:02.123456789: Critical File bel"
+		"ow /etc opened (file=/etc/x|y=z proc=sh)\",\"output_fields\":{\"proc.name\":\"sh\",\"proc.pid\":"
+		"42,\"fd.name\":\"/etc/x|y=z\",\"container.id\":\"abc123\",\"user.uid\":0,\"proc.aargs\":[\"a b\""
+		",\"c\\\"d\"],\"k8s.pod.name\":null,\"evt.rawres\":-2},\"hostname\":\"node-1\",\"source\":\"sysca"
+		"ll\",\"tags\":[\"filesystem\",\"mitre_persistence\"],\"uuid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d"
+		"7c21\"}";
+
+static void fixed_alert(struct alert *a, struct alert_kv *kv, struct alert_str *tags)
+{
+	static const char args[] = "a b\0c\"d";
+
+	kv[0] = (struct alert_kv){ "proc.name", { .type = AV_STR, .s = { "sh", 2, 0 } } };
+	kv[1] = (struct alert_kv){ "proc.pid", { .type = AV_INT, .i = 42 } };
+	kv[2] = (struct alert_kv){ "fd.name", { .type = AV_STR, .s = { "/etc/x|y=z", 10, 0 } } };
+	kv[3] = (struct alert_kv){ "container.id", { .type = AV_STR, .s = { "abc123", 6, 0 } } };
+	kv[4] = (struct alert_kv){ "user.uid", { .type = AV_UINT, .u = 0 } };
+	kv[5] = (struct alert_kv){ "proc.aargs", { .type = AV_STRLIST, .s = { args, sizeof(args), 2 } } };
+	kv[6] = (struct alert_kv){ "k8s.pod.name", { .type = AV_NULL } };
+	kv[7] = (struct alert_kv){ "evt.rawres", { .type = AV_INT, .i = -2 } };
+	tags[0] = (struct alert_str){ "filesystem", 10 };
+	tags[1] = (struct alert_str){ "mitre_persistence", 17 };
+	*a = (struct alert){
+		.time = "2026-11-22T01:45:02.123456789Z", .sec = 1795311902, .nsec = 123456789,
+		.rule = "Write below etc", .priority = PRIO_CRITICAL, .priority_name = "Critical",
+		.priority_text = "Critical",
+		.output = "01:45:02.123456789: Critical File below /etc opened (file=/etc/x|y=z proc=sh)",
+		.fields = kv, .nfields = 8, .hostname = "node-1", .source = "syscall", .tags = tags, .ntags = 2,
+		.uuid = "0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21", .has = ALERT_HAS_ALL,
+	};
+	a->output_len = strlen(a->output);
+}
+
+static void test_format_struct_bytes(void)
+{
+	struct alert_kv kv[8];
+	struct alert_str tags[2];
+	struct output_config cfg;
+	struct strbuf sb = STRBUF_INIT;
+	struct alert a, owned, back;
+	char err[200];
+	int f;
+
+	fixed_alert(&a, kv, tags);
+	for (f = 0; f < FORMAT_MAX; f++) {
+		strbuf_reset(&sb);
+		format_alert(&sb, f, &a);
+		CHECK(sb.buf && strcmp(sb.buf, fixed_expect[f]) == 0, "%s:\n got  %s\n want %s", alert_format_name(f),
+		      sb.buf, fixed_expect[f]);
+	}
+	CHECK(output_config_parse("syslog+udp://127.0.0.1", &cfg, err, sizeof(err)) == 0, "%s", err);
+	strbuf_reset(&sb);
+	format_syslog5424(&sb, &cfg, &a, 77);
+	CHECK(strcmp(sb.buf, FIXED_SYSLOG) == 0, "syslog:\n got  %s\n want %s", sb.buf, FIXED_SYSLOG);
+	/* an owned copy formats the same; so does the alert read back from its JSON line (the spool) */
+	CHECK(alert_copy(&owned, &a) == 0, "copy");
+	strbuf_reset(&sb);
+	format_alert(&sb, FORMAT_CEF, &owned);
+	CHECK_STR(sb.buf, fixed_expect[FORMAT_CEF]);
+	alert_free(&owned);
+	CHECK(alert_parse(FIXED_JSON, strlen(FIXED_JSON), &back, err, sizeof(err)) == 0, "%s", err);
+	for (f = 0; f < FORMAT_MAX; f++) {
+		strbuf_reset(&sb);
+		format_alert(&sb, f, &back);
+		CHECK(strcmp(sb.buf, fixed_expect[f]) == 0, "%s after a round trip: %s", alert_format_name(f), sb.buf);
+	}
+	alert_free(&back);
+	strbuf_free(&sb);
+}
+
+/* Bytes that are not UTF-8 (a file name from the kernel) become U+0080..U+00FF, as the JSON round trip made them. */
+static void test_alert_copy_utf8(void)
+{
+	struct alert_kv kv = { "fd.name", { .type = AV_STR, .s = { "/tmp/\xff\xc3(", 8, 0 } } };
+	struct alert a = { .rule = "R", .priority_text = "Notice", .priority = PRIO_NOTICE, .fields = &kv,
+			   .nfields = 1, .has = (1u << AM_RULE) | (1u << AM_PRIORITY) | (1u << AM_FIELDS) };
+	struct strbuf sb = STRBUF_INIT;
+	struct alert c;
+
+	CHECK(alert_copy(&c, &a) == 0, "copy");
+	CHECK(c.fields[0].v.s.len == 10 && memcmp(c.fields[0].v.s.p, "/tmp/\xc3\xbf\xc3\x83(", 10) == 0,
+	      "not widened: %.*s", (int)c.fields[0].v.s.len, c.fields[0].v.s.p);
+	format_alert(&sb, FORMAT_JSON, &c);
+	CHECK_STR(sb.buf, "{\"rule\":\"R\",\"priority\":\"Notice\",\"output_fields\":{\"fd.name\":\"/tmp/\xc3\xbf\xc3\x83(\"}}");
+	alert_free(&c);
+	strbuf_free(&sb);
+}
+
 /* ---- spool --------------------------------------------------------------------- */
 
 static void rmtree(const char *dir)
@@ -918,6 +1064,8 @@ int main(void)
 	RUN(test_format_json_ecs_ocsf);
 	RUN(test_format_cef_leef);
 	RUN(test_syslog5424);
+	RUN(test_format_struct_bytes);
+	RUN(test_alert_copy_utf8);
 	RUN(test_spool_basic);
 	RUN(test_spool_cap);
 	RUN(test_spool_torn_and_corrupt);
