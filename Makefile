@@ -107,16 +107,20 @@ $(BUILD)/agent/rules/default.o: $(BUILD)/rules_default.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(AGENT_OBJS) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $< $(AGENT_OBJS) -o $@ $(LDLIBS) -ljansson
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $< $(AGENT_OBJS) -o $@ $(LDLIBS) -ljansson
 
 $(BUILD)/tests/bpf_events: tests/bpf/bpf_events.c tests/lib/tracer.c tests/lib/tracer.h tests/unit/check.h | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson -lpthread
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson -lpthread
 
 $(BUILD)/tests/e2e_containers: tests/e2e/containers.c tests/lib/tracer.c tests/lib/tracer.h tests/unit/check.h | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
 
 $(BUILD)/tests/e2e_attacks: tests/e2e/attacks.c tests/lib/tracer.c tests/lib/tracer.h tests/unit/check.h | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
 
 E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks
 
