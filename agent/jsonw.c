@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 void strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	size_t want = sb->len + extra + 1;
@@ -279,6 +281,13 @@ void jw_kbool(struct strbuf *sb, const char *key, bool v)
 {
 	jw_key(sb, key);
 	jw_bool(sb, v);
+}
+
+size_t fmt_rfc3339_now(char *out, size_t size)
+{
+	uint64_t ns = util_clock_ns(CLOCK_REALTIME);
+
+	return fmt_rfc3339(out, size, ns / 1000000000, ns % 1000000000);
 }
 
 size_t fmt_rfc3339(char *out, size_t size, time_t sec, long nsec)

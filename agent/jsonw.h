@@ -71,5 +71,7 @@ bool jw_cp_unsafe(uint32_t cp);
 
 /* "2026-11-22T01:45:02.123456789Z" (RFC 3339, UTC, nanoseconds); returns the length. */
 size_t fmt_rfc3339(char *out, size_t size, time_t sec, long nsec);
+/* The same for CLOCK_REALTIME now. */
+size_t fmt_rfc3339_now(char *out, size_t size);
 
 #endif

@@ -26,6 +26,7 @@
 #include "event.h"
 #include "log.h"
 #include "stats.h"
+#include "util.h"
 
 #ifndef BULWARK_VERSION
 #define BULWARK_VERSION "0.1.0-dev"
@@ -83,14 +84,6 @@ struct metrics {
 	struct MHD_Daemon *daemon;
 	time_t start_time;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- rule matches (event loop) -------------------------------------------- */
 
@@ -220,7 +213,7 @@ void metrics__set_health(struct metrics *m, const struct health_config *health)
 void metrics__publish(struct metrics *m, const struct pipeline_stats *ps, const struct metrics_run *run)
 {
 	struct snapshot *s;
-	uint64_t now = now_ms();
+	uint64_t now = util_mono_ms();
 	size_t i, n;
 
 	if (!m)
@@ -328,10 +321,10 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 	one(sb, "bulwark_up", "gauge", "1 once the sensor runs and the event loop has published counters.", s->valid);
 	if (s->valid) {
 		one(sb, "bulwark_healthy", "gauge", "1 when /healthz answers 200.",
-		    s->n_reasons == 0 && now_ms() - s->src.p.last_consume_ms <= (uint64_t)s->stall_s * 1000);
+		    s->n_reasons == 0 && util_mono_ms() - s->src.p.last_consume_ms <= (uint64_t)s->stall_s * 1000);
 		stats_prom_head(sb, "bulwark_last_consume_age_seconds", "gauge",
 		     "Seconds since the event loop last consumed the ring buffers.");
-		strbuf_addf(sb, "bulwark_last_consume_age_seconds %.3f\n", (now_ms() - s->src.p.last_consume_ms) / 1e3);
+		strbuf_addf(sb, "bulwark_last_consume_age_seconds %.3f\n", (util_mono_ms() - s->src.p.last_consume_ms) / 1e3);
 		stats_prom_head(sb, "bulwark_hooks", "gauge", "Kernel hooks by state.");
 		stats_prom_sample(sb, "bulwark_hooks", "state", "attached", s->src.p.hooks_attached);
 		stats_prom_sample(sb, "bulwark_hooks", "state", "skipped", s->src.p.hooks_skipped);
@@ -392,7 +385,7 @@ int metrics__health(struct metrics *m, struct strbuf *sb)
 		jw_end_arr(sb);
 		ok = false;
 	} else {
-		age = now_ms() - s->src.p.last_consume_ms;
+		age = util_mono_ms() - s->src.p.last_consume_ms;
 		ok = s->n_reasons == 0 && age <= (uint64_t)s->stall_s * 1000;
 		jw_kstr(sb, "status", ok ? "ok" : "unhealthy");
 		jw_karr(sb, "reasons");

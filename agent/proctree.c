@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "table.h"
+#include "util.h"
 
 struct node {
 	struct proc_info info; /* strings owned by the node; info.pid is the table's key */
@@ -221,20 +221,6 @@ void proctree__cgroup_changed(struct proctree *pt, uint32_t pid)
 		n->cgroup_stale = true;
 }
 
-/* Reads a whole small /proc file; returns bytes read or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, total = 0;
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)total < size && (n = read(fd, buf + total, size - total)) > 0)
-		total += n;
-	close(fd);
-	return total;
-}
-
 /* Start time (ns since boot) and ppid of /proc/<pid>; 0 on success. */
 static int procfs_stat(const struct proctree *pt, uint32_t pid, uint64_t *start_ns, uint32_t *ppid)
 {
@@ -244,7 +230,7 @@ static int procfs_stat(const struct proctree *pt, uint32_t pid, uint64_t *start_
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/stat", pt->procfs, pid);
-	n = read_small(path, buf, sizeof(buf) - 1);
+	n = util_read_small(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
@@ -315,7 +301,7 @@ static char *procfs_cgroup(const struct proctree *pt, uint32_t pid)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/cgroup", pt->procfs, pid);
-	n = read_small(path, buf, sizeof(buf) - 1);
+	n = util_read_small(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return NULL;
 	buf[n] = '\0';
@@ -349,7 +335,7 @@ static uint32_t procfs_uid(const struct proctree *pt, uint32_t pid)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/status", pt->procfs, pid);
-	n = read_small(path, buf, sizeof(buf) - 1);
+	n = util_read_small(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
@@ -376,11 +362,11 @@ static struct node *load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	snprintf(path, sizeof(path), "%s/%u/comm", pt->procfs, pid);
-	n = read_small(path, pi.comm, sizeof(pi.comm) - 1);
+	n = util_read_small(path, pi.comm, sizeof(pi.comm) - 1);
 	pi.comm[n > 0 ? n - (pi.comm[n - 1] == '\n') : 0] = '\0';
 	pi.uid = procfs_uid(pt, pid);
 	snprintf(path, sizeof(path), "%s/%u/cmdline", pt->procfs, pid);
-	n = read_small(path, args, sizeof(args));
+	n = util_read_small(path, args, sizeof(args));
 	/* the parent's identity, so that ancestry can be walked by (pid, start time) */
 	if (pi.ppid && procfs_stat(pt, pi.ppid, &pi.parent_start_time, &(uint32_t){ 0 }) != 0)
 		pi.parent_start_time = 0;
