@@ -26,6 +26,7 @@
 #include "event.h"
 #include "log.h"
 #include "stats.h"
+#include "table.h"
 #include "util.h"
 
 #ifndef BULWARK_VERSION
@@ -87,22 +88,13 @@ struct metrics {
 
 /* ---- rule matches (event loop) -------------------------------------------- */
 
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 void metrics__rule_match(struct metrics *m, const char *rule)
 {
 	uint32_t i;
 
 	if (!m)
 		return;
-	for (i = fnv1a(rule) % RULE_SLOTS;; i = (i + 1) % RULE_SLOTS) {
+	for (i = table_hash_str(rule) % RULE_SLOTS;; i = (i + 1) % RULE_SLOTS) {
 		struct rule_count *rc = &m->table[i];
 
 		if (!rc->name[0]) {

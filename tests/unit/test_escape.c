@@ -8,48 +8,52 @@
 #include "check.h"
 #include "jsonw.h"
 
-static void check_esc(const char *in, size_t n, unsigned flags, const char *want)
+struct esc_case {
+	const char *in;
+	size_t len;
+	unsigned flags;
+	const char *want;
+};
+#define ESC(in, flags, want) { in, sizeof(in) - 1, flags, want }
+
+static const struct esc_case cases[] = {
+	/* plain text and JSON's own escapes */
+	ESC("", 0, "\"\""),
+	ESC("abc /x", 0, "\"abc /x\""),
+	ESC("a\"b\\c", 0, "\"a\\\"b\\\\c\""),
+	ESC("\n\r\t", 0, "\"\\n\\r\\t\""),
+	ESC("\x01\x1b", 0, "\"\\u0001\\u001b\""),
+	ESC("a\0b", 0, "\"a\\u0000b\""),
+	/* valid UTF-8 passes as it is */
+	ESC("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""),
+	/* invalid: a lone continuation byte, a truncated sequence, an overlong '/', a surrogate */
+	ESC("\x80", 0, "\"\\u0080\""),
+	ESC("\xc3", 0, "\"\\u00c3\""),
+	ESC("\xc0\xaf", 0, "\"\\u00c0\\u00af\""),
+	ESC("\xed\xa0\x80", 0, "\"\\u00ed\\u00a0\\u0080\""),
+	/* DEL, C1 and the two Unicode line separators: raw for events, escaped for the alert formats */
+	ESC("\x7f", 0, "\"\x7f\""),
+	ESC("\x7f", JW_ESC_UNSAFE, "\"\\u007f\""),
+	ESC("\xc2\x85", 0, "\"\xc2\x85\""),
+	ESC("\xc2\x85", JW_ESC_UNSAFE, "\"\\u0085\""),
+	ESC("a\xe2\x80\xa8" "b\xe2\x80\xa9", JW_ESC_UNSAFE, "\"a\\u2028b\\u2029\""),
+	ESC("\xe2\x82\xac\x01\xff", JW_ESC_UNSAFE, "\"\xe2\x82\xac\\u0001\\u00ff\""),
+};
+
+static void test_cases(void)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t i;
 
-	jw_escape(&sb, in, n, flags);
-	CHECK(sb.len == strlen(want) && memcmp(sb.buf, want, sb.len) == 0, "flags %u: got %s, want %s", flags,
-	      sb.buf, want);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct esc_case *c = &cases[i];
+
+		strbuf_reset(&sb);
+		jw_escape(&sb, c->in, c->len, c->flags);
+		CHECK(sb.len == strlen(c->want) && memcmp(sb.buf, c->want, sb.len) == 0, "case %zu: got %s, want %s",
+		      i, sb.buf, c->want);
+	}
 	strbuf_free(&sb);
-}
-
-#define ESC(in, flags, want) check_esc(in, sizeof(in) - 1, flags, want)
-
-static void test_plain_and_specials(void)
-{
-	ESC("", 0, "\"\"");
-	ESC("abc /x", 0, "\"abc /x\"");
-	ESC("a\"b\\c", 0, "\"a\\\"b\\\\c\"");
-	ESC("\n\r\t", 0, "\"\\n\\r\\t\"");
-	ESC("\x01\x1b", 0, "\"\\u0001\\u001b\"");
-	ESC("a\0b", 0, "\"a\\u0000b\"");
-}
-
-static void test_utf8(void)
-{
-	/* valid sequences pass as they are */
-	ESC("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-	/* invalid: a lone continuation byte, a truncated sequence, an overlong '/', a surrogate */
-	ESC("\x80", 0, "\"\\u0080\"");
-	ESC("\xc3", 0, "\"\\u00c3\"");
-	ESC("\xc0\xaf", 0, "\"\\u00c0\\u00af\"");
-	ESC("\xed\xa0\x80", 0, "\"\\u00ed\\u00a0\\u0080\"");
-}
-
-/* DEL, C1 and the two Unicode line separators: raw for events, escaped for alert formats. */
-static void test_unsafe(void)
-{
-	ESC("\x7f", 0, "\"\x7f\"");
-	ESC("\x7f", JW_ESC_UNSAFE, "\"\\u007f\"");
-	ESC("\xc2\x85", 0, "\"\xc2\x85\"");
-	ESC("\xc2\x85", JW_ESC_UNSAFE, "\"\\u0085\"");
-	ESC("a\xe2\x80\xa8" "b\xe2\x80\xa9", JW_ESC_UNSAFE, "\"a\\u2028b\\u2029\"");
-	ESC("\xe2\x82\xac\x01\xff", JW_ESC_UNSAFE, "\"\xe2\x82\xac\\u0001\\u00ff\"");
 }
 
 static void test_jw_strn_separates(void)
@@ -76,9 +80,7 @@ static void test_decode(void)
 
 int main(void)
 {
-	RUN(test_plain_and_specials);
-	RUN(test_utf8);
-	RUN(test_unsafe);
+	RUN(test_cases);
 	RUN(test_jw_strn_separates);
 	RUN(test_decode);
 	return check_summary();
