@@ -39,9 +39,10 @@ struct proctree {
 
 static bool same_start(const struct proctree *pt, uint64_t a, uint64_t b);
 
+/* Knuth's multiplicative hash: distinct low 16 bits of a pid land in distinct buckets of a 64 Ki table. */
 static uint32_t pid_hash(uint32_t pid)
 {
-	return table_hash_u64(pid);
+	return pid * 2654435761u;
 }
 
 static uint32_t node_hash(const void *e)

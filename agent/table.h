@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Owned by the table: slot numbers + 1 (0 is "none", so a zeroed slot is unlinked). */
+/* Owned by the table: 32-bit slot references (0 is "none", so a zeroed slot is unlinked). */
 struct table_link {
 	uint32_t hnext, prev, next;
 };
