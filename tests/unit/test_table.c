@@ -227,6 +227,8 @@ static void test_bad_ops(void)
 
 	bad.link = sizeof(struct item);
 	CHECK(table__new(&bad, 4, NULL) == NULL, "a link outside the entry accepted");
+	/* slot references are 32 bits: a pool they cannot address is refused */
+	CHECK(table__new(&ops, UINT32_MAX / sizeof(struct item), NULL) == NULL, "an unaddressable capacity accepted");
 }
 
 static void test_hashes(void)
