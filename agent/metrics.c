@@ -52,7 +52,8 @@ struct drop_sample {
 struct snapshot {
 	bool valid;                  /* published at least once */
 	uint64_t published_ms;       /* CLOCK_MONOTONIC */
-	struct stats_source src;     /* the counter table's values; run.outputs not used by the HTTP thread */
+	struct pipeline_stats p;
+	struct metrics_run run;      /* outputs pointer not used by the HTTP thread */
 	uint64_t suppressed;         /* alerts folded by noise control */
 	struct output_stats out[METRICS_MAX_OUTPUTS];
 	size_t n_out;
@@ -164,7 +165,7 @@ static void judge(struct metrics *m, struct snapshot *s, uint64_t now)
 	size_t i;
 
 	s->n_reasons = 0;
-	s->drop_ratio = drop_ratio(m, now, &s->src.p.sensor);
+	s->drop_ratio = drop_ratio(m, now, &s->p.sensor);
 	if (s->drop_ratio > m->health.max_drop_ratio)
 		add_reason(s, "kernel drop ratio %.4f over the last %u s exceeds %.4f", s->drop_ratio,
 			   m->health.drop_window_s, m->health.max_drop_ratio);
@@ -211,9 +212,9 @@ void metrics__publish(struct metrics *m, const struct pipeline_stats *ps, const 
 	if (!m)
 		return;
 	s = m->staging;
-	s->src.p = *ps;
-	s->src.run = *run;
-	s->src.run.outputs = NULL;
+	s->p = *ps;
+	s->run = *run;
+	s->run.outputs = NULL;
 	s->n_out = 0;
 	s->suppressed = 0;
 	if (run->outputs) {
@@ -313,18 +314,18 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 	one(sb, "bulwark_up", "gauge", "1 once the sensor runs and the event loop has published counters.", s->valid);
 	if (s->valid) {
 		one(sb, "bulwark_healthy", "gauge", "1 when /healthz answers 200.",
-		    s->n_reasons == 0 && util_mono_ms() - s->src.p.last_consume_ms <= (uint64_t)s->stall_s * 1000);
+		    s->n_reasons == 0 && util_mono_ms() - s->p.last_consume_ms <= (uint64_t)s->stall_s * 1000);
 		stats_prom_head(sb, "bulwark_last_consume_age_seconds", "gauge",
 		     "Seconds since the event loop last consumed the ring buffers.");
-		strbuf_addf(sb, "bulwark_last_consume_age_seconds %.3f\n", (util_mono_ms() - s->src.p.last_consume_ms) / 1e3);
+		strbuf_addf(sb, "bulwark_last_consume_age_seconds %.3f\n", (util_mono_ms() - s->p.last_consume_ms) / 1e3);
 		stats_prom_head(sb, "bulwark_hooks", "gauge", "Kernel hooks by state.");
-		stats_prom_sample(sb, "bulwark_hooks", "state", "attached", s->src.p.hooks_attached);
-		stats_prom_sample(sb, "bulwark_hooks", "state", "skipped", s->src.p.hooks_skipped);
+		stats_prom_sample(sb, "bulwark_hooks", "state", "attached", s->p.hooks_attached);
+		stats_prom_sample(sb, "bulwark_hooks", "state", "skipped", s->p.hooks_skipped);
 		stats_prom_head(sb, "bulwark_kernel_drop_ratio", "gauge",
 				"Kernel losses / (records + losses) over the health window.");
 		strbuf_addf(sb, "bulwark_kernel_drop_ratio %.6f\n", s->drop_ratio);
 
-		stats_write_prometheus(sb, &s->src);
+		stats_write_prometheus(sb, &s->p, &s->run);
 
 		stats_prom_head(sb, "bulwark_rule_matches_total", "counter", "Alerts raised, by rule.");
 		for (i = 0; i < s->n_rules; i++)
@@ -377,7 +378,7 @@ int metrics__health(struct metrics *m, struct strbuf *sb)
 		jw_end_arr(sb);
 		ok = false;
 	} else {
-		age = util_mono_ms() - s->src.p.last_consume_ms;
+		age = util_mono_ms() - s->p.last_consume_ms;
 		ok = s->n_reasons == 0 && age <= (uint64_t)s->stall_s * 1000;
 		jw_kstr(sb, "status", ok ? "ok" : "unhealthy");
 		jw_karr(sb, "reasons");
@@ -393,7 +394,7 @@ int metrics__health(struct metrics *m, struct strbuf *sb)
 			jw_str(sb, s->reasons[i]);
 		jw_end_arr(sb);
 		jw_kuint(sb, "last_consume_age_ms", age);
-		jw_kuint(sb, "events", s->src.p.sensor.kernel[BW_CNT_EMITTED]);
+		jw_kuint(sb, "events", s->p.sensor.kernel[BW_CNT_EMITTED]);
 	}
 	jw_end(sb);
 	strbuf_addc(sb, '\n');

@@ -2,9 +2,21 @@
 #include "stats.h"
 
 #include <string.h>
-#include <sys/resource.h>
 
 #include "event.h"
+#include "metrics.h"
+#include "pipeline.h"
+/* after output/output.h (through metrics.h): its enum has a PRIO_MAX, which this header defines as a macro */
+#include <sys/resource.h>
+
+/* Everything a row can read: the pipeline's counters, run's, and the agent's own resource use. */
+struct stats_source {
+	struct pipeline_stats p;
+	struct metrics_run run;
+	struct {
+		uint64_t cpu_user_us, cpu_sys_us, max_rss_kb;
+	} agent;
+};
 
 /* The uint64_t at path in struct stats_source (a compile error if it is not one). */
 #define U64_AT(path)                                                                                      \
@@ -221,8 +233,9 @@ void stats_prom_sample(struct strbuf *sb, const char *name, const char *lname, c
 	strbuf_addf(sb, " %llu\n", (unsigned long long)v);
 }
 
-void stats_write_prometheus(struct strbuf *sb, const struct stats_source *src)
+void stats_write_prometheus(struct strbuf *sb, const struct pipeline_stats *p, const struct metrics_run *run)
 {
+	struct stats_source src_ = { .p = *p, .run = *run }, *src = &src_;
 	const char *family = NULL;
 	size_t k;
 	unsigned i;

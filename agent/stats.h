@@ -13,17 +13,9 @@
 #include <stdint.h>
 
 #include "jsonw.h"
-#include "metrics.h"
-#include "pipeline.h"
 
-/* Everything a row can read: the pipeline's counters, run's, and the agent's own resource use. */
-struct stats_source {
-	struct pipeline_stats p;
-	struct metrics_run run;
-	struct {
-		uint64_t cpu_user_us, cpu_sys_us, max_rss_kb;
-	} agent;
-};
+struct pipeline_stats; /* pipeline.h */
+struct metrics_run;    /* metrics.h */
 
 enum stats_from {
 	STATS_FROM_PIPELINE, /* written by the pipeline (trace and run) */
@@ -40,7 +32,7 @@ struct stats_row {
 	/* /metrics: family{label="value"}; metric NULL: not exported. help/type: of the family's first row */
 	const char *metric, *label, *label_value, *help;
 	enum stats_type type;
-	size_t offset; /* of the uint64_t value in struct stats_source */
+	size_t offset; /* of the uint64_t value in struct stats_source (stats.c: pipeline_stats, metrics_run, rusage) */
 	size_t minus;  /* non-zero: the value is offset's minus this one's (ok = all - failed) */
 	/* n > 0: offset is an array of n uint64_t from index first; name(i) is the JSON key and label value */
 	unsigned first, n;
@@ -57,8 +49,8 @@ extern const size_t stats_n_rows;
  */
 void stats_write_json(struct strbuf *sb, const struct pipeline_stats *p, const struct metrics_run *run);
 
-/* Appends every exported row of @src in the Prometheus text format (HELP and TYPE once per family). */
-void stats_write_prometheus(struct strbuf *sb, const struct stats_source *src);
+/* Appends every exported row in the Prometheus text format (HELP and TYPE once per family). */
+void stats_write_prometheus(struct strbuf *sb, const struct pipeline_stats *p, const struct metrics_run *run);
 
 /* Prometheus text pieces: a label value escaped (backslash, double quote, line feed), a family's
  * HELP and TYPE lines, one sample (lname NULL: no label). */

@@ -9,6 +9,8 @@
 
 #include "check.h"
 #include "event.h"
+#include "metrics.h"
+#include "pipeline.h"
 #include "stats.h"
 
 /* Whether name appears among rows [0, k) and then again at k after something else. */
@@ -144,11 +146,12 @@ static size_t count(const char *hay, const char *needle)
 
 static void test_prometheus(void)
 {
-	struct stats_source src = { 0 };
+	struct pipeline_stats p;
+	struct metrics_run run;
 	struct strbuf sb = STRBUF_INIT;
 
-	fill(&src.p, &src.run);
-	stats_write_prometheus(&sb, &src);
+	fill(&p, &run);
+	stats_write_prometheus(&sb, &p, &run);
 	CHECK(strstr(sb.buf, "bulwark_events_total{type=\"exec\"} 5\n"), "events");
 	CHECK(strstr(sb.buf, "bulwark_kernel_records_total 1000\n"), "records");
 	CHECK(strstr(sb.buf, "bulwark_kernel_drops_total{category=\"pending_full\"} 3\n"), "drops");
