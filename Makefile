@@ -192,8 +192,8 @@ $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)
 $(BUILD):
 	mkdir -p $@
 
-$(BUILD)/proctree_mem: bench/proctree_mem.c agent/proctree.c agent/proctree.h | $(BUILD)
-	$(CC) $(CPPFLAGS) -O2 $< agent/proctree.c -o $@
+$(BUILD)/proctree_mem: bench/proctree_mem.c agent/proctree.c agent/proctree.h agent/table.c agent/table.h agent/util.c agent/util.h | $(BUILD)
+	$(CC) $(CPPFLAGS) -O2 $< agent/proctree.c agent/table.c agent/util.c -o $@
 
 # the harness's programs: the tiny static binary of the exec storm, the end-to-end
 # latency probe, the kernel's floor (do-nothing programs on bulwark's hooks), and

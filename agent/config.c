@@ -24,6 +24,7 @@
 #include "event.h"
 #include "jsonw.h"
 #include "rules/rules.h"
+#include "util.h"
 
 #define DEFAULT_STALL_S 10
 #define DEFAULT_MAX_DROP_RATIO 0.01
@@ -822,34 +823,24 @@ int config_load_text(struct config *cfg, const char *name, const char *text, siz
 
 int config_load(struct config *cfg, const char *path, struct config_errors *errs)
 {
-	struct stat st;
-	char *text = NULL;
 	size_t off = 0;
-	ssize_t n;
-	int fd, rc;
+	char *text;
+	int rc;
 
 	config_defaults(cfg);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		errs_add(errs, "%s: cannot open: %s", path, strerror(errno));
-		return rc;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
+	text = util_read_file(path, CONFIG_FILE_MAX, &off);
+	if (!text && (errno == EINVAL || errno == EFBIG)) {
 		errs_add(errs, "%s: not a regular file of at most %u bytes", path, CONFIG_FILE_MAX);
-		close(fd);
 		return -EINVAL;
 	}
-	text = malloc(st.st_size + 1);
 	if (!text) {
-		close(fd);
-		errs_add(errs, "%s: out of memory", path);
-		return -ENOMEM;
+		rc = -errno;
+		if (rc == -ENOMEM)
+			errs_add(errs, "%s: out of memory", path);
+		else
+			errs_add(errs, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
 	}
-	while (off < (size_t)st.st_size && (n = read(fd, text + off, st.st_size - off)) > 0)
-		off += n;
-	close(fd);
-	text[off] = '\0';
 	config_free(cfg);
 	rc = config_load_text(cfg, path, text, off, errs);
 	free(text);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 void strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	size_t want = sb->len + extra + 1;
@@ -97,26 +99,23 @@ void jw_end_arr(struct strbuf *sb)
 	strbuf_addc(sb, ']');
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t jw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cpp)
 {
 	size_t len, i;
 	uint32_t cp;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cpp = s[0];
 		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
 	}
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
 	if (len > n)
 		return 0;
 	for (i = 1; i < len; i++) {
@@ -128,25 +127,36 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
+	*cpp = cp;
 	return len;
 }
 
-void jw_strn(struct strbuf *sb, const char *str, size_t n)
+bool jw_cp_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
+}
+
+/* A byte copied as it is inside the longest plain ASCII run. */
+static bool plain_ascii(unsigned char c, unsigned flags)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && !(c == 0x7f && (flags & JW_ESC_UNSAFE));
+}
+
+void jw_escape(struct strbuf *sb, const char *str, size_t n, unsigned flags)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run;
+	size_t i = 0, run, len;
+	uint32_t cp;
 
-	jw_sep(sb);
 	strbuf_grow(sb, n + 2);
 	strbuf_addc(sb, '"');
 	while (i < n) {
 		unsigned char c = s[i];
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (plain_ascii(c, flags)) {
 			/* copy the longest plain ASCII run at once */
-			run = i + 1;
-			while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
-				run++;
+			for (run = i + 1; run < n && plain_ascii(s[run], flags); run++)
+				;
 			strbuf_add(sb, s + i, run - i);
 			i = run;
 			continue;
@@ -159,20 +169,26 @@ void jw_strn(struct strbuf *sb, const char *str, size_t n)
 		case '\t': strbuf_add(sb, "\\t", 2); i++; continue;
 		default: break;
 		}
-		if (c >= 0x80) {
-			size_t len = utf8_len(s + i, n - i);
-
-			if (len) {
-				strbuf_add(sb, s + i, len);
-				i += len;
-				continue;
-			}
+		len = c >= 0x80 ? jw_utf8_decode(s + i, n - i, &cp) : 0;
+		if (len && !((flags & JW_ESC_UNSAFE) && jw_cp_unsafe(cp))) {
+			strbuf_add(sb, s + i, len);
+			i += len;
+		} else if (len) {
+			strbuf_addf(sb, "\\u%04x", cp);
+			i += len;
+		} else {
+			/* control bytes and invalid UTF-8: the byte value as a code point */
+			strbuf_addf(sb, "\\u%04x", c);
+			i++;
 		}
-		/* control bytes and invalid UTF-8: the byte value as a code point */
-		strbuf_addf(sb, "\\u%04x", c);
-		i++;
 	}
 	strbuf_addc(sb, '"');
+}
+
+void jw_strn(struct strbuf *sb, const char *str, size_t n)
+{
+	jw_sep(sb);
+	jw_escape(sb, str, n, 0);
 }
 
 void jw_str(struct strbuf *sb, const char *s)
@@ -265,6 +281,13 @@ void jw_kbool(struct strbuf *sb, const char *key, bool v)
 {
 	jw_key(sb, key);
 	jw_bool(sb, v);
+}
+
+size_t fmt_rfc3339_now(char *out, size_t size)
+{
+	uint64_t ns = util_clock_ns(CLOCK_REALTIME);
+
+	return fmt_rfc3339(out, size, ns / 1000000000, ns % 1000000000);
 }
 
 size_t fmt_rfc3339(char *out, size_t size, time_t sec, long nsec)

@@ -55,7 +55,23 @@ void jw_kint(struct strbuf *sb, const char *key, int64_t v);
 void jw_kuint(struct strbuf *sb, const char *key, uint64_t v);
 void jw_kbool(struct strbuf *sb, const char *key, bool v);
 
+/*
+ * The one JSON string escaper: s (n bytes, any content) as a quoted JSON
+ * string, without a separator. Quotes, backslashes and control bytes are
+ * escaped, bytes that are not valid UTF-8 become \u00XX. JW_ESC_UNSAFE also
+ * escapes what some consumer takes for a line break or a terminal command:
+ * DEL, C1 controls, U+2028 and U+2029 (the alert formats of agent/output).
+ */
+#define JW_ESC_UNSAFE 1u
+void jw_escape(struct strbuf *sb, const char *s, size_t n, unsigned flags);
+/* Length of a valid UTF-8 sequence at s (at most n bytes) with its code point in *cp, or 0 if invalid. */
+size_t jw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* C0 and C1 controls, DEL, U+2028, U+2029. */
+bool jw_cp_unsafe(uint32_t cp);
+
 /* "2026-11-22T01:45:02.123456789Z" (RFC 3339, UTC, nanoseconds); returns the length. */
 size_t fmt_rfc3339(char *out, size_t size, time_t sec, long nsec);
+/* The same for CLOCK_REALTIME now. */
+size_t fmt_rfc3339_now(char *out, size_t size);
 
 #endif

@@ -21,11 +21,9 @@ void log_set_level(enum log_level level)
 static void log_write(enum log_level level, const char *msg)
 {
 	char stamp[40];
-	struct timespec ts;
 	struct strbuf sb = STRBUF_INIT;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fmt_rfc3339(stamp, sizeof(stamp), ts.tv_sec, ts.tv_nsec);
+	fmt_rfc3339_now(stamp, sizeof(stamp));
 	jw_begin(&sb);
 	jw_kstr(&sb, "time", stamp);
 	jw_kstr(&sb, "level", level_names[level]);

@@ -25,6 +25,9 @@
 
 #include "event.h"
 #include "log.h"
+#include "stats.h"
+#include "table.h"
+#include "util.h"
 
 #ifndef BULWARK_VERSION
 #define BULWARK_VERSION "0.1.0-dev"
@@ -84,24 +87,7 @@ struct metrics {
 	time_t start_time;
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- rule matches (event loop) -------------------------------------------- */
-
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 void metrics__rule_match(struct metrics *m, const char *rule)
 {
@@ -109,7 +95,7 @@ void metrics__rule_match(struct metrics *m, const char *rule)
 
 	if (!m)
 		return;
-	for (i = fnv1a(rule) % RULE_SLOTS;; i = (i + 1) % RULE_SLOTS) {
+	for (i = table_hash_str(rule) % RULE_SLOTS;; i = (i + 1) % RULE_SLOTS) {
 		struct rule_count *rc = &m->table[i];
 
 		if (!rc->name[0]) {
@@ -220,7 +206,7 @@ void metrics__set_health(struct metrics *m, const struct health_config *health)
 void metrics__publish(struct metrics *m, const struct pipeline_stats *ps, const struct metrics_run *run)
 {
 	struct snapshot *s;
-	uint64_t now = now_ms();
+	uint64_t now = util_mono_ms();
 	size_t i, n;
 
 	if (!m)
@@ -260,40 +246,24 @@ void metrics__publish(struct metrics *m, const struct pipeline_stats *ps, const 
 
 /* ---- rendering (HTTP thread, under lock) ------------------------------------ */
 
-/* A label value: backslash, double quote and line feed escaped. */
-static void label(struct strbuf *sb, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			strbuf_addc(sb, '\\');
-		if (*v == '\n') {
-			strbuf_addf(sb, "\\n");
-			continue;
-		}
-		strbuf_addc(sb, *v);
-	}
-}
-
-static void head(struct strbuf *sb, const char *name, const char *type, const char *help)
-{
-	strbuf_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static void sample(struct strbuf *sb, const char *name, const char *lname, const char *lvalue, uint64_t v)
-{
-	strbuf_addf(sb, "%s", name);
-	if (lname) {
-		strbuf_addf(sb, "{%s=\"", lname);
-		label(sb, lvalue);
-		strbuf_addf(sb, "\"}");
-	}
-	strbuf_addf(sb, " %llu\n", (unsigned long long)v);
-}
-
 static void one(struct strbuf *sb, const char *name, const char *type, const char *help, uint64_t v)
 {
-	head(sb, name, type, help);
-	sample(sb, name, NULL, NULL, v);
+	stats_prom_head(sb, name, type, help);
+	stats_prom_sample(sb, name, NULL, NULL, v);
+}
+
+/* A family with one sample per output: the uint64_t at offset in struct output_stats. */
+static void per_output(struct strbuf *sb, const struct snapshot *s, const char *name, const char *type,
+		       const char *help, size_t offset)
+{
+	size_t i;
+	uint64_t v;
+
+	stats_prom_head(sb, name, type, help);
+	for (i = 0; i < s->n_out; i++) {
+		memcpy(&v, (const char *)&s->out[i] + offset, sizeof(v));
+		stats_prom_sample(sb, name, "output", s->out[i].name, v);
+	}
 }
 
 static void process_metrics(struct metrics *m, struct strbuf *sb)
@@ -303,7 +273,8 @@ static void process_metrics(struct metrics *m, struct strbuf *sb)
 	FILE *f;
 
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		head(sb, "process_cpu_seconds_total", "counter", "User and system CPU time of the agent, in seconds.");
+		stats_prom_head(sb, "process_cpu_seconds_total", "counter",
+				"User and system CPU time of the agent, in seconds.");
 		strbuf_addf(sb, "process_cpu_seconds_total %.6f\n",
 			    ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	}
@@ -321,17 +292,14 @@ static void process_metrics(struct metrics *m, struct strbuf *sb)
 	    (uint64_t)m->start_time);
 }
 
+/*
+ * The counters of the pipeline and of run come from the counter table
+ * (stats.c); what is written here has no place there: the build, the health
+ * verdict, the hooks, a ratio, and the series whose labels are only known at
+ * run time (rules matched, outputs).
+ */
 void metrics__render(struct metrics *m, struct strbuf *sb)
 {
-	static const struct {
-		enum bw_counter c;
-		const char *category;
-	} drops[] = { { BW_CNT_DROP_COMMON, "ringbuf_common" },
-		      { BW_CNT_DROP_CRITICAL, "ringbuf_critical" },
-		      { BW_CNT_DROP_PENDING, "pending_full" } },
-	  filters[] = { { BW_CNT_FILTER_TYPE, "type" },
-			{ BW_CNT_FILTER_SELF, "self" },
-			{ BW_CNT_FILTER_READONLY, "readonly_open" } };
 	static const char *const states[] = { "queued", "sent", "retried", "spooled", "replayed", "dead_lettered",
 					      "dropped" };
 	struct snapshot *s;
@@ -339,65 +307,33 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 
 	pthread_mutex_lock(&m->lock);
 	s = m->snap;
-	head(sb, "bulwark_build_info", "gauge", "The agent's version.");
+	stats_prom_head(sb, "bulwark_build_info", "gauge", "The agent's version.");
 	strbuf_addf(sb, "bulwark_build_info{version=\"");
-	label(sb, BULWARK_VERSION);
+	stats_prom_label(sb, BULWARK_VERSION);
 	strbuf_addf(sb, "\"} 1\n");
 	one(sb, "bulwark_up", "gauge", "1 once the sensor runs and the event loop has published counters.", s->valid);
 	if (s->valid) {
 		one(sb, "bulwark_healthy", "gauge", "1 when /healthz answers 200.",
-		    s->n_reasons == 0 && now_ms() - s->p.last_consume_ms <= (uint64_t)s->stall_s * 1000);
-		head(sb, "bulwark_last_consume_age_seconds", "gauge",
+		    s->n_reasons == 0 && util_mono_ms() - s->p.last_consume_ms <= (uint64_t)s->stall_s * 1000);
+		stats_prom_head(sb, "bulwark_last_consume_age_seconds", "gauge",
 		     "Seconds since the event loop last consumed the ring buffers.");
-		strbuf_addf(sb, "bulwark_last_consume_age_seconds %.3f\n", (now_ms() - s->p.last_consume_ms) / 1e3);
-		head(sb, "bulwark_hooks", "gauge", "Kernel hooks by state.");
-		sample(sb, "bulwark_hooks", "state", "attached", s->p.hooks_attached);
-		sample(sb, "bulwark_hooks", "state", "skipped", s->p.hooks_skipped);
-
-		head(sb, "bulwark_events_total", "counter", "Kernel records delivered to the rules, by event type.");
-		for (i = 1; i < BW_EV_MAX; i++)
-			if (event_type_name(i))
-				sample(sb, "bulwark_events_total", "type", event_type_name(i), s->p.by_type[i]);
-		one(sb, "bulwark_kernel_records_total", "counter", "Records the kernel submitted to the ring buffers.",
-		    s->p.sensor.kernel[BW_CNT_EMITTED]);
-		head(sb, "bulwark_kernel_drops_total", "counter", "Records lost in the kernel, by category.");
-		for (i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
-			sample(sb, "bulwark_kernel_drops_total", "category", drops[i].category,
-			       s->p.sensor.kernel[drops[i].c]);
-		head(sb, "bulwark_kernel_ringbuf_drops_total", "counter",
-		     "Records lost because a ring buffer was full, by event type.");
-		for (i = 1; i < BW_EV_MAX; i++)
-			if (event_type_name(i))
-				sample(sb, "bulwark_kernel_ringbuf_drops_total", "type", event_type_name(i),
-				       s->p.sensor.drops[i]);
-		head(sb, "bulwark_kernel_filtered_total", "counter",
-		     "Events the in-kernel filters skipped on purpose, by filter.");
-		for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
-			sample(sb, "bulwark_kernel_filtered_total", "filter", filters[i].category,
-			       s->p.sensor.kernel[filters[i].c]);
-		head(sb, "bulwark_kernel_drop_ratio", "gauge", "Kernel losses / (records + losses) over the health window.");
+		strbuf_addf(sb, "bulwark_last_consume_age_seconds %.3f\n", (util_mono_ms() - s->p.last_consume_ms) / 1e3);
+		stats_prom_head(sb, "bulwark_hooks", "gauge", "Kernel hooks by state.");
+		stats_prom_sample(sb, "bulwark_hooks", "state", "attached", s->p.hooks_attached);
+		stats_prom_sample(sb, "bulwark_hooks", "state", "skipped", s->p.hooks_skipped);
+		stats_prom_head(sb, "bulwark_kernel_drop_ratio", "gauge",
+				"Kernel losses / (records + losses) over the health window.");
 		strbuf_addf(sb, "bulwark_kernel_drop_ratio %.6f\n", s->drop_ratio);
-		head(sb, "bulwark_malformed_records_total", "counter", "Kernel records refused by the decoder, by reason.");
-		for (i = 0; i < EVENT_BAD_MAX; i++)
-			sample(sb, "bulwark_malformed_records_total", "reason", event_malformed_name(i), s->p.malformed[i]);
 
-		one(sb, "bulwark_rules_loaded", "gauge", "Rules in the active ruleset.", s->run.rules_loaded);
-		one(sb, "bulwark_rules_evaluations_total", "counter", "Rule conditions evaluated.",
-		    s->run.rules.evaluations);
-		one(sb, "bulwark_rules_suppressed_total", "counter", "Matches suppressed by a rule exception.",
-		    s->run.rules.suppressed);
-		head(sb, "bulwark_rules_reloads_total", "counter", "SIGHUP reloads of the config and rules, by result.");
-		sample(sb, "bulwark_rules_reloads_total", "result", "ok", s->run.reloads - s->run.reload_failures);
-		sample(sb, "bulwark_rules_reloads_total", "result", "failed", s->run.reload_failures);
-		head(sb, "bulwark_rule_matches_total", "counter", "Alerts raised, by rule.");
+		stats_write_prometheus(sb, &s->p, &s->run);
+
+		stats_prom_head(sb, "bulwark_rule_matches_total", "counter", "Alerts raised, by rule.");
 		for (i = 0; i < s->n_rules; i++)
-			sample(sb, "bulwark_rule_matches_total", "rule", s->rules[i].name, s->rules[i].n);
-		one(sb, "bulwark_alerts_total", "counter", "Alerts raised by the rules (before noise control).",
-		    s->run.alerts);
+			stats_prom_sample(sb, "bulwark_rule_matches_total", "rule", s->rules[i].name, s->rules[i].n);
 		one(sb, "bulwark_alerts_suppressed_total", "counter", "Repeated alerts folded into summaries.",
 		    s->suppressed);
 
-		head(sb, "bulwark_output_alerts_total", "counter", "Alerts by output and delivery state.");
+		stats_prom_head(sb, "bulwark_output_alerts_total", "counter", "Alerts by output and delivery state.");
 		for (i = 0; i < s->n_out; i++) {
 			const struct output_stats *o = &s->out[i];
 			const uint64_t v[] = { o->queued, o->sent, o->retried, o->spooled, o->replayed, o->dead_lettered,
@@ -405,43 +341,20 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 
 			for (j = 0; j < sizeof(states) / sizeof(states[0]); j++) {
 				strbuf_addf(sb, "bulwark_output_alerts_total{output=\"");
-				label(sb, o->name);
+				stats_prom_label(sb, o->name);
 				strbuf_addf(sb, "\",state=\"%s\"} %llu\n", states[j], (unsigned long long)v[j]);
 			}
 		}
-		head(sb, "bulwark_output_queue_length", "gauge", "Alerts in an output's in-memory queue.");
+		per_output(sb, s, "bulwark_output_queue_length", "gauge", "Alerts in an output's in-memory queue.",
+			   offsetof(struct output_stats, queue_len));
+		per_output(sb, s, "bulwark_output_spool_bytes", "gauge", "Bytes in an output's disk spool.",
+			   offsetof(struct output_stats, spool_bytes));
+		per_output(sb, s, "bulwark_output_spool_corrupt_total", "counter", "Spool records skipped as torn or corrupt.",
+			   offsetof(struct output_stats, spool_corrupt));
+		stats_prom_head(sb, "bulwark_output_receiver_up", "gauge",
+				"1 when the output's last delivery attempt succeeded.");
 		for (i = 0; i < s->n_out; i++)
-			sample(sb, "bulwark_output_queue_length", "output", s->out[i].name, s->out[i].queue_len);
-		head(sb, "bulwark_output_spool_bytes", "gauge", "Bytes in an output's disk spool.");
-		for (i = 0; i < s->n_out; i++)
-			sample(sb, "bulwark_output_spool_bytes", "output", s->out[i].name, s->out[i].spool_bytes);
-		head(sb, "bulwark_output_spool_corrupt_total", "counter", "Spool records skipped as torn or corrupt.");
-		for (i = 0; i < s->n_out; i++)
-			sample(sb, "bulwark_output_spool_corrupt_total", "output", s->out[i].name, s->out[i].spool_corrupt);
-		head(sb, "bulwark_output_receiver_up", "gauge", "1 when the output's last delivery attempt succeeded.");
-		for (i = 0; i < s->n_out; i++)
-			sample(sb, "bulwark_output_receiver_up", "output", s->out[i].name, s->out[i].receiver_up);
-
-		one(sb, "bulwark_proctree_entries", "gauge", "Processes in the process cache.", s->p.procs.entries);
-		one(sb, "bulwark_proctree_capacity", "gauge", "Process cache capacity.", s->p.procs.capacity);
-		head(sb, "bulwark_proctree_lookups_total", "counter", "Process cache lookups, by result.");
-		sample(sb, "bulwark_proctree_lookups_total", "result", "hit", s->p.procs.hits);
-		sample(sb, "bulwark_proctree_lookups_total", "result", "miss", s->p.procs.misses);
-		one(sb, "bulwark_proctree_evictions_total", "counter", "Processes evicted from a full cache.",
-		    s->p.procs.evictions);
-		head(sb, "bulwark_proctree_procfs_reads_total", "counter", "Reads of /proc for unknown processes.");
-		sample(sb, "bulwark_proctree_procfs_reads_total", "result", "ok",
-		       s->p.procs.procfs_reads - s->p.procs.procfs_failures);
-		sample(sb, "bulwark_proctree_procfs_reads_total", "result", "failed", s->p.procs.procfs_failures);
-		one(sb, "bulwark_container_cache_entries", "gauge", "Containers in the container cache.",
-		    s->p.containers.entries);
-		one(sb, "bulwark_container_cache_capacity", "gauge", "Container cache capacity.", s->p.containers.capacity);
-		head(sb, "bulwark_container_lookups_total", "counter", "Container metadata lookups, by source or failure.");
-		sample(sb, "bulwark_container_lookups_total", "result", "docker", s->p.containers.docker_ok);
-		sample(sb, "bulwark_container_lookups_total", "result", "oci", s->p.containers.oci_ok);
-		sample(sb, "bulwark_container_lookups_total", "result", "failed", s->p.containers.failures);
-		one(sb, "bulwark_container_cache_evictions_total", "counter", "Containers evicted from a full cache.",
-		    s->p.containers.evictions);
+			stats_prom_sample(sb, "bulwark_output_receiver_up", "output", s->out[i].name, s->out[i].receiver_up);
 	}
 	pthread_mutex_unlock(&m->lock);
 	process_metrics(m, sb);
@@ -465,7 +378,7 @@ int metrics__health(struct metrics *m, struct strbuf *sb)
 		jw_end_arr(sb);
 		ok = false;
 	} else {
-		age = now_ms() - s->p.last_consume_ms;
+		age = util_mono_ms() - s->p.last_consume_ms;
 		ok = s->n_reasons == 0 && age <= (uint64_t)s->stall_s * 1000;
 		jw_kstr(sb, "status", ok ? "ok" : "unhealthy");
 		jw_karr(sb, "reasons");

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -17,6 +16,7 @@
 #include "event.h"
 #include "log.h"
 #include "proctree.h"
+#include "stats.h"
 
 #define TICK_MS 100          /* sinks flush every tick */
 #define STATS_EVERY_TICKS 10 /* drop counters are checked every second */
@@ -137,9 +137,7 @@ static void fill_stats(struct pipeline *t, struct pipeline_stats *st)
 static void log_stats(struct pipeline *t, bool final)
 {
 	struct sensor_counters c;
-	struct proctree_stats ps;
-	struct container_stats cs;
-	struct rusage ru;
+	struct pipeline_stats st = { 0 };
 	struct strbuf sb = STRBUF_INIT;
 	unsigned int i;
 	uint64_t drops = 0;
@@ -154,53 +152,9 @@ static void log_stats(struct pipeline *t, bool final)
 		t->last_drops = drops;
 		return;
 	}
-	proctree__stats(t->procs, &ps);
+	fill_stats(t, &st);
 	jw_begin(&sb);
-	jw_kobj(&sb, "events");
-	for (i = 1; i < BW_EV_MAX; i++)
-		jw_kuint(&sb, event_type_name(i), t->by_type[i]);
-	jw_end(&sb);
-	jw_kobj(&sb, "kernel");
-	for (i = 0; i < BW_CNT_MAX; i++)
-		jw_kuint(&sb, sensor_counter_name(i), c.kernel[i]);
-	jw_end(&sb);
-	jw_kobj(&sb, "drops_by_type");
-	for (i = 1; i < BW_EV_MAX; i++)
-		jw_kuint(&sb, event_type_name(i), c.drops[i]);
-	jw_end(&sb);
-	jw_kobj(&sb, "malformed");
-	for (i = 0; i < EVENT_BAD_MAX; i++)
-		jw_kuint(&sb, event_malformed_name(i), t->malformed[i]);
-	jw_end(&sb);
-	jw_kobj(&sb, "proc_cache");
-	jw_kuint(&sb, "entries", ps.entries);
-	jw_kuint(&sb, "capacity", ps.capacity);
-	jw_kuint(&sb, "hits", ps.hits);
-	jw_kuint(&sb, "misses", ps.misses);
-	jw_kuint(&sb, "procfs_reads", ps.procfs_reads);
-	jw_kuint(&sb, "procfs_failures", ps.procfs_failures);
-	jw_kuint(&sb, "evictions", ps.evictions);
-	jw_kuint(&sb, "exited_pending", ps.exited_pending);
-	jw_end(&sb);
-	container_cache__stats(t->containers, &cs);
-	jw_kobj(&sb, "containers");
-	jw_kuint(&sb, "entries", cs.entries);
-	jw_kuint(&sb, "lookups", cs.lookups);
-	jw_kuint(&sb, "docker_ok", cs.docker_ok);
-	jw_kuint(&sb, "oci_ok", cs.oci_ok);
-	jw_kuint(&sb, "failures", cs.failures);
-	jw_kuint(&sb, "retries", cs.retries);
-	jw_kuint(&sb, "evictions", cs.evictions);
-	jw_kuint(&sb, "lookup_us_median", cs.latency_us_median);
-	jw_kuint(&sb, "lookup_us_max", cs.latency_us_max);
-	jw_end(&sb);
-	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		jw_kobj(&sb, "agent");
-		jw_kuint(&sb, "cpu_user_us", (uint64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec);
-		jw_kuint(&sb, "cpu_sys_us", (uint64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec);
-		jw_kuint(&sb, "max_rss_kb", ru.ru_maxrss);
-		jw_end(&sb);
-	}
+	stats_write_json(&sb, &st, NULL);
 	if (t->sink->on_stats)
 		t->sink->on_stats(t->sink->ctx, &sb);
 	jw_end(&sb);

@@ -3,41 +3,35 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define NIL (-1)
+#include "table.h"
+#include "util.h"
 
 struct node {
-	struct proc_info info; /* strings owned by the node */
-	bool used;
+	struct proc_info info; /* strings owned by the node; info.pid is the table's key */
+	struct table_link link;
 	bool cgroup_stale;
-	int32_t hnext;               /* hash chain */
-	int32_t lru_prev, lru_next;  /* most recent at lru_head */
 };
 
 /* An exit waiting for its grace period to end. */
 struct exited {
-	int32_t idx;
+	int32_t idx; /* the node's slot (table__index) */
 	uint32_t pid;
 	uint64_t start_time;
 	uint64_t at_ms;
 };
 
 struct proctree {
-	struct node *nodes;
+	struct table *nodes; /* one node per pid: a newer process of a pid replaces the older */
 	struct exited *exits; /* FIFO ring of capacity entries, oldest at exit_head */
-	size_t exit_head, exit_len;
-	int32_t *buckets;
-	size_t capacity, nbuckets, entries;
-	int32_t free_head; /* free nodes chained through hnext */
-	int32_t fresh;     /* nodes[fresh..capacity) were never used: not chained, so never touched */
-	int32_t lru_head, lru_tail;
+	size_t exit_head, exit_len, capacity;
 	char procfs[PATH_MAX];
 	long clk_tck;
 	struct proctree_stats st;
@@ -45,45 +39,20 @@ struct proctree {
 
 static bool same_start(const struct proctree *pt, uint64_t a, uint64_t b);
 
-static size_t bucket_of(const struct proctree *pt, uint32_t pid)
+/* Knuth's multiplicative hash: distinct low 16 bits of a pid land in distinct buckets of a 64 Ki table. */
+static uint32_t pid_hash(uint32_t pid)
 {
-	return (pid * 2654435761u) & (pt->nbuckets - 1);
+	return pid * 2654435761u;
 }
 
-struct proctree *proctree__new(size_t capacity, const char *procfs)
+static uint32_t node_hash(const void *e)
 {
-	struct proctree *pt = calloc(1, sizeof(*pt));
-	size_t i;
+	return pid_hash(((const struct node *)e)->info.pid);
+}
 
-	if (!pt)
-		return NULL;
-	pt->capacity = capacity ? capacity : 1;
-	for (pt->nbuckets = 1; pt->nbuckets < pt->capacity; pt->nbuckets <<= 1)
-		;
-	pt->nodes = calloc(pt->capacity, sizeof(*pt->nodes));
-	pt->buckets = malloc(pt->nbuckets * sizeof(*pt->buckets));
-	pt->exits = malloc(pt->capacity * sizeof(*pt->exits));
-	if (!pt->nodes || !pt->buckets || !pt->exits) {
-		proctree__free(pt);
-		errno = ENOMEM;
-		return NULL;
-	}
-	for (i = 0; i < pt->nbuckets; i++)
-		pt->buckets[i] = NIL;
-	/*
-	 * No free list through all the nodes: writing every node would fault
-	 * in the whole (calloc'ed, still untouched) array, 6.5 MB at the default
-	 * capacity. Nodes are taken in order instead; only freed ones are chained.
-	 */
-	pt->free_head = NIL;
-	pt->fresh = 0;
-	pt->lru_head = pt->lru_tail = NIL;
-	snprintf(pt->procfs, sizeof(pt->procfs), "%s", procfs ? procfs : "/proc");
-	pt->clk_tck = sysconf(_SC_CLK_TCK);
-	if (pt->clk_tck <= 0)
-		pt->clk_tck = 100;
-	pt->st.capacity = pt->capacity;
-	return pt;
+static bool node_match(const void *e, const void *pid)
+{
+	return ((const struct node *)e)->info.pid == *(const uint32_t *)pid;
 }
 
 static void node_clear(struct node *n)
@@ -94,102 +63,67 @@ static void node_clear(struct node *n)
 	memset(&n->info, 0, sizeof(n->info));
 }
 
-void proctree__free(struct proctree *pt)
+static void node_release(void *e, void *ctx)
 {
-	size_t i;
+	(void)ctx;
+	node_clear(e);
+}
+
+static const struct table_ops node_ops = {
+	.size = sizeof(struct node),
+	.link = offsetof(struct node, link),
+	.hash = node_hash,
+	.match = node_match,
+	.release = node_release,
+};
+
+struct proctree *proctree__new(size_t capacity, const char *procfs)
+{
+	struct proctree *pt = calloc(1, sizeof(*pt));
 
 	if (!pt)
+		return NULL;
+	pt->capacity = capacity ? capacity : 1;
+	/* the table touches a node only when it is first used: a large capacity costs no memory up front */
+	pt->nodes = table__new(&node_ops, pt->capacity, NULL);
+	pt->exits = malloc(pt->capacity * sizeof(*pt->exits));
+	if (!pt->nodes || !pt->exits) {
+		proctree__free(pt);
+		errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(pt->procfs, sizeof(pt->procfs), "%s", procfs ? procfs : "/proc");
+	pt->clk_tck = sysconf(_SC_CLK_TCK);
+	if (pt->clk_tck <= 0)
+		pt->clk_tck = 100;
+	return pt;
+}
+
+void proctree__free(struct proctree *pt)
+{
+	if (!pt)
 		return;
-	if (pt->nodes)
-		for (i = 0; i < pt->capacity; i++)
-			node_clear(&pt->nodes[i]);
-	free(pt->nodes);
-	free(pt->buckets);
+	table__free(pt->nodes);
 	free(pt->exits);
 	free(pt);
 }
 
-static void lru_unlink(struct proctree *pt, int32_t i)
+/* The node for pid (any start time), or NULL. */
+static struct node *find_pid(const struct proctree *pt, uint32_t pid)
 {
-	struct node *n = &pt->nodes[i];
-
-	if (n->lru_prev != NIL)
-		pt->nodes[n->lru_prev].lru_next = n->lru_next;
-	else
-		pt->lru_head = n->lru_next;
-	if (n->lru_next != NIL)
-		pt->nodes[n->lru_next].lru_prev = n->lru_prev;
-	else
-		pt->lru_tail = n->lru_prev;
-}
-
-static void lru_push_front(struct proctree *pt, int32_t i)
-{
-	struct node *n = &pt->nodes[i];
-
-	n->lru_prev = NIL;
-	n->lru_next = pt->lru_head;
-	if (pt->lru_head != NIL)
-		pt->nodes[pt->lru_head].lru_prev = i;
-	pt->lru_head = i;
-	if (pt->lru_tail == NIL)
-		pt->lru_tail = i;
-}
-
-/* Index of the node for pid (any start time), or NIL. */
-static int32_t find_pid(const struct proctree *pt, uint32_t pid)
-{
-	int32_t i;
-
-	for (i = pt->buckets[bucket_of(pt, pid)]; i != NIL; i = pt->nodes[i].hnext)
-		if (pt->nodes[i].info.pid == pid)
-			return i;
-	return NIL;
-}
-
-static void remove_node(struct proctree *pt, int32_t idx)
-{
-	struct node *n = &pt->nodes[idx];
-	int32_t *link = &pt->buckets[bucket_of(pt, n->info.pid)];
-
-	while (*link != idx)
-		link = &pt->nodes[*link].hnext;
-	*link = n->hnext;
-	lru_unlink(pt, idx);
-	node_clear(n);
-	n->used = false;
-	n->hnext = pt->free_head;
-	pt->free_head = idx;
-	pt->entries--;
+	return table__find(pt->nodes, pid_hash(pid), &pid);
 }
 
 /* A fresh node for pid, replacing any older process with the same pid and evicting the LRU if full. */
-static int32_t insert_node(struct proctree *pt, uint32_t pid)
+static struct node *insert_node(struct proctree *pt, uint32_t pid)
 {
-	int32_t idx = find_pid(pt, pid);
-	size_t b;
+	struct node *n = find_pid(pt, pid);
 
-	if (idx != NIL)
-		remove_node(pt, idx); /* pid reused, or image replaced: the old entry is gone */
-	if (pt->free_head == NIL && (size_t)pt->fresh < pt->capacity) {
-		idx = pt->fresh++;
-	} else {
-		if (pt->free_head == NIL) {
-			remove_node(pt, pt->lru_tail);
-			pt->st.evictions++;
-		}
-		idx = pt->free_head;
-		pt->free_head = pt->nodes[idx].hnext;
-	}
-	b = bucket_of(pt, pid);
-	pt->nodes[idx].hnext = pt->buckets[b];
-	pt->buckets[b] = idx;
-	pt->nodes[idx].used = true;
-	pt->nodes[idx].cgroup_stale = false;
-	pt->nodes[idx].info.pid = pid;
-	lru_push_front(pt, idx);
-	pt->entries++;
-	return idx;
+	if (n)
+		table__remove(pt->nodes, n); /* pid reused, or image replaced: the old entry is gone */
+	n = table__insert(pt->nodes, pid_hash(pid));
+	n->info.pid = pid;
+	return n;
 }
 
 static char *dup_bytes(const char *s, size_t n)
@@ -220,12 +154,12 @@ static void node_set(struct node *n, const struct proc_info *pi)
 
 void proctree__exec(struct proctree *pt, const struct proc_info *pi)
 {
-	node_set(&pt->nodes[insert_node(pt, pi->pid)], pi);
+	node_set(insert_node(pt, pi->pid), pi);
 }
 
 void proctree__fork(struct proctree *pt, const struct proc_info *child)
 {
-	int32_t pidx = find_pid(pt, child->ppid), cidx = find_pid(pt, child->pid);
+	struct node *parent = find_pid(pt, child->ppid), *known = find_pid(pt, child->pid);
 	struct proc_info pi = *child;
 	struct node tmp = { 0 };
 
@@ -233,49 +167,48 @@ void proctree__fork(struct proctree *pt, const struct proc_info *child)
 	 * Known already: its exec (delivered first, from the critical ring) or a
 	 * /proc load got here before the fork record. That is newer; keep it.
 	 */
-	if (cidx != NIL && same_start(pt, pt->nodes[cidx].info.start_time, child->start_time))
+	if (known && same_start(pt, known->info.start_time, child->start_time))
 		return;
 
 	pi.exe = pi.args = pi.cgroup = NULL;
 	pi.args_len = 0;
-	if (pidx != NIL && same_start(pt, pt->nodes[pidx].info.start_time, child->parent_start_time)) {
-		const struct proc_info *p = &pt->nodes[pidx].info;
-
-		pi.exe = p->exe;
-		pi.args = p->args;
-		pi.args_len = p->args_len;
-		pi.cgroup = p->cgroup;
+	if (parent && same_start(pt, parent->info.start_time, child->parent_start_time)) {
+		pi.exe = parent->info.exe;
+		pi.args = parent->info.args;
+		pi.args_len = parent->info.args_len;
+		pi.cgroup = parent->info.cgroup;
 	}
 	/* copy first: making room for the child may evict the parent and free its strings */
 	node_set(&tmp, &pi);
-	pt->nodes[insert_node(pt, child->pid)].info = tmp.info;
+	insert_node(pt, child->pid)->info = tmp.info;
 }
 
 void proctree__exit(struct proctree *pt, uint32_t pid, uint64_t start_time, uint64_t now_ms)
 {
-	int32_t idx = find_pid(pt, pid);
+	struct node *n = find_pid(pt, pid);
 
-	if (idx == NIL || !same_start(pt, pt->nodes[idx].info.start_time, start_time))
+	if (!n || !same_start(pt, n->info.start_time, start_time))
 		return;
 	if (pt->exit_len == pt->capacity) {
-		remove_node(pt, idx); /* every slot holds an exited process: no grace left to give */
+		table__remove(pt->nodes, n); /* every slot holds an exited process: no grace left to give */
 		return;
 	}
-	pt->exits[(pt->exit_head + pt->exit_len++) % pt->capacity] =
-		(struct exited){ .idx = idx, .pid = pid, .start_time = start_time, .at_ms = now_ms };
+	pt->exits[(pt->exit_head + pt->exit_len++) % pt->capacity] = (struct exited){
+		.idx = table__index(pt->nodes, n), .pid = pid, .start_time = start_time, .at_ms = now_ms
+	};
 }
 
 void proctree__reap(struct proctree *pt, uint64_t now_ms)
 {
 	while (pt->exit_len) {
 		struct exited *x = &pt->exits[pt->exit_head];
-		struct node *n = &pt->nodes[x->idx];
+		struct node *n = table__at(pt->nodes, x->idx);
 
 		if (now_ms - x->at_ms < PROCTREE_EXIT_GRACE_MS)
 			break;
 		/* the slot may have been evicted or reused since: remove only the process that exited */
-		if (n->used && n->info.pid == x->pid && same_start(pt, n->info.start_time, x->start_time))
-			remove_node(pt, x->idx);
+		if (n && n->info.pid == x->pid && same_start(pt, n->info.start_time, x->start_time))
+			table__remove(pt->nodes, n);
 		pt->exit_head = (pt->exit_head + 1) % pt->capacity;
 		pt->exit_len--;
 	}
@@ -283,24 +216,10 @@ void proctree__reap(struct proctree *pt, uint64_t now_ms)
 
 void proctree__cgroup_changed(struct proctree *pt, uint32_t pid)
 {
-	int32_t idx = find_pid(pt, pid);
+	struct node *n = find_pid(pt, pid);
 
-	if (idx != NIL)
-		pt->nodes[idx].cgroup_stale = true;
-}
-
-/* Reads a whole small /proc file; returns bytes read or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, total = 0;
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)total < size && (n = read(fd, buf + total, size - total)) > 0)
-		total += n;
-	close(fd);
-	return total;
+	if (n)
+		n->cgroup_stale = true;
 }
 
 /* Start time (ns since boot) and ppid of /proc/<pid>; 0 on success. */
@@ -312,7 +231,7 @@ static int procfs_stat(const struct proctree *pt, uint32_t pid, uint64_t *start_
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/stat", pt->procfs, pid);
-	n = read_small(path, buf, sizeof(buf) - 1);
+	n = util_read_small(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
@@ -383,7 +302,7 @@ static char *procfs_cgroup(const struct proctree *pt, uint32_t pid)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/cgroup", pt->procfs, pid);
-	n = read_small(path, buf, sizeof(buf) - 1);
+	n = util_read_small(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return NULL;
 	buf[n] = '\0';
@@ -417,7 +336,7 @@ static uint32_t procfs_uid(const struct proctree *pt, uint32_t pid)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/status", pt->procfs, pid);
-	n = read_small(path, buf, sizeof(buf) - 1);
+	n = util_read_small(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
@@ -427,28 +346,28 @@ static uint32_t procfs_uid(const struct proctree *pt, uint32_t pid)
 	return uid;
 }
 
-static int32_t load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t start_time)
+static struct node *load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t start_time)
 {
 	char path[PATH_MAX + 32], exe[PATH_MAX], args[4096];
 	struct proc_info pi = { .pid = pid, .start_time = start_time };
 	uint64_t st;
 	ssize_t n;
-	int32_t idx;
+	struct node *node;
 
 	pt->st.procfs_reads++;
 	if (procfs_stat(pt, pid, &st, &pi.ppid) || !same_start(pt, st, start_time)) {
 		pt->st.procfs_failures++;
-		return NIL; /* gone, or the pid now belongs to another process */
+		return NULL; /* gone, or the pid now belongs to another process */
 	}
 	snprintf(path, sizeof(path), "%s/%u/exe", pt->procfs, pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	snprintf(path, sizeof(path), "%s/%u/comm", pt->procfs, pid);
-	n = read_small(path, pi.comm, sizeof(pi.comm) - 1);
+	n = util_read_small(path, pi.comm, sizeof(pi.comm) - 1);
 	pi.comm[n > 0 ? n - (pi.comm[n - 1] == '\n') : 0] = '\0';
 	pi.uid = procfs_uid(pt, pid);
 	snprintf(path, sizeof(path), "%s/%u/cmdline", pt->procfs, pid);
-	n = read_small(path, args, sizeof(args));
+	n = util_read_small(path, args, sizeof(args));
 	/* the parent's identity, so that ancestry can be walked by (pid, start time) */
 	if (pi.ppid && procfs_stat(pt, pi.ppid, &pi.parent_start_time, &(uint32_t){ 0 }) != 0)
 		pi.parent_start_time = 0;
@@ -456,33 +375,29 @@ static int32_t load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t star
 	pi.args = args;
 	pi.args_len = n > 0 ? (size_t)n - (args[n - 1] == '\0') : 0;
 	pi.cgroup = "";
-	idx = insert_node(pt, pid);
-	node_set(&pt->nodes[idx], &pi);
-	free((char *)pt->nodes[idx].info.cgroup);
-	pt->nodes[idx].info.cgroup = procfs_cgroup(pt, pid);
-	if (!pt->nodes[idx].info.cgroup)
-		pt->nodes[idx].info.cgroup = strdup("");
-	return idx;
+	node = insert_node(pt, pid);
+	node_set(node, &pi);
+	free((char *)node->info.cgroup);
+	node->info.cgroup = procfs_cgroup(pt, pid);
+	if (!node->info.cgroup)
+		node->info.cgroup = strdup("");
+	return node;
 }
 
 const struct proc_info *proctree__get(struct proctree *pt, uint32_t pid, uint64_t start_time)
 {
-	int32_t idx = find_pid(pt, pid);
-	struct node *n;
+	struct node *n = find_pid(pt, pid);
 
-	if (idx != NIL && same_start(pt, pt->nodes[idx].info.start_time, start_time)) {
-		pt->st.hits++;
+	if (n && same_start(pt, n->info.start_time, start_time)) {
+		table__touch(pt->nodes, n);
 		/* an entry from a /proc scan holds a tick-rounded time: keep the kernel's exact one */
-		pt->nodes[idx].info.start_time = start_time;
-		lru_unlink(pt, idx);
-		lru_push_front(pt, idx);
+		n->info.start_time = start_time;
 	} else {
-		pt->st.misses++;
-		idx = load_from_procfs(pt, pid, start_time);
-		if (idx == NIL)
+		table__miss(pt->nodes);
+		n = load_from_procfs(pt, pid, start_time);
+		if (!n)
 			return NULL;
 	}
-	n = &pt->nodes[idx];
 	if (n->cgroup_stale) {
 		char *cg = procfs_cgroup(pt, pid);
 
@@ -518,7 +433,7 @@ size_t proctree__scan(struct proctree *pt)
 
 		if (*end || pid == 0 || pid > UINT32_MAX || procfs_stat(pt, pid, &start, &ppid))
 			continue;
-		if (find_pid(pt, pid) == NIL && load_from_procfs(pt, pid, start) != NIL)
+		if (!find_pid(pt, pid) && load_from_procfs(pt, pid, start))
 			n++;
 	}
 	closedir(dir);
@@ -527,7 +442,14 @@ size_t proctree__scan(struct proctree *pt)
 
 void proctree__stats(const struct proctree *pt, struct proctree_stats *st)
 {
+	struct table_stats ts;
+
+	table__stats(pt->nodes, &ts);
 	*st = pt->st;
-	st->entries = pt->entries;
+	st->entries = ts.entries;
+	st->capacity = ts.capacity;
+	st->hits = ts.hits;
+	st->misses = ts.misses;
+	st->evictions = ts.evictions;
 	st->exited_pending = pt->exit_len;
 }

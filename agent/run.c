@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "output/output.h"
 #include "rules/rules.h"
+#include "stats.h"
 
 #define MAX_RULE_PATHS 64
 #define MAX_OUTPUTS 16
@@ -189,19 +190,11 @@ static void on_hangup(void *ctx)
 static void on_stats(void *ctx, struct strbuf *sb)
 {
 	struct runner *r = ctx;
-	struct rules_stats st;
+	struct metrics_run mr = { .rules_loaded = rules__count(r->rules), .reloads = r->reloads,
+				  .reload_failures = r->reload_failures, .alerts = r->alerts };
 
-	rules__stats(r->rules, &st);
-	jw_kobj(sb, "rules");
-	jw_kuint(sb, "loaded", rules__count(r->rules));
-	jw_kuint(sb, "events", st.events);
-	jw_kuint(sb, "evaluations", st.evaluations);
-	jw_kuint(sb, "matches", st.matches);
-	jw_kuint(sb, "suppressed", st.suppressed);
-	jw_kuint(sb, "reloads", r->reloads);
-	jw_kuint(sb, "reload_failures", r->reload_failures);
-	jw_end(sb);
-	jw_kuint(sb, "alerts", r->alerts);
+	rules__stats(r->rules, &mr.rules);
+	stats_write_json(sb, NULL, &mr);
 }
 
 /* Every second, on the event loop: the counters for /metrics and the health verdict. */
