@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "event.h"
 #include "log.h"
 
@@ -105,98 +106,6 @@ static bool jbool(json_t *o, const char *key)
 
 /* ---- record encoding -------------------------------------------------------------------------- */
 
-struct enc {
-	unsigned char *buf;
-	size_t len;
-};
-
-static void enc_str(struct enc *e, struct bw_str *d, const char *s, size_t n, size_t max, __u32 *flags)
-{
-	if (!n)
-		return;
-	if (n > max - 1) {
-		n = max - 1;
-		*flags |= BW_F_TRUNC_STR;
-	}
-	if (e->len + n + 1 > BW_RECORD_MAX) {
-		*flags |= BW_F_TRUNC_STR;
-		return;
-	}
-	memcpy(e->buf + e->len, s, n);
-	e->buf[e->len + n] = '\0';
-	d->off = e->len;
-	d->len = n;
-	e->len += n + 1;
-}
-
-static void enc_cstr(struct enc *e, struct bw_str *d, const char *s, size_t max, __u32 *flags)
-{
-	enc_str(e, d, s, strlen(s), max, flags);
-}
-
-struct flag_name {
-	unsigned long long bit;
-	const char *name;
-};
-
-static const struct flag_name open_flags[] = {
-	{ O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" }, { O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" },
-	{ O_NOCTTY, "O_NOCTTY" }, { O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
-	{ __O_TMPFILE, "O_TMPFILE" }, { O_SYNC, "O_SYNC" }, { O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" },
-	{ 00100000, "O_LARGEFILE" }, { O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
-	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" }, { 0, "O_RDONLY" }, { 0, NULL },
-};
-
-static const struct flag_name clone_flags[] = {
-	{ CLONE_NEWNS, "CLONE_NEWNS" }, { CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { CLONE_NEWUTS, "CLONE_NEWUTS" },
-	{ CLONE_NEWIPC, "CLONE_NEWIPC" }, { CLONE_NEWUSER, "CLONE_NEWUSER" }, { CLONE_NEWPID, "CLONE_NEWPID" },
-	{ CLONE_NEWNET, "CLONE_NEWNET" }, { 0x00000080, "CLONE_NEWTIME" }, { CLONE_FILES, "CLONE_FILES" },
-	{ CLONE_FS, "CLONE_FS" }, { CLONE_SYSVSEM, "CLONE_SYSVSEM" }, { 0, NULL },
-};
-
-/* The raw value, or the names the tracer prints ("O_WRONLY|O_CREAT|0x40"). */
-static unsigned long long flags_of(json_t *o, const char *raw_key, const char *names_key, const struct flag_name *t)
-{
-	json_t *raw = json_object_get(o, raw_key);
-	const char *s = jstr(o, names_key);
-	unsigned long long v = 0;
-
-	if (json_is_integer(raw))
-		return json_integer_value(raw);
-	while (*s) {
-		size_t n = strcspn(s, "|"), i;
-
-		for (i = 0; t[i].name; i++)
-			if (strlen(t[i].name) == n && strncmp(t[i].name, s, n) == 0)
-				v |= t[i].bit;
-		if (!t[i].name && n > 2 && s[0] == '0' && s[1] == 'x')
-			v |= strtoull(s, NULL, 16);
-		s += n;
-		if (*s)
-			s++;
-	}
-	return v;
-}
-
-static __u32 layer_of(const char *s)
-{
-	return strcmp(s, "upper") == 0 ? BW_LAYER_UPPER : strcmp(s, "lower") == 0 ? BW_LAYER_LOWER : BW_LAYER_NONE;
-}
-
-static void enc_file(struct enc *e, struct bw_file *f, json_t *o, __u32 *flags)
-{
-	if (!json_is_object(o))
-		return;
-	f->ino = jint(o, "ino", 0);
-	f->dev = jint(o, "dev", 0);
-	f->fs_magic = jint(o, "fs_magic", 0);
-	f->layer = layer_of(jstr(o, "layer"));
-	f->mode = jint(o, "inode_mode", 0);
-	enc_cstr(e, &f->path, jstr(o, "path"), BW_PATH_MAX, flags);
-	enc_cstr(e, &f->name, jstr(o, "name"), 256, flags);
-	enc_cstr(e, &f->fs, jstr(o, "fs"), BW_USHORT_MAX, flags);
-}
-
 static int sys_of(const char *name)
 {
 	unsigned int s;
@@ -233,194 +142,6 @@ static char *args_of(json_t *arr, size_t *len)
 	buf[n] = '\0';
 	*len = n - 1; /* the descriptor excludes the last NUL, as in the record */
 	return buf;
-}
-
-static void enc_type(struct enc *e, unsigned int type, json_t *j, json_t *proc, __u32 *fl)
-{
-	struct bw_event *ev = (void *)e->buf;
-
-	switch (type) {
-	case BW_EV_EXEC: {
-		struct bw_exec *x = (void *)ev;
-		json_t *o = json_object_get(j, "exec");
-		const char *layer = jstr(o, "layer"), *caps = jstr(o, "cap_effective");
-		size_t alen;
-		char *args = args_of(json_object_get(proc, "args"), &alen);
-		int64_t login = jint(o, "loginuid", -1);
-
-		x->exe_fs_magic = jint(o, "exe_fs_magic", 0);
-		x->exe_ino = jint(o, "exe_ino", 0);
-		x->exe_dev = jint(o, "exe_dev", 0);
-		x->exec_flags = (strcmp(layer, "upper") == 0 ? BW_EXEC_UPPER : strcmp(layer, "lower") == 0 ? BW_EXEC_LOWER : 0) |
-				(jbool(o, "memfd") ? BW_EXEC_MEMFD : 0) | (jbool(o, "umh") ? BW_EXEC_UMH : 0);
-		x->argc = jint(o, "argc", 0);
-		x->cap_effective = *caps ? strtoull(caps, NULL, 0) : (uint64_t)jint(o, "cap_effective", 0);
-		x->loginuid = login < 0 ? 0xffffffffu : (__u32)login;
-		enc_cstr(e, &x->filename, jstr(o, "filename"), BW_UPATH_MAX, fl);
-		enc_cstr(e, &x->exe, *jstr(o, "exe") ? jstr(o, "exe") : jstr(proc, "exe"), BW_PATH_MAX, fl);
-		if (args) {
-			if (alen + 1 > BW_ARGS_MAX) {
-				alen = BW_ARGS_MAX - 1;
-				*fl |= BW_F_TRUNC_ARGS;
-			}
-			/* argv keeps its inner NULs: copied as bytes */
-			if (e->len + alen + 1 <= BW_RECORD_MAX) {
-				memcpy(e->buf + e->len, args, alen);
-				e->buf[e->len + alen] = '\0';
-				x->args.off = e->len;
-				x->args.len = alen;
-				e->len += alen + 1;
-			}
-			free(args);
-		}
-		enc_cstr(e, &x->cgroup, jstr(proc, "cgroup"), BW_PATH_MAX, fl);
-		enc_cstr(e, &x->tty, jstr(o, "tty"), BW_TTY_MAX, fl);
-		enc_cstr(e, &x->exe_fs, jstr(o, "exe_fs"), 32, fl);
-		break;
-	}
-	case BW_EV_FORK:
-		((struct bw_fork *)ev)->parent_tid = jint(json_object_get(j, "fork"), "parent_tid", 0);
-		break;
-	case BW_EV_EXIT:
-		((struct bw_exit *)ev)->exit_code = jint(json_object_get(j, "exit"), "code", 0);
-		break;
-	case BW_EV_OPEN: {
-		struct bw_open *o = (void *)ev;
-		json_t *f = json_object_get(j, "file");
-
-		o->open_flags = flags_of(f, "flags_raw", "flags", open_flags);
-		o->open_mode = jint(f, "mode", 0);
-		o->dirfd = jint(f, "dirfd", -100);
-		enc_cstr(e, &o->upath, jstr(f, "upath"), BW_UPATH_MAX, fl);
-		enc_file(e, &o->file, f, fl);
-		break;
-	}
-	case BW_EV_CHMOD: {
-		struct bw_chmod *c = (void *)ev;
-		json_t *f = json_object_get(j, "file");
-
-		c->mode = jint(f, "mode", 0);
-		c->dirfd = jint(f, "dirfd", -100);
-		enc_cstr(e, &c->upath, jstr(f, "upath"), BW_UPATH_MAX, fl);
-		enc_file(e, &c->file, f, fl);
-		break;
-	}
-	case BW_EV_CGROUP_MKDIR:
-	case BW_EV_CGROUP_ATTACH: {
-		struct bw_cgroup *c = (void *)ev;
-		json_t *o = json_object_get(j, "cgroup");
-
-		c->cgroup_id = jint(o, "id", 0);
-		c->hierarchy_id = jint(o, "hierarchy_id", 0);
-		c->target_pid = jint(o, "target_pid", 0);
-		c->subsys_mask = jint(o, "subsys_mask", 0);
-		c->threadgroup = jbool(o, "threadgroup");
-		enc_cstr(e, &c->path, jstr(o, "path"), BW_PATH_MAX, fl);
-		enc_cstr(e, &c->hierarchy, jstr(o, "hierarchy"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_MOUNT:
-	case BW_EV_UMOUNT:
-	case BW_EV_PIVOT_ROOT:
-	case BW_EV_CHROOT: {
-		struct bw_mount *m = (void *)ev;
-		json_t *o = json_object_get(j, "mount");
-
-		m->flags = jint(o, "flags", 0);
-		m->fd = jint(o, "fd", -1);
-		m->cmd = jint(o, "cmd", 0);
-		enc_cstr(e, &m->source, jstr(o, "source"), BW_UPATH_MAX, fl);
-		enc_cstr(e, &m->target, jstr(o, "target"), BW_UPATH_MAX, fl);
-		enc_cstr(e, &m->fs, jstr(o, "fs"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_UNSHARE:
-	case BW_EV_SETNS: {
-		struct bw_ns *n = (void *)ev;
-		json_t *o = json_object_get(j, "ns");
-
-		n->flags = flags_of(o, "flags_raw", "flags", clone_flags);
-		n->fd = jint(o, "fd", -1);
-		n->ns_inum = jint(o, "inum", 0);
-		enc_cstr(e, &n->ns_type, jstr(o, "type"), BW_USHORT_MAX, fl);
-		enc_cstr(e, &n->fd_fs, jstr(o, "fd_fs"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_CONNECT:
-	case BW_EV_BIND:
-	case BW_EV_LISTEN: {
-		struct bw_net *n = (void *)ev;
-		json_t *o = json_object_get(j, "net");
-		const char *fam = jstr(o, "family");
-
-		n->fd = jint(o, "fd", -1);
-		n->port = jint(o, "port", 0);
-		n->backlog = jint(o, "backlog", 0);
-		if (strcmp(fam, "inet") == 0) {
-			n->family = AF_INET;
-			inet_pton(AF_INET, jstr(o, "addr"), n->addr);
-		} else if (strcmp(fam, "inet6") == 0) {
-			n->family = AF_INET6;
-			inet_pton(AF_INET6, jstr(o, "addr"), n->addr);
-		} else if (strcmp(fam, "unix") == 0) {
-			n->family = AF_UNIX;
-			enc_cstr(e, &n->path, jstr(o, "path"), BW_UPATH_MAX, fl);
-		} else {
-			n->family = jint(o, "family", 0);
-		}
-		break;
-	}
-	case BW_EV_PTRACE: {
-		struct bw_ptrace *p = (void *)ev;
-		json_t *o = json_object_get(j, "ptrace");
-		const char *req = jstr(o, "request");
-
-		p->request = strcmp(req, "PTRACE_ATTACH") == 0 ? 16 : strcmp(req, "PTRACE_SEIZE") == 0 ? 0x4206 :
-			     (uint64_t)jint(o, "request", 16);
-		p->target_pid = jint(o, "target_pid", 0);
-		break;
-	}
-	case BW_EV_MODULE_LOAD: {
-		struct bw_module *m = (void *)ev;
-		json_t *o = json_object_get(j, "module");
-
-		m->mod_flags = jint(o, "flags", 0);
-		m->fd = jint(o, "fd", -1);
-		enc_cstr(e, &m->uargs, jstr(o, "args"), BW_UPATH_MAX, fl);
-		enc_file(e, &m->file, json_object_get(o, "file"), fl);
-		break;
-	}
-	case BW_EV_BPF_LOAD: {
-		struct bw_bpf *b = (void *)ev;
-		json_t *o = json_object_get(j, "bpf");
-
-		b->cmd = jint(o, "cmd", 5);
-		b->prog_type = jint(o, "prog_type", 0);
-		b->insn_cnt = jint(o, "insn_cnt", 0);
-		enc_cstr(e, &b->prog_name, jstr(o, "prog_name"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_MEMFD_CREATE: {
-		struct bw_memfd *m = (void *)ev;
-		json_t *o = json_object_get(j, "memfd");
-
-		m->mfd_flags = jint(o, "flags", 0);
-		enc_cstr(e, &m->name, jstr(o, "name"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_SETUID: {
-		struct bw_setid *s = (void *)ev;
-		json_t *ids = json_object_get(json_object_get(j, "setid"), "ids");
-		size_t i;
-
-		for (i = 0; i < 3; i++) {
-			json_t *v = json_array_get(ids, i);
-
-			s->id[i] = json_is_integer(v) && json_integer_value(v) >= 0 ? (__u32)json_integer_value(v) : 0xffffffffu;
-		}
-		break;
-	}
-	}
 }
 
 /* "2026-11-22T01:45:02.123456789Z" → ns since the epoch; 0 if absent or malformed. */
@@ -807,20 +528,21 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		rp->boot_known = true;
 	}
 	if (!start) {
-		struct enc e;
+		unsigned char *buf;
+		size_t len;
 		struct bw_event *rec;
 		__u32 flags = 0;
 		json_t *tr = json_object_get(j, "truncated");
 		size_t i;
 
-		e.buf = calloc(1, BW_RECORD_MAX);
-		if (!e.buf) {
+		buf = calloc(1, BW_RECORD_MAX);
+		if (!buf) {
 			event_free(ev);
 			return -ENOMEM;
 		}
-		ev->rec = e.buf;
-		e.len = event_fixed_size(type);
-		rec = (void *)e.buf;
+		ev->rec = buf;
+		len = event_fixed_size(type);
+		rec = (void *)buf;
 		rec->hdr.type = type;
 		rec->hdr.version = BW_ABI_VERSION;
 		if (json_is_integer(json_object_get(j, "ktime")))
@@ -850,10 +572,10 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 			flags |= !t ? 0 : strcmp(t, "string") == 0 ? BW_F_TRUNC_STR : strcmp(t, "path") == 0 ? BW_F_TRUNC_PATH :
 				strcmp(t, "args") == 0 ? BW_F_TRUNC_ARGS : 0;
 		}
-		enc_type(&e, type, j, proc, &flags);
+		catalog_decode(type, j, buf, &len, &flags);
 		rec->flags = flags;
-		rec->hdr.size = e.len;
-		if (event_decode(e.buf, e.len, &ev->view, &why, NULL)) {
+		rec->hdr.size = len;
+		if (event_decode(buf, len, &ev->view, &why, NULL)) {
 			snprintf(err, err_size, "the encoded record is invalid (%s)", event_malformed_name(why));
 			event_free(ev);
 			return -EINVAL;
