@@ -518,6 +518,12 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(SETUID, "setid", struct bw_setid, setid_fields, NULL),
 };
 
+const struct cat_field *catalog_file_fields(size_t *n)
+{
+	*n = NFILE;
+	return file_fields;
+}
+
 const struct cat_type *catalog_type(unsigned int type)
 {
 	return type > BW_EV_NONE && type < BW_EV_MAX ? &types[type] : NULL;

@@ -100,6 +100,9 @@ struct cat_type {
 	const char *evt_type; /* evt.type of a record without a syscall (fork: clone) */
 };
 
+/* The fields of struct bw_file, offsets within it (what a CAT_FILE field holds). */
+const struct cat_field *catalog_file_fields(size_t *n);
+
 /* NULL for BW_EV_NONE and unknown types. */
 const struct cat_type *catalog_type(unsigned int type);
 unsigned int catalog_ring(unsigned int type); /* BW_RING_* */

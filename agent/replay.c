@@ -488,6 +488,82 @@ static void event_free(struct rp_event *ev)
 	free(ev);
 }
 
+/*
+ * The kernel record a line describes, in @buf (BW_RECORD_MAX zeroed bytes):
+ * header and process from the common keys, the type's part from the
+ * catalogue; then validated like a kernel record. @ktime is used when the
+ * line has no "ktime".
+ */
+static int record_of(json_t *j, unsigned int type, int64_t ktime, unsigned char *buf, struct event_view *view,
+		     char *err, size_t err_size)
+{
+	json_t *proc = json_object_get(j, "proc"), *ns = json_object_get(proc, "ns"), *tr = json_object_get(j, "truncated");
+	struct bw_event *rec = (void *)buf;
+	size_t len = event_fixed_size(type), i;
+	enum event_malformed why;
+	__u32 flags = 0;
+	char comm[sizeof(rec->proc.comm)] = "";
+
+	rec->hdr.type = type;
+	rec->hdr.version = BW_ABI_VERSION;
+	rec->hdr.ktime = json_is_integer(json_object_get(j, "ktime")) ? json_integer_value(json_object_get(j, "ktime")) : ktime;
+	rec->res = jint(j, "res", 0);
+	rec->syscall = sys_of(jstr(j, "syscall"));
+	rec->proc.pid = jint(proc, "pid", 0);
+	rec->proc.tid = jint(proc, "tid", rec->proc.pid);
+	rec->proc.ppid = jint(proc, "ppid", 0);
+	rec->proc.uid = jint(proc, "uid", 0);
+	rec->proc.euid = jint(proc, "euid", rec->proc.uid);
+	rec->proc.gid = jint(proc, "gid", 0);
+	rec->proc.egid = jint(proc, "egid", rec->proc.gid);
+	rec->proc.start_time = jint(proc, "start_time", 0);
+	rec->proc.parent_start_time = jint(proc, "parent_start_time", 0);
+	rec->proc.cgroup_id = jint(proc, "cgroup_id", 0);
+	rec->proc.mnt_ns = jint(ns, "mnt", 0);
+	rec->proc.pid_ns = jint(ns, "pid", 0);
+	rec->proc.net_ns = jint(ns, "net", 0);
+	rec->proc.user_ns = jint(ns, "user", 0);
+	snprintf(comm, sizeof(comm), "%s", jstr(proc, "comm"));
+	memcpy(rec->proc.comm, comm, sizeof(comm));
+	for (i = 0; json_is_array(tr) && i < json_array_size(tr); i++) {
+		const char *t = json_string_value(json_array_get(tr, i));
+
+		flags |= !t ? 0 : strcmp(t, "string") == 0 ? BW_F_TRUNC_STR : strcmp(t, "path") == 0 ? BW_F_TRUNC_PATH :
+			strcmp(t, "args") == 0 ? BW_F_TRUNC_ARGS : 0;
+	}
+	catalog_decode(type, j, buf, &len, &flags);
+	rec->flags = flags;
+	rec->hdr.size = len;
+	if (event_decode(buf, len, view, &why, NULL)) {
+		snprintf(err, err_size, "the encoded record is invalid (%s)", event_malformed_name(why));
+		return -EINVAL;
+	}
+	return len;
+}
+
+int replay_record(const char *line, size_t len, int64_t boot_to_real_ns, void *buf, char *err, size_t err_size)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(line, len, 0, &jerr);
+	struct event_view view;
+	int type, rc = -EINVAL;
+
+	if (!json_is_object(j)) {
+		snprintf(err, err_size, "not a JSON object: %s", j ? "" : jerr.text);
+		goto out;
+	}
+	type = event_type_from_name(jstr(j, "type"));
+	if (type < 0) {
+		snprintf(err, err_size, "unknown event type '%s'", jstr(j, "type"));
+		goto out;
+	}
+	memset(buf, 0, BW_RECORD_MAX);
+	rc = record_of(j, type, parse_time(jstr(j, "time")) - boot_to_real_ns, buf, &view, err, err_size);
+out:
+	json_decref(j);
+	return rc;
+}
+
 static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *err, size_t err_size)
 {
 	const char *type_name = jstr(j, "type");
@@ -495,7 +571,7 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 	bool start = strcmp(type_name, "container_start") == 0;
 	int type = start ? RULES_EV_CONTAINER : event_type_from_name(type_name);
 	struct rp_event *ev;
-	enum event_malformed why;
+	int rc;
 
 	if (type < 0) {
 		snprintf(err, err_size, "unknown event type '%s'", type_name);
@@ -528,57 +604,19 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		rp->boot_known = true;
 	}
 	if (!start) {
-		unsigned char *buf;
-		size_t len;
-		struct bw_event *rec;
-		__u32 flags = 0;
-		json_t *tr = json_object_get(j, "truncated");
-		size_t i;
+		int64_t ktime = 0;
 
-		buf = calloc(1, BW_RECORD_MAX);
-		if (!buf) {
+		ev->rec = calloc(1, BW_RECORD_MAX);
+		if (!ev->rec) {
 			event_free(ev);
 			return -ENOMEM;
 		}
-		ev->rec = buf;
-		len = event_fixed_size(type);
-		rec = (void *)buf;
-		rec->hdr.type = type;
-		rec->hdr.version = BW_ABI_VERSION;
-		if (json_is_integer(json_object_get(j, "ktime")))
-			rec->hdr.ktime = json_integer_value(json_object_get(j, "ktime"));
-		else if (rp->boot_known && ev->time_ns > rp->boot_to_real)
-			rec->hdr.ktime = ev->time_ns - rp->boot_to_real;
-		rec->res = jint(j, "res", 0);
-		rec->syscall = sys_of(jstr(j, "syscall"));
-		rec->proc.pid = ev->proc.pid;
-		rec->proc.tid = jint(proc, "tid", ev->proc.pid);
-		rec->proc.ppid = ev->proc.ppid;
-		rec->proc.uid = jint(proc, "uid", 0);
-		rec->proc.euid = jint(proc, "euid", rec->proc.uid);
-		rec->proc.gid = jint(proc, "gid", 0);
-		rec->proc.egid = jint(proc, "egid", rec->proc.gid);
-		rec->proc.start_time = ev->proc.start_time;
-		rec->proc.parent_start_time = ev->proc.parent_start_time;
-		rec->proc.cgroup_id = jint(proc, "cgroup_id", 0);
-		rec->proc.mnt_ns = jint(json_object_get(proc, "ns"), "mnt", 0);
-		rec->proc.pid_ns = jint(json_object_get(proc, "ns"), "pid", 0);
-		rec->proc.net_ns = jint(json_object_get(proc, "ns"), "net", 0);
-		rec->proc.user_ns = jint(json_object_get(proc, "ns"), "user", 0);
-		memcpy(rec->proc.comm, ev->proc.comm, sizeof(rec->proc.comm));
-		for (i = 0; json_is_array(tr) && i < json_array_size(tr); i++) {
-			const char *t = json_string_value(json_array_get(tr, i));
-
-			flags |= !t ? 0 : strcmp(t, "string") == 0 ? BW_F_TRUNC_STR : strcmp(t, "path") == 0 ? BW_F_TRUNC_PATH :
-				strcmp(t, "args") == 0 ? BW_F_TRUNC_ARGS : 0;
-		}
-		catalog_decode(type, j, buf, &len, &flags);
-		rec->flags = flags;
-		rec->hdr.size = len;
-		if (event_decode(buf, len, &ev->view, &why, NULL)) {
-			snprintf(err, err_size, "the encoded record is invalid (%s)", event_malformed_name(why));
+		if (rp->boot_known && ev->time_ns > rp->boot_to_real)
+			ktime = ev->time_ns - rp->boot_to_real;
+		rc = record_of(j, type, ktime, ev->rec, &ev->view, err, err_size);
+		if (rc < 0) {
 			event_free(ev);
-			return -EINVAL;
+			return rc;
 		}
 		ev->has_view = true;
 	}
