@@ -1,35 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "replay.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "catalog.h"
 #include "event.h"
 #include "log.h"
+#include "proctree.h"
 
 #define RP_ANC 16           /* ancestors kept per event */
 #define RP_PROCS_MAX 65536  /* processes remembered (for ancestry when lines carry none) */
 #define RP_CONTAINERS_MAX 4096
-#define RP_BUCKETS 4096
-
-/* A process seen in the stream. */
-struct rp_proc {
-	struct rp_proc *next;
-	uint32_t pid, ppid;
-	uint64_t start_time, parent_start_time;
-	char comm[16];
-	char *exe, *args, *cgroup;
-	size_t args_len;
-};
+/* the process tree never reads the host's /proc for a replayed stream: every miss stays a miss */
+#define RP_NO_PROCFS "/dev/null"
 
 struct rp_anc {
 	struct proc_info info;
@@ -63,8 +51,7 @@ struct replay {
 	bool keep;
 	struct rp_event **events; /* kept for the benchmark */
 	size_t nevents, capevents;
-	struct rp_proc *buckets[RP_BUCKETS];
-	size_t nprocs;
+	struct proctree *procs; /* the live agent's process model, fed by the stream */
 	struct rp_container *containers;
 	size_t ncontainers;
 	int64_t boot_to_real; /* learnt from fork events: their time minus the child's start */
@@ -168,101 +155,6 @@ static int64_t parse_time(const char *s)
 
 /* ---- processes ------------------------------------------------------------------------------------ */
 
-static struct rp_proc **proc_slot(struct replay *rp, uint32_t pid, uint64_t start)
-{
-	struct rp_proc **p = &rp->buckets[(pid * 2654435761u) % RP_BUCKETS];
-
-	for (; *p; p = &(*p)->next)
-		if ((*p)->pid == pid && (!start || !(*p)->start_time || (*p)->start_time == start))
-			return p;
-	return p;
-}
-
-static void proc_free(struct rp_proc *p)
-{
-	free(p->exe);
-	free(p->args);
-	free(p->cgroup);
-	free(p);
-}
-
-static void procs_clear(struct replay *rp)
-{
-	size_t i;
-
-	for (i = 0; i < RP_BUCKETS; i++) {
-		while (rp->buckets[i]) {
-			struct rp_proc *p = rp->buckets[i];
-
-			rp->buckets[i] = p->next;
-			proc_free(p);
-		}
-	}
-	rp->nprocs = 0;
-}
-
-static void set_str(char **dst, const char *s, size_t n)
-{
-	char *d;
-
-	if (!n)
-		return;
-	d = malloc(n + 1);
-	if (!d)
-		return;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	free(*dst);
-	*dst = d;
-}
-
-/* Remembers what this line says about its process. */
-static void proc_update(struct replay *rp, const struct rp_event *ev)
-{
-	const struct proc_info *pi = &ev->proc;
-	struct rp_proc **slot, *p;
-
-	if (!ev->has_proc)
-		return;
-	slot = proc_slot(rp, pi->pid, pi->start_time);
-	if (!*slot) {
-		if (rp->nprocs >= RP_PROCS_MAX)
-			procs_clear(rp); /* bounded: forget everything rather than grow */
-		slot = proc_slot(rp, pi->pid, pi->start_time);
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return;
-		*slot = p;
-		rp->nprocs++;
-	}
-	p = *slot;
-	p->pid = pi->pid;
-	p->ppid = pi->ppid;
-	p->start_time = pi->start_time;
-	p->parent_start_time = pi->parent_start_time;
-	if (pi->comm[0])
-		memcpy(p->comm, pi->comm, sizeof(p->comm));
-	if (pi->exe && *pi->exe)
-		set_str(&p->exe, pi->exe, strlen(pi->exe));
-	if (pi->args_len) {
-		set_str(&p->args, pi->args, pi->args_len);
-		p->args_len = pi->args_len;
-	}
-	if (pi->cgroup && *pi->cgroup)
-		set_str(&p->cgroup, pi->cgroup, strlen(pi->cgroup));
-}
-
-static void proc_remove(struct replay *rp, uint32_t pid, uint64_t start)
-{
-	struct rp_proc **slot = proc_slot(rp, pid, start), *p = *slot;
-
-	if (p) {
-		*slot = p->next;
-		proc_free(p);
-		rp->nprocs--;
-	}
-}
-
 static char *dup_or_null(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
@@ -274,66 +166,127 @@ static char *dup_or_null(const char *s, size_t n)
 	return d;
 }
 
-/* Ancestry: the line's own "ancestors" (parent first), else the processes seen so far. */
+/* @s as owned by the event (replacing *owned); "" if it cannot be copied. */
+static const char *own(char **owned, const char *s, size_t n)
+{
+	char *d = dup_or_null(s, n); /* first: @s may be *owned itself */
+
+	free(*owned);
+	*owned = d;
+	return d ? d : "";
+}
+
+/* The line tells something about its process that the tree does not know (or knows otherwise). */
+static bool line_knows_more(const struct proc_info *known, const struct proc_info *line)
+{
+	return (*line->exe && strcmp(line->exe, known->exe) != 0) ||
+	       (line->args_len && (line->args_len != known->args_len || memcmp(line->args, known->args, line->args_len))) ||
+	       (*line->cgroup && strcmp(line->cgroup, known->cgroup) != 0);
+}
+
+/*
+ * The stream drives the live agent's process tree (agent/proctree) as the
+ * pipeline does: exec and fork records create processes, cgroup_attach marks
+ * a cgroup stale, exit starts the grace period. A line's own process is then
+ * learnt from the line (what the live agent knew when it printed it) wherever
+ * the tree knows less, as the live agent learns a process older than itself
+ * from /proc. ev->proc becomes the tree's view, copied into the event: kept
+ * events (replay__bench) are evaluated after the tree has moved on.
+ */
+static void track_process(struct replay *rp, struct rp_event *ev)
+{
+	const struct bw_event *rec = ev->has_view ? ev->view.ev : NULL;
+	struct proc_info pi = ev->proc;
+	const struct proc_info *known;
+
+	if (rec && rec->hdr.type == BW_EV_EXEC) {
+		const struct bw_exec *e = (const void *)rec;
+		struct str_view exe = event_str(&ev->view, e->exe), args = event_str(&ev->view, e->args),
+				cg = event_str(&ev->view, e->cgroup);
+		struct proc_info x = pi;
+
+		x.exe = exe.p;
+		x.args = args.p;
+		x.args_len = args.len;
+		x.cgroup = cg.p;
+		proctree__exec(rp->procs, &x);
+	} else if (rec && rec->hdr.type == BW_EV_FORK) {
+		struct proc_info child = pi;
+
+		child.exe = child.args = child.cgroup = NULL;
+		child.args_len = 0;
+		proctree__fork(rp->procs, &child);
+	} else if (rec && rec->hdr.type == BW_EV_CGROUP_ATTACH) {
+		proctree__cgroup_changed(rp->procs, ((const struct bw_cgroup *)rec)->target_pid);
+	}
+	known = proctree__get(rp->procs, pi.pid, pi.start_time);
+	if (known && !line_knows_more(known, &pi)) {
+		pi = *known;
+	} else if (known) {
+		/* what the line leaves out, the tree keeps (copied: learning replaces the tree's entry) */
+		if (!*pi.exe)
+			pi.exe = own(&ev->exe, known->exe, strlen(known->exe));
+		if (!pi.args_len) {
+			pi.args = own(&ev->args, known->args, known->args_len);
+			pi.args_len = ev->args ? known->args_len : 0;
+		}
+		if (!*pi.cgroup)
+			pi.cgroup = own(&ev->cgroup, known->cgroup, strlen(known->cgroup));
+		if (!pi.comm[0])
+			memcpy(pi.comm, known->comm, sizeof(pi.comm));
+	}
+	if (!known || line_knows_more(known, &ev->proc))
+		proctree__exec(rp->procs, &pi);
+	/* the event's own copy: strings the event owns, or copied out of the tree */
+	ev->proc = pi;
+	ev->proc.exe = own(&ev->exe, pi.exe, strlen(pi.exe));
+	ev->proc.args = own(&ev->args, pi.args, pi.args_len);
+	ev->proc.args_len = ev->args ? pi.args_len : 0;
+	ev->proc.cgroup = own(&ev->cgroup, pi.cgroup, strlen(pi.cgroup));
+}
+
+/* One ancestor, copied out of the tree (its pointers change as the stream goes on). */
+static void anc_copy(struct rp_anc *an, const struct proc_info *p)
+{
+	an->info = *p;
+	an->info.cgroup = "";
+	an->info.exe = (an->exe = dup_or_null(p->exe, strlen(p->exe))) ? an->exe : "";
+	an->info.args = (an->args = dup_or_null(p->args, p->args_len)) ? an->args : "";
+	an->info.args_len = an->args ? p->args_len : 0;
+}
+
+/*
+ * Ancestry: the line's own "ancestors" (parent first: what the live agent
+ * walked), completed from the tree where it has the same process at the same
+ * depth; else the tree's walk.
+ */
 static void resolve_ancestors(struct replay *rp, struct rp_event *ev, json_t *proc)
 {
 	json_t *arr = json_object_get(proc, "ancestors");
+	const struct proc_info *t = ev->has_proc ? proctree__parent(rp->procs, &ev->proc) : NULL;
 	size_t i;
 
-	if (json_is_array(arr) && json_array_size(arr)) {
-		for (i = 0; i < json_array_size(arr) && ev->nanc < RP_ANC; i++) {
-			json_t *a = json_array_get(arr, i);
-			struct rp_anc *an = &ev->anc[ev->nanc++];
-			struct rp_proc *known;
-			const char *exe = jstr(a, "exe");
+	for (i = 0; json_is_array(arr) && i < json_array_size(arr) && ev->nanc < RP_ANC; i++) {
+		json_t *a = json_array_get(arr, i);
+		struct rp_anc *an = &ev->anc[ev->nanc++];
+		const char *exe = jstr(a, "exe");
+		uint32_t pid = jint(a, "pid", 0);
 
-			an->info.pid = jint(a, "pid", 0);
-			snprintf(an->info.comm, sizeof(an->info.comm), "%s", jstr(a, "comm"));
-			an->exe = dup_or_null(exe, strlen(exe));
-			an->info.exe = an->exe ? an->exe : "";
-			an->info.args = "";
-			an->info.cgroup = "";
-			/* arguments are not in the line: from the process if the stream showed it */
-			known = *proc_slot(rp, an->info.pid, 0);
-			if (known && known->args && (!*exe || !known->exe || strcmp(known->exe, exe) == 0)) {
-				an->args = dup_or_null(known->args, known->args_len);
-				if (an->args) {
-					an->info.args = an->args;
-					an->info.args_len = known->args_len;
-				}
-				an->info.start_time = known->start_time;
-				an->info.ppid = known->ppid;
-			}
+		if (t && t->pid == pid && (!*exe || strcmp(t->exe, exe) == 0)) {
+			anc_copy(an, t); /* arguments and start time are not in the line */
+		} else {
+			an->info = (struct proc_info){ .pid = pid, .exe = "", .args = "", .cgroup = "" };
+			t = NULL;
 		}
+		snprintf(an->info.comm, sizeof(an->info.comm), "%s", jstr(a, "comm"));
+		free(an->exe);
+		an->info.exe = (an->exe = dup_or_null(exe, strlen(exe))) ? an->exe : "";
+		t = t ? proctree__parent(rp->procs, t) : NULL;
+	}
+	if (json_is_array(arr) && json_array_size(arr))
 		return;
-	}
-	{
-		uint32_t pid = ev->proc.ppid;
-		uint64_t start = ev->proc.parent_start_time;
-
-		while (pid && ev->nanc < RP_ANC) {
-			struct rp_proc *p = *proc_slot(rp, pid, start);
-			struct rp_anc *an;
-
-			if (!p)
-				break;
-			an = &ev->anc[ev->nanc++];
-			an->info = (struct proc_info){ .pid = p->pid, .ppid = p->ppid, .start_time = p->start_time,
-						       .parent_start_time = p->parent_start_time, .exe = "", .args = "",
-						       .cgroup = "" };
-			memcpy(an->info.comm, p->comm, sizeof(an->info.comm));
-			if (p->exe && (an->exe = dup_or_null(p->exe, strlen(p->exe))))
-				an->info.exe = an->exe;
-			if (p->args && (an->args = dup_or_null(p->args, p->args_len))) {
-				an->info.args = an->args;
-				an->info.args_len = p->args_len;
-			}
-			if (p->ppid == pid)
-				break;
-			pid = p->ppid;
-			start = p->parent_start_time;
-		}
-	}
+	for (; t && ev->nanc < RP_ANC; t = proctree__parent(rp->procs, t))
+		anc_copy(&ev->anc[ev->nanc++], t);
 }
 
 static const struct proc_info *rp_parent_of(void *ctx, const struct proc_info *p)
@@ -633,7 +586,13 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		rp->host.pid = ev->view.ev->proc.pid_ns;
 		rp->host.user = ev->view.ev->proc.user_ns;
 	}
+	if (ev->time_ns > 0)
+		proctree__reap(rp->procs, ev->time_ns / 1000000);
+	if (ev->has_proc)
+		track_process(rp, ev);
 	resolve_ancestors(rp, ev, proc);
+	if (ev->has_view && ev->view.ev->hdr.type == BW_EV_EXIT)
+		proctree__exit(rp->procs, ev->proc.pid, ev->proc.start_time, ev->time_ns > 0 ? ev->time_ns / 1000000 : 0);
 	ev->acc = (struct rules_proc_access){ .parent_of = rp_parent_of, .ctx = ev };
 	ev->in = (struct rule_input){
 		.ev = ev->has_view ? &ev->view : NULL,
@@ -643,7 +602,6 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		.procs = &ev->acc,
 		.host = &rp->host,
 	};
-	proc_update(rp, ev);
 	*out = ev;
 	return 0;
 }
@@ -705,8 +663,6 @@ int replay__line(struct replay *rp, const char *line, size_t len, struct strbuf 
 	rc = rules__eval(rp->rs, &ev->in, on_match, rp);
 	rp->alerts = NULL;
 	rp->st.alerts += rc;
-	if (ev->has_view && ev->view.ev->hdr.type == BW_EV_EXIT)
-		proc_remove(rp, ev->proc.pid, ev->proc.start_time);
 	event_free(ev);
 	return rc;
 }
@@ -741,8 +697,9 @@ struct replay *replay__new(struct rules *rs, const char *hostname, bool keep)
 	rp->rs = rs;
 	rp->keep = keep;
 	rp->hostname = strdup(hostname ? hostname : "");
-	if (!rp->hostname) {
-		free(rp);
+	rp->procs = proctree__new(RP_PROCS_MAX, RP_NO_PROCFS);
+	if (!rp->hostname || !rp->procs) {
+		replay__free(rp);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -758,7 +715,7 @@ void replay__free(struct replay *rp)
 	for (i = 0; i < rp->nevents; i++)
 		event_free(rp->events[i]);
 	free(rp->events);
-	procs_clear(rp);
+	proctree__free(rp->procs);
 	while (rp->containers) {
 		struct rp_container *c = rp->containers;
 
