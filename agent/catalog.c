@@ -492,7 +492,7 @@ static const struct cat_field setid_fields[] = {
 };
 
 #define T(ev, o, strct, flds, evt) \
-	[BW_EV_##ev] = { o, sizeof(strct), flds, sizeof(flds) / sizeof(flds[0]), evt }
+	[BW_EV_##ev] = { o, sizeof(strct), flds, sizeof(flds) / sizeof(flds[0]), evt, #strct }
 
 static const struct cat_type types[BW_EV_MAX] = {
 	T(EXEC, "exec", struct bw_exec, exec_fields, NULL),
@@ -834,4 +834,130 @@ void catalog_decode(unsigned int type, json_t *line, void *rec, size_t *len, __u
 
 	if (t)
 		decode_fields(json_object_get(line, t->obj), line, rec, len, flags, t->fields, t->nfields, 0);
+}
+
+/* ---- docs/events.md ------------------------------------------------------------------------------ */
+
+static const char *kind_doc(const struct cat_field *f, char *buf, size_t size)
+{
+	switch (f->kind) {
+	case CAT_UINT:
+	case CAT_INT:
+		return "number";
+	case CAT_BOOL:
+	case CAT_BIT:
+		return "boolean";
+	case CAT_ENUM:
+		return "string or null";
+	case CAT_FLAGS:
+		return "string, number";
+	case CAT_HEX:
+	case CAT_STR:
+		return "string";
+	case CAT_ID:
+		if (f->width == 1)
+			return "number";
+		snprintf(buf, size, "array of %u numbers", f->width);
+		return buf;
+	case CAT_ARGV:
+		return "array of strings";
+	case CAT_FILE:
+		return f->key ? "object" : "";
+	case CAT_CUSTOM:
+		return f->type_doc ? f->type_doc : "";
+	case CAT_KIND_MAX:
+		break;
+	}
+	return "";
+}
+
+static void md_rows(struct strbuf *out, const char *obj, const struct cat_field *fields, size_t n)
+{
+	size_t i, nfile = 0;
+	const struct cat_field *ff = catalog_file_fields(&nfile);
+
+	for (i = 0; i < n; i++) {
+		const struct cat_field *f = &fields[i];
+		const char *o = f->src ? f->src : obj;
+		char type[32];
+
+		if (!f->meaning)
+			continue; /* in the record, not in the type's JSON */
+		strbuf_addc(out, '|');
+		if (f->kind == CAT_FILE && !f->key)
+			strbuf_addf(out, " `%s.%s` ... `%s.%s` ", o, ff[0].key, o, ff[nfile - 1].key);
+		else if (f->kind == CAT_FLAGS)
+			strbuf_addf(out, " `%s%s%s`, `%s%s%s_raw` ", o ? o : "", o ? "." : "", f->key, o ? o : "",
+				    o ? "." : "", f->key);
+		else
+			strbuf_addf(out, " `%s%s%s` ", o ? o : "", o ? "." : "", f->key);
+		strbuf_addf(out, "| %s | %s | %s |\n", kind_doc(f, type, sizeof(type)), f->meaning,
+			    f->source ? f->source : "");
+	}
+}
+
+static void md_table_head(struct strbuf *out)
+{
+	strbuf_addf(out, "| Key | Type | Meaning | Source |\n|---|---|---|---|\n");
+}
+
+/* The generated part of one section: ring, evt.type names and the key table. */
+static int md_section(struct strbuf *out, const char *name, size_t len)
+{
+	const char *const *evt;
+	unsigned int t;
+	size_t nfile = 0;
+
+	if (len == 4 && memcmp(name, "file", 4) == 0) {
+		const struct cat_field *ff = catalog_file_fields(&nfile);
+
+		md_table_head(out);
+		md_rows(out, NULL, ff, nfile);
+		return 0;
+	}
+	for (t = 1; t < BW_EV_MAX; t++)
+		if (strlen(event_type_name(t)) == len && memcmp(event_type_name(t), name, len) == 0)
+			break;
+	if (t == BW_EV_MAX)
+		return -EINVAL;
+	strbuf_addf(out, "Ring: **%s**. `evt.type`:", catalog_ring(t) == BW_RING_CRITICAL ? "critical" : "common");
+	for (evt = catalog_evt_types(t); *evt; evt++)
+		strbuf_addf(out, "%s `%s`", evt == catalog_evt_types(t) ? "" : ",", *evt);
+	strbuf_addf(out, ". Record: `%s` (%zu bytes before its strings).\n\n", types[t].record, types[t].size);
+	md_table_head(out);
+	md_rows(out, types[t].obj, types[t].fields, types[t].nfields);
+	return 0;
+}
+
+int catalog_markdown(struct strbuf *out, const char *doc, size_t len)
+{
+	static const char open_tag[] = "<!-- catalog:", close_tag[] = "\n<!-- /catalog:";
+	const char *p = doc, *end = doc + len;
+
+	while (p < end) {
+		const char *m = memmem(p, end - p, open_tag, sizeof(open_tag) - 1), *name, *name_end, *close;
+		char closing[96];
+
+		/* a marker starts a line (one quoted in the prose is text) */
+		while (m && m != doc && m[-1] != '\n')
+			m = memmem(m + 1, end - m - 1, open_tag, sizeof(open_tag) - 1);
+		if (!m) {
+			strbuf_add(out, p, end - p);
+			break;
+		}
+		name = m + sizeof(open_tag) - 1;
+		name_end = memmem(name, end - name, " -->\n", 5);
+		if (!name_end || name_end - name > 32)
+			return -EINVAL;
+		snprintf(closing, sizeof(closing), "%s%.*s -->", close_tag, (int)(name_end - name), name);
+		close = memmem(name_end, end - name_end, closing, strlen(closing));
+		if (!close)
+			return -EINVAL;
+		strbuf_add(out, p, name_end + 5 - p);
+		if (md_section(out, name, name_end - name))
+			return -EINVAL;
+		strbuf_add(out, close + 1, strlen(closing) - 1); /* its line, without the newline before it */
+		p = close + strlen(closing);
+	}
+	return 0;
 }

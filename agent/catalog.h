@@ -98,6 +98,7 @@ struct cat_type {
 	const struct cat_field *fields;
 	size_t nfields;
 	const char *evt_type; /* evt.type of a record without a syscall (fork: clone) */
+	const char *record;   /* "struct bw_<...>" (docs) */
 };
 
 /* The fields of struct bw_file, offsets within it (what a CAT_FILE field holds). */

@@ -6,7 +6,9 @@
  * string area puts them may differ). Values are derived from the catalogue
  * itself, so a field added to it is covered without touching this test.
  */
+#include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -275,10 +277,63 @@ static void test_flags_render_and_parse(void)
 	CHECK_INT(strlen(buf), 7);
 }
 
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1))) {
+		*len = fread(buf, 1, n, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The generated tables of docs/events.md (between catalog markers) match the catalogue. */
+static void test_docs_current(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t len = 0, t, markers = 0;
+	char *doc = slurp("docs/events.md", &len), tag[64];
+
+	CHECK(doc != NULL, "docs/events.md is missing");
+	if (!doc)
+		return;
+	CHECK_INT(catalog_markdown(&sb, doc, len), 0);
+	CHECK(len == sb.len && memcmp(doc, sb.buf, len) == 0,
+	      "docs/events.md is stale: regenerate with build/bulwark trace --events-markdown < docs/events.md");
+	/* every type has its section */
+	for (t = 1; t < BW_EV_MAX; t++) {
+		snprintf(tag, sizeof(tag), "<!-- catalog:%s -->", event_type_name(t));
+		markers += strstr(doc, tag) != NULL;
+		CHECK(strstr(doc, tag) != NULL, "docs/events.md has no %s marker", tag);
+	}
+	CHECK_INT(markers, BW_EV_MAX - 1);
+	/* an unknown or unterminated marker is refused */
+	strbuf_reset(&sb);
+	{
+		static const char unknown[] = "<!-- catalog:nope -->\n<!-- /catalog:nope -->\n",
+				  open_only[] = "<!-- catalog:exec -->\n", quoted[] = "see `<!-- catalog:x -->`\n";
+
+		CHECK_INT(catalog_markdown(&sb, unknown, strlen(unknown)), -EINVAL);
+		CHECK_INT(catalog_markdown(&sb, open_only, strlen(open_only)), -EINVAL);
+		strbuf_reset(&sb);
+		CHECK_INT(catalog_markdown(&sb, quoted, strlen(quoted)), 0);
+		CHECK_STR(sb.buf, quoted);
+	}
+	free(doc);
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	RUN(test_every_type_described);
 	RUN(test_every_type_round_trips);
 	RUN(test_flags_render_and_parse);
+	RUN(test_docs_current);
 	return check_summary();
 }
