@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,7 +241,7 @@ static const struct cat_field fork_fields[] = {
 	{ U(struct bw_fork, parent_tid, "parent_tid"), DOC("thread id of the task that called fork/clone (differs from `ppid` when a non-main thread forks)", "tracepoint's `parent->pid`") },
 };
 
-/* exit: status and signal are derived from the wait status */
+/* exit: status and signal are derived from the wait status ((code >> aux) & def: the field's shift and mask) */
 static void enc_exit_part(struct strbuf *sb, const struct event_view *v, const struct cat_field *f,
 			  const struct event_context *ctx)
 {
@@ -539,27 +540,33 @@ static const unsigned char syscall_type[BW_SYS_MAX] = { BW_SYSCALLS(X_SYS_TYPE) 
 #define X_SYS_NAME(name, str, type) [BW_SYS_##name] = str,
 static const char *const syscall_names[BW_SYS_MAX] = { BW_SYSCALLS(X_SYS_NAME) };
 
-const char *const *catalog_evt_types(unsigned int type)
+/* syscalls of a type are at most BW_SYS_MAX; one more for the NULL */
+static const char *evt_lists[BW_EV_MAX][BW_SYS_MAX + 1];
+static pthread_once_t evt_once = PTHREAD_ONCE_INIT;
+
+static void evt_lists_init(void)
 {
-	/* syscalls of a type are at most BW_SYS_MAX; one more for the NULL */
-	static const char *lists[BW_EV_MAX][BW_SYS_MAX + 1];
-	static bool built;
-	static const char *const none[] = { NULL };
 	unsigned int t, s, n;
 
-	if (!built) {
-		for (t = 1; t < BW_EV_MAX; t++) {
-			n = 0;
-			for (s = 1; s < BW_SYS_MAX; s++)
-				if (syscall_type[s] == t)
-					lists[t][n++] = syscall_names[s];
-			if (!n)
-				lists[t][n++] = types[t].evt_type;
-			lists[t][n] = NULL;
-		}
-		built = true;
+	for (t = 1; t < BW_EV_MAX; t++) {
+		n = 0;
+		for (s = 1; s < BW_SYS_MAX; s++)
+			if (syscall_type[s] == t)
+				evt_lists[t][n++] = syscall_names[s];
+		if (!n)
+			evt_lists[t][n++] = types[t].evt_type;
+		evt_lists[t][n] = NULL;
 	}
-	return type > BW_EV_NONE && type < BW_EV_MAX ? lists[type] : none;
+}
+
+const char *const *catalog_evt_types(unsigned int type)
+{
+	static const char *const none[] = { NULL };
+
+	if (type <= BW_EV_NONE || type >= BW_EV_MAX)
+		return none;
+	pthread_once(&evt_once, evt_lists_init);
+	return evt_lists[type];
 }
 
 static size_t str_offsets(const struct cat_field *fields, size_t n, size_t base, size_t *out, size_t k, size_t max)
