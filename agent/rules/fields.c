@@ -1286,15 +1286,6 @@ static bool g_net_family(struct xctx *x, int idx, struct fval *v)
 	return false;
 }
 
-static bool g_ptrace_request(struct xctx *x, int idx, struct fval *v)
-{
-	uint64_t r = ((const struct bw_ptrace *)rec(x))->request;
-
-	(void)idx;
-	/* the sensor reports only the two attaching requests */
-	return put_cstr(v, r == 16 ? "PTRACE_ATTACH" : r == 0x4206 ? "PTRACE_SEIZE" : "PTRACE_OTHER");
-}
-
 static bool g_setid_ids(struct xctx *x, int idx, struct fval *v)
 {
 	const struct bw_setid *s = (const void *)rec(x);
@@ -1749,7 +1740,7 @@ const struct field fields_table[] = {
 	{ "bulwark.cgroup.hierarchy", FT_STR, 0, K_CG, "Named cgroup v1 hierarchy, or ''", CAT("cgroup.hierarchy") },
 	{ "bulwark.cgroup.hierarchy_id", FT_UINT, 0, K_CG, "Hierarchy id (0 is cgroup2)", CAT("cgroup.hierarchy_id") },
 	{ "bulwark.cgroup.target_pid", FT_UINT, 0, K(CGROUP_ATTACH), "The task moved into the cgroup", CAT("cgroup.target_pid") },
-	{ "bulwark.ptrace.request", FT_STR, 0, K(PTRACE), "PTRACE_ATTACH or PTRACE_SEIZE", g_ptrace_request },
+	{ "bulwark.ptrace.request", FT_STR, 0, K(PTRACE), "PTRACE_ATTACH or PTRACE_SEIZE", CAT("ptrace.request") },
 	{ "bulwark.ptrace.target_pid", FT_UINT, 0, K(PTRACE), "The traced process", CAT("ptrace.target_pid") },
 	{ "bulwark.bpf.prog_name", FT_STR, 0, K(BPF_LOAD), "Name of the BPF program loaded", CAT("bpf.prog_name") },
 	{ "bulwark.bpf.prog_type", FT_UINT, 0, K(BPF_LOAD), "BPF program type", CAT("bpf.prog_type") },
