@@ -100,7 +100,8 @@ static void fill(struct rec *r, const struct cat_field *fields, size_t n, size_t
 			break;
 		case CAT_STR:
 			snprintf(s, sizeof(s), "%s-%u", f.key, k);
-			put_str(r, f.off, s, strlen(s));
+			/* within the field's bound (a longer one comes back cut, as it should) */
+			put_str(r, f.off, s, strlen(s) < f.aux ? strlen(s) : f.aux - 1);
 			break;
 		case CAT_ARGV:
 			put_str(r, f.off, "/bin/sh\0-c\0echo hi", 18);
