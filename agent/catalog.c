@@ -576,8 +576,11 @@ static size_t str_offsets(const struct cat_field *fields, size_t n, size_t base,
 	for (i = 0; i < n; i++) {
 		const struct cat_field *f = &fields[i];
 
-		if ((f->kind == CAT_STR || f->kind == CAT_ARGV) && k < max)
-			out[k++] = base + f->off;
+		if (f->kind == CAT_STR || f->kind == CAT_ARGV) {
+			if (k < max)
+				out[k] = base + f->off;
+			k++;
+		}
 		else if (f->kind == CAT_FILE)
 			k = str_offsets(file_fields, NFILE, base + f->off, out, k, max);
 	}

@@ -116,7 +116,12 @@ size_t catalog_flags_str(char *buf, size_t size, uint64_t value, const struct ca
 /* The names joined by | (and 0x... numbers) back to a value. */
 uint64_t catalog_flags_parse(const char *s, const struct cat_flags *fl);
 
-/* Offsets of the type's string descriptors (struct bw_str), file blocks included; returns how many (<= max). */
+/*
+ * Offsets of the type's string descriptors (struct bw_str), file blocks
+ * included; fills at most @max and returns how many the type has (a unit test
+ * keeps every type within CATALOG_MAX_STRS, the decoder's table).
+ */
+#define CATALOG_MAX_STRS 16
 size_t catalog_str_offsets(unsigned int type, size_t *out, size_t max);
 
 /* Integer field value (zero- or sign-extended). */

@@ -4,11 +4,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "catalog.h"
-
-#define MAX_STRS 8
 
 #define X_TYPE_NAME(name, str, ring) [BW_EV_##name] = str,
 static const char *const type_names[BW_EV_MAX] = { BW_EVENT_TYPES(X_TYPE_NAME) };
@@ -19,7 +18,7 @@ static const char *const syscall_names[BW_SYS_MAX] = { BW_SYSCALLS(X_SYS_NAME) }
 struct type_desc {
 	size_t fixed;
 	size_t nstrs;
-	size_t strs[MAX_STRS];
+	size_t strs[CATALOG_MAX_STRS];
 };
 
 static struct type_desc types[BW_EV_MAX];
@@ -33,7 +32,9 @@ static void types_init(void)
 		const struct cat_type *ct = catalog_type(t);
 
 		types[t].fixed = ct ? ct->size : 0;
-		types[t].nstrs = catalog_str_offsets(t, types[t].strs, MAX_STRS);
+		types[t].nstrs = catalog_str_offsets(t, types[t].strs, CATALOG_MAX_STRS);
+		if (types[t].nstrs > CATALOG_MAX_STRS)
+			types[t].fixed = SIZE_MAX; /* fail closed: no record of it passes unchecked (a unit test catches it) */
 	}
 }
 

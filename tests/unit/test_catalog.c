@@ -152,7 +152,7 @@ static void build(struct rec *r, unsigned int type, unsigned int syscall, uint16
 static void compare(const struct rec *a, const unsigned char *b, const char *what)
 {
 	const struct bw_event *ea = (const void *)a->buf, *eb = (const void *)b;
-	size_t offs[16], n = catalog_str_offsets(ea->hdr.type, offs, 16), fixed = event_fixed_size(ea->hdr.type), i;
+	size_t offs[CATALOG_MAX_STRS], n = catalog_str_offsets(ea->hdr.type, offs, CATALOG_MAX_STRS), fixed = event_fixed_size(ea->hdr.type), i;
 	unsigned char fa[BW_RECORD_MAX], fb[BW_RECORD_MAX];
 
 	memcpy(fa, a->buf, fixed);
@@ -254,6 +254,8 @@ static void test_every_type_described(void)
 
 		CHECK(ct && ct->obj && ct->nfields, "type %u (%s) is not in the catalogue", t, event_type_name(t));
 		CHECK(catalog_evt_types(t)[0] != NULL, "type %s has no evt.type name", event_type_name(t));
+		CHECK(catalog_str_offsets(t, NULL, 0) <= CATALOG_MAX_STRS, "type %s has more strings than the decoder checks",
+		      event_type_name(t));
 	}
 	CHECK(catalog_type(BW_EV_NONE) == NULL, "BW_EV_NONE described");
 	CHECK(catalog_type(BW_EV_MAX) == NULL, "BW_EV_MAX described");
