@@ -1,34 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "replay.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "event.h"
 #include "log.h"
+#include "proctree.h"
 
 #define RP_ANC 16           /* ancestors kept per event */
 #define RP_PROCS_MAX 65536  /* processes remembered (for ancestry when lines carry none) */
 #define RP_CONTAINERS_MAX 4096
-#define RP_BUCKETS 4096
-
-/* A process seen in the stream. */
-struct rp_proc {
-	struct rp_proc *next;
-	uint32_t pid, ppid;
-	uint64_t start_time, parent_start_time;
-	char comm[16];
-	char *exe, *args, *cgroup;
-	size_t args_len;
-};
+/* the process tree never reads the host's /proc for a replayed stream: every miss stays a miss */
+#define RP_NO_PROCFS "/dev/null"
 
 struct rp_anc {
 	struct proc_info info;
@@ -62,8 +51,7 @@ struct replay {
 	bool keep;
 	struct rp_event **events; /* kept for the benchmark */
 	size_t nevents, capevents;
-	struct rp_proc *buckets[RP_BUCKETS];
-	size_t nprocs;
+	struct proctree *procs; /* the live agent's process model, fed by the stream */
 	struct rp_container *containers;
 	size_t ncontainers;
 	int64_t boot_to_real; /* learnt from fork events: their time minus the child's start */
@@ -105,98 +93,6 @@ static bool jbool(json_t *o, const char *key)
 
 /* ---- record encoding -------------------------------------------------------------------------- */
 
-struct enc {
-	unsigned char *buf;
-	size_t len;
-};
-
-static void enc_str(struct enc *e, struct bw_str *d, const char *s, size_t n, size_t max, __u32 *flags)
-{
-	if (!n)
-		return;
-	if (n > max - 1) {
-		n = max - 1;
-		*flags |= BW_F_TRUNC_STR;
-	}
-	if (e->len + n + 1 > BW_RECORD_MAX) {
-		*flags |= BW_F_TRUNC_STR;
-		return;
-	}
-	memcpy(e->buf + e->len, s, n);
-	e->buf[e->len + n] = '\0';
-	d->off = e->len;
-	d->len = n;
-	e->len += n + 1;
-}
-
-static void enc_cstr(struct enc *e, struct bw_str *d, const char *s, size_t max, __u32 *flags)
-{
-	enc_str(e, d, s, strlen(s), max, flags);
-}
-
-struct flag_name {
-	unsigned long long bit;
-	const char *name;
-};
-
-static const struct flag_name open_flags[] = {
-	{ O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" }, { O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" },
-	{ O_NOCTTY, "O_NOCTTY" }, { O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
-	{ __O_TMPFILE, "O_TMPFILE" }, { O_SYNC, "O_SYNC" }, { O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" },
-	{ 00100000, "O_LARGEFILE" }, { O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
-	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" }, { 0, "O_RDONLY" }, { 0, NULL },
-};
-
-static const struct flag_name clone_flags[] = {
-	{ CLONE_NEWNS, "CLONE_NEWNS" }, { CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { CLONE_NEWUTS, "CLONE_NEWUTS" },
-	{ CLONE_NEWIPC, "CLONE_NEWIPC" }, { CLONE_NEWUSER, "CLONE_NEWUSER" }, { CLONE_NEWPID, "CLONE_NEWPID" },
-	{ CLONE_NEWNET, "CLONE_NEWNET" }, { 0x00000080, "CLONE_NEWTIME" }, { CLONE_FILES, "CLONE_FILES" },
-	{ CLONE_FS, "CLONE_FS" }, { CLONE_SYSVSEM, "CLONE_SYSVSEM" }, { 0, NULL },
-};
-
-/* The raw value, or the names the tracer prints ("O_WRONLY|O_CREAT|0x40"). */
-static unsigned long long flags_of(json_t *o, const char *raw_key, const char *names_key, const struct flag_name *t)
-{
-	json_t *raw = json_object_get(o, raw_key);
-	const char *s = jstr(o, names_key);
-	unsigned long long v = 0;
-
-	if (json_is_integer(raw))
-		return json_integer_value(raw);
-	while (*s) {
-		size_t n = strcspn(s, "|"), i;
-
-		for (i = 0; t[i].name; i++)
-			if (strlen(t[i].name) == n && strncmp(t[i].name, s, n) == 0)
-				v |= t[i].bit;
-		if (!t[i].name && n > 2 && s[0] == '0' && s[1] == 'x')
-			v |= strtoull(s, NULL, 16);
-		s += n;
-		if (*s)
-			s++;
-	}
-	return v;
-}
-
-static __u32 layer_of(const char *s)
-{
-	return strcmp(s, "upper") == 0 ? BW_LAYER_UPPER : strcmp(s, "lower") == 0 ? BW_LAYER_LOWER : BW_LAYER_NONE;
-}
-
-static void enc_file(struct enc *e, struct bw_file *f, json_t *o, __u32 *flags)
-{
-	if (!json_is_object(o))
-		return;
-	f->ino = jint(o, "ino", 0);
-	f->dev = jint(o, "dev", 0);
-	f->fs_magic = jint(o, "fs_magic", 0);
-	f->layer = layer_of(jstr(o, "layer"));
-	f->mode = jint(o, "inode_mode", 0);
-	enc_cstr(e, &f->path, jstr(o, "path"), BW_PATH_MAX, flags);
-	enc_cstr(e, &f->name, jstr(o, "name"), 256, flags);
-	enc_cstr(e, &f->fs, jstr(o, "fs"), BW_USHORT_MAX, flags);
-}
-
 static int sys_of(const char *name)
 {
 	unsigned int s;
@@ -235,194 +131,6 @@ static char *args_of(json_t *arr, size_t *len)
 	return buf;
 }
 
-static void enc_type(struct enc *e, unsigned int type, json_t *j, json_t *proc, __u32 *fl)
-{
-	struct bw_event *ev = (void *)e->buf;
-
-	switch (type) {
-	case BW_EV_EXEC: {
-		struct bw_exec *x = (void *)ev;
-		json_t *o = json_object_get(j, "exec");
-		const char *layer = jstr(o, "layer"), *caps = jstr(o, "cap_effective");
-		size_t alen;
-		char *args = args_of(json_object_get(proc, "args"), &alen);
-		int64_t login = jint(o, "loginuid", -1);
-
-		x->exe_fs_magic = jint(o, "exe_fs_magic", 0);
-		x->exe_ino = jint(o, "exe_ino", 0);
-		x->exe_dev = jint(o, "exe_dev", 0);
-		x->exec_flags = (strcmp(layer, "upper") == 0 ? BW_EXEC_UPPER : strcmp(layer, "lower") == 0 ? BW_EXEC_LOWER : 0) |
-				(jbool(o, "memfd") ? BW_EXEC_MEMFD : 0) | (jbool(o, "umh") ? BW_EXEC_UMH : 0);
-		x->argc = jint(o, "argc", 0);
-		x->cap_effective = *caps ? strtoull(caps, NULL, 0) : (uint64_t)jint(o, "cap_effective", 0);
-		x->loginuid = login < 0 ? 0xffffffffu : (__u32)login;
-		enc_cstr(e, &x->filename, jstr(o, "filename"), BW_UPATH_MAX, fl);
-		enc_cstr(e, &x->exe, *jstr(o, "exe") ? jstr(o, "exe") : jstr(proc, "exe"), BW_PATH_MAX, fl);
-		if (args) {
-			if (alen + 1 > BW_ARGS_MAX) {
-				alen = BW_ARGS_MAX - 1;
-				*fl |= BW_F_TRUNC_ARGS;
-			}
-			/* argv keeps its inner NULs: copied as bytes */
-			if (e->len + alen + 1 <= BW_RECORD_MAX) {
-				memcpy(e->buf + e->len, args, alen);
-				e->buf[e->len + alen] = '\0';
-				x->args.off = e->len;
-				x->args.len = alen;
-				e->len += alen + 1;
-			}
-			free(args);
-		}
-		enc_cstr(e, &x->cgroup, jstr(proc, "cgroup"), BW_PATH_MAX, fl);
-		enc_cstr(e, &x->tty, jstr(o, "tty"), BW_TTY_MAX, fl);
-		enc_cstr(e, &x->exe_fs, jstr(o, "exe_fs"), 32, fl);
-		break;
-	}
-	case BW_EV_FORK:
-		((struct bw_fork *)ev)->parent_tid = jint(json_object_get(j, "fork"), "parent_tid", 0);
-		break;
-	case BW_EV_EXIT:
-		((struct bw_exit *)ev)->exit_code = jint(json_object_get(j, "exit"), "code", 0);
-		break;
-	case BW_EV_OPEN: {
-		struct bw_open *o = (void *)ev;
-		json_t *f = json_object_get(j, "file");
-
-		o->open_flags = flags_of(f, "flags_raw", "flags", open_flags);
-		o->open_mode = jint(f, "mode", 0);
-		o->dirfd = jint(f, "dirfd", -100);
-		enc_cstr(e, &o->upath, jstr(f, "upath"), BW_UPATH_MAX, fl);
-		enc_file(e, &o->file, f, fl);
-		break;
-	}
-	case BW_EV_CHMOD: {
-		struct bw_chmod *c = (void *)ev;
-		json_t *f = json_object_get(j, "file");
-
-		c->mode = jint(f, "mode", 0);
-		c->dirfd = jint(f, "dirfd", -100);
-		enc_cstr(e, &c->upath, jstr(f, "upath"), BW_UPATH_MAX, fl);
-		enc_file(e, &c->file, f, fl);
-		break;
-	}
-	case BW_EV_CGROUP_MKDIR:
-	case BW_EV_CGROUP_ATTACH: {
-		struct bw_cgroup *c = (void *)ev;
-		json_t *o = json_object_get(j, "cgroup");
-
-		c->cgroup_id = jint(o, "id", 0);
-		c->hierarchy_id = jint(o, "hierarchy_id", 0);
-		c->target_pid = jint(o, "target_pid", 0);
-		c->subsys_mask = jint(o, "subsys_mask", 0);
-		c->threadgroup = jbool(o, "threadgroup");
-		enc_cstr(e, &c->path, jstr(o, "path"), BW_PATH_MAX, fl);
-		enc_cstr(e, &c->hierarchy, jstr(o, "hierarchy"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_MOUNT:
-	case BW_EV_UMOUNT:
-	case BW_EV_PIVOT_ROOT:
-	case BW_EV_CHROOT: {
-		struct bw_mount *m = (void *)ev;
-		json_t *o = json_object_get(j, "mount");
-
-		m->flags = jint(o, "flags", 0);
-		m->fd = jint(o, "fd", -1);
-		m->cmd = jint(o, "cmd", 0);
-		enc_cstr(e, &m->source, jstr(o, "source"), BW_UPATH_MAX, fl);
-		enc_cstr(e, &m->target, jstr(o, "target"), BW_UPATH_MAX, fl);
-		enc_cstr(e, &m->fs, jstr(o, "fs"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_UNSHARE:
-	case BW_EV_SETNS: {
-		struct bw_ns *n = (void *)ev;
-		json_t *o = json_object_get(j, "ns");
-
-		n->flags = flags_of(o, "flags_raw", "flags", clone_flags);
-		n->fd = jint(o, "fd", -1);
-		n->ns_inum = jint(o, "inum", 0);
-		enc_cstr(e, &n->ns_type, jstr(o, "type"), BW_USHORT_MAX, fl);
-		enc_cstr(e, &n->fd_fs, jstr(o, "fd_fs"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_CONNECT:
-	case BW_EV_BIND:
-	case BW_EV_LISTEN: {
-		struct bw_net *n = (void *)ev;
-		json_t *o = json_object_get(j, "net");
-		const char *fam = jstr(o, "family");
-
-		n->fd = jint(o, "fd", -1);
-		n->port = jint(o, "port", 0);
-		n->backlog = jint(o, "backlog", 0);
-		if (strcmp(fam, "inet") == 0) {
-			n->family = AF_INET;
-			inet_pton(AF_INET, jstr(o, "addr"), n->addr);
-		} else if (strcmp(fam, "inet6") == 0) {
-			n->family = AF_INET6;
-			inet_pton(AF_INET6, jstr(o, "addr"), n->addr);
-		} else if (strcmp(fam, "unix") == 0) {
-			n->family = AF_UNIX;
-			enc_cstr(e, &n->path, jstr(o, "path"), BW_UPATH_MAX, fl);
-		} else {
-			n->family = jint(o, "family", 0);
-		}
-		break;
-	}
-	case BW_EV_PTRACE: {
-		struct bw_ptrace *p = (void *)ev;
-		json_t *o = json_object_get(j, "ptrace");
-		const char *req = jstr(o, "request");
-
-		p->request = strcmp(req, "PTRACE_ATTACH") == 0 ? 16 : strcmp(req, "PTRACE_SEIZE") == 0 ? 0x4206 :
-			     (uint64_t)jint(o, "request", 16);
-		p->target_pid = jint(o, "target_pid", 0);
-		break;
-	}
-	case BW_EV_MODULE_LOAD: {
-		struct bw_module *m = (void *)ev;
-		json_t *o = json_object_get(j, "module");
-
-		m->mod_flags = jint(o, "flags", 0);
-		m->fd = jint(o, "fd", -1);
-		enc_cstr(e, &m->uargs, jstr(o, "args"), BW_UPATH_MAX, fl);
-		enc_file(e, &m->file, json_object_get(o, "file"), fl);
-		break;
-	}
-	case BW_EV_BPF_LOAD: {
-		struct bw_bpf *b = (void *)ev;
-		json_t *o = json_object_get(j, "bpf");
-
-		b->cmd = jint(o, "cmd", 5);
-		b->prog_type = jint(o, "prog_type", 0);
-		b->insn_cnt = jint(o, "insn_cnt", 0);
-		enc_cstr(e, &b->prog_name, jstr(o, "prog_name"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_MEMFD_CREATE: {
-		struct bw_memfd *m = (void *)ev;
-		json_t *o = json_object_get(j, "memfd");
-
-		m->mfd_flags = jint(o, "flags", 0);
-		enc_cstr(e, &m->name, jstr(o, "name"), BW_USHORT_MAX, fl);
-		break;
-	}
-	case BW_EV_SETUID: {
-		struct bw_setid *s = (void *)ev;
-		json_t *ids = json_object_get(json_object_get(j, "setid"), "ids");
-		size_t i;
-
-		for (i = 0; i < 3; i++) {
-			json_t *v = json_array_get(ids, i);
-
-			s->id[i] = json_is_integer(v) && json_integer_value(v) >= 0 ? (__u32)json_integer_value(v) : 0xffffffffu;
-		}
-		break;
-	}
-	}
-}
-
 /* "2026-11-22T01:45:02.123456789Z" → ns since the epoch; 0 if absent or malformed. */
 static int64_t parse_time(const char *s)
 {
@@ -447,101 +155,6 @@ static int64_t parse_time(const char *s)
 
 /* ---- processes ------------------------------------------------------------------------------------ */
 
-static struct rp_proc **proc_slot(struct replay *rp, uint32_t pid, uint64_t start)
-{
-	struct rp_proc **p = &rp->buckets[(pid * 2654435761u) % RP_BUCKETS];
-
-	for (; *p; p = &(*p)->next)
-		if ((*p)->pid == pid && (!start || !(*p)->start_time || (*p)->start_time == start))
-			return p;
-	return p;
-}
-
-static void proc_free(struct rp_proc *p)
-{
-	free(p->exe);
-	free(p->args);
-	free(p->cgroup);
-	free(p);
-}
-
-static void procs_clear(struct replay *rp)
-{
-	size_t i;
-
-	for (i = 0; i < RP_BUCKETS; i++) {
-		while (rp->buckets[i]) {
-			struct rp_proc *p = rp->buckets[i];
-
-			rp->buckets[i] = p->next;
-			proc_free(p);
-		}
-	}
-	rp->nprocs = 0;
-}
-
-static void set_str(char **dst, const char *s, size_t n)
-{
-	char *d;
-
-	if (!n)
-		return;
-	d = malloc(n + 1);
-	if (!d)
-		return;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	free(*dst);
-	*dst = d;
-}
-
-/* Remembers what this line says about its process. */
-static void proc_update(struct replay *rp, const struct rp_event *ev)
-{
-	const struct proc_info *pi = &ev->proc;
-	struct rp_proc **slot, *p;
-
-	if (!ev->has_proc)
-		return;
-	slot = proc_slot(rp, pi->pid, pi->start_time);
-	if (!*slot) {
-		if (rp->nprocs >= RP_PROCS_MAX)
-			procs_clear(rp); /* bounded: forget everything rather than grow */
-		slot = proc_slot(rp, pi->pid, pi->start_time);
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return;
-		*slot = p;
-		rp->nprocs++;
-	}
-	p = *slot;
-	p->pid = pi->pid;
-	p->ppid = pi->ppid;
-	p->start_time = pi->start_time;
-	p->parent_start_time = pi->parent_start_time;
-	if (pi->comm[0])
-		memcpy(p->comm, pi->comm, sizeof(p->comm));
-	if (pi->exe && *pi->exe)
-		set_str(&p->exe, pi->exe, strlen(pi->exe));
-	if (pi->args_len) {
-		set_str(&p->args, pi->args, pi->args_len);
-		p->args_len = pi->args_len;
-	}
-	if (pi->cgroup && *pi->cgroup)
-		set_str(&p->cgroup, pi->cgroup, strlen(pi->cgroup));
-}
-
-static void proc_remove(struct replay *rp, uint32_t pid, uint64_t start)
-{
-	struct rp_proc **slot = proc_slot(rp, pid, start), *p = *slot;
-
-	if (p) {
-		*slot = p->next;
-		proc_free(p);
-		rp->nprocs--;
-	}
-}
-
 static char *dup_or_null(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
@@ -553,66 +166,127 @@ static char *dup_or_null(const char *s, size_t n)
 	return d;
 }
 
-/* Ancestry: the line's own "ancestors" (parent first), else the processes seen so far. */
+/* @s as owned by the event (replacing *owned); "" if it cannot be copied. */
+static const char *own(char **owned, const char *s, size_t n)
+{
+	char *d = dup_or_null(s, n); /* first: @s may be *owned itself */
+
+	free(*owned);
+	*owned = d;
+	return d ? d : "";
+}
+
+/* The line tells something about its process that the tree does not know (or knows otherwise). */
+static bool line_knows_more(const struct proc_info *known, const struct proc_info *line)
+{
+	return (*line->exe && strcmp(line->exe, known->exe) != 0) ||
+	       (line->args_len && (line->args_len != known->args_len || memcmp(line->args, known->args, line->args_len))) ||
+	       (*line->cgroup && strcmp(line->cgroup, known->cgroup) != 0);
+}
+
+/*
+ * The stream drives the live agent's process tree (agent/proctree) as the
+ * pipeline does: exec and fork records create processes, cgroup_attach marks
+ * a cgroup stale, exit starts the grace period. A line's own process is then
+ * learnt from the line (what the live agent knew when it printed it) wherever
+ * the tree knows less, as the live agent learns a process older than itself
+ * from /proc. ev->proc becomes the tree's view, copied into the event: kept
+ * events (replay__bench) are evaluated after the tree has moved on.
+ */
+static void track_process(struct replay *rp, struct rp_event *ev)
+{
+	const struct bw_event *rec = ev->has_view ? ev->view.ev : NULL;
+	struct proc_info pi = ev->proc;
+	const struct proc_info *known;
+
+	if (rec && rec->hdr.type == BW_EV_EXEC) {
+		const struct bw_exec *e = (const void *)rec;
+		struct str_view exe = event_str(&ev->view, e->exe), args = event_str(&ev->view, e->args),
+				cg = event_str(&ev->view, e->cgroup);
+		struct proc_info x = pi;
+
+		x.exe = exe.p;
+		x.args = args.p;
+		x.args_len = args.len;
+		x.cgroup = cg.p;
+		proctree__exec(rp->procs, &x);
+	} else if (rec && rec->hdr.type == BW_EV_FORK) {
+		struct proc_info child = pi;
+
+		child.exe = child.args = child.cgroup = NULL;
+		child.args_len = 0;
+		proctree__fork(rp->procs, &child);
+	} else if (rec && rec->hdr.type == BW_EV_CGROUP_ATTACH) {
+		proctree__cgroup_changed(rp->procs, ((const struct bw_cgroup *)rec)->target_pid);
+	}
+	known = proctree__get(rp->procs, pi.pid, pi.start_time);
+	if (known && !line_knows_more(known, &pi)) {
+		pi = *known;
+	} else if (known) {
+		/* what the line leaves out, the tree keeps (copied: learning replaces the tree's entry) */
+		if (!*pi.exe)
+			pi.exe = own(&ev->exe, known->exe, strlen(known->exe));
+		if (!pi.args_len) {
+			pi.args = own(&ev->args, known->args, known->args_len);
+			pi.args_len = ev->args ? known->args_len : 0;
+		}
+		if (!*pi.cgroup)
+			pi.cgroup = own(&ev->cgroup, known->cgroup, strlen(known->cgroup));
+		if (!pi.comm[0])
+			memcpy(pi.comm, known->comm, sizeof(pi.comm));
+	}
+	if (!known || line_knows_more(known, &ev->proc))
+		proctree__exec(rp->procs, &pi);
+	/* the event's own copy: strings the event owns, or copied out of the tree */
+	ev->proc = pi;
+	ev->proc.exe = own(&ev->exe, pi.exe, strlen(pi.exe));
+	ev->proc.args = own(&ev->args, pi.args, pi.args_len);
+	ev->proc.args_len = ev->args ? pi.args_len : 0;
+	ev->proc.cgroup = own(&ev->cgroup, pi.cgroup, strlen(pi.cgroup));
+}
+
+/* One ancestor, copied out of the tree (its pointers change as the stream goes on). */
+static void anc_copy(struct rp_anc *an, const struct proc_info *p)
+{
+	an->info = *p;
+	an->info.cgroup = "";
+	an->info.exe = (an->exe = dup_or_null(p->exe, strlen(p->exe))) ? an->exe : "";
+	an->info.args = (an->args = dup_or_null(p->args, p->args_len)) ? an->args : "";
+	an->info.args_len = an->args ? p->args_len : 0;
+}
+
+/*
+ * Ancestry: the line's own "ancestors" (parent first: what the live agent
+ * walked), completed from the tree where it has the same process at the same
+ * depth; else the tree's walk.
+ */
 static void resolve_ancestors(struct replay *rp, struct rp_event *ev, json_t *proc)
 {
 	json_t *arr = json_object_get(proc, "ancestors");
+	const struct proc_info *t = ev->has_proc ? proctree__parent(rp->procs, &ev->proc) : NULL;
 	size_t i;
 
-	if (json_is_array(arr) && json_array_size(arr)) {
-		for (i = 0; i < json_array_size(arr) && ev->nanc < RP_ANC; i++) {
-			json_t *a = json_array_get(arr, i);
-			struct rp_anc *an = &ev->anc[ev->nanc++];
-			struct rp_proc *known;
-			const char *exe = jstr(a, "exe");
+	for (i = 0; json_is_array(arr) && i < json_array_size(arr) && ev->nanc < RP_ANC; i++) {
+		json_t *a = json_array_get(arr, i);
+		struct rp_anc *an = &ev->anc[ev->nanc++];
+		const char *exe = jstr(a, "exe");
+		uint32_t pid = jint(a, "pid", 0);
 
-			an->info.pid = jint(a, "pid", 0);
-			snprintf(an->info.comm, sizeof(an->info.comm), "%s", jstr(a, "comm"));
-			an->exe = dup_or_null(exe, strlen(exe));
-			an->info.exe = an->exe ? an->exe : "";
-			an->info.args = "";
-			an->info.cgroup = "";
-			/* arguments are not in the line: from the process if the stream showed it */
-			known = *proc_slot(rp, an->info.pid, 0);
-			if (known && known->args && (!*exe || !known->exe || strcmp(known->exe, exe) == 0)) {
-				an->args = dup_or_null(known->args, known->args_len);
-				if (an->args) {
-					an->info.args = an->args;
-					an->info.args_len = known->args_len;
-				}
-				an->info.start_time = known->start_time;
-				an->info.ppid = known->ppid;
-			}
+		if (t && t->pid == pid && (!*exe || strcmp(t->exe, exe) == 0)) {
+			anc_copy(an, t); /* arguments and start time are not in the line */
+		} else {
+			an->info = (struct proc_info){ .pid = pid, .exe = "", .args = "", .cgroup = "" };
+			t = NULL;
 		}
+		snprintf(an->info.comm, sizeof(an->info.comm), "%s", jstr(a, "comm"));
+		free(an->exe);
+		an->info.exe = (an->exe = dup_or_null(exe, strlen(exe))) ? an->exe : "";
+		t = t ? proctree__parent(rp->procs, t) : NULL;
+	}
+	if (json_is_array(arr) && json_array_size(arr))
 		return;
-	}
-	{
-		uint32_t pid = ev->proc.ppid;
-		uint64_t start = ev->proc.parent_start_time;
-
-		while (pid && ev->nanc < RP_ANC) {
-			struct rp_proc *p = *proc_slot(rp, pid, start);
-			struct rp_anc *an;
-
-			if (!p)
-				break;
-			an = &ev->anc[ev->nanc++];
-			an->info = (struct proc_info){ .pid = p->pid, .ppid = p->ppid, .start_time = p->start_time,
-						       .parent_start_time = p->parent_start_time, .exe = "", .args = "",
-						       .cgroup = "" };
-			memcpy(an->info.comm, p->comm, sizeof(an->info.comm));
-			if (p->exe && (an->exe = dup_or_null(p->exe, strlen(p->exe))))
-				an->info.exe = an->exe;
-			if (p->args && (an->args = dup_or_null(p->args, p->args_len))) {
-				an->info.args = an->args;
-				an->info.args_len = p->args_len;
-			}
-			if (p->ppid == pid)
-				break;
-			pid = p->ppid;
-			start = p->parent_start_time;
-		}
-	}
+	for (; t && ev->nanc < RP_ANC; t = proctree__parent(rp->procs, t))
+		anc_copy(&ev->anc[ev->nanc++], t);
 }
 
 static const struct proc_info *rp_parent_of(void *ctx, const struct proc_info *p)
@@ -767,6 +441,82 @@ static void event_free(struct rp_event *ev)
 	free(ev);
 }
 
+/*
+ * The kernel record a line describes, in @buf (BW_RECORD_MAX zeroed bytes):
+ * header and process from the common keys, the type's part from the
+ * catalogue; then validated like a kernel record. @ktime is used when the
+ * line has no "ktime".
+ */
+static int record_of(json_t *j, unsigned int type, int64_t ktime, unsigned char *buf, struct event_view *view,
+		     char *err, size_t err_size)
+{
+	json_t *proc = json_object_get(j, "proc"), *ns = json_object_get(proc, "ns"), *tr = json_object_get(j, "truncated");
+	struct bw_event *rec = (void *)buf;
+	size_t len = event_fixed_size(type), i;
+	enum event_malformed why;
+	__u32 flags = 0;
+	char comm[sizeof(rec->proc.comm)] = "";
+
+	rec->hdr.type = type;
+	rec->hdr.version = BW_ABI_VERSION;
+	rec->hdr.ktime = json_is_integer(json_object_get(j, "ktime")) ? json_integer_value(json_object_get(j, "ktime")) : ktime;
+	rec->res = jint(j, "res", 0);
+	rec->syscall = sys_of(jstr(j, "syscall"));
+	rec->proc.pid = jint(proc, "pid", 0);
+	rec->proc.tid = jint(proc, "tid", rec->proc.pid);
+	rec->proc.ppid = jint(proc, "ppid", 0);
+	rec->proc.uid = jint(proc, "uid", 0);
+	rec->proc.euid = jint(proc, "euid", rec->proc.uid);
+	rec->proc.gid = jint(proc, "gid", 0);
+	rec->proc.egid = jint(proc, "egid", rec->proc.gid);
+	rec->proc.start_time = jint(proc, "start_time", 0);
+	rec->proc.parent_start_time = jint(proc, "parent_start_time", 0);
+	rec->proc.cgroup_id = jint(proc, "cgroup_id", 0);
+	rec->proc.mnt_ns = jint(ns, "mnt", 0);
+	rec->proc.pid_ns = jint(ns, "pid", 0);
+	rec->proc.net_ns = jint(ns, "net", 0);
+	rec->proc.user_ns = jint(ns, "user", 0);
+	snprintf(comm, sizeof(comm), "%s", jstr(proc, "comm"));
+	memcpy(rec->proc.comm, comm, sizeof(comm));
+	for (i = 0; json_is_array(tr) && i < json_array_size(tr); i++) {
+		const char *t = json_string_value(json_array_get(tr, i));
+
+		flags |= !t ? 0 : strcmp(t, "string") == 0 ? BW_F_TRUNC_STR : strcmp(t, "path") == 0 ? BW_F_TRUNC_PATH :
+			strcmp(t, "args") == 0 ? BW_F_TRUNC_ARGS : 0;
+	}
+	catalog_decode(type, j, buf, &len, &flags);
+	rec->flags = flags;
+	rec->hdr.size = len;
+	if (event_decode(buf, len, view, &why, NULL)) {
+		snprintf(err, err_size, "the encoded record is invalid (%s)", event_malformed_name(why));
+		return -EINVAL;
+	}
+	return len;
+}
+
+int replay_record(const char *line, size_t len, int64_t boot_to_real_ns, void *buf, char *err, size_t err_size)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(line, len, 0, &jerr);
+	struct event_view view;
+	int type, rc = -EINVAL;
+
+	if (!json_is_object(j)) {
+		snprintf(err, err_size, "not a JSON object: %s", j ? "" : jerr.text);
+		goto out;
+	}
+	type = event_type_from_name(jstr(j, "type"));
+	if (type < 0) {
+		snprintf(err, err_size, "unknown event type '%s'", jstr(j, "type"));
+		goto out;
+	}
+	memset(buf, 0, BW_RECORD_MAX);
+	rc = record_of(j, type, parse_time(jstr(j, "time")) - boot_to_real_ns, buf, &view, err, err_size);
+out:
+	json_decref(j);
+	return rc;
+}
+
 static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *err, size_t err_size)
 {
 	const char *type_name = jstr(j, "type");
@@ -774,7 +524,7 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 	bool start = strcmp(type_name, "container_start") == 0;
 	int type = start ? RULES_EV_CONTAINER : event_type_from_name(type_name);
 	struct rp_event *ev;
-	enum event_malformed why;
+	int rc;
 
 	if (type < 0) {
 		snprintf(err, err_size, "unknown event type '%s'", type_name);
@@ -807,56 +557,19 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		rp->boot_known = true;
 	}
 	if (!start) {
-		struct enc e;
-		struct bw_event *rec;
-		__u32 flags = 0;
-		json_t *tr = json_object_get(j, "truncated");
-		size_t i;
+		int64_t ktime = 0;
 
-		e.buf = calloc(1, BW_RECORD_MAX);
-		if (!e.buf) {
+		ev->rec = calloc(1, BW_RECORD_MAX);
+		if (!ev->rec) {
 			event_free(ev);
 			return -ENOMEM;
 		}
-		ev->rec = e.buf;
-		e.len = event_fixed_size(type);
-		rec = (void *)e.buf;
-		rec->hdr.type = type;
-		rec->hdr.version = BW_ABI_VERSION;
-		if (json_is_integer(json_object_get(j, "ktime")))
-			rec->hdr.ktime = json_integer_value(json_object_get(j, "ktime"));
-		else if (rp->boot_known && ev->time_ns > rp->boot_to_real)
-			rec->hdr.ktime = ev->time_ns - rp->boot_to_real;
-		rec->res = jint(j, "res", 0);
-		rec->syscall = sys_of(jstr(j, "syscall"));
-		rec->proc.pid = ev->proc.pid;
-		rec->proc.tid = jint(proc, "tid", ev->proc.pid);
-		rec->proc.ppid = ev->proc.ppid;
-		rec->proc.uid = jint(proc, "uid", 0);
-		rec->proc.euid = jint(proc, "euid", rec->proc.uid);
-		rec->proc.gid = jint(proc, "gid", 0);
-		rec->proc.egid = jint(proc, "egid", rec->proc.gid);
-		rec->proc.start_time = ev->proc.start_time;
-		rec->proc.parent_start_time = ev->proc.parent_start_time;
-		rec->proc.cgroup_id = jint(proc, "cgroup_id", 0);
-		rec->proc.mnt_ns = jint(json_object_get(proc, "ns"), "mnt", 0);
-		rec->proc.pid_ns = jint(json_object_get(proc, "ns"), "pid", 0);
-		rec->proc.net_ns = jint(json_object_get(proc, "ns"), "net", 0);
-		rec->proc.user_ns = jint(json_object_get(proc, "ns"), "user", 0);
-		memcpy(rec->proc.comm, ev->proc.comm, sizeof(rec->proc.comm));
-		for (i = 0; json_is_array(tr) && i < json_array_size(tr); i++) {
-			const char *t = json_string_value(json_array_get(tr, i));
-
-			flags |= !t ? 0 : strcmp(t, "string") == 0 ? BW_F_TRUNC_STR : strcmp(t, "path") == 0 ? BW_F_TRUNC_PATH :
-				strcmp(t, "args") == 0 ? BW_F_TRUNC_ARGS : 0;
-		}
-		enc_type(&e, type, j, proc, &flags);
-		rec->flags = flags;
-		rec->hdr.size = e.len;
-		if (event_decode(e.buf, e.len, &ev->view, &why, NULL)) {
-			snprintf(err, err_size, "the encoded record is invalid (%s)", event_malformed_name(why));
+		if (rp->boot_known && ev->time_ns > rp->boot_to_real)
+			ktime = ev->time_ns - rp->boot_to_real;
+		rc = record_of(j, type, ktime, ev->rec, &ev->view, err, err_size);
+		if (rc < 0) {
 			event_free(ev);
-			return -EINVAL;
+			return rc;
 		}
 		ev->has_view = true;
 	}
@@ -873,7 +586,13 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		rp->host.pid = ev->view.ev->proc.pid_ns;
 		rp->host.user = ev->view.ev->proc.user_ns;
 	}
+	if (ev->time_ns > 0)
+		proctree__reap(rp->procs, ev->time_ns / 1000000);
+	if (ev->has_proc)
+		track_process(rp, ev);
 	resolve_ancestors(rp, ev, proc);
+	if (ev->has_view && ev->view.ev->hdr.type == BW_EV_EXIT)
+		proctree__exit(rp->procs, ev->proc.pid, ev->proc.start_time, ev->time_ns > 0 ? ev->time_ns / 1000000 : 0);
 	ev->acc = (struct rules_proc_access){ .parent_of = rp_parent_of, .ctx = ev };
 	ev->in = (struct rule_input){
 		.ev = ev->has_view ? &ev->view : NULL,
@@ -883,7 +602,6 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		.procs = &ev->acc,
 		.host = &rp->host,
 	};
-	proc_update(rp, ev);
 	*out = ev;
 	return 0;
 }
@@ -945,8 +663,6 @@ int replay__line(struct replay *rp, const char *line, size_t len, struct strbuf 
 	rc = rules__eval(rp->rs, &ev->in, on_match, rp);
 	rp->alerts = NULL;
 	rp->st.alerts += rc;
-	if (ev->has_view && ev->view.ev->hdr.type == BW_EV_EXIT)
-		proc_remove(rp, ev->proc.pid, ev->proc.start_time);
 	event_free(ev);
 	return rc;
 }
@@ -981,8 +697,9 @@ struct replay *replay__new(struct rules *rs, const char *hostname, bool keep)
 	rp->rs = rs;
 	rp->keep = keep;
 	rp->hostname = strdup(hostname ? hostname : "");
-	if (!rp->hostname) {
-		free(rp);
+	rp->procs = proctree__new(RP_PROCS_MAX, RP_NO_PROCFS);
+	if (!rp->hostname || !rp->procs) {
+		replay__free(rp);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -998,7 +715,7 @@ void replay__free(struct replay *rp)
 	for (i = 0; i < rp->nevents; i++)
 		event_free(rp->events[i]);
 	free(rp->events);
-	procs_clear(rp);
+	proctree__free(rp->procs);
 	while (rp->containers) {
 		struct rp_container *c = rp->containers;
 

@@ -50,6 +50,14 @@ struct replay_bench {
 /* Evaluates the kept events @passes times (matches counted, not rendered). */
 int replay__bench(struct replay *rp, unsigned int passes, struct replay_bench *out);
 
+/*
+ * The kernel record a `bulwark trace` line describes, as replay evaluates it,
+ * into @buf (BW_RECORD_MAX bytes); "time" minus @boot_to_real_ns gives its
+ * ktime unless the line has one. Returns the record's size, or -EINVAL
+ * (reason in @err).
+ */
+int replay_record(const char *line, size_t len, int64_t boot_to_real_ns, void *buf, char *err, size_t err_size);
+
 void replay__stats(const struct replay *rp, struct replay_stats *st);
 
 #endif

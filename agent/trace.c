@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "cli.h"
 #include "log.h"
 
@@ -60,9 +61,36 @@ int trace_run(const struct pipeline_opts *opts)
 	return status;
 }
 
+#define OPT_EVENTS_MARKDOWN 0x200
+
+/*
+ * docs/events.md on stdin, the same with its catalogue tables regenerated on
+ * stdout (make docs: build/bulwark trace --events-markdown < docs/events.md).
+ */
+static int events_markdown(void)
+{
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	char buf[65536];
+	size_t n;
+	int status = 0;
+
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		strbuf_add(&in, buf, n);
+	if (catalog_markdown(&out, in.buf ? in.buf : "", in.len)) {
+		fprintf(stderr, "bulwark trace: --events-markdown: an unknown or unterminated <!-- catalog:NAME --> marker\n");
+		status = 1;
+	} else if (fwrite(out.buf, 1, out.len, stdout) != out.len) {
+		status = 1;
+	}
+	strbuf_free(&in);
+	strbuf_free(&out);
+	return status;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	static const struct option longopts[] = { CLI_PIPELINE_LONGOPTS, { "help", no_argument, NULL, 'h' },
+						  { "events-markdown", no_argument, NULL, OPT_EVENTS_MARKDOWN },
 						  { NULL, 0, NULL, 0 } };
 	struct cli_pipeline c;
 	int opt, rc;
@@ -74,9 +102,12 @@ int cmd_trace(int argc, char **argv)
 			return 2;
 		if (rc > 0)
 			continue;
+		if (opt == OPT_EVENTS_MARKDOWN)
+			return events_markdown();
 		if (opt == 'h') {
 			printf("usage: bulwark trace [options]\n");
 			cli_pipeline_usage(stdout);
+			printf("  --events-markdown      docs/events.md on stdin, its catalogue tables regenerated, on stdout\n");
 			return 0;
 		}
 		fprintf(stderr, "usage: bulwark trace [options]\n");

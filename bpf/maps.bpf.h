@@ -63,7 +63,6 @@ struct bw_pending {
 	__u16 syscall;
 	__u16 type;
 	__u32 flags;     /* BW_F_* noted at entry */
-	__u32 critical;  /* emit on rb_critical */
 	__u32 deferred;  /* bit i: slot i could not be read at entry (page not present); read again at exit */
 	__u64 extra[4];  /* facts resolved at entry (setns ns inum, listen socket, ...) */
 	__u64 uptr[3];   /* caller pointers of the deferred slots s0, s1, s2 */

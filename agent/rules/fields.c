@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -25,66 +26,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "internal.h"
 #include "log.h"
 
 /* ---- event kinds and their evt.type values -------------------------------- */
 
-static const char *const types_none[] = { NULL };
-static const char *const types_exec[] = { "execve", "execveat", NULL };
-static const char *const types_fork[] = { "clone", NULL };
-static const char *const types_exit[] = { "procexit", NULL };
-static const char *const types_open[] = { "open", "openat", "openat2", "creat", NULL };
-static const char *const types_chmod[] = { "chmod", "fchmod", "fchmodat", "fchmodat2", NULL };
-static const char *const types_cg_mkdir[] = { "cgroup_mkdir", NULL };
-static const char *const types_cg_attach[] = { "cgroup_attach", NULL };
-static const char *const types_mount[] = { "mount", "fsopen", "fsconfig", "fsmount", "move_mount", "open_tree", NULL };
-static const char *const types_umount[] = { "umount2", NULL };
-static const char *const types_pivot[] = { "pivot_root", NULL };
-static const char *const types_chroot[] = { "chroot", NULL };
-static const char *const types_unshare[] = { "unshare", NULL };
-static const char *const types_setns[] = { "setns", NULL };
-static const char *const types_connect[] = { "connect", NULL };
-static const char *const types_bind[] = { "bind", NULL };
-static const char *const types_listen[] = { "listen", NULL };
-static const char *const types_ptrace[] = { "ptrace", NULL };
-static const char *const types_module[] = { "init_module", "finit_module", NULL };
-static const char *const types_bpf[] = { "bpf", NULL };
-static const char *const types_memfd[] = { "memfd_create", NULL };
-static const char *const types_setuid[] = { "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
-					     "setfsuid", "setfsgid", NULL };
 static const char *const types_container[] = { "container", NULL };
 
-/* The first name is the one a record without a syscall gets. */
-static const char *const *const kind_types[RULES_KIND_MAX] = {
-	[BW_EV_NONE] = types_none,
-	[BW_EV_EXEC] = types_exec,
-	[BW_EV_FORK] = types_fork,
-	[BW_EV_EXIT] = types_exit,
-	[BW_EV_OPEN] = types_open,
-	[BW_EV_CHMOD] = types_chmod,
-	[BW_EV_CGROUP_MKDIR] = types_cg_mkdir,
-	[BW_EV_CGROUP_ATTACH] = types_cg_attach,
-	[BW_EV_MOUNT] = types_mount,
-	[BW_EV_UMOUNT] = types_umount,
-	[BW_EV_PIVOT_ROOT] = types_pivot,
-	[BW_EV_CHROOT] = types_chroot,
-	[BW_EV_UNSHARE] = types_unshare,
-	[BW_EV_SETNS] = types_setns,
-	[BW_EV_CONNECT] = types_connect,
-	[BW_EV_BIND] = types_bind,
-	[BW_EV_LISTEN] = types_listen,
-	[BW_EV_PTRACE] = types_ptrace,
-	[BW_EV_MODULE_LOAD] = types_module,
-	[BW_EV_BPF_LOAD] = types_bpf,
-	[BW_EV_MEMFD_CREATE] = types_memfd,
-	[BW_EV_SETUID] = types_setuid,
-	[RULES_EV_CONTAINER] = types_container,
-};
-
+/* Syscall names from abi.h's catalogue; the first is the one a record without a syscall gets. */
 const char *const *kind_evt_types(unsigned int kind)
 {
-	return kind < RULES_KIND_MAX && kind_types[kind] ? kind_types[kind] : types_none;
+	return kind == RULES_EV_CONTAINER ? types_container : catalog_evt_types(kind);
 }
 
 const char *rules_kind_name(unsigned int kind)
@@ -887,79 +840,13 @@ static bool g_evt_dir(struct xctx *x, int idx, struct fval *v)
 	return put_cstr(v, "<"); /* every record is a syscall exit (with its result) */
 }
 
-struct flag_name {
-	unsigned long long bit;
-	const char *name;
-};
-
-#define KERNEL_O_LARGEFILE 00100000
-
-static const struct flag_name open_flag_names[] = {
-	{ O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" }, { O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" },
-	{ O_NOCTTY, "O_NOCTTY" }, { O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
-	{ __O_TMPFILE, "O_TMPFILE" }, { O_SYNC, "O_SYNC" }, { O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" },
-	{ KERNEL_O_LARGEFILE, "O_LARGEFILE" }, { O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
-	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" }, { 0, NULL },
-};
-
-static const struct flag_name clone_flag_names[] = {
-	{ CLONE_NEWNS, "CLONE_NEWNS" }, { CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { CLONE_NEWUTS, "CLONE_NEWUTS" },
-	{ CLONE_NEWIPC, "CLONE_NEWIPC" }, { CLONE_NEWUSER, "CLONE_NEWUSER" }, { CLONE_NEWPID, "CLONE_NEWPID" },
-	{ CLONE_NEWNET, "CLONE_NEWNET" }, { 0x00000080, "CLONE_NEWTIME" }, { CLONE_FILES, "CLONE_FILES" },
-	{ CLONE_FS, "CLONE_FS" }, { CLONE_SYSVSEM, "CLONE_SYSVSEM" }, { 0, NULL },
-};
-
-static const struct flag_name mount_flag_names[] = {
-	{ MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" }, { MS_NODEV, "MS_NODEV" }, { MS_NOEXEC, "MS_NOEXEC" },
-	{ MS_SYNCHRONOUS, "MS_SYNCHRONOUS" }, { MS_REMOUNT, "MS_REMOUNT" }, { MS_MANDLOCK, "MS_MANDLOCK" },
-	{ MS_DIRSYNC, "MS_DIRSYNC" }, { 256, "MS_NOSYMFOLLOW" }, { MS_NOATIME, "MS_NOATIME" },
-	{ MS_NODIRATIME, "MS_NODIRATIME" }, { MS_BIND, "MS_BIND" }, { MS_MOVE, "MS_MOVE" }, { MS_REC, "MS_REC" },
-	{ MS_SILENT, "MS_SILENT" }, { MS_POSIXACL, "MS_POSIXACL" }, { MS_UNBINDABLE, "MS_UNBINDABLE" },
-	{ MS_PRIVATE, "MS_PRIVATE" }, { MS_SLAVE, "MS_SLAVE" }, { MS_SHARED, "MS_SHARED" },
-	{ MS_RELATIME, "MS_RELATIME" }, { MS_STRICTATIME, "MS_STRICTATIME" }, { MS_LAZYTIME, "MS_LAZYTIME" },
-	{ 0, NULL },
-};
-
-static const struct flag_name umount_flag_names[] = {
-	{ 1, "MNT_FORCE" }, { 2, "MNT_DETACH" }, { 4, "MNT_EXPIRE" }, { 8, "UMOUNT_NOFOLLOW" }, { 0, NULL },
-};
-
-static const struct flag_name memfd_flag_names[] = {
-	{ 1, "MFD_CLOEXEC" }, { 2, "MFD_ALLOW_SEALING" }, { 4, "MFD_HUGETLB" }, { 8, "MFD_NOEXEC_SEAL" },
-	{ 0x10, "MFD_EXEC" }, { 0, NULL },
-};
-
-static const struct flag_name no_flag_names[] = { { 0, NULL } };
-
-static const struct flag_name module_flag_names[] = {
-	{ 1, "MODULE_INIT_IGNORE_MODVERSIONS" }, { 2, "MODULE_INIT_IGNORE_VERMAGIC" },
-	{ 4, "MODULE_INIT_COMPRESSED_FILE" }, { 0, NULL },
-};
-
-/* "A|B|0x40" as event_json renders flags. */
-static bool flags_value(struct xctx *x, struct fval *v, unsigned long long flags, const struct flag_name *names,
-			const char *zero)
+/* "A|B|0x40" as event_json renders flags (the catalogue's tables). */
+static bool flags_value(struct xctx *x, struct fval *v, uint64_t flags, const struct cat_flags *names)
 {
-	struct sbuild b;
-	char hex[24];
-	int i;
+	char buf[512];
+	size_t n = catalog_flags_str(buf, sizeof(buf), flags, names);
 
-	sb_begin(&b, x);
-	if (zero)
-		sb_adds(&b, zero);
-	for (i = 0; names[i].name; i++) {
-		if ((flags & names[i].bit) != names[i].bit)
-			continue;
-		flags &= ~names[i].bit;
-		if (b.len)
-			sb_addc(&b, '|');
-		sb_adds(&b, names[i].name);
-	}
-	if (flags) {
-		snprintf(hex, sizeof(hex), "%s0x%llx", b.len ? "|" : "", flags);
-		sb_adds(&b, hex);
-	}
-	return sb_commit(&b, v);
+	return put_copy(x, v, buf, n);
 }
 
 static bool g_evt_arg_flags(struct xctx *x, int idx, struct fval *v)
@@ -971,21 +858,21 @@ static bool g_evt_arg_flags(struct xctx *x, int idx, struct fval *v)
 	case BW_EV_OPEN: {
 		uint32_t f = ((const struct bw_open *)ev)->open_flags;
 
-		return flags_value(x, v, f, open_flag_names, (f & O_ACCMODE) == O_RDONLY ? "O_RDONLY" : NULL);
+		return flags_value(x, v, f, &cat_open_flags);
 	}
 	case BW_EV_UNSHARE:
 	case BW_EV_SETNS:
-		return flags_value(x, v, ((const struct bw_ns *)ev)->flags, clone_flag_names, NULL);
+		return flags_value(x, v, ((const struct bw_ns *)ev)->flags, &cat_clone_flags);
 	case BW_EV_MOUNT:
 		if (ev->syscall != BW_SYS_MOUNT)
-			return flags_value(x, v, ((const struct bw_mount *)ev)->flags, no_flag_names, NULL);
-		return flags_value(x, v, ((const struct bw_mount *)ev)->flags, mount_flag_names, NULL);
+			return flags_value(x, v, ((const struct bw_mount *)ev)->flags, &cat_no_flags);
+		return flags_value(x, v, ((const struct bw_mount *)ev)->flags, &cat_mount_flags);
 	case BW_EV_UMOUNT:
-		return flags_value(x, v, ((const struct bw_mount *)ev)->flags, umount_flag_names, NULL);
+		return flags_value(x, v, ((const struct bw_mount *)ev)->flags, &cat_umount_flags);
 	case BW_EV_MEMFD_CREATE:
-		return flags_value(x, v, ((const struct bw_memfd *)ev)->mfd_flags, memfd_flag_names, NULL);
+		return flags_value(x, v, ((const struct bw_memfd *)ev)->mfd_flags, &cat_memfd_flags);
 	case BW_EV_MODULE_LOAD:
-		return flags_value(x, v, ((const struct bw_module *)ev)->mod_flags, module_flag_names, NULL);
+		return flags_value(x, v, ((const struct bw_module *)ev)->mod_flags, &cat_module_flags);
 	}
 	return false;
 }
@@ -1327,18 +1214,6 @@ static bool g_file_upath(struct xctx *x, int idx, struct fval *v)
 	return put_rec_str(x, v, *rec_upath(rec(x)), false);
 }
 
-static bool g_exec_umh(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_bool(v, own_exec(x, 0)->exec_flags & BW_EXEC_UMH);
-}
-
-static bool g_exec_filename(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, own_exec(x, 0)->filename, false);
-}
-
 static bool g_exec_layer(struct xctx *x, int idx, struct fval *v)
 {
 	uint32_t f = own_exec(x, 0)->exec_flags;
@@ -1347,68 +1222,9 @@ static bool g_exec_layer(struct xctx *x, int idx, struct fval *v)
 	return layer_value(v, f & BW_EXEC_UPPER ? BW_LAYER_UPPER : f & BW_EXEC_LOWER ? BW_LAYER_LOWER : BW_LAYER_NONE);
 }
 
-static bool g_exec_caps(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_uint(v, own_exec(x, 0)->cap_effective);
-}
-
-static const struct bw_mount *rec_mount(struct xctx *x)
-{
-	return (const void *)rec(x);
-}
-
-static bool g_mount_source(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, rec_mount(x)->source, false);
-}
-
-static bool g_mount_target(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, rec_mount(x)->target, false);
-}
-
-static bool g_mount_fs(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, rec_mount(x)->fs, false);
-}
-
-static bool g_mount_flags(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_uint(v, rec_mount(x)->flags);
-}
-
 static const struct bw_ns *rec_ns(struct xctx *x)
 {
 	return (const void *)rec(x);
-}
-
-static bool g_ns_type(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, rec_ns(x)->ns_type, false);
-}
-
-static bool g_ns_flags(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return flags_value(x, v, rec_ns(x)->flags, clone_flag_names, NULL);
-}
-
-static bool g_ns_inum(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return rec_ns(x)->ns_inum ? put_uint(v, rec_ns(x)->ns_inum) : false;
-}
-
-static bool g_ns_fd_fs(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, rec_ns(x)->fd_fs, false);
 }
 
 /*
@@ -1468,94 +1284,6 @@ static bool g_net_family(struct xctx *x, int idx, struct fval *v)
 	if (f == AF_UNIX)
 		return put_cstr(v, "unix");
 	return false;
-}
-
-static bool g_net_path(struct xctx *x, int idx, struct fval *v)
-{
-	const struct bw_net *n = (const void *)rec(x);
-
-	(void)idx;
-	return n->family == AF_UNIX ? put_rec_str(x, v, n->path, false) : false;
-}
-
-static bool g_net_backlog(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_uint(v, ((const struct bw_net *)rec(x))->backlog);
-}
-
-static const struct bw_cgroup *rec_cg(struct xctx *x)
-{
-	return (const void *)rec(x);
-}
-
-static bool g_cg_path(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, rec_cg(x)->path, false);
-}
-
-static bool g_cg_hierarchy(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, rec_cg(x)->hierarchy, true);
-}
-
-static bool g_cg_hierarchy_id(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_uint(v, rec_cg(x)->hierarchy_id);
-}
-
-static bool g_cg_target_pid(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_uint(v, rec_cg(x)->target_pid);
-}
-
-static bool g_ptrace_request(struct xctx *x, int idx, struct fval *v)
-{
-	uint64_t r = ((const struct bw_ptrace *)rec(x))->request;
-
-	(void)idx;
-	/* the sensor reports only the two attaching requests */
-	return put_cstr(v, r == 16 ? "PTRACE_ATTACH" : r == 0x4206 ? "PTRACE_SEIZE" : "PTRACE_OTHER");
-}
-
-static bool g_ptrace_target(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_uint(v, ((const struct bw_ptrace *)rec(x))->target_pid);
-}
-
-static bool g_bpf_prog_name(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, ((const struct bw_bpf *)rec(x))->prog_name, true);
-}
-
-static bool g_bpf_prog_type(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_uint(v, ((const struct bw_bpf *)rec(x))->prog_type);
-}
-
-static bool g_bpf_cmd(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_uint(v, ((const struct bw_bpf *)rec(x))->cmd);
-}
-
-static bool g_module_args(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, ((const struct bw_module *)rec(x))->uargs, true);
-}
-
-static bool g_memfd_name(struct xctx *x, int idx, struct fval *v)
-{
-	(void)idx;
-	return put_rec_str(x, v, ((const struct bw_memfd *)rec(x))->name, true);
 }
 
 static bool g_setid_ids(struct xctx *x, int idx, struct fval *v)
@@ -1890,6 +1618,14 @@ static bool g_ctr_info(struct xctx *x, int idx, struct fval *v)
 	return sb_commit(&b, v);
 }
 
+/* A plain field of the record: field_get reads it through the catalogue (g_cat is never called). */
+static bool g_cat(struct xctx *x, int idx, struct fval *v)
+{
+	(void)x, (void)idx, (void)v;
+	return false;
+}
+#define CAT(path) g_cat, path
+
 /* ---- the table ------------------------------------------------------------------------------------------ */
 
 #define K(t) KIND_BIT(BW_EV_##t)
@@ -1981,36 +1717,36 @@ const struct field fields_table[] = {
 	{ "bulwark.fs.magic", FT_UINT, 0, K_FILE | K(EXEC), "Superblock magic of that filesystem", g_fs_magic },
 	{ "bulwark.file.layer", FT_STR, 0, K_FILE, "Overlay layer of the file: upper (written in the container), lower (image), or ''", g_file_layer },
 	{ "bulwark.file.upath", FT_STR, 0, K(OPEN) | K(CHMOD), "The path as the caller passed it (may be relative)", g_file_upath },
-	{ "bulwark.exec.umh", FT_BOOL, 0, K(EXEC), "Started by the kernel's usermode helper (release_agent, core_pattern pipe, modprobe)", g_exec_umh },
-	{ "bulwark.exec.filename", FT_STR, 0, K(EXEC), "The path given to execve (for usermode helpers: the host path)", g_exec_filename },
+	{ "bulwark.exec.umh", FT_BOOL, 0, K(EXEC), "Started by the kernel's usermode helper (release_agent, core_pattern pipe, modprobe)", CAT("exec.umh") },
+	{ "bulwark.exec.filename", FT_STR, FF_ZERO_NA, K(EXEC), "The path given to execve (for usermode helpers: the host path)", CAT("exec.filename") },
 	{ "bulwark.exec.layer_container.id", FT_STR, 0, K(EXEC), "Exec on the host of a file in a container's upper layer: that container's short id", g_layer_ctr_id },
 	{ "bulwark.exec.layer_container.name", FT_STR, 0, K(EXEC), "Exec on the host of a file in a container's upper layer: that container's name", g_layer_ctr_name },
 	{ "bulwark.exec.layer_container.image", FT_STR, 0, K(EXEC), "Exec on the host of a file in a container's upper layer: that container's image", g_layer_ctr_image },
 	{ "bulwark.exec.layer", FT_STR, 0, K(EXEC), "Overlay layer of the executable: upper, lower or ''", g_exec_layer },
-	{ "bulwark.exec.cap_effective", FT_UINT, 0, K(EXEC), "Effective capability mask after exec", g_exec_caps },
-	{ "bulwark.mount.source", FT_STR, 0, K_MOUNT, "Mount source (move_mount: from; open_tree: path; fsconfig: value; pivot_root: new_root)", g_mount_source },
-	{ "bulwark.mount.target", FT_STR, 0, K_MOUNT, "Mount target (umount, move_mount: to; pivot_root: put_old; chroot: path)", g_mount_target },
-	{ "bulwark.mount.fs", FT_STR, 0, K_MOUNT, "Filesystem type (mount, fsopen) or fsconfig key", g_mount_fs },
-	{ "bulwark.mount.flags", FT_UINT, 0, K_MOUNT, "Mount, umount or new-API flags as a number", g_mount_flags },
-	{ "bulwark.ns.type", FT_STR, 0, K(SETNS), "Namespace joined: mnt, net, pid, user, uts, ipc, cgroup, time", g_ns_type },
-	{ "bulwark.ns.flags", FT_STR, 0, K_NS, "CLONE_* flags of unshare, nstype of setns", g_ns_flags },
-	{ "bulwark.ns.inum", FT_UINT, 0, K(SETNS), "Inode number of the namespace joined", g_ns_inum },
-	{ "bulwark.ns.fd_fs", FT_STR, 0, K(SETNS), "Filesystem of the setns fd (nsfs, pidfs, ...)", g_ns_fd_fs },
+	{ "bulwark.exec.cap_effective", FT_UINT, 0, K(EXEC), "Effective capability mask after exec", CAT("exec.cap_effective") },
+	{ "bulwark.mount.source", FT_STR, FF_ZERO_NA, K_MOUNT, "Mount source (move_mount: from; open_tree: path; fsconfig: value; pivot_root: new_root)", CAT("mount.source") },
+	{ "bulwark.mount.target", FT_STR, FF_ZERO_NA, K_MOUNT, "Mount target (umount, move_mount: to; pivot_root: put_old; chroot: path)", CAT("mount.target") },
+	{ "bulwark.mount.fs", FT_STR, FF_ZERO_NA, K_MOUNT, "Filesystem type (mount, fsopen) or fsconfig key", CAT("mount.fs") },
+	{ "bulwark.mount.flags", FT_UINT, 0, K_MOUNT, "Mount, umount or new-API flags as a number", CAT("mount.flags") },
+	{ "bulwark.ns.type", FT_STR, FF_ZERO_NA, K(SETNS), "Namespace joined: mnt, net, pid, user, uts, ipc, cgroup, time", CAT("ns.type") },
+	{ "bulwark.ns.flags", FT_STR, 0, K_NS, "CLONE_* flags of unshare, nstype of setns", CAT("ns.flags") },
+	{ "bulwark.ns.inum", FT_UINT, FF_ZERO_NA, K(SETNS), "Inode number of the namespace joined", CAT("ns.inum") },
+	{ "bulwark.ns.fd_fs", FT_STR, FF_ZERO_NA, K(SETNS), "Filesystem of the setns fd (nsfs, pidfs, ...)", CAT("ns.fd_fs") },
 	{ "bulwark.ns.host", FT_BOOL, 0, K(SETNS), "The namespace joined is the host's (fixed initial inode numbers; mnt and net need the host's ids)", g_ns_host },
 	{ "bulwark.net.family", FT_STR, 0, K_NET, "inet, inet6 or unix", g_net_family },
-	{ "bulwark.net.path", FT_STR, 0, K_NET, "Unix socket path ('@' first for abstract names)", g_net_path },
-	{ "bulwark.net.backlog", FT_UINT, 0, K(LISTEN), "listen backlog", g_net_backlog },
-	{ "bulwark.cgroup.path", FT_STR, 0, K_CG, "Path of the cgroup within its hierarchy", g_cg_path },
-	{ "bulwark.cgroup.hierarchy", FT_STR, 0, K_CG, "Named cgroup v1 hierarchy, or ''", g_cg_hierarchy },
-	{ "bulwark.cgroup.hierarchy_id", FT_UINT, 0, K_CG, "Hierarchy id (0 is cgroup2)", g_cg_hierarchy_id },
-	{ "bulwark.cgroup.target_pid", FT_UINT, 0, K(CGROUP_ATTACH), "The task moved into the cgroup", g_cg_target_pid },
-	{ "bulwark.ptrace.request", FT_STR, 0, K(PTRACE), "PTRACE_ATTACH or PTRACE_SEIZE", g_ptrace_request },
-	{ "bulwark.ptrace.target_pid", FT_UINT, 0, K(PTRACE), "The traced process", g_ptrace_target },
-	{ "bulwark.bpf.prog_name", FT_STR, 0, K(BPF_LOAD), "Name of the BPF program loaded", g_bpf_prog_name },
-	{ "bulwark.bpf.prog_type", FT_UINT, 0, K(BPF_LOAD), "BPF program type", g_bpf_prog_type },
-	{ "bulwark.bpf.cmd", FT_UINT, 0, K(BPF_LOAD), "bpf() command", g_bpf_cmd },
-	{ "bulwark.module.args", FT_STR, 0, K(MODULE_LOAD), "Module parameters", g_module_args },
-	{ "bulwark.memfd.name", FT_STR, 0, K(MEMFD_CREATE), "Name given to memfd_create", g_memfd_name },
+	{ "bulwark.net.path", FT_STR, FF_ZERO_NA, K_NET, "Unix socket path ('@' first for abstract names)", CAT("net.path") },
+	{ "bulwark.net.backlog", FT_UINT, 0, K(LISTEN), "listen backlog", CAT("net.backlog") },
+	{ "bulwark.cgroup.path", FT_STR, FF_ZERO_NA, K_CG, "Path of the cgroup within its hierarchy", CAT("cgroup.path") },
+	{ "bulwark.cgroup.hierarchy", FT_STR, 0, K_CG, "Named cgroup v1 hierarchy, or ''", CAT("cgroup.hierarchy") },
+	{ "bulwark.cgroup.hierarchy_id", FT_UINT, 0, K_CG, "Hierarchy id (0 is cgroup2)", CAT("cgroup.hierarchy_id") },
+	{ "bulwark.cgroup.target_pid", FT_UINT, 0, K(CGROUP_ATTACH), "The task moved into the cgroup", CAT("cgroup.target_pid") },
+	{ "bulwark.ptrace.request", FT_STR, 0, K(PTRACE), "PTRACE_ATTACH or PTRACE_SEIZE", CAT("ptrace.request") },
+	{ "bulwark.ptrace.target_pid", FT_UINT, 0, K(PTRACE), "The traced process", CAT("ptrace.target_pid") },
+	{ "bulwark.bpf.prog_name", FT_STR, 0, K(BPF_LOAD), "Name of the BPF program loaded", CAT("bpf.prog_name") },
+	{ "bulwark.bpf.prog_type", FT_UINT, 0, K(BPF_LOAD), "BPF program type", CAT("bpf.prog_type") },
+	{ "bulwark.bpf.cmd", FT_UINT, 0, K(BPF_LOAD), "bpf() command", CAT("bpf.cmd") },
+	{ "bulwark.module.args", FT_STR, 0, K(MODULE_LOAD), "Module parameters", CAT("module.args") },
+	{ "bulwark.memfd.name", FT_STR, 0, K(MEMFD_CREATE), "Name given to memfd_create", CAT("memfd.name") },
 	{ "bulwark.setid.ids", FT_STRLIST, 0, K(SETUID), "Ids passed to set*id (unused slots left out)", g_setid_ids },
 	{ "bulwark.user.ruid", FT_UINT, 0, KR, "Real user id (differs from user.uid after a setuid exec)", g_user_ruid },
 	{ "bulwark.proc.tty", FT_STR, 0, K(EXEC), "Controlling terminal name (pts0), '' without one", g_proc_tty_name },
@@ -2030,6 +1766,80 @@ const struct field fields_table[] = {
 };
 
 const size_t fields_count = sizeof(fields_table) / sizeof(fields_table[0]);
+
+/*
+ * A plain field of the record, read as the event catalogue describes it
+ * (agent/catalog.c): the catalogue field for each (rule field, event kind) is
+ * resolved once.
+ */
+static const struct cat_field *cat_resolved[sizeof(fields_table) / sizeof(fields_table[0])][BW_EV_MAX];
+static pthread_once_t cat_once = PTHREAD_ONCE_INIT;
+
+static const struct cat_field *cat_find(const struct cat_type *t, const char *path)
+{
+	size_t olen = strlen(t->obj), i;
+
+	if (strncmp(path, t->obj, olen) != 0 || path[olen] != '.')
+		return NULL;
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].key && strcmp(t->fields[i].key, path + olen + 1) == 0)
+			return &t->fields[i];
+	return NULL;
+}
+
+static void cat_resolve(void)
+{
+	size_t f;
+	unsigned int k;
+
+	for (f = 0; f < fields_count; f++)
+		for (k = 1; fields_table[f].cat && k < BW_EV_MAX; k++)
+			if (catalog_type(k) && (fields_table[f].kinds & KIND_BIT(k)))
+				cat_resolved[f][k] = cat_find(catalog_type(k), fields_table[f].cat);
+}
+
+static bool cat_value(struct xctx *x, unsigned int field, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+	const struct cat_field *f;
+	bool zero_na = fields_table[field].flags & FF_ZERO_NA;
+	const struct cat_name *t;
+	struct bw_str s;
+	uint64_t u;
+
+	pthread_once(&cat_once, cat_resolve);
+	if (!ev || ev->hdr.type >= BW_EV_MAX)
+		return false;
+	f = cat_resolved[field][ev->hdr.type];
+	if (!f || (f->when && !f->when(ev)))
+		return false;
+	switch (f->kind) {
+	case CAT_STR:
+		memcpy(&s, (const char *)ev + f->off, sizeof(s));
+		return put_rec_str(x, v, s, !zero_na);
+	case CAT_UINT:
+	case CAT_HEX:
+		u = cat_get_uint(ev, f);
+		return zero_na && !u ? false : put_uint(v, u);
+	case CAT_INT:
+		return put_int(v, cat_get_int(ev, f));
+	case CAT_BOOL:
+		return put_bool(v, cat_get_uint(ev, f) != 0);
+	case CAT_BIT:
+		return put_bool(v, (cat_get_uint(ev, f) & f->aux) != 0);
+	case CAT_FLAGS:
+		return flags_value(x, v, cat_get_uint(ev, f), f->table);
+	case CAT_ENUM:
+		u = cat_get_uint(ev, f) & f->aux;
+		for (t = f->table; t->name; t++)
+			if (t->value == u)
+				return put_cstr(v, t->name);
+		return false;
+	default:
+		return false;
+	}
+}
+
 
 int fields_lookup(const char *name, size_t len)
 {
@@ -2051,7 +1861,7 @@ bool field_get(struct xctx *x, unsigned int f, int idx, struct fval *out)
 			*out = x->cache[f];
 		return x->cache_ok[f];
 	}
-	ok = (fd->kinds & KIND_BIT(x->kind)) && fd->get(x, idx, out);
+	ok = (fd->kinds & KIND_BIT(x->kind)) && (fd->cat ? cat_value(x, f, out) : fd->get(x, idx, out));
 	if (ok && out->type == FT_UINT && fd->type != FT_UINT)
 		out->type = fd->type; /* ports, times: numeric representation, typed by the table */
 	if (idx < 0) {

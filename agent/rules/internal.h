@@ -110,6 +110,7 @@ typedef bool (*field_get_fn)(struct xctx *x, int idx, struct fval *out);
 #define FF_KINDVAL (1u << 2)     /* value depends only on the event kind: decided at compile time */
 #define FF_OUTPUT_ONLY (1u << 3) /* only in output templates */
 #define FF_ERRNO (1u << 4)       /* values may be errno names (ENOENT) or SUCCESS */
+#define FF_ZERO_NA (1u << 5)     /* catalogue fields: an empty string or a 0 is absent */
 
 struct field {
 	const char *name;
@@ -118,6 +119,8 @@ struct field {
 	kindmask_t kinds; /* event kinds that can provide it */
 	const char *desc;
 	field_get_fn get;
+	/* "<object>.<key>" of agent/catalog.c: a plain read of the record's field (get is then g_cat) */
+	const char *cat;
 };
 
 extern const struct field fields_table[];

@@ -15,49 +15,90 @@
 
 #define BW_ABI_VERSION 1
 
+/*
+ * The event catalogue, kernel half: every event type once, with its name and
+ * the ring buffer it travels on, and every syscall once, with its name and the
+ * event type it reports. enum bw_event_type, enum bw_syscall, the BPF side's
+ * ring choice (bw_submit) and the agent's name tables are all generated from
+ * these lists; the agent's typed field catalogue (agent/catalog.c) adds the
+ * rest. Appending an entry is how a type or a syscall is added (numbers are
+ * positions: never reorder).
+ *
+ * Rings: rare, security-critical events (exec, process lifecycle, cgroup,
+ * mount and namespace changes, module and BPF loads, ptrace, setuid) ride
+ * rb_critical so that a flood of common ones (opens, chmods, connects,
+ * memfds) can never take their room. The open exit alone promotes an open of
+ * a procfs/sysfs/cgroup file to the critical ring (bpf/progs/file.bpf.c).
+ */
+#define BW_RING_COMMON   0
+#define BW_RING_CRITICAL 1
+
+/* X(NAME, "name", ring): BW_EV_NAME */
+#define BW_EVENT_TYPES(X) \
+	X(EXEC,          "exec",          BW_RING_CRITICAL) \
+	X(FORK,          "fork",          BW_RING_CRITICAL) \
+	X(EXIT,          "exit",          BW_RING_CRITICAL) \
+	X(OPEN,          "open",          BW_RING_COMMON)   \
+	X(CHMOD,         "chmod",         BW_RING_COMMON)   \
+	X(CGROUP_MKDIR,  "cgroup_mkdir",  BW_RING_CRITICAL) \
+	X(CGROUP_ATTACH, "cgroup_attach", BW_RING_CRITICAL) \
+	/* mount(2) and the new mount API: fsopen, fsconfig, fsmount, move_mount, open_tree */ \
+	X(MOUNT,         "mount",         BW_RING_CRITICAL) \
+	X(UMOUNT,        "umount",        BW_RING_CRITICAL) \
+	X(PIVOT_ROOT,    "pivot_root",    BW_RING_CRITICAL) \
+	X(CHROOT,        "chroot",        BW_RING_CRITICAL) \
+	X(UNSHARE,       "unshare",       BW_RING_CRITICAL) \
+	X(SETNS,         "setns",         BW_RING_CRITICAL) \
+	X(CONNECT,       "connect",       BW_RING_COMMON)   \
+	X(BIND,          "bind",          BW_RING_COMMON)   \
+	X(LISTEN,        "listen",        BW_RING_COMMON)   \
+	X(PTRACE,        "ptrace",        BW_RING_CRITICAL) \
+	X(MODULE_LOAD,   "module_load",   BW_RING_CRITICAL) \
+	X(BPF_LOAD,      "bpf_load",      BW_RING_CRITICAL) \
+	X(MEMFD_CREATE,  "memfd_create",  BW_RING_COMMON)   \
+	/* setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid */ \
+	X(SETUID,        "setuid",        BW_RING_CRITICAL)
+
 /* Event types; also the index of the enabled-type map and the drop counters. */
+#define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
 enum bw_event_type {
 	BW_EV_NONE = 0,
-	BW_EV_EXEC,
-	BW_EV_FORK,
-	BW_EV_EXIT,
-	BW_EV_OPEN,
-	BW_EV_CHMOD,
-	BW_EV_CGROUP_MKDIR,
-	BW_EV_CGROUP_ATTACH,
-	BW_EV_MOUNT, /* mount(2) and the new mount API: fsopen, fsconfig, fsmount, move_mount, open_tree */
-	BW_EV_UMOUNT,
-	BW_EV_PIVOT_ROOT,
-	BW_EV_CHROOT,
-	BW_EV_UNSHARE,
-	BW_EV_SETNS,
-	BW_EV_CONNECT,
-	BW_EV_BIND,
-	BW_EV_LISTEN,
-	BW_EV_PTRACE,
-	BW_EV_MODULE_LOAD,
-	BW_EV_BPF_LOAD,
-	BW_EV_MEMFD_CREATE,
-	BW_EV_SETUID, /* setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid */
+	BW_EVENT_TYPES(BW_X_EV_ENUM)
 	BW_EV_MAX,
 };
+#undef BW_X_EV_ENUM
+
+/* Bit t set: type t rides the critical ring (a mask, so the choice is one shift in BPF). */
+#define BW_X_EV_RING(name, str, ring) | ((unsigned long long)(ring) << BW_EV_##name)
+#define BW_CRITICAL_TYPES (0ULL BW_EVENT_TYPES(BW_X_EV_RING))
+
+/* X(NAME, "name", TYPE): BW_SYS_NAME, the syscall behind an event of BW_EV_TYPE */
+#define BW_SYSCALLS(X) \
+	X(EXECVE, "execve", EXEC) X(EXECVEAT, "execveat", EXEC) \
+	X(OPEN, "open", OPEN) X(OPENAT, "openat", OPEN) X(OPENAT2, "openat2", OPEN) X(CREAT, "creat", OPEN) \
+	X(CHMOD, "chmod", CHMOD) X(FCHMOD, "fchmod", CHMOD) X(FCHMODAT, "fchmodat", CHMOD) \
+	X(FCHMODAT2, "fchmodat2", CHMOD) \
+	X(MOUNT, "mount", MOUNT) X(UMOUNT2, "umount2", UMOUNT) X(FSOPEN, "fsopen", MOUNT) \
+	X(FSCONFIG, "fsconfig", MOUNT) X(FSMOUNT, "fsmount", MOUNT) X(MOVE_MOUNT, "move_mount", MOUNT) \
+	X(OPEN_TREE, "open_tree", MOUNT) \
+	X(PIVOT_ROOT, "pivot_root", PIVOT_ROOT) X(CHROOT, "chroot", CHROOT) X(UNSHARE, "unshare", UNSHARE) \
+	X(SETNS, "setns", SETNS) \
+	X(CONNECT, "connect", CONNECT) X(BIND, "bind", BIND) X(LISTEN, "listen", LISTEN) \
+	X(PTRACE, "ptrace", PTRACE) X(INIT_MODULE, "init_module", MODULE_LOAD) \
+	X(FINIT_MODULE, "finit_module", MODULE_LOAD) X(BPF, "bpf", BPF_LOAD) \
+	X(MEMFD_CREATE, "memfd_create", MEMFD_CREATE) \
+	X(SETUID, "setuid", SETUID) X(SETGID, "setgid", SETUID) X(SETREUID, "setreuid", SETUID) \
+	X(SETREGID, "setregid", SETUID) X(SETRESUID, "setresuid", SETUID) X(SETRESGID, "setresgid", SETUID) \
+	X(SETFSUID, "setfsuid", SETUID) X(SETFSGID, "setfsgid", SETUID)
 
 /* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
+#define BW_X_SYS_ENUM(name, str, type) BW_SYS_##name,
 enum bw_syscall {
 	BW_SYS_NONE = 0,
-	BW_SYS_EXECVE, BW_SYS_EXECVEAT,
-	BW_SYS_OPEN, BW_SYS_OPENAT, BW_SYS_OPENAT2, BW_SYS_CREAT,
-	BW_SYS_CHMOD, BW_SYS_FCHMOD, BW_SYS_FCHMODAT, BW_SYS_FCHMODAT2,
-	BW_SYS_MOUNT, BW_SYS_UMOUNT2, BW_SYS_FSOPEN, BW_SYS_FSCONFIG, BW_SYS_FSMOUNT,
-	BW_SYS_MOVE_MOUNT, BW_SYS_OPEN_TREE,
-	BW_SYS_PIVOT_ROOT, BW_SYS_CHROOT, BW_SYS_UNSHARE, BW_SYS_SETNS,
-	BW_SYS_CONNECT, BW_SYS_BIND, BW_SYS_LISTEN,
-	BW_SYS_PTRACE, BW_SYS_INIT_MODULE, BW_SYS_FINIT_MODULE, BW_SYS_BPF,
-	BW_SYS_MEMFD_CREATE,
-	BW_SYS_SETUID, BW_SYS_SETGID, BW_SYS_SETREUID, BW_SYS_SETREGID,
-	BW_SYS_SETRESUID, BW_SYS_SETRESGID, BW_SYS_SETFSUID, BW_SYS_SETFSGID,
+	BW_SYSCALLS(BW_X_SYS_ENUM)
 	BW_SYS_MAX,
 };
+#undef BW_X_SYS_ENUM
 
 /* Bounds of captured data (documented in docs/events.md). */
 #define BW_UPATH_MAX   512   /* a path or string the caller passed, captured at syscall entry */
@@ -301,6 +342,8 @@ struct bw_prefix_key {
 	__u8 data[BW_PREFIX_MAX];
 };
 
+_Static_assert(BW_EV_MAX <= 64, "BW_CRITICAL_TYPES is a 64-bit mask");
+_Static_assert(BW_EV_SETUID == 21 && BW_SYS_SETFSGID == 37, "event and syscall numbers are ABI: append, never reorder");
 _Static_assert(sizeof(struct bw_hdr) == 16, "bw_hdr");
 _Static_assert(sizeof(struct bw_str) == 4, "bw_str");
 _Static_assert(sizeof(struct bw_proc) == 88, "bw_proc");

@@ -102,8 +102,18 @@ static __always_inline void bw_put_ustr(void *rec, __u32 *cursor, struct bw_str 
 	*cursor = off + n;
 }
 
-/* Fills the header and sends the record; a full ring buffer is counted, per type and per ring. */
-static __always_inline void bw_submit(void *rec, __u32 size, bool critical)
+/* The ring a type rides, from the catalogue (BW_EVENT_TYPES in abi.h). */
+static __always_inline __u32 bw_type_ring(__u32 type)
+{
+	return type < BW_EV_MAX && ((BW_CRITICAL_TYPES >> type) & 1) ? BW_RING_CRITICAL : BW_RING_COMMON;
+}
+
+/*
+ * Fills the header and sends the record on @ring; a full ring buffer is
+ * counted, per type and per ring. Only a program that decides per record
+ * (the open exit) calls this directly; the others use bw_submit.
+ */
+static __always_inline void bw_submit_ring(void *rec, __u32 size, __u32 ring)
 {
 	struct bw_event *ev = rec;
 	__u32 type = ev->hdr.type;
@@ -114,7 +124,7 @@ static __always_inline void bw_submit(void *rec, __u32 size, bool critical)
 	ev->hdr.version = BW_ABI_VERSION;
 	ev->hdr.size = size;
 	ev->hdr.ktime = bpf_ktime_get_boot_ns();
-	if (critical)
+	if (ring == BW_RING_CRITICAL)
 		err = bpf_ringbuf_output(&rb_critical, rec, size, 0);
 	else
 		err = bpf_ringbuf_output(&rb_common, rec, size, 0);
@@ -123,10 +133,16 @@ static __always_inline void bw_submit(void *rec, __u32 size, bool critical)
 
 		if (v)
 			(*v)++;
-		bw_count(critical ? BW_CNT_DROP_CRITICAL : BW_CNT_DROP_COMMON);
+		bw_count(ring == BW_RING_CRITICAL ? BW_CNT_DROP_CRITICAL : BW_CNT_DROP_COMMON);
 		return;
 	}
 	bw_count(BW_CNT_EMITTED);
+}
+
+/* Sends the record on the ring its type rides. */
+static __always_inline void bw_submit(void *rec, __u32 size)
+{
+	bw_submit_ring(rec, size, bw_type_ring(((struct bw_event *)rec)->hdr.type));
 }
 
 #endif

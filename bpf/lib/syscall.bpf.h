@@ -37,7 +37,6 @@ static __always_inline struct bw_pending *bw_pending_begin(__u32 type, __u32 sys
 	p->type = type;
 	p->syscall = syscall;
 	p->flags = 0;
-	p->critical = 0;
 	p->deferred = 0;
 	/* constant offsets: the verifier refuses ctx accesses through a moving pointer */
 	p->args[0] = nargs > 0 ? ctx->args[0] : 0;

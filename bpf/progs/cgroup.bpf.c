@@ -29,7 +29,7 @@ static __always_inline int bw_cgroup_event(__u32 type, struct cgroup *cgrp, cons
 	}
 	bw_put_kstr(rec, &cursor, &c->path, path, BW_UPATH_MAX, &c->ev.flags, BW_F_TRUNC_PATH);
 	bw_put_kstr(rec, &cursor, &c->hierarchy, root->name, sizeof(root->name), &c->ev.flags, BW_F_TRUNC_STR);
-	bw_submit(rec, cursor, true);
+	bw_submit(rec, cursor);
 	return 0;
 }
 

@@ -83,7 +83,7 @@ static __always_inline int bw_open_exit(void *ctx)
 	struct bw_pending *p = bw_pending_take(BW_EV_OPEN);
 	__u32 cursor = sizeof(struct bw_open);
 	long ret = BW_RET(ctx);
-	bool critical = false;
+	__u32 ring = bw_type_ring(BW_EV_OPEN);
 	struct bw_open *o;
 	void *rec;
 
@@ -111,11 +111,12 @@ static __always_inline int bw_open_exit(void *ctx)
 			 * that a storm of them can never take the room of exec, fork,
 			 * cgroup, mount or setns records (docs/BENCHMARKS.md).
 			 */
-			critical = bw_fs_critical(o->file.fs_magic) &&
-				   bpf_ringbuf_query(&rb_critical, BPF_RB_AVAIL_DATA) <= BW_RB_CRITICAL_SIZE / 2;
+			if (bw_fs_critical(o->file.fs_magic) &&
+			    bpf_ringbuf_query(&rb_critical, BPF_RB_AVAIL_DATA) <= BW_RB_CRITICAL_SIZE / 2)
+				ring = BW_RING_CRITICAL;
 		}
 	}
-	bw_submit(rec, cursor, critical);
+	bw_submit_ring(rec, cursor, ring);
 end:
 	bw_pending_end();
 	return 0;
@@ -190,7 +191,7 @@ static __always_inline int bw_chmod_exit(void *ctx)
 		if (file)
 			bw_put_file(rec, &cursor, &c->file, file, &c->ev.flags);
 	}
-	bw_submit(rec, cursor, false);
+	bw_submit(rec, cursor);
 end:
 	bw_pending_end();
 	return 0;

@@ -3,17 +3,11 @@
 #include "../lib/syscall.bpf.h"
 
 /* Entry helper for events whose arguments are all kept in p->args. */
-static __always_inline struct bw_pending *bw_simple_enter(void *ctx, const int nargs, __u32 type, __u32 syscall,
-							  bool critical)
+static __always_inline struct bw_pending *bw_simple_enter(void *ctx, const int nargs, __u32 type, __u32 syscall)
 {
-	struct bw_pending *p;
-
 	if (!bw_wanted(type))
 		return NULL;
-	p = bw_pending_begin(type, syscall, ctx, nargs);
-	if (p)
-		p->critical = critical;
-	return p;
+	return bw_pending_begin(type, syscall, ctx, nargs);
 }
 
 BW_SYSCALL_ENTER(ptrace)
@@ -23,7 +17,7 @@ BW_SYSCALL_ENTER(ptrace)
 
 	if (request != PTRACE_ATTACH && request != PTRACE_SEIZE)
 		return 0;
-	p = bw_simple_enter(ctx, 4, BW_EV_PTRACE, BW_SYS_PTRACE, true);
+	p = bw_simple_enter(ctx, 4, BW_EV_PTRACE, BW_SYS_PTRACE);
 	if (p)
 		bw_pending_commit(p);
 	return 0;
@@ -42,7 +36,7 @@ BW_SYSCALL_EXIT(ptrace)
 		t = (struct bw_ptrace *)bw_begin_syscall(rec, p, sizeof(*t), BW_RET(ctx));
 		t->request = p->args[0];
 		t->target_pid = p->args[1];
-		bw_submit(rec, sizeof(*t), true);
+		bw_submit(rec, sizeof(*t));
 	}
 	bw_pending_end();
 	return 0;
@@ -51,7 +45,7 @@ BW_SYSCALL_EXIT(ptrace)
 /* init_module(image, len, uargs) / finit_module(fd, uargs, flags) */
 BW_SYSCALL_ENTER(init_module)
 {
-	struct bw_pending *p = bw_simple_enter(ctx, 3, BW_EV_MODULE_LOAD, BW_SYS_INIT_MODULE, true);
+	struct bw_pending *p = bw_simple_enter(ctx, 3, BW_EV_MODULE_LOAD, BW_SYS_INIT_MODULE);
 
 	if (!p)
 		return 0;
@@ -63,7 +57,7 @@ BW_SYSCALL_ENTER(init_module)
 
 BW_SYSCALL_ENTER(finit_module)
 {
-	struct bw_pending *p = bw_simple_enter(ctx, 3, BW_EV_MODULE_LOAD, BW_SYS_FINIT_MODULE, true);
+	struct bw_pending *p = bw_simple_enter(ctx, 3, BW_EV_MODULE_LOAD, BW_SYS_FINIT_MODULE);
 
 	if (!p)
 		return 0;
@@ -96,7 +90,7 @@ static __always_inline int bw_module_exit(void *ctx)
 		if (file)
 			bw_put_file(rec, &cursor, &m->file, file, &m->ev.flags);
 	}
-	bw_submit(rec, cursor, true);
+	bw_submit(rec, cursor);
 end:
 	bw_pending_end();
 	return 0;
@@ -113,7 +107,7 @@ BW_SYSCALL_ENTER(bpf)
 
 	if (BW_ARGS(ctx)[0] != BPF_PROG_LOAD_CMD)
 		return 0;
-	p = bw_simple_enter(ctx, 3, BW_EV_BPF_LOAD, BW_SYS_BPF, true);
+	p = bw_simple_enter(ctx, 3, BW_EV_BPF_LOAD, BW_SYS_BPF);
 	if (!p)
 		return 0;
 	bpf_probe_read_user(&p->extra[0], sizeof(__u32), &attr->prog_type);
@@ -141,7 +135,7 @@ BW_SYSCALL_EXIT(bpf)
 		b->prog_type = p->extra[0];
 		b->insn_cnt = p->extra[1];
 		bw_put_saved(rec, &cursor, &b->prog_name, p->s2, 17, &b->ev.flags);
-		bw_submit(rec, cursor, true);
+		bw_submit(rec, cursor);
 	}
 	bw_pending_end();
 	return 0;
@@ -149,7 +143,7 @@ BW_SYSCALL_EXIT(bpf)
 
 BW_SYSCALL_ENTER(memfd_create)
 {
-	struct bw_pending *p = bw_simple_enter(ctx, 2, BW_EV_MEMFD_CREATE, BW_SYS_MEMFD_CREATE, false);
+	struct bw_pending *p = bw_simple_enter(ctx, 2, BW_EV_MEMFD_CREATE, BW_SYS_MEMFD_CREATE);
 
 	if (!p)
 		return 0;
@@ -172,7 +166,7 @@ BW_SYSCALL_EXIT(memfd_create)
 		m = (struct bw_memfd *)bw_begin_syscall(rec, p, sizeof(*m), BW_RET(ctx));
 		m->mfd_flags = p->args[1];
 		bw_put_saved(rec, &cursor, &m->name, p->s2, BW_USHORT_MAX, &m->ev.flags);
-		bw_submit(rec, cursor, false);
+		bw_submit(rec, cursor);
 	}
 	bw_pending_end();
 	return 0;
@@ -181,7 +175,7 @@ BW_SYSCALL_EXIT(memfd_create)
 /* setuid family: ids as passed; unused slots are -1 (unchanged). */
 static __always_inline int bw_setid_enter(void *ctx, const int nargs, __u32 syscall)
 {
-	struct bw_pending *p = bw_simple_enter(ctx, nargs, BW_EV_SETUID, syscall, true);
+	struct bw_pending *p = bw_simple_enter(ctx, nargs, BW_EV_SETUID, syscall);
 
 	if (p)
 		bw_pending_commit(p);
@@ -202,7 +196,7 @@ static __always_inline int bw_setid_exit(void *ctx, int nargs)
 		s = (struct bw_setid *)bw_begin_syscall(rec, p, sizeof(*s), BW_RET(ctx));
 		for (i = 0; i < 3; i++)
 			s->id[i] = i < nargs ? (__u32)p->args[i] : 0xffffffff;
-		bw_submit(rec, sizeof(*s), true);
+		bw_submit(rec, sizeof(*s));
 	}
 	bw_pending_end();
 	return 0;

@@ -2,7 +2,7 @@
 /*
  * Mounts and namespaces: mount, umount2, the new mount API (fsopen, fsconfig,
  * fsmount, move_mount, open_tree), pivot_root, chroot, unshare, setns.
- * All of them go to the critical ring buffer.
+ * All of them ride the critical ring buffer (their ring in abi.h's catalogue).
  *
  * Pending strings: s0 = source (or the single path), s1 = target, s2 = fs type / key.
  */
@@ -10,14 +10,9 @@
 
 static __always_inline struct bw_pending *bw_mount_begin(void *ctx, const int nargs, __u32 type, __u32 syscall)
 {
-	struct bw_pending *p;
-
 	if (!bw_wanted(type))
 		return NULL;
-	p = bw_pending_begin(type, syscall, ctx, nargs);
-	if (p)
-		p->critical = 1;
-	return p;
+	return bw_pending_begin(type, syscall, ctx, nargs);
 }
 
 BW_SYSCALL_ENTER(mount)
@@ -158,7 +153,7 @@ static __always_inline int bw_mount_exit(void *ctx, __u32 type)
 	bw_put_saved(rec, &cursor, &m->source, p->s0, BW_UPATH_MAX, &m->ev.flags);
 	bw_put_saved(rec, &cursor, &m->target, p->s1, BW_UPATH_MAX, &m->ev.flags);
 	bw_put_saved(rec, &cursor, &m->fs, p->s2, BW_USHORT_MAX, &m->ev.flags);
-	bw_submit(rec, cursor, true);
+	bw_submit(rec, cursor);
 end:
 	bw_pending_end();
 	return 0;
@@ -233,7 +228,7 @@ static __always_inline int bw_ns_exit(void *ctx, __u32 type)
 	n->ns_inum = p->extra[2];
 	bw_put_saved(rec, &cursor, &n->ns_type, p->s0, BW_USHORT_MAX, &n->ev.flags);
 	bw_put_saved(rec, &cursor, &n->fd_fs, p->s2, BW_USHORT_MAX, &n->ev.flags);
-	bw_submit(rec, cursor, true);
+	bw_submit(rec, cursor);
 end:
 	bw_pending_end();
 	return 0;

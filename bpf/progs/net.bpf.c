@@ -121,7 +121,7 @@ static __always_inline int bw_net_exit(void *ctx, __u32 type)
 		}
 		bw_put_saved(rec, &cursor, &n->path, path, 110, &n->ev.flags);
 	}
-	bw_submit(rec, cursor, false);
+	bw_submit(rec, cursor);
 end:
 	bw_pending_end();
 	return 0;

@@ -164,7 +164,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	bw_put_kstr(rec, &cursor, &e->tty, BPF_CORE_READ(task, signal, tty, name), BW_TTY_MAX, &e->ev.flags,
 		    BW_F_TRUNC_STR);
 	bw_put_kstr(rec, &cursor, &e->exe_fs, BPF_CORE_READ(sb, s_type, name), 32, &e->ev.flags, BW_F_TRUNC_STR);
-	bw_submit(rec, cursor, true);
+	bw_submit(rec, cursor);
 	return 0;
 }
 
@@ -191,7 +191,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	 * Lifecycle records share the critical ring with exec, setuid, mount...:
 	 * one ring keeps a child's fork before its other critical events.
 	 */
-	bw_submit(rec, sizeof(struct bw_fork), true);
+	bw_submit(rec, sizeof(struct bw_fork));
 	return 0;
 }
 
@@ -211,7 +211,7 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		return 0;
 	x = (struct bw_exit *)bw_begin(rec, BW_EV_EXIT, sizeof(struct bw_exit));
 	x->exit_code = BPF_CORE_READ(task, exit_code);
-	bw_submit(rec, sizeof(struct bw_exit), true);
+	bw_submit(rec, sizeof(struct bw_exit));
 	return 0;
 }
 

@@ -253,6 +253,82 @@ static void test_coverage(void)
 	free(seen);
 }
 
+
+/* ---- the process model: replay drives the live agent's process tree ---------------------- */
+
+static const char anc_rules[] =
+	"- rule: child of parentx\n"
+	"  desc: t\n"
+	"  condition: evt.type = openat and proc.pname = parentx\n"
+	"  output: \"%proc.pname %proc.pexepath %proc.aname[2] %proc.cmdline\"\n"
+	"  priority: WARNING\n";
+
+#define PROC_LINE(t, type, sys, pid, ppid, start, pstart, comm, tail)                                              \
+	"{\"time\":\"2026-11-22T00:00:" t "Z\",\"type\":\"" type "\"" sys ",\"res\":0,\"proc\":{\"pid\":" #pid         \
+	",\"tid\":" #pid ",\"ppid\":" #ppid ",\"uid\":0,\"comm\":\"" comm "\",\"start_time\":" #start                    \
+	",\"parent_start_time\":" #pstart "}" tail "}"
+
+static int feed(struct replay *rp, const char *line, struct strbuf *alerts)
+{
+	char err[256] = "";
+	int rc = replay__line(rp, line, strlen(line), alerts, err, sizeof(err));
+
+	CHECK(rc >= 0, "line refused (%s): %s", err, line);
+	return rc;
+}
+
+/*
+ * Lines without "ancestors": the ancestry comes from exec and fork records
+ * through agent/proctree, with its exit grace period (an exited parent is
+ * still named for PROCTREE_EXIT_GRACE_MS, as in the live agent) and its
+ * (pid, start time) identity (a reused pid is another process).
+ */
+static void test_process_tree_from_the_stream(void)
+{
+	struct rules_source src = { "anc.yaml", anc_rules, sizeof(anc_rules) - 1 };
+	struct rules_diags d = { 0 };
+	struct rules *rs = rules__load_sources(&src, 1, &d);
+	struct strbuf alerts = STRBUF_INIT;
+	struct replay *rp;
+	static const char *const pre[] = {
+		PROC_LINE("01.000", "exec", ",\"syscall\":\"execve\"", 10, 1, 1000, 1, "gp",
+			  ",\"exec\":{\"filename\":\"/bin/gp\",\"exe\":\"/bin/gp\"}"),
+		PROC_LINE("01.100", "fork", "", 11, 10, 2000, 1000, "gp", ",\"fork\":{\"parent_tid\":10}"),
+		PROC_LINE("01.200", "exec", ",\"syscall\":\"execve\"", 11, 10, 2000, 1000, "parentx",
+			  ",\"exec\":{\"filename\":\"/bin/parentx\",\"exe\":\"/usr/bin/parentx\"}"),
+		PROC_LINE("01.300", "fork", "", 12, 11, 3000, 2000, "parentx", ",\"fork\":{\"parent_tid\":11}"),
+		PROC_LINE("01.400", "exec", ",\"syscall\":\"execve\"", 12, 11, 3000, 2000, "child",
+			  ",\"exec\":{\"filename\":\"/bin/child\",\"exe\":\"/bin/child\"}"),
+	};
+	size_t i;
+
+	CHECK(rs != NULL, "rules do not load");
+	if (!rs)
+		return;
+	rp = replay__new(rs, "h", false);
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		feed(rp, pre[i], NULL);
+	CHECK_INT(feed(rp, PROC_LINE("01.500", "open", ",\"syscall\":\"openat\"", 12, 11, 3000, 2000, "child",
+				     ",\"file\":{\"upath\":\"/tmp/x\",\"flags\":\"O_WRONLY\"}"), &alerts), 1);
+	CHECK(strstr(alerts.buf ? alerts.buf : "", "parentx /usr/bin/parentx gp ") != NULL, "alert: %s",
+	      alerts.buf ? alerts.buf : "(none)");
+	/* the parent exits: still known during the grace period, forgotten after it */
+	feed(rp, PROC_LINE("02.000", "exit", "", 11, 10, 2000, 1000, "parentx", ",\"exit\":{\"code\":0}"), NULL);
+	CHECK_INT(feed(rp, PROC_LINE("03.000", "open", ",\"syscall\":\"openat\"", 12, 11, 3000, 2000, "child",
+				     ",\"file\":{\"upath\":\"/tmp/x\",\"flags\":\"O_WRONLY\"}"), NULL), 1);
+	CHECK_INT(feed(rp, PROC_LINE("05.000", "open", ",\"syscall\":\"openat\"", 12, 11, 3000, 2000, "child",
+				     ",\"file\":{\"upath\":\"/tmp/x\",\"flags\":\"O_WRONLY\"}"), NULL), 0);
+	/* pid 11 reused by another process: not the parent of a child of the old one */
+	feed(rp, PROC_LINE("05.100", "exec", ",\"syscall\":\"execve\"", 11, 10, 9000, 1000, "parentx",
+			   ",\"exec\":{\"filename\":\"/bin/parentx\",\"exe\":\"/usr/bin/parentx\"}"), NULL);
+	CHECK_INT(feed(rp, PROC_LINE("05.200", "open", ",\"syscall\":\"openat\"", 12, 11, 3000, 2000, "child",
+				     ",\"file\":{\"upath\":\"/tmp/x\",\"flags\":\"O_WRONLY\"}"), NULL), 0);
+	replay__free(rp);
+	rules__free(rs);
+	rules_diags_free(&d);
+	strbuf_free(&alerts);
+}
+
 int main(void)
 {
 	struct rules_diags diags = { 0 };
@@ -291,6 +367,7 @@ int main(void)
 	}
 	free(names);
 	RUN(test_coverage);
+	RUN(test_process_tree_from_the_stream);
 	rules__free(defaults);
 	return check_summary();
 }
