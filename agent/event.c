@@ -146,3 +146,12 @@ size_t event_fixed_size(unsigned int type)
 
 	return ct ? ct->size : 0;
 }
+
+int64_t event_wall_ns(uint64_t ktime, int64_t boot_to_real_ns)
+{
+	int64_t t;
+
+	if (ktime > INT64_MAX || __builtin_add_overflow((int64_t)ktime, boot_to_real_ns, &t))
+		return INT64_MAX;
+	return t;
+}

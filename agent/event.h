@@ -48,4 +48,11 @@ const char *event_syscall_name(unsigned int sys);/* "openat", ...; NULL if unkno
 const char *event_malformed_name(enum event_malformed why);
 size_t event_fixed_size(unsigned int type);      /* 0 if unknown */
 
+/*
+ * Wall-clock ns of a record's boot-clock stamp. A record's ktime is untrusted: one
+ * beyond what int64 holds, or whose sum overflows, saturates at INT64_MAX instead of
+ * wrapping (the event still goes through; its time says it is bogus).
+ */
+int64_t event_wall_ns(uint64_t ktime, int64_t boot_to_real_ns);
+
 #endif

@@ -102,7 +102,7 @@ static void proc_obj(struct strbuf *sb, const struct bw_proc *p, const struct ev
 
 static void time_key(struct strbuf *sb, const struct bw_event *ev, int64_t boot_to_real_ns)
 {
-	int64_t t = (int64_t)ev->hdr.ktime + boot_to_real_ns;
+	int64_t t = event_wall_ns(ev->hdr.ktime, boot_to_real_ns);
 	char stamp[48];
 
 	fmt_rfc3339(stamp, sizeof(stamp), t / 1000000000, t % 1000000000);

@@ -132,10 +132,18 @@ static char *args_of(json_t *arr, size_t *len)
 }
 
 /* "2026-11-22T01:45:02.123456789Z" → ns since the epoch; 0 if absent or malformed. */
+/* The boot-clock stamp of a wall-clock time; 0 where it would be negative or overflow. */
+static int64_t boot_clock(int64_t wall_ns, int64_t boot_to_real_ns)
+{
+	int64_t k;
+
+	return __builtin_sub_overflow(wall_ns, boot_to_real_ns, &k) || k < 0 ? 0 : k;
+}
+
 static int64_t parse_time(const char *s)
 {
 	struct tm tm = { 0 };
-	int64_t frac = 0;
+	int64_t frac = 0, ns;
 	int digits = 0;
 	const char *p;
 
@@ -150,7 +158,10 @@ static int64_t parse_time(const char *s)
 			}
 	while (digits++ < 9)
 		frac *= 10;
-	return (int64_t)timegm(&tm) * 1000000000 + frac;
+	/* int64 ns cover 1677..2262: a time outside is no time (0), never a wrapped one */
+	if (__builtin_mul_overflow((int64_t)timegm(&tm), (int64_t)1000000000, &ns) || __builtin_add_overflow(ns, frac, &ns))
+		return 0;
+	return ns;
 }
 
 /* ---- processes ------------------------------------------------------------------------------------ */
@@ -511,7 +522,7 @@ int replay_record(const char *line, size_t len, int64_t boot_to_real_ns, void *b
 		goto out;
 	}
 	memset(buf, 0, BW_RECORD_MAX);
-	rc = record_of(j, type, parse_time(jstr(j, "time")) - boot_to_real_ns, buf, &view, err, err_size);
+	rc = record_of(j, type, boot_clock(parse_time(jstr(j, "time")), boot_to_real_ns), buf, &view, err, err_size);
 out:
 	json_decref(j);
 	return rc;
@@ -551,7 +562,8 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		ev->proc.cgroup = ev->cgroup ? ev->cgroup : "";
 		ev->proc.args = ev->args ? ev->args : "";
 	}
-	if (type == BW_EV_FORK && ev->proc.start_time && ev->time_ns && !rp->boot_known) {
+	if (type == BW_EV_FORK && ev->proc.start_time && ev->time_ns && !rp->boot_known &&
+	    ev->proc.start_time <= INT64_MAX && ev->time_ns > (int64_t)ev->proc.start_time) {
 		/* a fork is reported as the child starts: wall clock minus boot clock */
 		rp->boot_to_real = ev->time_ns - (int64_t)ev->proc.start_time;
 		rp->boot_known = true;
@@ -564,8 +576,8 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 			event_free(ev);
 			return -ENOMEM;
 		}
-		if (rp->boot_known && ev->time_ns > rp->boot_to_real)
-			ktime = ev->time_ns - rp->boot_to_real;
+		if (rp->boot_known)
+			ktime = boot_clock(ev->time_ns, rp->boot_to_real);
 		rc = record_of(j, type, ktime, ev->rec, &ev->view, err, err_size);
 		if (rc < 0) {
 			event_free(ev);

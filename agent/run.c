@@ -94,7 +94,7 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 				 .host = &r->host, .layer_container = pe->ec->layer_container };
 
 	r->access.ctx = pe->procs;
-	in.time_ns = (int64_t)pe->v->ev->hdr.ktime + pe->boot_to_real_ns;
+	in.time_ns = event_wall_ns(pe->v->ev->hdr.ktime, pe->boot_to_real_ns);
 	if (pe->container_announce && pe->ec->container) {
 		/* the container's own event (evt.type = container), before its first process event */
 		struct rule_input cin = in;

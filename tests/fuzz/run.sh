@@ -33,6 +33,7 @@ for h in "$BUILD"/tests/fuzz_*; do
 	case $name in
 	config) seeds="$seeds $HERE/../../packaging" ;;
 	rules) seeds="$seeds $HERE/../../rules" ;;
+	replay) seeds="$seeds $HERE/../replay" ;;
 	esac
 	# new inputs go to a scratch corpus; the seeds are read, never written
 	# shellcheck disable=SC2086 # $seeds is a list of directories
