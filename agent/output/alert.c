@@ -128,7 +128,7 @@ static size_t fixed_len(const char *str, size_t n)
 			i++;
 			continue;
 		}
-		len = utf8_decode(s + i, n - i, &cp);
+		len = jw_utf8_decode(s + i, n - i, &cp);
 		if (len == 0) {
 			out++;
 			len = 1;
@@ -155,7 +155,7 @@ static const char *put(struct block *b, const char *str, size_t n, size_t *outle
 			*b->p++ = s[i++];
 			continue;
 		}
-		len = utf8_decode(s + i, n - i, &cp);
+		len = jw_utf8_decode(s + i, n - i, &cp);
 		if (len) {
 			memcpy(b->p, s + i, len);
 			b->p += len;

@@ -33,8 +33,6 @@ int parse_rfc3339(const char *s, int64_t *sec, long *nsec);
 /* JSON text of any jansson value; strings escaped as jw_strn plus C1 and U+2028/9. */
 void json_dump_value(struct strbuf *sb, const json_t *v);
 void json_dump_str(struct strbuf *sb, const char *s, size_t n);
-/* Length of the valid UTF-8 sequence at s and its code point, or 0. */
-size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Appends the alert in fmt, one line without the newline. */
 void format_alert(struct strbuf *sb, enum alert_format fmt, const struct alert *a);
 /* Format-specific escapers (exported for tests). */
