@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "util.h"
 
 static const char *const prio_names[PRIO_MAX] = {
 	"Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug",
@@ -96,11 +97,8 @@ void uuid_v4(char out[37])
 	/* never waits (the rule engine calls this on the event loop) */
 	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
 		/* entropy not ready (early boot): unique, not random */
-		struct timespec ts;
-		uint64_t t, c = ++fallback;
+		uint64_t t = util_clock_ns(CLOCK_REALTIME), c = ++fallback;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		t = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 		memcpy(b, &t, 8);
 		memcpy(b + 8, &c, 8);
 	}

@@ -116,7 +116,6 @@ unsigned backoff_next(struct backoff *b, unsigned retry_after_ms);
 void backoff_reset(struct backoff *b);
 /* Retry-After: delta-seconds or an HTTP-date; milliseconds from now, or 0 if absent/invalid. */
 unsigned parse_retry_after(const char *v, time_t now);
-uint64_t now_mono_ns(void);
 int mkdir_p(const char *path, mode_t mode);
 /* Reads a secret from its file (first line, trailing whitespace cut) or env var; NULL if unset. */
 char *secret_load(const struct secret_ref *ref, const char *what, char *err, size_t errlen);
