@@ -17,20 +17,20 @@
 #include "internal.h"
 #include "util.h"
 
-static const char *const prio_names[PRIO_MAX] = {
+static const char *const prio_names[ALERT_PRIO_MAX] = {
 	"Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug",
 };
 
 const char *alert_priority_name(enum alert_priority p)
 {
-	return p < PRIO_MAX ? prio_names[p] : "Unknown";
+	return p < ALERT_PRIO_MAX ? prio_names[p] : "Unknown";
 }
 
 int alert_priority_from_name(const char *name)
 {
 	int i;
 
-	for (i = 0; i < PRIO_MAX; i++)
+	for (i = 0; i < ALERT_PRIO_MAX; i++)
 		if (strcasecmp(name, prio_names[i]) == 0)
 			return i;
 	/* Falco's rule files accept these spellings too */

@@ -283,17 +283,17 @@ void esc_sd_value(struct strbuf *sb, const char *s, size_t n)
 
 int priority_cef_severity(enum alert_priority p)
 {
-	static const int sev[PRIO_MAX] = { 10, 9, 8, 7, 5, 3, 1, 0 };
+	static const int sev[ALERT_PRIO_MAX] = { 10, 9, 8, 7, 5, 3, 1, 0 };
 
-	return p < PRIO_MAX ? sev[p] : 5;
+	return p < ALERT_PRIO_MAX ? sev[p] : 5;
 }
 
 /* OCSF severity_id: 1 Informational, 2 Low, 3 Medium, 4 High, 5 Critical, 6 Fatal */
 int priority_ocsf_severity(enum alert_priority p)
 {
-	static const int sev[PRIO_MAX] = { 6, 5, 5, 4, 3, 2, 1, 1 };
+	static const int sev[ALERT_PRIO_MAX] = { 6, 5, 5, 4, 3, 2, 1, 1 };
 
-	return p < PRIO_MAX ? sev[p] : 99;
+	return p < ALERT_PRIO_MAX ? sev[p] : 99;
 }
 
 static const char *ocsf_severity_name(int id)

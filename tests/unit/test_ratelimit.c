@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* before the output headers on purpose: it defines PRIO_MAX, which their enum must not use */
+#include <sys/resource.h>
 
 #include "check.h"
 #include "output/internal.h"
@@ -38,6 +40,12 @@ static int load(struct alert *a, const char *rule)
 
 	CHECK(rc == 0, "alert_parse: %s", err);
 	return rc;
+}
+
+static void test_prio_max(void)
+{
+	CHECK_INT(ALERT_PRIO_MAX, PRIO_DEBUG + 1);
+	CHECK_INT(PRIO_MAX, 20); /* <sys/resource.h>'s, untouched */
 }
 
 /* Many keys through a small table: evictions report what they folded, nothing twice, nothing lost. */
@@ -120,6 +128,7 @@ static void test_free_sends_nothing(void)
 
 int main(void)
 {
+	RUN(test_prio_max);
 	RUN(test_eviction_accounts_every_fold);
 	RUN(test_hit_refreshes);
 	RUN(test_free_sends_nothing);
