@@ -19,6 +19,7 @@
 #include "cmd_alert_send.h"
 #include "log.h"
 #include "output/output.h"
+#include "util.h"
 
 #define MAX_OUTPUTS 32
 #define DEFAULT_SPOOL_ROOT "/var/lib/bulwark/spool"
@@ -192,12 +193,7 @@ int cmd_alert_send(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		start_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-	}
+	start_ns = util_clock_ns(CLOCK_MONOTONIC);
 	while (!got_stop && (len = getline(&line, &cap, in)) >= 0) {
 		if (got_hup) {
 			got_hup = 0;
@@ -213,10 +209,8 @@ int cmd_alert_send(int argc, char **argv)
 		if (pace) {
 			/* hold the pace: alert k leaves no earlier than start + k/pace */
 			struct timespec ts;
-			uint64_t due = start_ns + nread * 1000000000ull / pace, now;
+			uint64_t due = start_ns + nread * 1000000000ull / pace, now = util_clock_ns(CLOCK_MONOTONIC);
 
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			now = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 			if (due > now) {
 				ts.tv_sec = (due - now) / 1000000000ull;
 				ts.tv_nsec = (due - now) % 1000000000ull;

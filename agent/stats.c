@@ -2,12 +2,11 @@
 #include "stats.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "event.h"
 #include "metrics.h"
 #include "pipeline.h"
-/* after output/output.h (through metrics.h): its enum has a PRIO_MAX, which this header defines as a macro */
-#include <sys/resource.h>
 
 /* Everything a row can read: the pipeline's counters, run's, and the agent's own resource use. */
 struct stats_source {

@@ -15,21 +15,22 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "util.h"
 
-static const char *const prio_names[PRIO_MAX] = {
+static const char *const prio_names[ALERT_PRIO_MAX] = {
 	"Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug",
 };
 
 const char *alert_priority_name(enum alert_priority p)
 {
-	return p < PRIO_MAX ? prio_names[p] : "Unknown";
+	return p < ALERT_PRIO_MAX ? prio_names[p] : "Unknown";
 }
 
 int alert_priority_from_name(const char *name)
 {
 	int i;
 
-	for (i = 0; i < PRIO_MAX; i++)
+	for (i = 0; i < ALERT_PRIO_MAX; i++)
 		if (strcasecmp(name, prio_names[i]) == 0)
 			return i;
 	/* Falco's rule files accept these spellings too */
@@ -96,11 +97,8 @@ void uuid_v4(char out[37])
 	/* never waits (the rule engine calls this on the event loop) */
 	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
 		/* entropy not ready (early boot): unique, not random */
-		struct timespec ts;
-		uint64_t t, c = ++fallback;
+		uint64_t t = util_clock_ns(CLOCK_REALTIME), c = ++fallback;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		t = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 		memcpy(b, &t, 8);
 		memcpy(b + 8, &c, 8);
 	}
@@ -128,7 +126,7 @@ static size_t fixed_len(const char *str, size_t n)
 			i++;
 			continue;
 		}
-		len = utf8_decode(s + i, n - i, &cp);
+		len = jw_utf8_decode(s + i, n - i, &cp);
 		if (len == 0) {
 			out++;
 			len = 1;
@@ -155,7 +153,7 @@ static const char *put(struct block *b, const char *str, size_t n, size_t *outle
 			*b->p++ = s[i++];
 			continue;
 		}
-		len = utf8_decode(s + i, n - i, &cp);
+		len = jw_utf8_decode(s + i, n - i, &cp);
 		if (len) {
 			memcpy(b->p, s + i, len);
 			b->p += len;

@@ -22,76 +22,9 @@
 
 /* ---- JSON --------------------------------------------------------------------- */
 
-size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cpp)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80) {
-		*cpp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	*cpp = cp;
-	return len;
-}
-
-/* Characters that some consumer treats as a line break or a terminal command. */
-static bool cp_unsafe(uint32_t cp)
-{
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
-}
-
 void json_dump_str(struct strbuf *sb, const char *str, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, len;
-	uint32_t cp;
-
-	strbuf_grow(sb, n + 2);
-	strbuf_addc(sb, '"');
-	while (i < n) {
-		len = utf8_decode(s + i, n - i, &cp);
-		if (len == 0) {
-			/* invalid UTF-8 (jansson never yields it, a caller might): the byte as a code point */
-			strbuf_addf(sb, "\\u%04x", s[i]);
-			i++;
-			continue;
-		}
-		if (cp == '"' || cp == '\\') {
-			strbuf_addc(sb, '\\');
-			strbuf_addc(sb, (char)cp);
-		} else if (cp == '\n') {
-			strbuf_add(sb, "\\n", 2);
-		} else if (cp == '\r') {
-			strbuf_add(sb, "\\r", 2);
-		} else if (cp == '\t') {
-			strbuf_add(sb, "\\t", 2);
-		} else if (cp_unsafe(cp)) {
-			strbuf_addf(sb, "\\u%04x", cp);
-		} else {
-			strbuf_add(sb, s + i, len);
-		}
-		i += len;
-	}
-	strbuf_addc(sb, '"');
+	jw_escape(sb, str, n, JW_ESC_UNSAFE);
 }
 
 static void json_add_real(struct strbuf *sb, double d)
@@ -285,7 +218,7 @@ static void esc_text(struct strbuf *sb, const char *str, size_t n, const char *s
 
 	strbuf_grow(sb, n);
 	while (i < n) {
-		len = utf8_decode(s + i, n - i, &cp);
+		len = jw_utf8_decode(s + i, n - i, &cp);
 		if (len == 0) {
 			strbuf_addf(sb, "\\u%04x", s[i]);
 			i++;
@@ -302,7 +235,7 @@ static void esc_text(struct strbuf *sb, const char *str, size_t n, const char *s
 			strbuf_add(sb, "\\t", 2);
 		} else if (cp == '\t') {
 			strbuf_addc(sb, '\t');
-		} else if (cp_unsafe(cp)) {
+		} else if (jw_cp_unsafe(cp)) {
 			strbuf_addf(sb, "\\u%04x", cp);
 		} else {
 			strbuf_add(sb, s + i, len);
@@ -350,17 +283,17 @@ void esc_sd_value(struct strbuf *sb, const char *s, size_t n)
 
 int priority_cef_severity(enum alert_priority p)
 {
-	static const int sev[PRIO_MAX] = { 10, 9, 8, 7, 5, 3, 1, 0 };
+	static const int sev[ALERT_PRIO_MAX] = { 10, 9, 8, 7, 5, 3, 1, 0 };
 
-	return p < PRIO_MAX ? sev[p] : 5;
+	return p < ALERT_PRIO_MAX ? sev[p] : 5;
 }
 
 /* OCSF severity_id: 1 Informational, 2 Low, 3 Medium, 4 High, 5 Critical, 6 Fatal */
 int priority_ocsf_severity(enum alert_priority p)
 {
-	static const int sev[PRIO_MAX] = { 6, 5, 5, 4, 3, 2, 1, 1 };
+	static const int sev[ALERT_PRIO_MAX] = { 6, 5, 5, 4, 3, 2, 1, 1 };
 
-	return p < PRIO_MAX ? sev[p] : 99;
+	return p < ALERT_PRIO_MAX ? sev[p] : 99;
 }
 
 static const char *ocsf_severity_name(int id)

@@ -33,8 +33,6 @@ int parse_rfc3339(const char *s, int64_t *sec, long *nsec);
 /* JSON text of any jansson value; strings escaped as jw_strn plus C1 and U+2028/9. */
 void json_dump_value(struct strbuf *sb, const json_t *v);
 void json_dump_str(struct strbuf *sb, const char *s, size_t n);
-/* Length of the valid UTF-8 sequence at s and its code point, or 0. */
-size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Appends the alert in fmt, one line without the newline. */
 void format_alert(struct strbuf *sb, enum alert_format fmt, const struct alert *a);
 /* Format-specific escapers (exported for tests). */
@@ -118,7 +116,6 @@ unsigned backoff_next(struct backoff *b, unsigned retry_after_ms);
 void backoff_reset(struct backoff *b);
 /* Retry-After: delta-seconds or an HTTP-date; milliseconds from now, or 0 if absent/invalid. */
 unsigned parse_retry_after(const char *v, time_t now);
-uint64_t now_mono_ns(void);
 int mkdir_p(const char *path, mode_t mode);
 /* Reads a secret from its file (first line, trailing whitespace cut) or env var; NULL if unset. */
 char *secret_load(const struct secret_ref *ref, const char *what, char *err, size_t errlen);

@@ -29,7 +29,7 @@ enum alert_priority {
 	PRIO_NOTICE,
 	PRIO_INFORMATIONAL,
 	PRIO_DEBUG,
-	PRIO_MAX,
+	ALERT_PRIO_MAX, /* the count (not PRIO_MAX: <sys/resource.h> defines that) */
 };
 
 enum output_kind {

@@ -24,6 +24,7 @@
 
 #include "internal.h"
 #include "log.h"
+#include "util.h"
 
 #define DROP_LOG_INTERVAL_NS (10ull * 1000000000)
 #define SYNC_INTERVAL_NS (1000000000ull)
@@ -77,7 +78,7 @@ static const struct ratelimit_config default_rl = {
 
 static uint64_t deadline_after(int timeout_ms)
 {
-	return now_mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000ull;
+	return util_clock_ns(CLOCK_MONOTONIC) + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000ull;
 }
 
 static void abs_time(struct timespec *ts, uint64_t ms_from_now)
@@ -131,7 +132,7 @@ static void qalert_unref(struct qalert *q)
 
 static void count_drop(struct output *out, uint64_t n, const char *why)
 {
-	uint64_t now = now_mono_ns(), pending;
+	uint64_t now = util_clock_ns(CLOCK_MONOTONIC), pending;
 
 	atomic_fetch_add(&out->c.dropped, n);
 	pthread_mutex_lock(&out->lock);
@@ -151,12 +152,10 @@ static void count_drop(struct output *out, uint64_t n, const char *why)
 static void dead_letter_text(struct output *out, const char *data, size_t len, const char *reason)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct timespec ts;
 	char now[40];
 
 	atomic_fetch_add(&out->c.dead_lettered, 1);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fmt_rfc3339(now, sizeof(now), ts.tv_sec, ts.tv_nsec);
+	fmt_rfc3339_now(now, sizeof(now));
 	jw_begin(&sb);
 	jw_kstr(&sb, "time", now);
 	jw_kstr(&sb, "output", out->cfg.name);
@@ -487,12 +486,12 @@ static void set_up(struct output *out, bool up, const char *why, uint64_t *down_
 	bool was = atomic_exchange(&out->up, up);
 
 	if (was && !up) {
-		*down_since = now_mono_ns();
+		*down_since = util_clock_ns(CLOCK_MONOTONIC);
 		log_warn("output %s: delivery failing: %s; alerts %s and retried", out->cfg.name, why,
 			 out->spool ? "go to the spool" : "wait in memory");
 	} else if (!was && up) {
 		log_info("output %s: receiver back after %.1f s%s", out->cfg.name,
-			 (now_mono_ns() - *down_since) / 1e9, out->spool ? "; replaying the spool" : "");
+			 (util_clock_ns(CLOCK_MONOTONIC) - *down_since) / 1e9, out->spool ? "; replaying the spool" : "");
 	}
 }
 
@@ -516,19 +515,19 @@ static void *output_thread(void *arg)
 	struct output *out = arg;
 	struct batch b = { 0 };
 	struct backoff bo;
-	uint64_t down_since = 0, last_sync = now_mono_ns();
+	uint64_t down_since = 0, last_sync = util_clock_ns(CLOCK_MONOTONIC);
 	size_t limit = out->cfg.batch;
 	char why[512];
 	unsigned ra;
 	int rc;
 
-	backoff_init(&bo, out->cfg.retry_ms, out->cfg.retry_max_ms, now_mono_ns() ^ (uintptr_t)out);
+	backoff_init(&bo, out->cfg.retry_ms, out->cfg.retry_max_ms, util_clock_ns(CLOCK_MONOTONIC) ^ (uintptr_t)out);
 	for (;;) {
 		bool stopping;
 
-		if (out->spool && now_mono_ns() - last_sync >= SYNC_INTERVAL_NS) {
+		if (out->spool && util_clock_ns(CLOCK_MONOTONIC) - last_sync >= SYNC_INTERVAL_NS) {
 			spool__sync(out->spool);
-			last_sync = now_mono_ns();
+			last_sync = util_clock_ns(CLOCK_MONOTONIC);
 		}
 		pthread_mutex_lock(&out->lock);
 		stopping = out->stopping;
@@ -680,7 +679,7 @@ static void publish(struct outputs *o, const struct alert *a, struct alert *owne
 	if (!container || !*container)
 		container = "host";
 	pthread_mutex_lock(&o->rl_lock);
-	pass = !o->rl || ratelimit__check(o->rl, a, container, now_mono_ns(), emit_summary, o);
+	pass = !o->rl || ratelimit__check(o->rl, a, container, util_clock_ns(CLOCK_MONOTONIC), emit_summary, o);
 	pthread_mutex_unlock(&o->rl_lock);
 	if (pass)
 		fanout(o, a, owned);
@@ -722,7 +721,7 @@ static void *housekeeping(void *arg)
 		pthread_mutex_unlock(&o->hk_lock);
 		pthread_mutex_lock(&o->rl_lock);
 		if (o->rl)
-			ratelimit__flush(o->rl, now_mono_ns(), false, emit_summary, o);
+			ratelimit__flush(o->rl, util_clock_ns(CLOCK_MONOTONIC), false, emit_summary, o);
 		pthread_mutex_unlock(&o->rl_lock);
 		pthread_mutex_lock(&o->hk_lock);
 	}
@@ -868,7 +867,7 @@ void outputs__set_ratelimit(struct outputs *o, const struct ratelimit_config *rl
 
 	pthread_mutex_lock(&o->rl_lock);
 	if (o->rl)
-		ratelimit__flush(o->rl, now_mono_ns(), true, emit_summary, o);
+		ratelimit__flush(o->rl, util_clock_ns(CLOCK_MONOTONIC), true, emit_summary, o);
 	ratelimit__free(o->rl);
 	o->rl = nrl;
 	pthread_mutex_unlock(&o->rl_lock);
@@ -904,7 +903,7 @@ int outputs__drain(struct outputs *o, int timeout_ms)
 				break;
 		if (i == o->n)
 			return 0;
-		if (now_mono_ns() >= deadline)
+		if (util_clock_ns(CLOCK_MONOTONIC) >= deadline)
 			return -ETIMEDOUT;
 		usleep(10000);
 	}
@@ -930,7 +929,7 @@ void outputs__stop(struct outputs *o, int timeout_ms)
 	/* the folded repeats are reported before the outputs close */
 	pthread_mutex_lock(&o->rl_lock);
 	if (o->rl)
-		ratelimit__flush(o->rl, now_mono_ns(), true, emit_summary, o);
+		ratelimit__flush(o->rl, util_clock_ns(CLOCK_MONOTONIC), true, emit_summary, o);
 	pthread_mutex_unlock(&o->rl_lock);
 	for (i = 0; i < o->n; i++) {
 		struct output *out = &o->outs[i];
@@ -947,7 +946,7 @@ void outputs__stop(struct outputs *o, int timeout_ms)
 
 		if (!out->started)
 			continue;
-		left = deadline > now_mono_ns() ? deadline - now_mono_ns() : 0;
+		left = deadline > util_clock_ns(CLOCK_MONOTONIC) ? deadline - util_clock_ns(CLOCK_MONOTONIC) : 0;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += left / 1000000000ull;
 		ts.tv_nsec += left % 1000000000ull;

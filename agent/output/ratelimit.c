@@ -5,101 +5,59 @@
  * and reported later in one "N similar alerts suppressed" alert (a Falco-schema
  * alert of the same rule and priority) — never dropped silently.
  *
- * The table is bounded: keys live in a fixed pool with hash chains and an LRU
- * list; the least recently seen key is evicted when a new one needs room, and
- * its pending summary is sent first.
+ * The keys live in the agent's bounded table (agent/table.h): the least
+ * recently seen key is evicted when a new one needs room, and its pending
+ * summary is sent first.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "table.h"
+#include "util.h"
+
+struct rl_key {
+	const char *rule, *container;
+};
 
 struct rl_entry {
-	char *rule, *container;
-	uint64_t hash;
+	char *rule, *container;  /* the key */
+	uint32_t hash;           /* of the key, kept: a key whose copy failed is removed by it */
+	struct table_link link;
 	double tokens;
 	uint64_t last_ns;        /* monotonic time of the last refill */
 	uint64_t window_ns;      /* when the first folded alert of this window came */
 	uint64_t suppressed;
 	struct timespec first_rt, last_rt;
 	struct alert last;       /* the last folded alert (owned copy; mem NULL: none) */
-	struct rl_entry *chain;  /* hash bucket */
-	struct rl_entry *prev, *next; /* LRU: head is the most recent */
 };
 
 struct ratelimit {
 	struct ratelimit_config cfg;
-	struct rl_entry *pool, *free_list;
-	struct rl_entry **buckets;
-	size_t nbuckets;
-	struct rl_entry *head, *tail;
+	struct table *keys;
+	rl_emit_fn emit;         /* of the call in progress: an evicted key's pending summary goes there */
+	void *emit_ctx;
 };
 
-static uint64_t fnv1a(uint64_t h, const char *s)
+static uint32_t key_hash(const char *rule, const char *container)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
+	return table_hash_bytes(table_hash_str(rule) ^ 0xff, container, strlen(container));
 }
 
-static uint64_t key_hash(const char *rule, const char *container)
+static uint32_t entry_hash(const void *e)
 {
-	return fnv1a(fnv1a(0xcbf29ce484222325ull, rule) ^ 0xff, container);
+	return ((const struct rl_entry *)e)->hash;
 }
 
-struct ratelimit *ratelimit__new(const struct ratelimit_config *cfg)
+static bool entry_match(const void *e, const void *key)
 {
-	struct ratelimit *rl = calloc(1, sizeof(*rl));
-	size_t i, n;
+	const struct rl_entry *r = e;
+	const struct rl_key *k = key;
 
-	if (!rl)
-		return NULL;
-	rl->cfg = *cfg;
-	n = cfg->table_size ? cfg->table_size : 4096;
-	rl->cfg.table_size = n;
-	if (rl->cfg.summary_ms == 0)
-		rl->cfg.summary_ms = 10000;
-	rl->nbuckets = 1;
-	while (rl->nbuckets < n)
-		rl->nbuckets <<= 1;
-	rl->pool = calloc(n, sizeof(*rl->pool));
-	rl->buckets = calloc(rl->nbuckets, sizeof(*rl->buckets));
-	if (!rl->pool || !rl->buckets) {
-		ratelimit__free(rl);
-		errno = ENOMEM;
-		return NULL;
-	}
-	for (i = 0; i < n; i++) {
-		rl->pool[i].chain = rl->free_list;
-		rl->free_list = &rl->pool[i];
-	}
-	return rl;
-}
-
-static void lru_unlink(struct ratelimit *rl, struct rl_entry *e)
-{
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		rl->head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		rl->tail = e->prev;
-	e->prev = e->next = NULL;
-}
-
-static void lru_push(struct ratelimit *rl, struct rl_entry *e)
-{
-	e->next = rl->head;
-	e->prev = NULL;
-	if (rl->head)
-		rl->head->prev = e;
-	rl->head = e;
-	if (!rl->tail)
-		rl->tail = e;
+	return strcmp(r->rule, k->rule) == 0 && strcmp(r->container, k->container) == 0;
 }
 
 static void emit_summary(struct rl_entry *e, rl_emit_fn emit, void *ctx)
@@ -116,59 +74,70 @@ static void emit_summary(struct rl_entry *e, rl_emit_fn emit, void *ctx)
 	alert_free(&e->last);
 }
 
-static void entry_release(struct ratelimit *rl, struct rl_entry *e, rl_emit_fn emit, void *ctx)
+/* A key leaves the table (evicted, or the table freed): its pending summary is sent first. */
+static void entry_release(void *e, void *ctx)
 {
-	struct rl_entry **pp = &rl->buckets[e->hash & (rl->nbuckets - 1)];
+	struct ratelimit *rl = ctx;
+	struct rl_entry *r = e;
 
-	emit_summary(e, emit, ctx);
-	while (*pp && *pp != e)
-		pp = &(*pp)->chain;
-	if (*pp)
-		*pp = e->chain;
-	lru_unlink(rl, e);
-	free(e->rule);
-	free(e->container);
-	memset(e, 0, sizeof(*e));
-	e->chain = rl->free_list;
-	rl->free_list = e;
+	emit_summary(r, rl->emit, rl->emit_ctx);
+	free(r->rule);
+	free(r->container);
+}
+
+static const struct table_ops entry_ops = {
+	.size = sizeof(struct rl_entry),
+	.link = offsetof(struct rl_entry, link),
+	.hash = entry_hash,
+	.match = entry_match,
+	.release = entry_release,
+};
+
+struct ratelimit *ratelimit__new(const struct ratelimit_config *cfg)
+{
+	struct ratelimit *rl = calloc(1, sizeof(*rl));
+
+	if (!rl)
+		return NULL;
+	rl->cfg = *cfg;
+	if (rl->cfg.table_size == 0)
+		rl->cfg.table_size = 4096;
+	if (rl->cfg.summary_ms == 0)
+		rl->cfg.summary_ms = 10000;
+	rl->keys = table__new(&entry_ops, rl->cfg.table_size, rl);
+	if (!rl->keys) {
+		free(rl);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return rl;
 }
 
 bool ratelimit__check(struct ratelimit *rl, const struct alert *a, const char *container, uint64_t now_ns,
 		      rl_emit_fn emit, void *ctx)
 {
-	uint64_t h = key_hash(a->rule, container);
+	struct rl_key key = { a->rule, container };
+	uint32_t h = key_hash(a->rule, container);
 	struct rl_entry *e;
 	double elapsed;
 
 	if (rl->cfg.rate <= 0)
 		return true;
-	for (e = rl->buckets[h & (rl->nbuckets - 1)]; e; e = e->chain)
-		if (e->hash == h && strcmp(e->rule, a->rule) == 0 && strcmp(e->container, container) == 0)
-			break;
+	rl->emit = emit;
+	rl->emit_ctx = ctx;
+	e = table__lookup(rl->keys, h, &key);
 	if (!e) {
-		if (!rl->free_list)
-			entry_release(rl, rl->tail, emit, ctx);
-		e = rl->free_list;
-		rl->free_list = e->chain;
+		e = table__insert(rl->keys, h);
+		e->hash = h;
 		e->rule = strdup(a->rule);
 		e->container = strdup(container);
 		if (!e->rule || !e->container) {
-			free(e->rule);
-			free(e->container);
-			e->rule = e->container = NULL;
-			e->chain = rl->free_list;
-			rl->free_list = e;
+			table__remove(rl->keys, e);
 			return true; /* out of memory: deliver rather than fold */
 		}
-		e->hash = h;
 		e->tokens = rl->cfg.burst > 1 ? rl->cfg.burst : 1;
 		e->last_ns = now_ns;
-		e->chain = rl->buckets[h & (rl->nbuckets - 1)];
-		rl->buckets[h & (rl->nbuckets - 1)] = e;
-	} else {
-		lru_unlink(rl, e);
 	}
-	lru_push(rl, e);
 	elapsed = (double)(now_ns - e->last_ns) / 1e9;
 	e->last_ns = now_ns;
 	e->tokens += elapsed * rl->cfg.rate;
@@ -195,7 +164,7 @@ void ratelimit__flush(struct ratelimit *rl, uint64_t now_ns, bool force, rl_emit
 {
 	struct rl_entry *e;
 
-	for (e = rl->head; e; e = e->next)
+	for (e = table__newest(rl->keys); e; e = table__older(rl->keys, e))
 		if (e->suppressed && (force || now_ns - e->window_ns >= (uint64_t)rl->cfg.summary_ms * 1000000))
 			emit_summary(e, emit, ctx);
 }
@@ -209,7 +178,7 @@ int ratelimit_summary(const struct rl_summary *s, struct alert *out)
 	struct alert_kv *fields;
 	struct alert_str *tags;
 	char first[40], last_t[40], now[40], id[37];
-	struct timespec ts;
+	uint64_t now_ns;
 	size_t i, n;
 	int rc = -ENOMEM;
 
@@ -217,8 +186,8 @@ int ratelimit_summary(const struct rl_summary *s, struct alert *out)
 	tags = calloc(last->ntags + 1, sizeof(*tags));
 	if (!fields || !tags)
 		goto out;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fmt_rfc3339(now, sizeof(now), ts.tv_sec, ts.tv_nsec);
+	now_ns = util_clock_ns(CLOCK_REALTIME); /* one read: the summary's time and its text agree */
+	fmt_rfc3339(now, sizeof(now), now_ns / 1000000000, now_ns % 1000000000);
 	fmt_rfc3339(first, sizeof(first), s->first_sec, s->first_nsec);
 	fmt_rfc3339(last_t, sizeof(last_t), s->last_sec, s->last_nsec);
 	uuid_v4(id);
@@ -261,8 +230,8 @@ int ratelimit_summary(const struct rl_summary *s, struct alert *out)
 	al.uuid = id;
 	/* the members the last alert carried (a line may lack hostname or source) */
 	al.has |= last->has & ((1u << AM_HOSTNAME) | (1u << AM_SOURCE) | (1u << AM_PRIORITY));
-	al.sec = ts.tv_sec;
-	al.nsec = ts.tv_nsec;
+	al.sec = now_ns / 1000000000;
+	al.nsec = now_ns % 1000000000;
 	rc = alert_copy(out, &al);
 out:
 	free(fields);
@@ -288,17 +257,9 @@ json_t *ratelimit_summary_alert(const struct rl_summary *s)
 
 void ratelimit__free(struct ratelimit *rl)
 {
-	size_t i;
-
 	if (!rl)
 		return;
-	if (rl->pool)
-		for (i = 0; i < rl->cfg.table_size; i++) {
-			free(rl->pool[i].rule);
-			free(rl->pool[i].container);
-			alert_free(&rl->pool[i].last);
-		}
-	free(rl->pool);
-	free(rl->buckets);
+	rl->emit = NULL; /* freed without summaries */
+	table__free(rl->keys);
 	free(rl);
 }

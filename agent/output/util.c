@@ -13,14 +13,6 @@
 
 #define BACKOFF_CAP_MS (10u * 60 * 1000) /* never wait longer than this, whatever the receiver asks */
 
-uint64_t now_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 void backoff_init(struct backoff *b, unsigned base_ms, unsigned max_ms, uint64_t seed)
 {
 	b->base_ms = base_ms ? base_ms : 1;

@@ -29,6 +29,7 @@
 
 #include "compile.h"
 #include "internal.h"
+#include "util.h"
 
 /* ---- sources and YAML references ------------------------------------------------------ */
 
@@ -1932,14 +1933,12 @@ static void loader_free(struct loader *ld)
 struct rules *rules__load_sources(const struct rules_source *src, size_t n, struct rules_diags *diags)
 {
 	struct loader ld = { .diags = diags };
-	struct timespec now;
 	size_t i;
 
 	ld.rs = calloc(1, sizeof(*ld.rs));
 	if (!ld.rs)
 		return NULL;
-	clock_gettime(CLOCK_REALTIME, &now);
-	ld.now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	ld.now_ns = (int64_t)util_clock_ns(CLOCK_REALTIME);
 	for (i = 0; i < n; i++)
 		read_source(&ld, &src[i]);
 	compile_all(&ld);
@@ -2021,38 +2020,20 @@ static int expand_dir(struct pathlist *pl, const char *dir, struct rules_diags *
 	return rc;
 }
 
+/* A rules file, or NULL with the reason in diags. */
 static char *read_file(const char *path, size_t *len, struct rules_diags *diags)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
+	char *text = util_read_file(path, RULES_FILE_MAX, len);
 
-	if (fd < 0) {
-		diag_add(diags, false, path, 0, 0, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > RULES_FILE_MAX) {
+	if (text)
+		return text;
+	if (errno == EINVAL || errno == EFBIG)
 		diag_add(diags, false, path, 0, 0, "not a regular file of at most %u bytes", RULES_FILE_MAX);
-		goto out;
-	}
-	buf = malloc(st.st_size + 1);
-	if (!buf)
-		goto out;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += r;
-	}
-	buf[got] = '\0';
-	*len = got;
-out:
-	close(fd);
-	return buf;
+	else if (errno == ENOMEM)
+		diag_add(diags, false, path, 0, 0, "out of memory");
+	else
+		diag_add(diags, false, path, 0, 0, "cannot open: %s", strerror(errno));
+	return NULL;
 }
 
 struct rules *rules__load_paths(const char *const *paths, size_t n, struct rules_diags *diags)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rules/internal.h" /* RULES_FILE_MAX */
 #include "rules/rules.h"
 
 static const char rule_head[] = "- rule: r\n  desc: d\n";
@@ -345,6 +346,22 @@ static void test_directory(void)
 	paths[0] = p;
 	rs = rules__load_paths(paths, 1, &d);
 	CHECK(rs == NULL && d.n == 1 && strstr(d.v[0].msg, "cannot open") && d.v[0].line == 0, "missing file");
+	rules__free(rs);
+	rules_diags_free(&d);
+
+	/* not a regular file, and a file larger than the limit: the same message */
+	paths[0] = "/dev/null";
+	rs = rules__load_paths(paths, 1, &d);
+	CHECK(rs == NULL && d.n == 1 && strstr(d.v[0].msg, "not a regular file of at most"), "a device");
+	rules__free(rs);
+	rules_diags_free(&d);
+	snprintf(p, sizeof(p), "%s/huge.yaml", dir);
+	write_file(p, "");
+	CHECK(truncate(p, RULES_FILE_MAX + 1) == 0, "truncate");
+	paths[0] = p;
+	rs = rules__load_paths(paths, 1, &d);
+	CHECK(rs == NULL && d.n == 1 && strstr(d.v[0].msg, "not a regular file of at most") &&
+	      strcmp(d.v[0].file, p) == 0, "a file over the limit");
 	rules__free(rs);
 	rules_diags_free(&d);
 
