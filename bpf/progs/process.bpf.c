@@ -210,8 +210,13 @@ static __always_inline bool bw_exit_claim(struct task_struct *task)
 
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return false;
-	/* any other failure (no memory) reports: a duplicate is better than a lost exit */
-	return bpf_map_update_elem(&exit_claims, &key, &one, BPF_NOEXIST) != -EEXIST;
+	/*
+	 * Any other failure (no memory) reports: a duplicate is better than a
+	 * lost exit. Compared as an int: before Linux 6.4 ("bpf: return long from
+	 * bpf_map_ops funcs") the verifier's direct call to the map's int update
+	 * left the error zero-extended in the 64-bit return register.
+	 */
+	return (int)bpf_map_update_elem(&exit_claims, &key, &one, BPF_NOEXIST) != -EEXIST;
 }
 
 /*
