@@ -12,6 +12,7 @@
 #include "log.h"
 #include "replay.h"
 #include "rules/rules.h"
+#include "sensor.h"
 
 #define MAX_RULE_PATHS 64
 
@@ -33,6 +34,25 @@ static struct rules *load(const char *const *paths, size_t n, struct rules_diags
 	return n ? rules__load_paths(paths, n, d) : rules__load_default(d);
 }
 
+/*
+ * Rules that need a hook this kernel lacks: warnings, as the agent gives at
+ * load. No privileges needed: the probe reads tracefs where it may, else
+ * /proc/kallsyms; where neither answers the check is skipped with a note.
+ */
+static void check_hooks(const struct rules *rs, struct rules_diags *d)
+{
+	struct rules_missing_hooks m = { .n = 0 };
+	const char *how = "";
+	int e = sensor_probe_missing_hooks(rules_missing_hooks_add, &m, &how);
+
+	if (e) {
+		fprintf(stderr, "note: cannot tell which hooks this kernel has (tracefs and %s unreadable: %s): rules that "
+			"need a missing hook are not named\n", how, strerror(-e));
+		return;
+	}
+	rules__check_hooks(rs, &m, d);
+}
+
 static int rules_check(int argc, char **argv)
 {
 	struct rules_diags d = { 0 };
@@ -40,6 +60,8 @@ static int rules_check(int argc, char **argv)
 	int rc;
 
 	rs = load((const char *const *)argv, argc, &d);
+	if (rs)
+		check_hooks(rs, &d);
 	rules_diags_print(&d, stdout);
 	if (rs)
 		printf("ok: %zu rules\n", rules__count(rs));

@@ -297,6 +297,8 @@ int pipeline_run(const struct pipeline_opts *opts, const struct pipeline_sink *s
 		status = 2;
 		goto cleanup;
 	}
+	if (sink->on_sensor)
+		sink->on_sensor(sink->ctx, t.sensor);
 	t.boot_to_real_ns = event_boot_to_real_ns();
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0) {

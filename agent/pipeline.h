@@ -56,6 +56,8 @@ struct pipeline_sink {
 	/* once the sensor is attached, then every second; NULL: not wanted */
 	void (*on_ready)(void *ctx, const struct pipeline_stats *st);
 	void (*on_pipeline_stats)(void *ctx, const struct pipeline_stats *st);
+	/* the sensor once loaded, before any event; valid until pipeline_run returns (run: filters on reload) */
+	void (*on_sensor)(void *ctx, struct sensor *s);
 	void *ctx;
 };
 

@@ -42,6 +42,14 @@ struct runner {
 	const char *metrics_addr;    /* "" : not serving */
 	const struct run_opts *opts;
 	struct config *cfg;          /* the config last read (SIGHUP re-reads opts->config_path) */
+	struct sensor *sensor;       /* the pipeline's, once loaded: its filters follow the rules */
+};
+
+/* Read-only opens the rules compare paths against (/etc/shadow, ...), plus those given with --ro-prefix. */
+struct prefixes {
+	const char *v[CLI_MAX_RO_PREFIXES];
+	char *owned[CLI_MAX_RO_PREFIXES];
+	size_t n, n_owned;
 };
 
 static const struct proc_info *parent_of(void *ctx, const struct proc_info *p)
@@ -109,6 +117,96 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 	rules__eval(r->rules, &in, on_match, r);
 }
 
+static void add_rule_prefix(void *ctx, const char *prefix)
+{
+	struct prefixes *p = ctx;
+	size_t len = strlen(prefix);
+
+	/* the kernel compares at most BW_PREFIX_MAX - 1 bytes: a longer prefix is cut, which only widens it */
+	if (p->n == CLI_MAX_RO_PREFIXES || len == 0) {
+		if (len)
+			log_warn("read-only open prefix %s not watched: at most %d prefixes", prefix, CLI_MAX_RO_PREFIXES);
+		return;
+	}
+	p->owned[p->n_owned] = strndup(prefix, BW_PREFIX_MAX - 1);
+	if (p->owned[p->n_owned])
+		p->v[p->n++] = p->owned[p->n_owned++];
+}
+
+static void prefixes_free(struct prefixes *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_owned; i++)
+		free(p->owned[i]);
+	p->n = p->n_owned = 0;
+}
+
+/*
+ * The kernel filters a ruleset needs, at start and on every reload: the event
+ * types it can match (within --events) plus what the caches need, and the
+ * read-only opens of --ro-prefix and of the paths the rules name. @p owns
+ * the prefix strings f points to.
+ */
+static void filters_for(const struct runner *r, const struct rules *rules, struct prefixes *p,
+			struct sensor_filters *f)
+{
+	const struct pipeline_opts *popts = &r->opts->pipeline;
+	bool wanted[BW_EV_MAX];
+	size_t i;
+	int t;
+
+	rules__event_types(rules, wanted);
+	memset(f, 0, sizeof(*f));
+	for (t = 1; t < BW_EV_MAX; t++)
+		f->events[t] = popts->events[t] && wanted[t];
+	f->events[BW_EV_EXEC] = f->events[BW_EV_FORK] = f->events[BW_EV_EXIT] = f->events[BW_EV_CGROUP_ATTACH] = true;
+	for (i = 0; i < popts->n_ro_prefixes && p->n < CLI_MAX_RO_PREFIXES; i++)
+		p->v[p->n++] = popts->ro_prefixes[i];
+	rules__read_prefixes(rules, add_rule_prefix, p);
+	f->ro_prefixes = p->v;
+	f->n_ro_prefixes = p->n;
+}
+
+/* A warning per enabled rule that needs a hook the sensor had to skip on this kernel. */
+static void warn_missing_hooks(const struct runner *r, const struct rules *rules)
+{
+	struct rules_missing_hooks m = { .n = 0 };
+	struct rules_diags diags = { 0 };
+
+	if (!r->sensor)
+		return;
+	sensor__missing_hooks(r->sensor, rules_missing_hooks_add, &m);
+	rules__check_hooks(rules, &m, &diags);
+	log_diags(&diags, LOG_WARN);
+	rules_diags_free(&diags);
+}
+
+/* The pipeline's sensor is loaded with the first ruleset's filters: keep it for reloads. */
+static void on_sensor(void *ctx, struct sensor *s)
+{
+	struct runner *r = ctx;
+
+	r->sensor = s;
+	warn_missing_hooks(r, r->rules);
+}
+
+/* Points the kernel filters at a new ruleset's needs; on failure they stay as they were. */
+static int apply_filters(struct runner *r, const struct rules *rules)
+{
+	struct prefixes p = { .n = 0 };
+	struct sensor_filters f;
+	char err[512];
+	int e;
+
+	filters_for(r, rules, &p, &f);
+	e = sensor__set_filters(r->sensor, &f, err, sizeof(err));
+	if (e)
+		log_error("cannot update the kernel filters: %s", err);
+	prefixes_free(&p); /* the sensor keeps its own copy */
+	return e;
+}
+
 /*
  * SIGHUP, the config part: a valid file replaces the settings that apply
  * while running (rules paths, log level, health thresholds); an invalid one
@@ -174,15 +272,19 @@ static void on_hangup(void *ctx)
 		log_diags(&diags, LOG_ERROR);
 		log_error("rules reload failed: %zu errors; the previous %zu rules stay active", diags.errors,
 			  rules__count(r->rules));
+	} else if (r->sensor && apply_filters(r, fresh)) {
+		/* rules whose events the kernel would not send are no rules: keep the set that works */
+		r->reload_failures++;
+		log_diags(&diags, LOG_WARN);
+		log_error("rules reload failed: the kernel filters could not follow; the previous %zu rules stay active",
+			  rules__count(r->rules));
+		rules__free(fresh);
 	} else {
 		log_diags(&diags, LOG_WARN);
+		warn_missing_hooks(r, fresh);
 		rules__free(r->rules);
 		r->rules = fresh;
 		log_info("rules reloaded: %zu rules", rules__count(fresh));
-		/*
-		 * The kernel's enabled types were set at start from the first set;
-		 * a reload that needs a new event type takes effect at restart.
-		 */
 	}
 	rules_diags_free(&diags);
 }
@@ -232,29 +334,6 @@ static void on_ready(void *ctx, const struct pipeline_stats *st)
 	on_pipeline_stats(ctx, st);
 }
 
-/* Read-only opens the rules compare paths against (/etc/shadow, ...), plus those given with --ro-prefix. */
-struct prefixes {
-	const char *v[CLI_MAX_RO_PREFIXES];
-	char *owned[CLI_MAX_RO_PREFIXES];
-	size_t n, n_owned;
-};
-
-static void add_rule_prefix(void *ctx, const char *prefix)
-{
-	struct prefixes *p = ctx;
-	size_t len = strlen(prefix);
-
-	/* the kernel compares at most BW_PREFIX_MAX - 1 bytes: a longer prefix is cut, which only widens it */
-	if (p->n == CLI_MAX_RO_PREFIXES || len == 0) {
-		if (len)
-			log_warn("read-only open prefix %s not watched: at most %d prefixes", prefix, CLI_MAX_RO_PREFIXES);
-		return;
-	}
-	p->owned[p->n_owned] = strndup(prefix, BW_PREFIX_MAX - 1);
-	if (p->owned[p->n_owned])
-		p->v[p->n++] = p->owned[p->n_owned++];
-}
-
 /* The host's own namespaces, for rules that ask whether a process joined them. */
 static void read_host_namespaces(struct rules_host *h, const char *procfs)
 {
@@ -290,15 +369,15 @@ int run_main(const struct run_opts *ro)
 	struct runner r = { .rule_paths = ro->rule_paths, .n_rule_paths = ro->n_rule_paths,
 			    .access = { .parent_of = parent_of, .comm_of = comm_of }, .opts = ro, .cfg = ro->config };
 	struct pipeline_sink sink = { .on_event = on_event, .on_hangup = on_hangup, .on_stats = on_stats,
-				      .on_ready = on_ready, .on_pipeline_stats = on_pipeline_stats, .ctx = &r };
+				      .on_ready = on_ready, .on_pipeline_stats = on_pipeline_stats, .on_sensor = on_sensor,
+				      .ctx = &r };
 	const struct pipeline_opts *popts = &ro->pipeline;
 	struct pipeline_opts o = *popts;
 	struct rules_diags diags = { 0 };
 	struct prefixes prefixes = { 0 };
-	bool wanted[BW_EV_MAX];
+	struct sensor_filters filters;
 	char err[512];
-	size_t i;
-	int t, status;
+	int status;
 
 	r.rules = load_rules(&r, &diags);
 	if (!r.rules) {
@@ -309,16 +388,11 @@ int run_main(const struct run_opts *ro)
 	}
 	log_diags(&diags, LOG_WARN);
 	rules_diags_free(&diags);
-	/* the kernel emits what the rules can match (within --events), plus what the caches need */
-	rules__event_types(r.rules, wanted);
-	for (t = 1; t < BW_EV_MAX; t++)
-		o.events[t] = popts->events[t] && wanted[t];
-	o.events[BW_EV_EXEC] = o.events[BW_EV_FORK] = o.events[BW_EV_EXIT] = o.events[BW_EV_CGROUP_ATTACH] = true;
-	for (i = 0; i < popts->n_ro_prefixes; i++)
-		prefixes.v[prefixes.n++] = popts->ro_prefixes[i];
-	rules__read_prefixes(r.rules, add_rule_prefix, &prefixes);
-	o.ro_prefixes = prefixes.v;
-	o.n_ro_prefixes = prefixes.n;
+	/* the kernel emits what the rules can match; the sensor loads with these filters */
+	filters_for(&r, r.rules, &prefixes, &filters);
+	memcpy(o.events, filters.events, sizeof(o.events));
+	o.ro_prefixes = filters.ro_prefixes;
+	o.n_ro_prefixes = filters.n_ro_prefixes;
 	log_info("read-only opens watched under %zu path prefixes the rules name", prefixes.n);
 	if (gethostname(r.hostname, sizeof(r.hostname) - 1))
 		strcpy(r.hostname, "unknown");
@@ -353,8 +427,7 @@ free_metrics:
 free_rules:
 	rules__free(r.rules);
 	rules_alert_buf_free(&r.alert);
-	for (i = 0; i < prefixes.n_owned; i++)
-		free(prefixes.owned[i]);
+	prefixes_free(&prefixes);
 	if (r.cfg != ro->config) {
 		config_free(r.cfg);
 		free(r.cfg);

@@ -15,11 +15,13 @@
 #include <unistd.h>
 
 #include "bulwark.skel.h"
+#include "event.h"
 #include "log.h"
 
 #define MIN_KERNEL_MAJOR 5
 #define MIN_KERNEL_MINOR 11
 #define TRACEFS "/sys/kernel/tracing"
+#define KALLSYMS "/proc/kallsyms"
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define LOCKDOWN_PATH "/sys/kernel/security/lockdown"
 #define OVERLAY_MODULE "/sys/module/overlay"
@@ -40,20 +42,26 @@ struct sensor {
 	int attached, skipped;
 	sensor_record_fn on_record;
 	void *ctx;
+	/* the filters in the kernel maps now (sensor__set_filters) */
+	struct bw_config cfg;
+	bool events[BW_EV_MAX];
+	char *prefixes[SENSOR_MAX_RO_PREFIXES];
+	size_t n_prefixes;
 };
 
-/* Hooks that may be missing on a supported kernel: skipped with a logged reason. */
+/*
+ * Syscalls whose hooks may be missing on a supported kernel: their programs
+ * (enter_<syscall>, exit_<syscall>) are skipped with a logged reason.
+ */
 static const struct {
-	const char *prog;
+	const char *syscall;
 	const char *why;
-} optional_progs[] = {
-	{ "enter_fchmodat2", "fchmodat2(2) exists since Linux 6.6" },
-	{ "exit_fchmodat2", "fchmodat2(2) exists since Linux 6.6" },
-	{ "enter_init_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
-	{ "exit_init_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
-	{ "enter_finit_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
-	{ "exit_finit_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
+} optional_syscalls[] = {
+	{ "fchmodat2", "fchmodat2(2) exists since Linux 6.6" },
+	{ "init_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
+	{ "finit_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
 };
+#define N_OPTIONAL (sizeof(optional_syscalls) / sizeof(optional_syscalls[0]))
 
 static const char *const counter_names[BW_CNT_MAX] = {
 	[BW_CNT_DROP_COMMON] = "drop_ringbuf_common",
@@ -184,15 +192,32 @@ static void overlay_module_load(void)
 	log_info("loaded the overlayfs module, whose BTF tells the layer of files in containers");
 }
 
+/* The syscall a syscall program serves: "enter_fchmodat2" → "fchmodat2". */
+static const char *prog_syscall(const char *prog)
+{
+	return prog + (!strncmp(prog, "enter_", 6) ? 6 : !strncmp(prog, "exit_", 5) ? 5 : 0);
+}
+
+/* The optional_syscalls index of a program's syscall, or -1 if the program is required. */
+static int optional_index(const char *prog)
+{
+	const char *sc = prog_syscall(prog);
+	size_t i;
+
+	if (sc == prog)
+		return -1;
+	for (i = 0; i < N_OPTIONAL; i++)
+		if (strcmp(sc, optional_syscalls[i].syscall) == 0)
+			return (int)i;
+	return -1;
+}
+
 /* Why a hook may be missing, or NULL if it is required. */
 static const char *optional_reason(const char *prog)
 {
-	size_t i;
+	int i = optional_index(prog);
 
-	for (i = 0; i < sizeof(optional_progs) / sizeof(optional_progs[0]); i++)
-		if (strcmp(prog, optional_progs[i].prog) == 0)
-			return optional_progs[i].why;
-	return NULL;
+	return i < 0 ? NULL : optional_syscalls[i].why;
 }
 
 /*
@@ -245,37 +270,234 @@ static int attach_all(struct sensor *s, char *err, size_t errlen)
 	return 0;
 }
 
-static int configure(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
+/* ---- in-kernel filters -------------------------------------------------------------- */
+
+static bool has_prefix(const char *const *v, size_t n, const char *p)
 {
-	struct bw_config cfg = { .agent_tgid = getpid(), .ro_prefixes = o->n_ro_prefixes };
-	int types_fd = bpf_map__fd(s->skel->maps.enabled_types);
-	int prefix_fd = bpf_map__fd(s->skel->maps.ro_prefixes);
-	__u32 key, on;
 	size_t i;
 
-	for (key = 0; key < BW_EV_MAX; key++) {
-		on = o->events[key];
-		if (bpf_map_update_elem(types_fd, &key, &on, BPF_ANY))
-			return fail(err, errlen, errno, "cannot set enabled event types: %s", strerror(errno));
-	}
-	for (i = 0; i < o->n_ro_prefixes; i++) {
-		struct bw_prefix_key pk = { 0 };
-		size_t len = strlen(o->ro_prefixes[i]);
-		__u32 one = 1;
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], p) == 0)
+			return true;
+	return false;
+}
 
-		/* the kernel compares the caller's path read as a NUL-terminated string of BW_PREFIX_MAX bytes */
-		if (len == 0 || len >= BW_PREFIX_MAX)
-			return fail(err, errlen, EINVAL, "read-only open prefix '%s': length must be 1..%d",
-				    o->ro_prefixes[i], BW_PREFIX_MAX - 1);
-		pk.prefixlen = len * 8;
-		memcpy(pk.data, o->ro_prefixes[i], len);
-		if (bpf_map_update_elem(prefix_fd, &pk, &one, BPF_ANY))
-			return fail(err, errlen, errno, "cannot load read-only open prefix: %s", strerror(errno));
+/* Is v[i] the first occurrence of its string (sets given as lists may repeat one)? */
+static bool first_of(const char *const *v, size_t i)
+{
+	return !has_prefix(v, i, v[i]);
+}
+
+static size_t collect_missing(const struct sensor_filters *a, const struct sensor_filters *b, const char **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; a && i < a->n_ro_prefixes; i++)
+		if (first_of(a->ro_prefixes, i) && !(b && has_prefix(b->ro_prefixes, b->n_ro_prefixes, a->ro_prefixes[i])) &&
+		    n < SENSOR_MAX_RO_PREFIXES)
+			out[n++] = a->ro_prefixes[i];
+	return n;
+}
+
+void sensor_filters_diff(const struct sensor_filters *old, const struct sensor_filters *cur,
+			 struct sensor_filters_diff *d)
+{
+	unsigned int t;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	for (t = 1; t < BW_EV_MAX; t++) {
+		bool was = old && old->events[t], is = cur && cur->events[t];
+
+		d->enabled[t] = is && !was;
+		d->disabled[t] = was && !is;
+		d->n_events += is;
 	}
-	key = 0;
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.bw_config_map), &key, &cfg, BPF_ANY))
-		return fail(err, errlen, errno, "cannot set sensor config: %s", strerror(errno));
+	d->n_added = collect_missing(cur, old, d->added);
+	d->n_removed = collect_missing(old, cur, d->removed);
+	for (i = 0; cur && i < cur->n_ro_prefixes; i++)
+		d->n_prefixes += first_of(cur->ro_prefixes, i);
+}
+
+/* Appends "<what>: a, b" for the types flagged in @on; returns the new offset. */
+static size_t describe_types(char *buf, size_t len, size_t off, const char *what, const bool *on)
+{
+	unsigned int t;
+	bool first = true;
+
+	for (t = 1; t < BW_EV_MAX && off < len; t++) {
+		if (!on[t])
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s%s", first ? (off ? "; " : "") : ", ", first ? what : "",
+				event_type_name(t) ? event_type_name(t) : "?");
+		first = false;
+	}
+	return off;
+}
+
+static size_t describe_prefixes(char *buf, size_t len, size_t off, const char *what, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s%s", i ? ", " : off ? "; " : "", i ? "" : what, v[i]);
+	return off;
+}
+
+void sensor_filters_describe(const struct sensor_filters_diff *d, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	off = describe_types(buf, len, off, "event types enabled: ", d->enabled);
+	off = describe_types(buf, len, off, "event types disabled: ", d->disabled);
+	off = describe_prefixes(buf, len, off, "read-only open prefixes added: ", d->added, d->n_added);
+	off = describe_prefixes(buf, len, off, "read-only open prefixes removed: ", d->removed, d->n_removed);
+	if (off < len)
+		snprintf(buf + off, len - off, "%s%zu event types, %zu read-only open prefixes%s", off ? " (now " : "unchanged (",
+			 d->n_events, d->n_prefixes, ")");
+}
+
+static int prefix_key(const char *p, struct bw_prefix_key *pk)
+{
+	size_t len = strlen(p);
+
+	/* the kernel compares the caller's path read as a NUL-terminated string of BW_PREFIX_MAX bytes */
+	if (len == 0 || len >= BW_PREFIX_MAX)
+		return -EINVAL;
+	memset(pk, 0, sizeof(*pk));
+	pk->prefixlen = len * 8;
+	memcpy(pk->data, p, len);
 	return 0;
+}
+
+static int prefix_put(struct sensor *s, const char *p)
+{
+	struct bw_prefix_key pk;
+	__u32 one = 1;
+
+	if (prefix_key(p, &pk))
+		return -EINVAL;
+	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.ro_prefixes), &pk, &one, BPF_ANY) ? -errno : 0;
+}
+
+static int prefix_del(struct sensor *s, const char *p)
+{
+	struct bw_prefix_key pk;
+
+	if (prefix_key(p, &pk))
+		return -EINVAL;
+	return bpf_map_delete_elem(bpf_map__fd(s->skel->maps.ro_prefixes), &pk) ? -errno : 0;
+}
+
+/* Writes the entries of the enabled-type map where @want differs from @have. */
+static int write_types(struct sensor *s, const bool *want, const bool *have)
+{
+	int fd = bpf_map__fd(s->skel->maps.enabled_types);
+	__u32 key, on;
+
+	for (key = 0; key < BW_EV_MAX; key++) {
+		if (want[key] == have[key])
+			continue;
+		on = want[key];
+		if (bpf_map_update_elem(fd, &key, &on, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int write_config(struct sensor *s, const struct bw_config *cfg)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.bw_config_map), &key, cfg, BPF_ANY) ? -errno : 0;
+}
+
+/* A private copy of @f's distinct prefixes, checked against what the kernel map takes. */
+static int copy_prefixes(const struct sensor_filters *f, char **out, size_t *n, char *err, size_t errlen)
+{
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < f->n_ro_prefixes; i++) {
+		const char *p = f->ro_prefixes[i];
+		size_t len = strlen(p);
+
+		if (len == 0 || len >= BW_PREFIX_MAX)
+			return fail(err, errlen, EINVAL, "read-only open prefix '%s': length must be 1..%d", p,
+				    BW_PREFIX_MAX - 1);
+		if (!first_of(f->ro_prefixes, i))
+			continue;
+		if (*n == SENSOR_MAX_RO_PREFIXES)
+			return fail(err, errlen, E2BIG, "more than %d read-only open prefixes", SENSOR_MAX_RO_PREFIXES);
+		out[*n] = strdup(p);
+		if (!out[*n])
+			return fail(err, errlen, ENOMEM, "out of memory");
+		(*n)++;
+	}
+	return 0;
+}
+
+int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *err, size_t errlen)
+{
+	struct sensor_filters old = { .ro_prefixes = (const char *const *)s->prefixes, .n_ro_prefixes = s->n_prefixes };
+	struct sensor_filters_diff d;
+	struct bw_config cfg = s->cfg;
+	char *fresh[SENSOR_MAX_RO_PREFIXES], what[2048];
+	size_t n_fresh = 0, n_put = 0, i;
+	int e;
+
+	memcpy(old.events, s->events, sizeof(old.events));
+	e = copy_prefixes(f, fresh, &n_fresh, err, errlen);
+	if (e)
+		goto free_fresh;
+	sensor_filters_diff(&old, f, &d);
+	/* new prefixes first: an open under a prefix both sets watch is never dropped */
+	for (n_put = 0; n_put < d.n_added; n_put++) {
+		e = prefix_put(s, d.added[n_put]);
+		if (e) {
+			fail(err, errlen, -e, "cannot load read-only open prefix %s: %s", d.added[n_put], strerror(-e));
+			goto remove_added;
+		}
+	}
+	e = write_types(s, f->events, s->events);
+	if (e) {
+		fail(err, errlen, -e, "cannot set enabled event types: %s", strerror(-e));
+		goto restore_types;
+	}
+	/* the count tells the kernel whether to look at the trie at all: set between adding and removing */
+	cfg.ro_prefixes = n_fresh;
+	e = write_config(s, &cfg);
+	if (e) {
+		fail(err, errlen, -e, "cannot set sensor config: %s", strerror(-e));
+		goto restore_types;
+	}
+	for (i = 0; i < d.n_removed; i++) {
+		int r = prefix_del(s, d.removed[i]);
+
+		/* a stale prefix left behind only keeps more opens than needed */
+		if (r && r != -ENOENT)
+			log_warn("cannot remove read-only open prefix %s from the kernel: %s", d.removed[i], strerror(-r));
+	}
+	sensor_filters_describe(&d, what, sizeof(what));
+	log_info("kernel filters: %s", what);
+	for (i = 0; i < s->n_prefixes; i++)
+		free(s->prefixes[i]);
+	memcpy(s->prefixes, fresh, n_fresh * sizeof(fresh[0]));
+	s->n_prefixes = n_fresh;
+	memcpy(s->events, f->events, sizeof(s->events));
+	s->cfg = cfg;
+	return 0;
+
+restore_types:
+	write_types(s, s->events, f->events);
+remove_added:
+	for (i = 0; i < n_put; i++)
+		prefix_del(s, d.added[i]);
+free_fresh:
+	for (i = 0; i < n_fresh; i++)
+		free(fresh[i]);
+	return e;
 }
 
 static int on_ringbuf(void *ctx, void *data, size_t size)
@@ -288,6 +510,7 @@ static int on_ringbuf(void *ctx, void *data, size_t size)
 
 struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t errlen)
 {
+	struct sensor_filters filters = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes };
 	struct sensor *s = calloc(1, sizeof(*s));
 	int e;
 
@@ -298,6 +521,8 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	}
 	s->on_record = opts->on_record;
 	s->ctx = opts->ctx;
+	s->cfg.agent_tgid = getpid();
+	memcpy(filters.events, opts->events, sizeof(filters.events));
 	e = preflight(err, errlen);
 	if (e)
 		goto free_sensor;
@@ -321,7 +546,7 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 			 strerror(-e));
 		goto free_sensor;
 	}
-	e = configure(s, opts, err, errlen);
+	e = sensor__set_filters(s, &filters, err, errlen);
 	if (e)
 		goto free_sensor;
 	s->rb_critical = ring_buffer__new(bpf_map__fd(s->skel->maps.rb_critical), on_ringbuf, s, NULL);
@@ -353,6 +578,8 @@ void sensor__free(struct sensor *s)
 	ring_buffer__free(s->rb_critical);
 	ring_buffer__free(s->rb_common);
 	bulwark_bpf__destroy(s->skel);
+	for (i = 0; i < (int)s->n_prefixes; i++)
+		free(s->prefixes[i]);
 	free(s);
 }
 
@@ -410,7 +637,7 @@ void sensor__skipped_hooks(const struct sensor *s, char *buf, size_t len)
 
 		if (bpf_program__autoload(prog) || !why)
 			continue;
-		name += !strncmp(name, "enter_", 6) ? 6 : !strncmp(name, "exit_", 5) ? 5 : 0;
+		name = prog_syscall(name);
 		for (i = 0; i < nwhy && strcmp(whys[i], why); i++)
 			;
 		if (i == nwhy) {
@@ -436,4 +663,84 @@ void sensor__hooks(const struct sensor *s, int *attached, int *skipped)
 {
 	*attached = s->attached;
 	*skipped = s->skipped;
+}
+
+void sensor__missing_hooks(const struct sensor *s, sensor_hook_fn cb, void *ctx)
+{
+	bool missing[N_OPTIONAL] = { false };
+	struct bpf_program *prog;
+	size_t i;
+
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		int k = optional_index(bpf_program__name(prog));
+
+		if (k >= 0 && !bpf_program__autoload(prog))
+			missing[k] = true;
+	}
+	for (i = 0; i < N_OPTIONAL; i++)
+		if (missing[i])
+			cb(ctx, optional_syscalls[i].syscall, optional_syscalls[i].why);
+}
+
+/* Is @sym the kernel's entry of @syscall: sys_<name>, or an arch wrapper such as __x64_sys_<name>? */
+static bool is_syscall_symbol(const char *sym, const char *syscall)
+{
+	size_t sl = strlen(sym), cl = strlen(syscall);
+
+	if (sl < cl + 4 || strcmp(sym + sl - cl, syscall) != 0 || strncmp(sym + sl - cl - 4, "sys_", 4) != 0)
+		return false;
+	return sl == cl + 4 || (sym[sl - cl - 5] == '_' && strncmp(sym, "__", 2) == 0);
+}
+
+/*
+ * Without tracefs: /proc/kallsyms lists symbol names to every user (the
+ * addresses are hidden). SYSCALL_DEFINE makes a strong text symbol and the
+ * syscall's tracepoint; a syscall compiled out (COND_SYSCALL in
+ * kernel/sys_ni.c) is only a weak stub returning -ENOSYS, and one the kernel
+ * predates has no symbol at all. openat is the control: always built in.
+ */
+static int probe_kallsyms(bool present[N_OPTIONAL])
+{
+	char line[512], type, sym[256];
+	bool control = false;
+	size_t i;
+	FILE *f = fopen(KALLSYMS, "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %c %255s", &type, sym) != 2 || (type != 'T' && type != 't'))
+			continue;
+		control |= is_syscall_symbol(sym, "openat");
+		for (i = 0; i < N_OPTIONAL; i++)
+			present[i] |= is_syscall_symbol(sym, optional_syscalls[i].syscall);
+	}
+	fclose(f);
+	return control ? 0 : -ENOENT;
+}
+
+int sensor_probe_missing_hooks(sensor_hook_fn cb, void *ctx, const char **how)
+{
+	bool present[N_OPTIONAL] = { false };
+	char path[256];
+	size_t i;
+	int e;
+
+	if (access(TRACEFS "/events/syscalls", R_OK | X_OK) == 0) {
+		/* the same test as check_hooks, where the caller may read tracefs (root) */
+		*how = "tracefs";
+		for (i = 0; i < N_OPTIONAL; i++) {
+			snprintf(path, sizeof(path), TRACEFS "/events/syscalls/sys_enter_%s", optional_syscalls[i].syscall);
+			present[i] = access(path, F_OK) == 0;
+		}
+	} else {
+		*how = KALLSYMS;
+		e = probe_kallsyms(present);
+		if (e)
+			return e;
+	}
+	for (i = 0; i < N_OPTIONAL; i++)
+		if (!present[i])
+			cb(ctx, optional_syscalls[i].syscall, optional_syscalls[i].why);
+	return 0;
 }

@@ -27,6 +27,27 @@ struct sensor_opts {
 	void *ctx;
 };
 
+/*
+ * The in-kernel filters the rules decide: which event types are emitted and
+ * under which path prefixes read-only opens are kept (1..BW_PREFIX_MAX-1
+ * bytes each, at most SENSOR_MAX_RO_PREFIXES distinct ones).
+ */
+#define SENSOR_MAX_RO_PREFIXES 128 /* twice this fits the LPM trie while a change adds before it removes */
+struct sensor_filters {
+	bool events[BW_EV_MAX];
+	const char *const *ro_prefixes;
+	size_t n_ro_prefixes;
+};
+
+/* What a change of filters does: types switched on and off, prefixes added and removed. */
+struct sensor_filters_diff {
+	bool enabled[BW_EV_MAX], disabled[BW_EV_MAX];
+	const char *added[SENSOR_MAX_RO_PREFIXES];   /* point into the new set */
+	const char *removed[SENSOR_MAX_RO_PREFIXES]; /* point into the old set */
+	size_t n_added, n_removed;
+	size_t n_events, n_prefixes;                 /* the new set's sizes (distinct prefixes) */
+};
+
 struct sensor_counters {
 	uint64_t kernel[BW_CNT_MAX]; /* enum bw_counter, summed over CPUs */
 	uint64_t drops[BW_EV_MAX];   /* ring-buffer-full losses by event type */
@@ -50,5 +71,32 @@ void sensor__hooks(const struct sensor *s, int *attached, int *skipped);
 void sensor__skipped_hooks(const struct sensor *s, char *buf, size_t len);
 
 const char *sensor_counter_name(unsigned int counter);
+
+/*
+ * Replaces the kernel filters while the programs run: new prefixes are added
+ * before stale ones are removed, so no watched open is dropped in between.
+ * Logs one line with what changed. On failure the previous filters stay and
+ * err says why. Keeps no pointer into @f.
+ */
+int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *err, size_t errlen);
+
+/* The difference of two filter sets (either may be NULL: empty); duplicates in a set count once. */
+void sensor_filters_diff(const struct sensor_filters *old, const struct sensor_filters *cur,
+			 struct sensor_filters_diff *d);
+/* "event types enabled chmod, open; read-only open prefixes added /etc/shadow", or "unchanged (...)". */
+void sensor_filters_describe(const struct sensor_filters_diff *d, char *buf, size_t len);
+
+/* An optional hook this kernel lacks: the syscall (evt.type) it would have seen, and why. */
+typedef void (*sensor_hook_fn)(void *ctx, const char *syscall, const char *why);
+/* The optional hooks the loaded sensor skipped, one call per syscall. */
+void sensor__missing_hooks(const struct sensor *s, sensor_hook_fn cb, void *ctx);
+/*
+ * The same without loading anything, for unprivileged callers (`rules check`):
+ * the syscall tracepoints in tracefs where it is readable (what the sensor
+ * checks), otherwise the syscall functions in /proc/kallsyms (a weak symbol is
+ * the kernel's "not implemented" stub). @how receives which probe answered.
+ * Returns 0, or -errno if neither can be read (nothing reported).
+ */
+int sensor_probe_missing_hooks(sensor_hook_fn cb, void *ctx, const char **how);
 
 #endif

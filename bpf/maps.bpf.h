@@ -127,4 +127,23 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps") __weak;
 
+/* Key of exit_claims: a process is (tgid, start time), never a bare pid. */
+struct bw_exit_key {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 start_time;
+};
+
+/*
+ * Processes whose exit record is sent, on kernels whose exit tracepoint has
+ * no group_dead (before 6.16): needed only while a group's threads exit, so
+ * least-recently-used entries may go.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct bw_exit_key);
+	__type(value, __u8);
+} exit_claims SEC(".maps") __weak;
+
 #endif

@@ -304,6 +304,29 @@ static int cmp_uint(const void *a, const void *b)
  * have: may = kinds where some value matches, must = kinds where all do.
  * Any other comparison can only be true where its field exists.
  */
+/* Over the evt.type values @names that @present accepts (NULL: all): does the comparison hold for some, for all? */
+static void cmp_over(const struct cnode *n, const char *const *names, bool (*present)(void *ctx, const char *evt_type),
+		     void *ctx, bool *some, bool *all)
+{
+	size_t i;
+
+	*some = false;
+	*all = true;
+	for (i = 0; names[i]; i++) {
+		struct fval v = { .type = FT_STR };
+		bool r;
+
+		if (present && !present(ctx, names[i]))
+			continue;
+		v.s.p = names[i];
+		v.s.len = strlen(names[i]);
+		v.s.n = 1;
+		r = n->op == OP_EXISTS || cnode_compare(n, &v);
+		*some |= r;
+		*all &= r;
+	}
+}
+
 static void analyse_cmp(struct cnode *n)
 {
 	const struct field *f = &fields_table[n->field];
@@ -316,31 +339,66 @@ static void analyse_cmp(struct cnode *n)
 		return;
 	n->may = 0;
 	for (k = 1; k < RULES_KIND_MAX; k++) {
-		const char *const *names = kind_evt_types(k);
 		const char *one[2] = { rules_kind_name(k), NULL };
-		bool some = false, all = true;
-		size_t i;
+		bool some, all;
 
 		if (!(f->kinds & KIND_BIT(k)))
 			continue;
-		if (is_event)
-			names = one;
-		for (i = 0; names[i]; i++) {
-			struct fval v = { .type = FT_STR };
-			bool r;
-
-			v.s.p = names[i];
-			v.s.len = strlen(names[i]);
-			v.s.n = 1;
-			r = n->op == OP_EXISTS || cnode_compare(n, &v);
-			some |= r;
-			all &= r;
-		}
+		cmp_over(n, is_event ? one : kind_evt_types(k), NULL, NULL, &some, &all);
 		if (some)
 			n->may |= KIND_BIT(k);
 		if (some && all)
 			n->must |= KIND_BIT(k);
 	}
+}
+
+struct kind_bits {
+	bool may, must;
+};
+
+/* analyse_cmp and make_seq's may/must for one kind, with evt.type restricted to what @present accepts. */
+static struct kind_bits kind_bits(const struct cnode *n, unsigned int k, bool (*present)(void *, const char *),
+				  void *ctx)
+{
+	struct kind_bits b = { (n->may & KIND_BIT(k)) != 0, (n->must & KIND_BIT(k)) != 0 }, c;
+	const struct field *f;
+	uint32_t i;
+
+	switch (n->kind) {
+	case CN_AND:
+	case CN_OR:
+		b.may = b.must = n->kind == CN_AND;
+		for (i = 0; i < n->n; i++) {
+			c = kind_bits(n->kids[i], k, present, ctx);
+			if (n->kind == CN_AND) {
+				b.may &= c.may;
+				b.must &= c.must;
+			} else {
+				b.may |= c.may;
+				b.must |= c.must;
+			}
+		}
+		return b;
+	case CN_NOT:
+		c = kind_bits(n->kids[0], k, present, ctx);
+		return (struct kind_bits){ !c.must, !c.may };
+	case CN_CMP:
+		f = &fields_table[n->field];
+		/* bulwark.event names the kind, not the syscall: the restriction does not change it */
+		if (!(f->flags & FF_KINDVAL) || n->any || !(f->kinds & KIND_BIT(k)) || !strcmp(f->name, "bulwark.event"))
+			return b;
+		cmp_over(n, kind_evt_types(k), present, ctx, &b.may, &b.must);
+		b.must &= b.may;
+		return b;
+	default:
+		return b;
+	}
+}
+
+bool cnode_may_match(const struct cnode *n, unsigned int k, bool (*present)(void *ctx, const char *evt_type),
+		     void *ctx)
+{
+	return kind_bits(n, k, present, ctx).may;
 }
 
 /* ---- field references ----------------------------------------------------------------------- */
@@ -695,4 +753,106 @@ struct cnode *cc_compile(struct cc *cc, const struct ast *a)
 	}
 	cc->depth--;
 	return n;
+}
+
+/* ---- hooks a kernel lacks ------------------------------------------------------------------ */
+
+void rules_missing_hooks_add(void *ctx, const char *evt_type, const char *why)
+{
+	struct rules_missing_hooks *m = ctx;
+
+	if (m->n < sizeof(m->v) / sizeof(m->v[0])) {
+		m->v[m->n].evt_type = evt_type;
+		m->v[m->n++].why = why;
+	}
+}
+
+/* Why the kernel lacks the hook of @evt_type, or NULL if it has it. */
+static const char *gap_of(const struct rules_missing_hooks *g, const char *evt_type)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (strcmp(g->v[i].evt_type, evt_type) == 0)
+			return g->v[i].why;
+	return NULL;
+}
+
+static bool hook_present(void *ctx, const char *evt_type)
+{
+	return !gap_of(ctx, evt_type);
+}
+
+static bool only(void *ctx, const char *evt_type)
+{
+	return strcmp(ctx, evt_type) == 0;
+}
+
+/* Does kind @k lose every evt.type to the gaps? */
+static bool kind_blind(const struct rules_missing_hooks *g, unsigned int k)
+{
+	const char *const *names = kind_evt_types(k);
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (!gap_of(g, names[i]))
+			return false;
+	return i > 0;
+}
+
+/*
+ * The kinds rule @r can match only through the gaps; @need and @why receive
+ * the missing evt.types it needs and why they are missing (comma-joined).
+ */
+static kindmask_t rule_lost_kinds(const struct rule *r, const struct rules_missing_hooks *g, struct strbuf *need,
+				  struct strbuf *why)
+{
+	kindmask_t lost = 0;
+	unsigned int k;
+	size_t i;
+
+	for (k = 1; k < BW_EV_MAX; k++) {
+		const char *const *names = kind_evt_types(k);
+
+		if (!(r->kinds & KIND_BIT(k)))
+			continue;
+		if (!kind_blind(g, k) && cnode_may_match(r->cond, k, hook_present, (void *)g))
+			continue; /* the hooks this kernel has are enough (or the kind has no gap) */
+		for (i = 0; names[i]; i++) {
+			const char *gap = gap_of(g, names[i]);
+
+			if (!gap || !cnode_may_match(r->cond, k, only, (void *)names[i]))
+				continue;
+			lost |= KIND_BIT(k);
+			strbuf_addf(need, "%s%s", need->len ? ", " : "", names[i]);
+			if (!why->buf || !strstr(why->buf, gap))
+				strbuf_addf(why, "%s%s", why->len ? "; " : "", gap);
+		}
+	}
+	return lost;
+}
+
+size_t rules__check_hooks(const struct rules *rs, const struct rules_missing_hooks *g, struct rules_diags *diags)
+{
+	size_t i, warned = 0;
+
+	for (i = 0; g->n && i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+		struct strbuf need = STRBUF_INIT, why = STRBUF_INIT;
+		kindmask_t lost;
+
+		/* a rule without an evt.type restriction needs no particular hook (and is warned about already) */
+		if (!r->enabled || !r->cond || r->kinds == KINDS_ALL)
+			continue;
+		lost = rule_lost_kinds(r, g, &need, &why);
+		if (lost) {
+			diag_add(diags, true, r->file, r->line, r->col,
+				 "rule '%s' needs hooks this kernel lacks: %s (%s); %s", r->name, need.buf, why.buf,
+				 r->kinds & ~lost ? "it fires only for its other event types" : "it never fires on this kernel");
+			warned++;
+		}
+		strbuf_free(&need);
+		strbuf_free(&why);
+	}
+	return warned;
 }

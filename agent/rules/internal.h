@@ -262,6 +262,8 @@ struct rule {
 	struct out_field *fields; /* output_fields */
 	size_t nfields;
 	kindmask_t kinds;
+	const char *file;        /* where the rule item starts, for warnings after loading */
+	unsigned int line, col;
 };
 
 struct rules {
@@ -281,6 +283,14 @@ struct rules {
 /* Output templates (output.c). Returns 0, or -1 with *err_off and msg. */
 int output_compile(struct arena *a, const char *text, size_t len, struct out_seg **segs, size_t *nsegs,
 		   uint32_t *err_off, char *msg, size_t msg_size);
+/*
+ * Can @n be true for an event of kind @k whose evt.type is one that
+ * @present accepts? The compile-time kind analysis again, for one kind and a
+ * subset of its evt.type values (a kernel that lacks some hooks).
+ */
+bool cnode_may_match(const struct cnode *n, unsigned int k, bool (*present)(void *ctx, const char *evt_type),
+		     void *ctx);
+
 /* Builds the output_fields list from the template and the condition. */
 int output_fields_build(struct arena *a, struct rule *r);
 

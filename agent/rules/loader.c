@@ -1767,9 +1767,11 @@ static int compile_rule(struct loader *ld, struct lrule *lr, struct rule *r)
 	r->desc = arena_strndup(&ld->rs->arena, lr->desc.text ? lr->desc.text : "", lr->desc.len);
 	r->priority = lr->prio;
 	r->enabled = lr->enabled;
+	ref_pos(&lr->def, &r->line, &r->col);
+	r->file = arena_strndup(&ld->rs->arena, lr->def.src->name, strlen(lr->def.src->name));
 	r->ntags = lr->ntags;
 	r->tags = arena_alloc(&ld->rs->arena, (lr->ntags ? lr->ntags : 1) * sizeof(*r->tags));
-	if (!r->name || !r->desc || !r->tags)
+	if (!r->name || !r->desc || !r->tags || !r->file)
 		return RULE_FAILED;
 	for (i = 0; i < lr->ntags; i++)
 		if (!(r->tags[i] = arena_strndup(&ld->rs->arena, lr->tags[i], strlen(lr->tags[i]))))

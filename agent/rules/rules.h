@@ -169,6 +169,25 @@ enum rule_priority rules__priority(struct rules *rs, const struct rule *r, const
  */
 void rules__read_prefixes(const struct rules *rs, void (*cb)(void *ctx, const char *prefix), void *ctx);
 
+/* Hooks this kernel lacks: the evt.type (syscall name) each would have reported, and why it is missing. */
+struct rules_missing_hooks {
+	struct {
+		const char *evt_type;
+		const char *why;
+	} v[16];
+	size_t n;
+};
+/* Adds one (a sensor_hook_fn for sensor__missing_hooks); keeps the pointers, which must outlive @ctx's use. */
+void rules_missing_hooks_add(void *ctx, const char *evt_type, const char *why);
+
+/*
+ * A warning in @diags, at the rule's file:line, for each enabled rule that
+ * can match some event kind only through the missing hooks: on this kernel
+ * it never fires for that kind (a rule on evt.type = fchmodat2 before Linux
+ * 6.6, on init_module without module support). Returns the warnings added.
+ */
+size_t rules__check_hooks(const struct rules *rs, const struct rules_missing_hooks *missing, struct rules_diags *diags);
+
 const char *rule_name(const struct rule *r);
 const char *rule_desc(const struct rule *r);
 enum rule_priority rule_priority(const struct rule *r);

@@ -11,6 +11,8 @@
 
 /* #defines are not in BTF; these are stable kernel ABI values. */
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+#define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h: exit_group or a fatal signal */
+#define EEXIST 17 /* include/uapi/asm-generic/errno-base.h */
 
 #define O_WRONLY 00000001
 #define O_RDWR   00000002

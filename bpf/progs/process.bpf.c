@@ -195,22 +195,71 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/*
+ * Before 6.16 the tracepoint has no group_dead: do_exit has already run
+ * atomic_dec_and_test(&signal->live), so live == 0 holds in the last thread,
+ * and also in every other thread that decremented earlier but reaches the
+ * tracepoint later. Of those, the first to insert the process into
+ * exit_claims (atomic under the map's bucket lock) reports it.
+ */
+static __always_inline bool bw_exit_claim(struct task_struct *task)
+{
+	struct bw_exit_key key = { .tgid = BPF_CORE_READ(task, tgid),
+				   .start_time = BPF_CORE_READ(task, group_leader, start_boottime) };
+	__u8 one = 1;
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return false;
+	/*
+	 * Any other failure (no memory) reports: a duplicate is better than a
+	 * lost exit. Compared as an int: before Linux 6.4 ("bpf: return long from
+	 * bpf_map_ops funcs") the verifier's direct call to the map's int update
+	 * left the error zero-extended in the 64-bit return register.
+	 */
+	return (int)bpf_map_update_elem(&exit_claims, &key, &one, BPF_NOEXIST) != -EEXIST;
+}
+
+/*
+ * The process's wait status as its parent gets it (wait_task_zombie): the
+ * group's code after exit_group or a fatal signal, else the leader's own,
+ * whichever thread happens to be the last.
+ */
+static __always_inline __u32 bw_exit_status(struct task_struct *task)
+{
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(sig, group_exit_code);
+	return BPF_CORE_READ(task, group_leader, exit_code);
+}
+
+/*
+ * One record per process, from the thread that ended the group. Linux 6.16
+ * ("exit: move and extend sched_process_exit() tracepoint") passes
+ * group_dead, do_exit's atomic_dec_and_test(&signal->live): true in exactly
+ * one thread. Its presence is probed by the tracepoint's record layout,
+ * which gained the field in the same change.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
 	struct bw_exit *x;
 	void *rec;
 
-	/* signal->live drops to 0 when the last thread of the group exits */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead)) {
+		/* volatile: the load stays inside the branch the verifier drops on kernels without the argument */
+		if (!((volatile __u64 *)ctx)[1])
+			return 0;
+	} else if (!bw_exit_claim(task)) {
 		return 0;
+	}
 	if (!bw_wanted(BW_EV_EXIT))
 		return 0;
 	rec = bw_scratch();
 	if (!rec)
 		return 0;
 	x = (struct bw_exit *)bw_begin(rec, BW_EV_EXIT, sizeof(struct bw_exit));
-	x->exit_code = BPF_CORE_READ(task, exit_code);
+	x->exit_code = bw_exit_status(task);
 	bw_submit(rec, sizeof(struct bw_exit));
 	return 0;
 }

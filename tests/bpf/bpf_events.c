@@ -187,6 +187,125 @@ static void test_fork_and_exit(void)
 	}
 }
 
+/* ---- tests: one exit record per process, however its threads end -------------- */
+
+#define EXIT_THREADS 32 /* threads besides main */
+#define EXIT_ROUNDS 50  /* processes per case: the race is between threads, each round is a chance */
+
+static pthread_barrier_t exit_barrier;
+
+/* Runs until exit_group takes the whole group down. */
+static void *thread_spin(void *arg)
+{
+	pthread_barrier_wait(&exit_barrier);
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+	return arg;
+}
+
+static void *thread_exit_group(void *arg)
+{
+	pthread_barrier_wait(&exit_barrier);
+	syscall(SYS_exit_group, 7);
+	return arg;
+}
+
+/* One thread calls exit_group(7) while the others (main among them) are running. */
+static int child_exit_group_from_thread(void *arg)
+{
+	pthread_t t;
+	int i;
+
+	(void)arg;
+	pthread_barrier_init(&exit_barrier, NULL, EXIT_THREADS + 1);
+	for (i = 0; i < EXIT_THREADS - 1; i++)
+		if (pthread_create(&t, NULL, thread_spin, NULL))
+			return 1;
+	if (pthread_create(&t, NULL, thread_exit_group, NULL))
+		return 1;
+	thread_spin(NULL);
+	return 1;
+}
+
+/*
+ * The thread exit pthread_exit ends in (exit(2), not exit_group), made
+ * directly: glibc's pthread_exit unwinds through libgcc_s, which the kernels
+ * test's initramfs does not carry.
+ */
+static void *thread_exit_now(void *arg)
+{
+	pthread_barrier_wait(&exit_barrier);
+	syscall(SYS_exit, 0);
+	return arg;
+}
+
+/* Every thread ends itself at once, the main thread last: the process ends with the last one (status 0). */
+static int child_all_threads_exit(void *arg)
+{
+	pthread_t t;
+	int i;
+
+	(void)arg;
+	pthread_barrier_init(&exit_barrier, NULL, EXIT_THREADS + 1);
+	for (i = 0; i < EXIT_THREADS; i++)
+		if (pthread_create(&t, NULL, thread_exit_now, NULL))
+			return 1;
+	thread_exit_now(NULL);
+	return 1;
+}
+
+static bool start_time_is(json_t *ev, const void *arg)
+{
+	return jint(ev, "proc.start_time") == *(const long long *)arg;
+}
+
+/* Each of EXIT_ROUNDS processes made by fn has exactly one exit record, with the status its parent saw. */
+static void check_one_exit_each(child_fn fn, int want_status)
+{
+	pid_t pids[EXIT_ROUNDS];
+	int status[EXIT_ROUNDS], r, many = 0, wrong = 0;
+
+	for (r = 0; r < EXIT_ROUNDS; r++) {
+		pids[r] = run_child(fn, NULL, &status[r]);
+		CHECK(WIFEXITED(status[r]) && WEXITSTATUS(status[r]) == want_status, "child %d: status 0x%x, want exit %d",
+		      pids[r], status[r], want_status);
+	}
+	for (r = 0; r < EXIT_ROUNDS; r++)
+		CHECK(find_event("exit", pids[r], NULL, NULL, EVENT_TIMEOUT_MS), "no exit record for %d", pids[r]);
+	tracer_drain(500); /* a second record would come right after the first */
+	for (r = 0; r < EXIT_ROUNDS; r++) {
+		json_t *fork_ev = find_event("fork", pids[r], NULL, NULL, 0), *exit_ev;
+		long long start;
+		int n;
+
+		if (!fork_ev)
+			continue;
+		start = jint(fork_ev, "proc.start_time");
+		n = count_events("exit", pids[r], start_time_is, &start);
+		exit_ev = find_event("exit", pids[r], start_time_is, &start, 0);
+		many += n > 1;
+		if (n > 1)
+			fprintf(stderr, "process %d: %d exit records\n", pids[r], n);
+		if (exit_ev && jint(exit_ev, "exit.status") != WEXITSTATUS(status[r])) {
+			wrong++;
+			fprintf(stderr, "process %d: exit.status %lld, the parent saw %d\n", pids[r], jint(exit_ev, "exit.status"),
+				WEXITSTATUS(status[r]));
+		}
+	}
+	CHECK(many == 0, "%d of %d processes reported more than once", many, EXIT_ROUNDS);
+	CHECK(wrong == 0, "%d of %d exit records with another status than the parent's", wrong, EXIT_ROUNDS);
+}
+
+static void test_exit_once_on_exit_group_from_a_thread(void)
+{
+	check_one_exit_each(child_exit_group_from_thread, 7);
+}
+
+static void test_exit_once_when_all_threads_exit(void)
+{
+	check_one_exit_each(child_all_threads_exit, 0);
+}
+
 static bool ppid_is(json_t *ev, const void *arg)
 {
 	return jint(ev, "proc.ppid") == *(const pid_t *)arg;
@@ -1218,6 +1337,8 @@ int main(int argc, char **argv)
 	RUN(test_exec_fields);
 	RUN(test_exec_args_truncated);
 	RUN(test_fork_and_exit);
+	RUN(test_exit_once_on_exit_group_from_a_thread);
+	RUN(test_exit_once_when_all_threads_exit);
 	RUN(test_thread_is_not_a_fork);
 	RUN(test_thread_event_names_the_process);
 	RUN(test_open_write);

@@ -3,7 +3,8 @@
 # Operations: `bulwark config check`, `bulwark run --config` with /metrics (strict
 # Prometheus text parser) and /healthz (unhealthy while a webhook receiver is down with
 # alerts waiting, healthy again once it is back), SIGHUP with a broken config and a broken
-# rules file (old rules keep detecting, the log names file:line:col), SIGTERM within its
+# rules file (old rules keep detecting, the log names file:line:col), SIGHUP reaching the
+# kernel filters (a new event type and read-only path fire after a reload), SIGTERM within its
 # bound. Servers on 127.0.0.1 only; everything started is stopped.
 # Usage (root): tests/ops/run.sh PATH/TO/bulwark      Last line: "N passed, N failed".
 set -u
@@ -229,6 +230,105 @@ read -r okr failr < <(metric 'bulwark_rules_reloads_total{result="ok"}' 'bulwark
 [ "$okr" = 1 ] && [ "$failr" = 2 ] && ok "reload counters: ok $okr, failed $failr" || fail "reload counters: ok $okr failed $failr"
 read -r cpu rss < <(metric process_cpu_seconds_total process_resident_memory_bytes | tr '\n' ' ')
 echo "info: agent CPU ${cpu} s since start, RSS $((rss / 1024)) KiB"
+
+# ---- 3b. SIGHUP reaches the kernel: a reloaded rule on a new event type or read-only path fires --
+# The rules so far need exec only: the kernel sends no chmod and no open at all. A reload that adds
+# a rule on setuid chmods and one on reads under $W/secret/ must switch both on in the kernel; a
+# broken file afterwards keeps them; going back switches them off.
+mkdir -p "$W/secret"
+echo key >"$W/secret/key"
+touch "$W/suid"
+poke() { chmod u+s "$W/suid"; chmod u-s "$W/suid"; cat "$W/secret/key" >/dev/null; }
+zero() { [ "$1" = absent ] || [ "$1" = 0 ]; }
+tp_missing() { [ -d /sys/kernel/tracing/events/syscalls ] && [ ! -e "/sys/kernel/tracing/events/syscalls/sys_enter_$1" ]; }
+poke
+sleep 1.2
+read -r nchmod nopen < <(metric 'bulwark_events_total{type="chmod"}' 'bulwark_events_total{type="open"}' | tr '\n' ' ')
+if zero "$nchmod" && zero "$nopen"; then
+	ok "before the reload the kernel sends no chmod and no open (no rule needs them)"
+else
+	fail "chmod/open events before any rule needs them: chmod $nchmod, open $nopen"
+fi
+rules_kernel() {
+	rules_ok "Ops Marker B"
+	cat >>"$W/rules.yaml" <<-EOF
+	- rule: Ops Setuid Chmod
+	  desc: a setuid bit set on the test's file
+	  condition: evt.type in (chmod, fchmod, fchmodat) and fd.name = "$W/suid"
+	  output: setuid chmod (file=%fd.name)
+	  priority: WARNING
+	- rule: Ops Secret Read
+	  desc: a read of the test's secret
+	  condition: evt.type in (open, openat) and fd.name startswith "$W/secret/"
+	  output: secret read (file=%fd.name)
+	  priority: WARNING
+	- rule: Ops Needs Module Hook
+	  desc: only kernels with module support can see it
+	  condition: evt.type in (init_module, finit_module)
+	  output: module (proc=%proc.name)
+	  priority: WARNING
+	EOF
+}
+rules_kernel
+kill -HUP "$AGENT"
+# (module_load is switched on too: the agent asks whether the kernel has the hook, not the rule)
+filters_line() { grep -F 'kernel filters' "$W/agent.log" | tail -1; }
+if wait_for 10 log_has '"rules reloaded: 4 rules"' && [[ $(filters_line) == *"event types enabled: open, chmod"* &&
+	$(filters_line) == *"read-only open prefixes added: $W/secret/ (now "* ]]; then
+	ok "SIGHUP: the kernel filters follow the rules, one log line says what changed"
+else
+	fail "kernel filters after the reload: $(filters_line)"
+fi
+if tp_missing init_module; then
+	want="$W/rules.yaml:16:3: warning: rule 'Ops Needs Module Hook' needs hooks this kernel lacks: init_module, finit_module"
+	check "the reload names the rule whose hook this kernel lacks (file:line, syscalls, why)" log_has "$want"
+else
+	check "no missing-hook warning where the kernel has the module hooks" \
+		test "$(grep -c "needs hooks this kernel lacks" "$W/agent.log")" = 0
+fi
+poke
+if wait_for 10 test "$(alerts "Ops Setuid Chmod")" -ge 1 && wait_for 5 test "$(alerts "Ops Secret Read")" -ge 1; then
+	ok "after the reload a rule on a new event type and one on a new read-only path fire"
+else
+	fail "reloaded rules silent: chmod $(alerts "Ops Setuid Chmod"), read $(alerts "Ops Secret Read"); $(tail -3 "$W/agent.log")"
+fi
+fails0=$(grep -c "rules reload failed" "$W/agent.log")
+echo "- rule: [" >"$W/rules.yaml"
+kill -HUP "$AGENT"
+wait_for 10 test "$(grep -c "rules reload failed" "$W/agent.log")" -gt "$fails0"
+poke
+if wait_for 10 test "$(alerts "Ops Setuid Chmod")" -ge 2 && wait_for 5 test "$(alerts "Ops Secret Read")" -ge 2; then
+	ok "a failed reload keeps the rules and the kernel filters that serve them"
+else
+	fail "after a failed reload: chmod $(alerts "Ops Setuid Chmod"), read $(alerts "Ops Secret Read"); $(tail -3 "$W/agent.log")"
+fi
+rules_ok "Ops Marker B"
+kill -HUP "$AGENT"
+switched_off() { [[ $(filters_line) == *"event types disabled: open, chmod"*"read-only open prefixes removed: $W/secret/ (now "* ]]; }
+if wait_for 10 switched_off; then
+	ok "a reload that drops the rules switches their events off in the kernel"
+else
+	fail "kernel filters after going back: $(filters_line)"
+fi
+# `rules check` names the same rules without privileges (tracefs is root's: /proc/kallsyms answers)
+rules_kernel
+for who in root nobody; do
+	if [ $who = root ]; then run=("$B"); else run=(setpriv --reuid=65534 --regid=65534 --clear-groups "$B"); fi
+	"${run[@]}" rules check "$W/rules.yaml" >"$W/rcheck.out" 2>&1
+	rc=$?
+	if tp_missing init_module; then
+		grep -qF "$want" "$W/rcheck.out"
+	else
+		! grep -q "needs hooks" "$W/rcheck.out"
+	fi
+	named=$?
+	if [ $rc = 0 ] && [ $named = 0 ]; then
+		ok "rules check as $who: exit 0, missing hooks named as the agent names them"
+	else
+		fail "rules check as $who: exit $rc: $(cat "$W/rcheck.out")"
+	fi
+done
+rules_ok "Ops Marker B"
 
 # ---- 4. SIGTERM with a receiver down: the queue goes to the spool, the exit is bounded --------
 kill "$RECV"
