@@ -253,7 +253,7 @@ static void enc_exit_part(struct strbuf *sb, const struct event_view *v, const s
 static const struct cat_custom exit_part = { enc_exit_part, NULL };
 
 static const struct cat_field exit_fields[] = {
-	{ U(struct bw_exit, exit_code, "code"), DOC("the wait status, as `wait(2)` would return it (`status << 8`, or the signal number, `0x80` added for a core dump)", "`task->exit_code`") },
+	{ U(struct bw_exit, exit_code, "code"), DOC("the wait status, as `wait(2)` would return it (`status << 8`, or the signal number, `0x80` added for a core dump)", "`signal->group_exit_code` after `exit_group` or a fatal signal, else the group leader's `exit_code` (what the parent reaps)") },
 	{ .key = "status", .kind = CAT_CUSTOM, .custom = &exit_part, .aux = 8, .def = 0xff, .type_doc = "number", DOC("`(code >> 8) & 0xff`: the exit status, meaningful when `signal` is 0", "computed by the agent") },
 	{ .key = "signal", .kind = CAT_CUSTOM, .custom = &exit_part, .aux = 0, .def = 0x7f, .type_doc = "number", DOC("`code & 0x7f`: the terminating signal, 0 for a normal exit", "computed by the agent") },
 };

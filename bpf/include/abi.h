@@ -197,7 +197,7 @@ struct bw_fork {
 
 struct bw_exit {
 	struct bw_event ev;
-	__u32 exit_code; /* wait status as in task->exit_code */
+	__u32 exit_code; /* wait status the parent reaps: the group exit code, else the leader's task->exit_code */
 	__u32 _pad0;
 };
 
