@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -862,6 +863,21 @@ static void put_file(const char *path, const char *text)
 	}
 }
 
+/* The cache's answer for @path: asks, waits for the worker's answer (up to 5 s) and asks again. */
+static const struct container_info *lookup_answered(struct container_cache *cc, const char *path, bool *announce)
+{
+	struct pollfd pfd = { .fd = container_cache__fd(cc), .events = POLLIN };
+	const struct container_info *ci = container_cache__lookup(cc, path, true, announce);
+	int i;
+
+	for (i = 0; !ci && errno == EINPROGRESS && i < 50; i++) {
+		poll(&pfd, 1, 100);
+		container_cache__collect(cc);
+		ci = container_cache__lookup(cc, path, true, announce);
+	}
+	return ci;
+}
+
 /*
  * A containerd container on a host seen under a prefix (a DaemonSet's /host):
  * the cache finds its bundle, its rootfs (relative to the bundle), the overlay
@@ -898,7 +914,7 @@ static void test_layer_path_owner(void)
 	if (!cc)
 		return;
 	snprintf(path, sizeof(path), "/kubepods/besteffort/pod5d7c3a52-8d2e-4f4e-9a55-0a1b2c3d4e5f/%s", id);
-	ci = container_cache__lookup(cc, path, &announce);
+	ci = lookup_answered(cc, path, &announce);
 	CHECK(ci && ci->metadata_known, "bundle not found");
 	if (ci) {
 		CHECK_STR(ci->rootfs, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/0123456789abcdef0123456789abcdef"
