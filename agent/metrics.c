@@ -442,6 +442,15 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 		sample(sb, "bulwark_container_lookups_total", "result", "failed", s->p.containers.failures);
 		one(sb, "bulwark_container_cache_evictions_total", "counter", "Containers evicted from a full cache.",
 		    s->p.containers.evictions);
+		one(sb, "bulwark_container_worker_lookups_total", "counter", "Metadata lookups made by the container worker.",
+		    s->p.containers.worker_lookups);
+		one(sb, "bulwark_container_lookup_max_microseconds", "gauge", "Slowest metadata lookup that succeeded.",
+		    s->p.containers.latency_us_max);
+		one(sb, "bulwark_container_waits_total", "counter", "Events held for their container's first lookup.",
+		    s->p.wait.waits);
+		head(sb, "bulwark_container_wait_gave_up_total", "counter", "Held events that went on without the metadata.");
+		sample(sb, "bulwark_container_wait_gave_up_total", "reason", "timeout", s->p.wait.timeouts);
+		sample(sb, "bulwark_container_wait_gave_up_total", "reason", "queue_full", s->p.wait.queue_full);
 	}
 	pthread_mutex_unlock(&m->lock);
 	process_metrics(m, sb);
