@@ -25,6 +25,13 @@
 #define CAUGHT_UP_BATCH 64   /* a consume smaller than this means the rings were nearly empty */
 #define BATCH_PAUSE_US 1000  /* then wait this long so that the next wake-up brings a batch */
 #define MALFORMED_LOG_LIMIT 10 /* log the first few malformed records; count all */
+/*
+ * While records are held, look for the worker's answer every this many: one
+ * consume of a ring under a steady stream can last long (it reads until the
+ * ring is empty), and the answer must not wait for its end. A look is a
+ * non-blocking eventfd read, about a microsecond.
+ */
+#define ANSWER_LOOK_EVERY 64
 
 /* A record read while an earlier one waits for its container's metadata. */
 struct held {
@@ -251,8 +258,10 @@ void pipeline__record(struct pipeline *t, const void *data, size_t size)
 	uint64_t now = monotonic_us();
 	bool gave_up = false;
 
-	/* the deadline is checked here too: a long batch of records must not hold the waiting one past it */
-	if (t->held_n && now >= held_head(t)->read_us + t->wait_us)
+	/* answers and the deadline are looked at here too: a long batch must not hold the waiting one past them */
+	if (t->held_n && (now >= held_head(t)->read_us + t->wait_us ||
+			  ((t->held_n % ANSWER_LOOK_EVERY == 0 || held_full(t, size)) &&
+			   container_cache__collect(t->containers))))
 		release(t, false);
 	while (t->held_n && held_full(t, size))
 		release(t, true);

@@ -40,13 +40,13 @@ struct seen {
 	bool known, announce;
 };
 
-static struct seen seen[64];
+static struct seen seen[128];
 static size_t n_seen;
 
 static void on_event(void *ctx, const struct pipeline_event *pe)
 {
 	const struct container_info *ci = pe->ec->container;
-	struct seen *s = &seen[n_seen < 64 ? n_seen : 63];
+	struct seen *s = &seen[n_seen < 128 ? n_seen : 127];
 
 	(void)ctx;
 	n_seen++;
@@ -403,6 +403,39 @@ static void test_two_containers_in_order(void)
 	pipeline__free(p);
 }
 
+/*
+ * One consume of the rings can hand over records for long: the answer is
+ * looked for while they come (every 64 held records), not only between
+ * consumes (pipeline__poll).
+ */
+static void test_answer_seen_within_a_batch(void)
+{
+	static const char id[] = "5505505505505505505505505505505505505505505505505505505505505505";
+	struct pollfd pfd;
+	struct pipeline *p;
+	char cg[100];
+	uint32_t pid;
+
+	slow_container(id);
+	p = new_pipeline(10000, 0);
+	if (!p)
+		return;
+	snprintf(cg, sizeof(cg), "/docker/%s", id);
+	feed_exec(p, 600, cg);
+	answer_slow(id, SLOW_NAME_JSON);
+	pfd = (struct pollfd){ .fd = pipeline__fd(p), .events = POLLIN };
+	CHECK(poll(&pfd, 1, 5000) == 1, "no answer");
+	for (pid = 601; pid < 601 + 63; pid++)
+		feed_exec(p, pid, "/");
+	CHECK_INT(n_seen, 0); /* 64 held */
+	feed_exec(p, 664, "/");
+	CHECK_INT(n_seen, 65);
+	check_seen(0, BW_EV_EXEC, 600, "slow", true);
+	check_seen(64, BW_EV_EXEC, 664, "host", false);
+	CHECK(pipeline__poll(p) < 0, "still waiting");
+	pipeline__free(p);
+}
+
 int main(void)
 {
 	char cmd[PATH_MAX];
@@ -416,6 +449,7 @@ int main(void)
 	RUN(test_deadline_releases);
 	RUN(test_queue_full_releases);
 	RUN(test_two_containers_in_order);
+	RUN(test_answer_seen_within_a_batch);
 	rc = check_summary();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
