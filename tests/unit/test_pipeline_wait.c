@@ -256,7 +256,7 @@ static void test_event_waits_for_metadata(void)
 	feed_exec(p, 200, "/user.slice/session-1.scope");
 	feed_exit(p, 100);
 	/* the worker is blocked in the FIFO's open: taking the records did not wait for it */
-	CHECK(now_ms() - t0 < 100, "the records took %llu ms to take", (unsigned long long)(now_ms() - t0));
+	CHECK(now_ms() - t0 < 1000, "the records took %llu ms to take", (unsigned long long)(now_ms() - t0));
 	CHECK(pipeline__poll(p) > 0, "nothing waits");
 	CHECK_INT(n_seen, 0);
 	pipeline__wait_stats(p, &ws);
@@ -317,15 +317,8 @@ static void test_deadline_releases(void)
 	check_seen(2, BW_EV_EXIT, 300, SLOW2, false);
 
 	answer_slow(SLOW2, SLOW_NAME_JSON);
-	t0 = now_ms();
-	while (now_ms() - t0 < 5000 && pipeline__poll(p) < 0 && n_seen == 3) {
-		struct pollfd pfd = { .fd = pipeline__fd(p), .events = POLLIN };
-
-		if (poll(&pfd, 1, 20) == 1) {
-			pipeline__poll(p);
-			break;
-		}
-	}
+	CHECK(poll(&(struct pollfd){ .fd = pipeline__fd(p), .events = POLLIN }, 1, 5000) == 1, "no answer");
+	CHECK(pipeline__poll(p) < 0, "something waits");
 	feed_exec(p, 302, "/docker/" SLOW2);
 	check_seen(3, BW_EV_EXEC, 302, "slow", true);
 	CHECK(n_seen > 3 && seen[3].announce, "the posture, known late, is not announced");
