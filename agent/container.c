@@ -1351,6 +1351,14 @@ const struct container_info *container_cache__lookup(struct container_cache *cc,
 	return &e->info;
 }
 
+void container_cache__prefetch(struct container_cache *cc, const char *cgroup_path)
+{
+	struct container_ident ident;
+
+	if (cgroup_path && container_ident_from_cgroup(cgroup_path, &ident) == 0 && find(cc, ident.id) == NIL)
+		ask(cc, &cc->e[insert(cc, &ident)], true);
+}
+
 void container_cache__stats(const struct container_cache *cc, struct container_stats *st)
 {
 	*st = cc->st;

@@ -131,6 +131,11 @@ void container_cache__free(struct container_cache *cc);
  */
 const struct container_info *container_cache__lookup(struct container_cache *cc, const char *cgroup_path,
 						     bool may_wait, bool *announce);
+/*
+ * Asks now for the metadata of the container of @cgroup_path if it was never
+ * seen: its event waits behind another one, and its lookup can overlap that wait.
+ */
+void container_cache__prefetch(struct container_cache *cc, const char *cgroup_path);
 /* An eventfd, readable when the worker has answers: the loop polls it with its rings. */
 int container_cache__fd(const struct container_cache *cc);
 /* Applies the worker's answers to the cache; returns how many. */

@@ -253,6 +253,22 @@ static void release(struct pipeline *t, bool force)
 	}
 }
 
+/*
+ * A record going behind the waiting one: an exec names its cgroup, so the
+ * lookup of a container first seen there starts now and overlaps the wait
+ * (containers starting together wait for their lookups at once, not in turn).
+ */
+static void prefetch(struct pipeline *t, const void *data, size_t size)
+{
+	const struct bw_hdr *h = data;
+	struct event_view v;
+	enum event_malformed why;
+
+	if (size < sizeof(*h) || h->type != BW_EV_EXEC || event_decode(data, size, &v, &why, NULL))
+		return;
+	container_cache__prefetch(t->containers, event_str(&v, ((const struct bw_exec *)v.ev)->cgroup).p);
+}
+
 void pipeline__record(struct pipeline *t, const void *data, size_t size)
 {
 	uint64_t now = monotonic_us();
@@ -266,8 +282,10 @@ void pipeline__record(struct pipeline *t, const void *data, size_t size)
 	while (t->held_n && held_full(t, size))
 		release(t, true);
 	if (t->held_n) {
-		if (held_push(t, data, size, false, now) == 0)
+		if (held_push(t, data, size, false, now) == 0) {
+			prefetch(t, data, size);
 			return;
+		}
 		while (t->held_n) /* out of memory: everything goes on now, in order */
 			release(t, true);
 	}

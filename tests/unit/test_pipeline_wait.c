@@ -362,9 +362,8 @@ static void test_queue_full_releases(void)
 }
 
 /*
- * A second new container behind the first: its lookup is asked when its
- * record comes to the head, and it waits in turn; both carry their names,
- * in the order read.
+ * A second new container behind the first, both Docker's: both carry their
+ * names, in the order read.
  */
 static void test_two_containers_in_order(void)
 {
@@ -391,8 +390,44 @@ static void test_two_containers_in_order(void)
 	check_seen(2, BW_EV_EXEC, 502, "slow", true);
 	CHECK(n_seen == 3 && seen[0].announce && seen[1].announce && !seen[2].announce, "announcements");
 	pipeline__wait_stats(p, &ws);
-	CHECK_INT(ws.waits, 2);
+	/* the fast one was asked behind the slow one (one worker): answered with it, or just after (a second wait) */
+	CHECK(ws.waits == 1 || ws.waits == 2, "%llu waits", (unsigned long long)ws.waits);
 	CHECK_INT(ws.timeouts, 0);
+	pipeline__free(p);
+}
+
+/*
+ * A container no runtime knows (the worker tries it for about 63 ms) and,
+ * behind it, a new container Docker knows: the second lookup is asked as its
+ * exec goes into the queue and is answered during the first wait, so its
+ * event does not wait in turn. The unknown one goes on with its id alone
+ * once the worker gives up, which is not a timeout.
+ */
+static void test_lookup_overlaps_wait(void)
+{
+	static const char unknown[] = "5605605605605605605605605605605605605605605605605605605605605605";
+	static const char fast[] = "fa56fa56fa56fa56fa56fa56fa56fa56fa56fa56fa56fa56fa56fa56fa56fa56";
+	struct pipeline *p;
+	struct pipeline_wait_stats ws;
+	char cg[100], cg2[100];
+
+	make_dir(unknown); /* the directory, but no config.v2.json in it */
+	fast_container(fast, "fast2");
+	p = new_pipeline(10000, 0);
+	if (!p)
+		return;
+	snprintf(cg, sizeof(cg), "/docker/%s", unknown);
+	snprintf(cg2, sizeof(cg2), "/docker/%s", fast);
+	feed_exec(p, 700, cg);
+	feed_exec(p, 701, cg2);
+	settle(p, 5000);
+	CHECK_INT(n_seen, 2);
+	check_seen(0, BW_EV_EXEC, 700, unknown, false);
+	check_seen(1, BW_EV_EXEC, 701, "fast2", true);
+	pipeline__wait_stats(p, &ws);
+	CHECK_INT(ws.waits, 1);
+	CHECK_INT(ws.timeouts, 0);
+	CHECK_INT(ws.queue_full, 0);
 	pipeline__free(p);
 }
 
@@ -443,6 +478,7 @@ int main(void)
 	RUN(test_queue_full_releases);
 	RUN(test_two_containers_in_order);
 	RUN(test_answer_seen_within_a_batch);
+	RUN(test_lookup_overlaps_wait);
 	rc = check_summary();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
