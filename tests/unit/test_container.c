@@ -1086,12 +1086,16 @@ static void test_worker_requests_full(void)
 	container_cache__stats(cc, &st);
 	CHECK_INT(st.requests_full, 1);
 	CHECK_INT(st.lookups, 65);
-	/* the FIFO's reader is the worker: opening it for writing lets the slow lookup end */
+	/* the FIFO's reader is the worker: an answer written there ends the slow lookup (an empty one would be retried) */
 	snprintf(path, sizeof(path), "%s/docker/containers/%s/config.v2.json", root, slow);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	CHECK(fd >= 0, "open the FIFO");
-	if (fd >= 0)
+	if (fd >= 0) {
+		static const char answer[] = "{\"Name\":\"/slow\",\"Config\":{}}";
+
+		CHECK(write(fd, answer, sizeof(answer) - 1) == sizeof(answer) - 1, "write the FIFO");
 		close(fd);
+	}
 	container_cache__free(cc);
 	remove_tree(root);
 }
