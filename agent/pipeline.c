@@ -242,11 +242,14 @@ static void release(struct pipeline *t, bool force)
 			h->tracked = true;
 			return;
 		}
+		/* one that came to the head after its deadline waited too (behind another one), and gives up at once */
+		if (gave_up && !h->tracked)
+			t->wait.waits++;
 		if (gave_up && late)
 			t->wait.timeouts++;
 		else if (gave_up)
 			t->wait.queue_full++;
-		if (h->tracked)
+		if (h->tracked || gave_up)
 			latency_add(&t->waited, now - h->read_us);
 		held_pop(t);
 		force = false;

@@ -328,6 +328,41 @@ static void test_deadline_releases(void)
 	pipeline__free(p);
 }
 
+/*
+ * Two new containers whose lookups are slow, the second's event behind the
+ * first's: at the deadline both go on (each record's deadline counts from
+ * when it was read, so the second does not wait again), both counted.
+ */
+static void test_deadline_behind_another(void)
+{
+	static const char a[] = "5705705705705705705705705705705705705705705705705705705705705705";
+	static const char b[] = "5805805805805805805805805805805805805805805805805805805805805805";
+	struct pipeline *p;
+	struct pipeline_wait_stats ws;
+	char cga[100], cgb[100];
+
+	slow_container(a);
+	slow_container(b);
+	p = new_pipeline(50, 0);
+	if (!p)
+		return;
+	snprintf(cga, sizeof(cga), "/docker/%s", a);
+	snprintf(cgb, sizeof(cgb), "/docker/%s", b);
+	feed_exec(p, 800, cga);
+	feed_exec(p, 801, cgb);
+	settle(p, 5000);
+	CHECK_INT(n_seen, 2);
+	check_seen(0, BW_EV_EXEC, 800, a, false);
+	check_seen(1, BW_EV_EXEC, 801, b, false);
+	pipeline__wait_stats(p, &ws);
+	CHECK_INT(ws.waits, 2);
+	CHECK_INT(ws.timeouts, 2);
+	CHECK(ws.wait_us_max < 1000000, "waited %llu us", (unsigned long long)ws.wait_us_max);
+	answer_slow(a, SLOW_NAME_JSON); /* one worker: a's lookup, then b's */
+	answer_slow(b, SLOW_NAME_JSON);
+	pipeline__free(p);
+}
+
 /* A full queue lets the waiting event go on (counted); what was behind it follows in order. */
 static void test_queue_full_releases(void)
 {
@@ -475,6 +510,7 @@ int main(void)
 	}
 	RUN(test_event_waits_for_metadata);
 	RUN(test_deadline_releases);
+	RUN(test_deadline_behind_another);
 	RUN(test_queue_full_releases);
 	RUN(test_two_containers_in_order);
 	RUN(test_answer_seen_within_a_batch);
