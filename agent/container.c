@@ -8,13 +8,18 @@
 #include <glob.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "latency.h"
 #include "log.h"
 
 /* ---- identity from the cgroup path ------------------------------------------------ */
@@ -489,23 +494,49 @@ int container_parse_docker_inspect(const char *text, struct container_info *ci)
 /* ---- the cache ------------------------------------------------------------------------ */
 
 #define NIL (-1)
-#define LATENCY_SAMPLES 1024
 /*
- * A container's runtime state appears during its start, a few milliseconds
- * after its first processes run: retry soon, then back off.
+ * A container's runtime state can appear during its start, a few
+ * milliseconds after its first processes run (runc writes state.json between
+ * its init's first events and the entrypoint's). The worker tries a first
+ * lookup again after 1, 2, 4 ... 32 ms (63 ms in all, well inside the time
+ * the container's first events may wait for it) before it answers "unknown".
  */
+#define EAGER_ATTEMPTS 7
+#define EAGER_FIRST_GAP_US 1000
+/* Then the container's later events ask again, backing off from 20 ms to 1.3 s. */
 #define RETRY_MIN_MS 20
-#define EAGER_RETRIES 8 /* lookups retried at the very next event before the backoff starts */
-#define RETRY_MAX_MS 30000
+#define RETRY_MAX_SHIFT 6
+/*
+ * Requests the loop may have out at once. A request holds a slot while the
+ * worker tries it (at most the 63 ms above, or the API timeout): 64 covers
+ * 64 containers starting within that time; more are asked again at their
+ * next event (counted in requests_full). 6 KB each, touched only when used.
+ */
+#define LOOKUP_SLOTS 64
 
 struct centry {
 	struct container_info info;
 	bool used;
 	bool announced;         /* container_start with the posture was emitted */
 	bool announced_unknown; /* container_start with the id alone was emitted (no runtime knew it yet) */
+	bool pending;           /* a request is with the worker */
+	bool waitable;          /* it is the first one: events may wait for its answer */
 	unsigned int failures;
-	uint64_t retry_at_ms; /* 0: no lookup pending */
+	uint64_t retry_at_ms; /* 0: no retry planned */
 	int32_t hnext, lru_prev, lru_next;
+};
+
+/* A slot is the loop's when FREE or DONE, the worker's when QUEUED or BUSY; the state changes under cc->lock. */
+enum slot_state { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
+
+struct lookup_slot {
+	enum slot_state state;
+	bool eager;            /* a first lookup: retried by the worker while the container's events wait */
+	bool known, docker_ok, oci_ok;
+	unsigned int attempts;
+	uint64_t due_us;       /* CLOCK_MONOTONIC: when to try (again) */
+	uint64_t latency_us;   /* of the attempt that succeeded */
+	struct container_info info; /* ident in; metadata out */
 };
 
 struct container_cache {
@@ -520,10 +551,18 @@ struct container_cache {
 	int32_t free_head, lru_head, lru_tail;
 	int32_t fresh; /* e[fresh..cap) were never used: not chained, so never touched */
 	struct container_info host;
-	CURL *curl;
 	struct container_stats st;
-	uint32_t latency[LATENCY_SAMPLES];
-	size_t n_latency;
+	struct latency latency;
+	/* shared with the worker, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* a request or the stop (CLOCK_MONOTONIC for the retry waits) */
+	bool stopping;
+	struct lookup_slot *slots;
+	int efd;             /* eventfd: the worker has answers */
+	/* the worker's own */
+	pthread_t worker;
+	bool worker_started;
+	CURL *curl;
 };
 
 static uint64_t now_ms(void)
@@ -551,13 +590,43 @@ static size_t id_bucket(const struct container_cache *cc, const char *id)
 	return h & (cc->nbuckets - 1);
 }
 
+static void *worker_main(void *arg);
+
+/* The worker takes no signal: SIGINT, SIGTERM and SIGHUP are the loop's, through its signalfd. */
+static int start_worker(struct container_cache *cc)
+{
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int err;
+
+	if (pthread_condattr_init(&ca))
+		return -ENOMEM;
+	err = -pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (!err)
+		err = -pthread_cond_init(&cc->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if (err)
+		return err;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = -pthread_create(&cc->worker, NULL, worker_main, cc);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	cc->worker_started = err == 0;
+	if (err)
+		pthread_cond_destroy(&cc->wake);
+	return err;
+}
+
 struct container_cache *container_cache__new(const struct container_opts *opts)
 {
 	struct container_cache *cc = calloc(1, sizeof(*cc));
 	size_t i;
+	int err = -ENOMEM;
 
 	if (!cc)
 		return NULL;
+	cc->efd = -1;
+	pthread_mutex_init(&cc->lock, NULL);
 	cc->opts = *opts;
 	cc->cap = opts->capacity ? opts->capacity : 1;
 	for (cc->nbuckets = 1; cc->nbuckets < cc->cap; cc->nbuckets <<= 1)
@@ -565,7 +634,8 @@ struct container_cache *container_cache__new(const struct container_opts *opts)
 	cc->e = calloc(cc->cap, sizeof(*cc->e));
 	cc->buckets = malloc(cc->nbuckets * sizeof(*cc->buckets));
 	cc->state_dirs = calloc(opts->n_state_dirs + 1, sizeof(char *));
-	if (!cc->e || !cc->buckets || !cc->state_dirs)
+	cc->slots = calloc(LOOKUP_SLOTS, sizeof(*cc->slots));
+	if (!cc->e || !cc->buckets || !cc->state_dirs || !cc->slots)
 		goto fail;
 	for (i = 0; i < opts->n_state_dirs; i++)
 		if (!(cc->state_dirs[i] = strdup(opts->state_dirs[i])))
@@ -591,10 +661,19 @@ struct container_cache *container_cache__new(const struct container_opts *opts)
 	cc->st.capacity = cc->cap;
 	if (!cc->opts.lookup_timeout_ms)
 		cc->opts.lookup_timeout_ms = 500;
+	cc->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (cc->efd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	/* last: from here on the worker reads the options above */
+	err = start_worker(cc);
+	if (err)
+		goto fail;
 	return cc;
 fail:
 	container_cache__free(cc);
-	errno = ENOMEM;
+	errno = -err;
 	return NULL;
 }
 
@@ -604,6 +683,18 @@ void container_cache__free(struct container_cache *cc)
 
 	if (!cc)
 		return;
+	if (cc->worker_started) {
+		pthread_mutex_lock(&cc->lock);
+		cc->stopping = true;
+		pthread_cond_signal(&cc->wake);
+		pthread_mutex_unlock(&cc->lock);
+		pthread_join(cc->worker, NULL);
+		pthread_cond_destroy(&cc->wake);
+	}
+	pthread_mutex_destroy(&cc->lock);
+	if (cc->efd >= 0)
+		close(cc->efd);
+	free(cc->slots);
 	if (cc->state_dirs)
 		for (i = 0; cc->state_dirs[i]; i++)
 			free(cc->state_dirs[i]);
@@ -1003,28 +1094,20 @@ static int oci_lookup(struct container_cache *cc, struct container_info *ci)
 	return -ENOENT;
 }
 
-static void record_latency(struct container_cache *cc, uint64_t us)
+/*
+ * Asks the runtimes (on the worker thread: reads only the options and the
+ * worker's curl handle); true when one of them described the container.
+ */
+static bool resolve(struct container_cache *cc, struct container_info *fresh, bool *docker_ok, bool *oci_ok)
 {
-	cc->latency[cc->n_latency++ % LATENCY_SAMPLES] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
-	if (us > cc->st.latency_us_max)
-		cc->st.latency_us_max = us;
-}
+	*docker_ok = *oci_ok = false;
+	if (fresh->ident.runtime == RUNTIME_DOCKER || fresh->ident.runtime == RUNTIME_UNKNOWN) {
+		int rc = docker_files_lookup(cc, fresh);
 
-/* Asks the runtimes; metadata_known when one of them described the container. */
-static void resolve(struct container_cache *cc, struct centry *e)
-{
-	struct container_info fresh = { .ident = e->info.ident };
-	uint64_t t0 = now_us();
-	bool docker_ok = false, oci_ok = false;
-
-	cc->st.lookups++;
-	if (fresh.ident.runtime == RUNTIME_DOCKER || fresh.ident.runtime == RUNTIME_UNKNOWN) {
-		int rc = docker_files_lookup(cc, &fresh);
-
-		docker_ok = rc == 0 || (rc != -ENOENT && docker_lookup(cc, &fresh) == 0);
+		*docker_ok = rc == 0 || (rc != -ENOENT && docker_lookup(cc, fresh) == 0);
 	}
-	if (docker_ok) {
-		struct container_info spec = { .ident = fresh.ident };
+	if (*docker_ok) {
+		struct container_info spec = { .ident = fresh->ident };
 
 		/*
 		 * The OCI spec runc was given is the ground truth for the posture
@@ -1032,52 +1115,204 @@ static void resolve(struct container_cache *cc, struct centry *e)
 		 * adds names, image and its privileged flag.
 		 */
 		if (oci_lookup(cc, &spec) == 0) {
-			fresh.risks = spec.risks | (fresh.risks & RISK_PRIVILEGED);
-			fresh.cap_add = spec.cap_add;
-			copy_str(fresh.privileged_caps, sizeof(fresh.privileged_caps), spec.privileged_caps);
-			copy_str(fresh.sensitive_mounts, sizeof(fresh.sensitive_mounts), spec.sensitive_mounts);
-			copy_str(fresh.rootfs, sizeof(fresh.rootfs), spec.rootfs);
-			oci_ok = true;
+			fresh->risks = spec.risks | (fresh->risks & RISK_PRIVILEGED);
+			fresh->cap_add = spec.cap_add;
+			copy_str(fresh->privileged_caps, sizeof(fresh->privileged_caps), spec.privileged_caps);
+			copy_str(fresh->sensitive_mounts, sizeof(fresh->sensitive_mounts), spec.sensitive_mounts);
+			copy_str(fresh->rootfs, sizeof(fresh->rootfs), spec.rootfs);
+			*oci_ok = true;
 		}
 	} else {
-		oci_ok = oci_lookup(cc, &fresh) == 0;
+		*oci_ok = oci_lookup(cc, fresh) == 0;
 	}
-	if (docker_ok)
-		cc->st.docker_ok++;
-	if (oci_ok)
-		cc->st.oci_ok++;
-	if (docker_ok || oci_ok) {
-		if (fresh.ident.runtime == RUNTIME_UNKNOWN_K8S || fresh.ident.runtime == RUNTIME_UNKNOWN)
-			fresh.ident.runtime = docker_ok ? RUNTIME_DOCKER : RUNTIME_CONTAINERD;
-		fresh.metadata_known = true;
-		if (docker_ok && !fresh.upper_dir[0])
-			docker_upper_dir(cc, &fresh);
-		if (!fresh.upper_dir[0])
-			find_upper_dir(cc, &fresh);
-		e->info = fresh;
-		e->retry_at_ms = 0;
-		record_latency(cc, now_us() - t0);
+	if (!*docker_ok && !*oci_ok)
+		return false;
+	if (fresh->ident.runtime == RUNTIME_UNKNOWN_K8S || fresh->ident.runtime == RUNTIME_UNKNOWN)
+		fresh->ident.runtime = *docker_ok ? RUNTIME_DOCKER : RUNTIME_CONTAINERD;
+	fresh->metadata_known = true;
+	if (*docker_ok && !fresh->upper_dir[0])
+		docker_upper_dir(cc, fresh);
+	if (!fresh->upper_dir[0])
+		find_upper_dir(cc, fresh);
+	return true;
+}
+
+/* ---- the worker --------------------------------------------------------------------------- */
+
+/* One try of a request (worker, slot BUSY); true when it is answered, false to try again at s->due_us. */
+static bool attempt(struct container_cache *cc, struct lookup_slot *s)
+{
+	struct container_info fresh = { .ident = s->info.ident };
+	uint64_t t0 = now_us();
+
+	s->attempts++;
+	s->known = resolve(cc, &fresh, &s->docker_ok, &s->oci_ok);
+	if (s->known) {
+		s->latency_us = now_us() - t0;
+		s->info = fresh;
+		return true;
+	}
+	if (!s->eager || s->attempts >= EAGER_ATTEMPTS)
+		return true;
+	s->due_us = now_us() + ((uint64_t)EAGER_FIRST_GAP_US << (s->attempts - 1));
+	return false;
+}
+
+/* The queued request due first (under lock), or NULL. */
+static struct lookup_slot *next_due(struct container_cache *cc)
+{
+	struct lookup_slot *best = NULL;
+	size_t i;
+
+	for (i = 0; i < LOOKUP_SLOTS; i++)
+		if (cc->slots[i].state == SLOT_QUEUED && (!best || cc->slots[i].due_us < best->due_us))
+			best = &cc->slots[i];
+	return best;
+}
+
+/*
+ * One thread, not a pool: Docker's files answer in 0.6 ms (median; 1.5 ms at
+ * most), so one thread resolves a hundred containers starting together in
+ * under 0.1 s, and the lookups that take long (the API while the daemon
+ * starts a container, 50-90 ms) are the fallback where those files cannot be
+ * read. One thread also keeps one curl handle and answers in the order asked.
+ */
+static void *worker_main(void *arg)
+{
+	struct container_cache *cc = arg;
+
+	pthread_mutex_lock(&cc->lock);
+	while (!cc->stopping) {
+		struct lookup_slot *s = next_due(cc);
+		uint64_t now = now_us();
+		bool answered;
+
+		if (!s) {
+			pthread_cond_wait(&cc->wake, &cc->lock);
+			continue;
+		}
+		if (s->due_us > now) {
+			struct timespec ts = { .tv_sec = s->due_us / 1000000, .tv_nsec = (s->due_us % 1000000) * 1000 };
+
+			pthread_cond_timedwait(&cc->wake, &cc->lock, &ts);
+			continue;
+		}
+		s->state = SLOT_BUSY;
+		pthread_mutex_unlock(&cc->lock);
+		answered = attempt(cc, s);
+		pthread_mutex_lock(&cc->lock);
+		s->state = answered ? SLOT_DONE : SLOT_QUEUED;
+		if (answered && eventfd_write(cc->efd, 1))
+			log_errno(LOG_WARN, errno, "container lookups: eventfd");
+	}
+	pthread_mutex_unlock(&cc->lock);
+	return NULL;
+}
+
+/* ---- the loop's side ------------------------------------------------------------------------ */
+
+static int submit(struct container_cache *cc, const struct centry *e, bool eager)
+{
+	size_t i;
+	int err = -EBUSY;
+
+	pthread_mutex_lock(&cc->lock);
+	for (i = 0; i < LOOKUP_SLOTS; i++) {
+		struct lookup_slot *s = &cc->slots[i];
+
+		if (s->state != SLOT_FREE)
+			continue;
+		memset(s, 0, sizeof(*s));
+		s->info.ident = e->info.ident;
+		s->eager = eager;
+		s->due_us = now_us();
+		s->state = SLOT_QUEUED;
+		pthread_cond_signal(&cc->wake);
+		err = 0;
+		break;
+	}
+	pthread_mutex_unlock(&cc->lock);
+	return err;
+}
+
+static void plan_retry(struct centry *e, uint64_t delay_ms)
+{
+	e->retry_at_ms = now_ms() + delay_ms;
+}
+
+/* Hands a lookup to the worker; @first: events may wait for its answer. */
+static void ask(struct container_cache *cc, struct centry *e, bool first)
+{
+	cc->st.lookups++;
+	if (submit(cc, e, first)) {
+		cc->st.requests_full++;
+		plan_retry(e, RETRY_MIN_MS);
 		return;
 	}
-	/* not (yet) known to any runtime: retry with backoff, events meanwhile carry the id alone */
+	e->pending = true;
+	e->waitable = first;
+	e->retry_at_ms = 0;
+}
+
+/* An answer of the worker (slot DONE: the loop's) into its cache entry. */
+static void apply(struct container_cache *cc, const struct lookup_slot *s)
+{
+	int32_t idx = find(cc, s->info.ident.id);
+	struct centry *e;
+
+	cc->st.worker_lookups += s->attempts;
+	if (idx == NIL)
+		return; /* evicted meanwhile: its next event asks again */
+	e = &cc->e[idx];
+	e->pending = e->waitable = false;
+	if (s->known) {
+		cc->st.docker_ok += s->docker_ok;
+		cc->st.oci_ok += s->oci_ok;
+		e->info = s->info;
+		e->retry_at_ms = 0;
+		latency_add(&cc->latency, s->latency_us);
+		return;
+	}
+	/* not (yet) known to any runtime: asked again with backoff at its next events, which carry the id alone */
 	cc->st.failures++;
 	e->failures++;
-	/*
-	 * The first few retries come with the container's next events, however
-	 * soon: runc writes its state between its init's first events and the
-	 * entrypoint's, whose events must already carry the metadata.
-	 */
-	if (e->failures <= EAGER_RETRIES) {
-		e->retry_at_ms = now_ms();
-		return;
-	}
-	e->retry_at_ms = now_ms() + (RETRY_MIN_MS << (e->failures < 6 + EAGER_RETRIES ? e->failures - 1 - EAGER_RETRIES : 6));
-	if (e->retry_at_ms > now_ms() + RETRY_MAX_MS)
-		e->retry_at_ms = now_ms() + RETRY_MAX_MS;
+	plan_retry(e, (uint64_t)RETRY_MIN_MS << (e->failures - 1 < RETRY_MAX_SHIFT ? e->failures - 1 : RETRY_MAX_SHIFT));
+}
+
+int container_cache__fd(const struct container_cache *cc)
+{
+	return cc->efd;
+}
+
+size_t container_cache__collect(struct container_cache *cc)
+{
+	bool done[LOOKUP_SLOTS];
+	eventfd_t v;
+	size_t i, n = 0;
+
+	(void)eventfd_read(cc->efd, &v); /* EAGAIN when there is nothing: the scan below finds nothing either */
+	pthread_mutex_lock(&cc->lock);
+	for (i = 0; i < LOOKUP_SLOTS; i++)
+		done[i] = cc->slots[i].state == SLOT_DONE;
+	pthread_mutex_unlock(&cc->lock);
+	/* DONE slots are the loop's: read without the lock, freed under it */
+	for (i = 0; i < LOOKUP_SLOTS; i++)
+		if (done[i]) {
+			apply(cc, &cc->slots[i]);
+			n++;
+		}
+	if (!n)
+		return 0;
+	pthread_mutex_lock(&cc->lock);
+	for (i = 0; i < LOOKUP_SLOTS; i++)
+		if (done[i])
+			cc->slots[i].state = SLOT_FREE;
+	pthread_mutex_unlock(&cc->lock);
+	return n;
 }
 
 const struct container_info *container_cache__lookup(struct container_cache *cc, const char *cgroup_path,
-						     bool *announce)
+						     bool may_wait, bool *announce)
 {
 	struct container_ident ident;
 	struct centry *e;
@@ -1089,17 +1324,24 @@ const struct container_info *container_cache__lookup(struct container_cache *cc,
 	idx = find(cc, ident.id);
 	if (idx == NIL) {
 		idx = insert(cc, &ident);
-		resolve(cc, &cc->e[idx]);
+		ask(cc, &cc->e[idx], true);
 	} else {
 		lru_unlink(cc, idx);
 		lru_front(cc, idx);
 		e = &cc->e[idx];
-		if (!e->info.metadata_known && e->retry_at_ms && now_ms() >= e->retry_at_ms) {
+		if (!e->info.metadata_known && !e->pending && e->retry_at_ms && now_ms() >= e->retry_at_ms) {
 			cc->st.retries++;
-			resolve(cc, e);
+			ask(cc, e, false);
 		}
 	}
 	e = &cc->e[idx];
+	if (e->pending && e->waitable) {
+		if (may_wait) {
+			errno = EINPROGRESS;
+			return NULL;
+		}
+		e->waitable = false; /* waited long enough: its later events go on too */
+	}
 	/* announce with the posture once it is known; at first sight with the id alone if no runtime knows it yet */
 	if (!e->announced && (e->info.metadata_known || !e->announced_unknown)) {
 		*announce = true;
@@ -1109,24 +1351,18 @@ const struct container_info *container_cache__lookup(struct container_cache *cc,
 	return &e->info;
 }
 
-static int cmp_u32(const void *a, const void *b)
+void container_cache__prefetch(struct container_cache *cc, const char *cgroup_path)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	struct container_ident ident;
 
-	return x < y ? -1 : x > y;
+	if (cgroup_path && container_ident_from_cgroup(cgroup_path, &ident) == 0 && find(cc, ident.id) == NIL)
+		ask(cc, &cc->e[insert(cc, &ident)], true);
 }
 
 void container_cache__stats(const struct container_cache *cc, struct container_stats *st)
 {
-	uint32_t tmp[LATENCY_SAMPLES];
-	size_t n = cc->n_latency < LATENCY_SAMPLES ? cc->n_latency : LATENCY_SAMPLES;
-
 	*st = cc->st;
 	st->entries = cc->entries;
-	st->latency_us_median = 0;
-	if (n) {
-		memcpy(tmp, cc->latency, n * sizeof(tmp[0]));
-		qsort(tmp, n, sizeof(tmp[0]), cmp_u32);
-		st->latency_us_median = tmp[n / 2];
-	}
+	st->latency_us_median = latency_median(&cc->latency);
+	st->latency_us_max = cc->latency.max_us;
 }

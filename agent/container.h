@@ -4,6 +4,21 @@
  * runtimes (Docker Engine API, OCI runtime state), and posture (the start-up
  * settings that make a breakout possible). Resolved when a container is first
  * seen and cached, so that its first event already carries its metadata.
+ *
+ * Identity is a string parse, made on the caller's thread. Metadata is read by
+ * the cache's worker thread: a file read of a runtime's state or a Docker API
+ * round trip (50-90 ms during a container start) must never stall the event
+ * loop, whose rings fill while it waits. The loop asks (container_cache__lookup),
+ * the worker answers through a bounded table of requests and an eventfd
+ * (container_cache__fd), and the loop applies the answers
+ * (container_cache__collect) between events.
+ *
+ * Threads: the cache (entries, LRU, announce state, counters) belongs to the
+ * thread that calls container_cache__* (the event loop) and is never locked.
+ * The worker reads only the options copied at __new (immutable afterwards),
+ * uses its own libcurl handle, and exchanges requests and answers with the
+ * loop in the request table under one mutex; an answer is a whole
+ * container_info copied by value, so no pointer crosses threads.
  */
 #ifndef BULWARK_CONTAINER_H
 #define BULWARK_CONTAINER_H
@@ -89,21 +104,42 @@ struct container_opts {
 
 struct container_stats {
 	uint64_t entries, capacity, lookups, docker_ok, oci_ok, failures, retries, evictions;
-	uint64_t latency_us_median, latency_us_max; /* metadata lookups of new containers */
+	uint64_t latency_us_median, latency_us_max; /* metadata lookups of new containers (one worker attempt) */
+	uint64_t worker_lookups; /* attempts made by the worker (a request's retries included) */
+	uint64_t requests_full;  /* lookups not asked: every request slot busy (retried later) */
 };
 
+/* Starts the worker thread (with every signal blocked: the loop takes them from its signalfd). */
 struct container_cache *container_cache__new(const struct container_opts *opts);
+/* Stops and joins the worker; it finishes the lookup in progress first (at most the API timeout). */
 void container_cache__free(struct container_cache *cc);
 /*
  * The container a process in cgroup @cgroup_path belongs to (the host's
- * static entry outside containers). Metadata is looked up when the container
- * is first seen and cached; a failed lookup is retried later (counted).
+ * static entry outside containers). Never waits: at first sight the metadata
+ * lookup is handed to the worker, and a failed lookup is asked again with
+ * backoff at the container's later events (counted).
+ *
+ * With @may_wait, while a container's first lookup has not been answered,
+ * returns NULL with errno EINPROGRESS and announces nothing: the caller holds
+ * the event and asks again once container_cache__collect applied answers.
+ * Without it, returns what is known; the container's later events do not
+ * wait either (its first lookup took too long).
+ *
  * *announce is set once per container, when its posture is first known (or
  * when it is first seen and no runtime can describe it): the caller emits
- * container_start then. The pointer is valid until the next lookup.
+ * container_start then. The pointer is valid until the next lookup or collect.
  */
 const struct container_info *container_cache__lookup(struct container_cache *cc, const char *cgroup_path,
-						     bool *announce);
+						     bool may_wait, bool *announce);
+/*
+ * Asks now for the metadata of the container of @cgroup_path if it was never
+ * seen: its event waits behind another one, and its lookup can overlap that wait.
+ */
+void container_cache__prefetch(struct container_cache *cc, const char *cgroup_path);
+/* An eventfd, readable when the worker has answers: the loop polls it with its rings. */
+int container_cache__fd(const struct container_cache *cc);
+/* Applies the worker's answers to the cache; returns how many. */
+size_t container_cache__collect(struct container_cache *cc);
 void container_cache__stats(const struct container_cache *cc, struct container_stats *st);
 /*
  * The cached container whose overlay upper directory holds the host path

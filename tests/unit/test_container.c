@@ -6,11 +6,16 @@
  * written out here so that every expected bit is known.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "container.h"
@@ -862,6 +867,21 @@ static void put_file(const char *path, const char *text)
 	}
 }
 
+/* The cache's answer for @path: asks, waits for the worker's answer (up to 5 s) and asks again. */
+static const struct container_info *lookup_answered(struct container_cache *cc, const char *path, bool *announce)
+{
+	struct pollfd pfd = { .fd = container_cache__fd(cc), .events = POLLIN };
+	const struct container_info *ci = container_cache__lookup(cc, path, true, announce);
+	int i;
+
+	for (i = 0; !ci && errno == EINPROGRESS && i < 50; i++) {
+		poll(&pfd, 1, 100);
+		container_cache__collect(cc);
+		ci = container_cache__lookup(cc, path, true, announce);
+	}
+	return ci;
+}
+
 /*
  * A containerd container on a host seen under a prefix (a DaemonSet's /host):
  * the cache finds its bundle, its rootfs (relative to the bundle), the overlay
@@ -898,7 +918,7 @@ static void test_layer_path_owner(void)
 	if (!cc)
 		return;
 	snprintf(path, sizeof(path), "/kubepods/besteffort/pod5d7c3a52-8d2e-4f4e-9a55-0a1b2c3d4e5f/%s", id);
-	ci = container_cache__lookup(cc, path, &announce);
+	ci = lookup_answered(cc, path, &announce);
 	CHECK(ci && ci->metadata_known, "bundle not found");
 	if (ci) {
 		CHECK_STR(ci->rootfs, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/0123456789abcdef0123456789abcdef"
@@ -914,6 +934,170 @@ static void test_layer_path_owner(void)
 	container_cache__free(cc);
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
 	CHECK(system(path) == 0, "cleanup");
+}
+
+/* ---- lookups by the worker ------------------------------------------------------------------------ */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A cache over a fake host at @root whose Docker data root is <root>/docker (no API, no OCI state). */
+static struct container_cache *docker_files_cache(const char *root)
+{
+	char cmd[PATH_MAX + 32];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/docker/containers'", root);
+	CHECK(system(cmd) == 0, "%s", cmd);
+	return container_cache__new(&(struct container_opts){ .docker_socket = "", .docker_root = "/docker",
+							      .host_root = root, .capacity = 128 });
+}
+
+static void docker_config(const char *root, const char *id, const char *name)
+{
+	char path[PATH_MAX], text[256];
+
+	snprintf(path, sizeof(path), "%s/docker/containers/%s/config.v2.json", root, id);
+	snprintf(text, sizeof(text), "{\"Name\":\"/%s\",\"Config\":{\"Image\":\"localhost/%s:1\"}}", name, name);
+	put_file(path, text);
+}
+
+static void remove_tree(const char *root)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK(system(cmd) == 0, "%s", cmd);
+}
+
+/*
+ * A container no runtime knows: the first lookup makes events wait, the
+ * worker tries it 7 times over about 63 ms (backing off from 1 ms), then
+ * answers "unknown"; the container is announced with its id alone. The next
+ * event past the backoff asks again, and that lookup makes nothing wait.
+ */
+static void test_worker_unknown_container(void)
+{
+	static const char id[] = "7107107107107107107107107107107107107107107107107107107107107107";
+	char root[] = "/tmp/bulwark-ctr-test.XXXXXX", path[128];
+	struct container_cache *cc;
+	struct container_stats st;
+	const struct container_info *ci;
+	bool announce;
+	uint64_t t0;
+
+	CHECK(mkdtemp(root) != NULL, "mkdtemp");
+	cc = docker_files_cache(root);
+	if (!cc)
+		return;
+	snprintf(path, sizeof(path), "/docker/%s", id);
+	t0 = mono_ms();
+	ci = container_cache__lookup(cc, path, true, &announce);
+	CHECK(!ci && errno == EINPROGRESS && !announce, "the first lookup does not make the event wait");
+	ci = lookup_answered(cc, path, &announce);
+	CHECK(mono_ms() - t0 >= 60, "answered after %llu ms: no retries", (unsigned long long)(mono_ms() - t0));
+	CHECK(ci && !ci->metadata_known && strcmp(ci->ident.id, id) == 0, "unknown container");
+	CHECK(announce, "not announced with its id");
+	container_cache__stats(cc, &st);
+	CHECK_INT(st.lookups, 1);
+	CHECK_INT(st.worker_lookups, 7);
+	CHECK_INT(st.failures, 1);
+	CHECK_INT(st.retries, 0);
+	/* the backoff: not asked again before 20 ms, then asked without making events wait */
+	ci = container_cache__lookup(cc, path, true, &announce);
+	CHECK(ci && !announce, "asked again at once, or announced twice");
+	usleep(30000);
+	ci = container_cache__lookup(cc, path, true, &announce);
+	CHECK(ci != NULL, "a retry makes events wait");
+	container_cache__stats(cc, &st);
+	CHECK_INT(st.retries, 1);
+	CHECK_INT(st.lookups, 2);
+	container_cache__free(cc);
+	remove_tree(root);
+}
+
+/* Docker's files written a few ms after the first lookup: the worker's retries find them. */
+static void test_worker_retries_until_files_appear(void)
+{
+	static const char id[] = "7207207207207207207207207207207207207207207207207207207207207207";
+	char root[] = "/tmp/bulwark-ctr-test.XXXXXX", path[128];
+	struct container_cache *cc;
+	struct container_stats st;
+	const struct container_info *ci;
+	bool announce;
+
+	CHECK(mkdtemp(root) != NULL, "mkdtemp");
+	cc = docker_files_cache(root);
+	if (!cc)
+		return;
+	snprintf(path, sizeof(path), "/docker/%s", id);
+	ci = container_cache__lookup(cc, path, true, &announce);
+	CHECK(!ci && errno == EINPROGRESS, "the first lookup does not make the event wait");
+	usleep(5000);
+	docker_config(root, id, "late");
+	ci = lookup_answered(cc, path, &announce);
+	CHECK(ci && ci->metadata_known, "the worker gave up before the files appeared");
+	if (ci)
+		CHECK_STR(ci->name, "late");
+	CHECK(announce, "not announced");
+	container_cache__stats(cc, &st);
+	CHECK(st.worker_lookups >= 2 && st.worker_lookups <= 7, "%llu attempts", (unsigned long long)st.worker_lookups);
+	CHECK_INT(st.failures, 0);
+	CHECK_INT(st.docker_ok, 1);
+	CHECK(st.latency_us_max > 0, "no latency recorded");
+	container_cache__free(cc);
+	remove_tree(root);
+}
+
+/*
+ * Every request slot busy (the worker stuck in a slow read, 64 more asked):
+ * the 65th container is not asked (counted) and its events do not wait; it
+ * is asked at a later event. Freeing the cache joins the worker.
+ */
+static void test_worker_requests_full(void)
+{
+	static const char slow[] = "7307307307307307307307307307307307307307307307307307307307307307";
+	char root[] = "/tmp/bulwark-ctr-test.XXXXXX", path[PATH_MAX];
+	struct container_cache *cc;
+	struct container_stats st;
+	const struct container_info *ci;
+	bool announce;
+	int i, fd;
+
+	CHECK(mkdtemp(root) != NULL, "mkdtemp");
+	cc = docker_files_cache(root);
+	if (!cc)
+		return;
+	snprintf(path, sizeof(path), "%s/docker/containers/%s", root, slow);
+	CHECK(mkdir(path, 0700) == 0, "mkdir");
+	snprintf(path, sizeof(path), "%s/docker/containers/%s/config.v2.json", root, slow);
+	CHECK(mkfifo(path, 0600) == 0, "mkfifo");
+	snprintf(path, sizeof(path), "/docker/%s", slow);
+	CHECK(container_cache__lookup(cc, path, true, &announce) == NULL, "the slow one does not wait");
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/docker/%064x", i + 1);
+		ci = container_cache__lookup(cc, path, true, &announce);
+		CHECK((i < 63) == (ci == NULL), "container %d: %s", i, ci ? "not waiting" : "waiting");
+	}
+	container_cache__stats(cc, &st);
+	CHECK_INT(st.requests_full, 1);
+	CHECK_INT(st.lookups, 65);
+	/* the FIFO's reader is the worker: an answer written there ends the slow lookup (an empty one would be retried) */
+	snprintf(path, sizeof(path), "%s/docker/containers/%s/config.v2.json", root, slow);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	CHECK(fd >= 0, "open the FIFO");
+	if (fd >= 0) {
+		static const char answer[] = "{\"Name\":\"/slow\",\"Config\":{}}";
+
+		CHECK(write(fd, answer, sizeof(answer) - 1) == sizeof(answer) - 1, "write the FIFO");
+		close(fd);
+	}
+	container_cache__free(cc);
+	remove_tree(root);
 }
 
 int main(void)
@@ -938,5 +1122,8 @@ int main(void)
 	RUN(test_inspect_image_refs);
 	RUN(test_inspect_k8s_labels);
 	RUN(test_inspect_invalid);
+	RUN(test_worker_unknown_container);
+	RUN(test_worker_retries_until_files_appear);
+	RUN(test_worker_requests_full);
 	return check_summary();
 }
