@@ -1,4 +1,5 @@
 # bulwark — make / make test / make run / make deps   (V=1 prints the commands)
+# SPDX-License-Identifier: Apache-2.0
 # The build never reads the build machine's kernel: BPF code includes the pinned vmlinux/x86/vmlinux.h.
 
 BUILD   ?= build

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The kernel's floor: do-nothing programs that bench/floor.c attaches to
  * exactly the hooks bulwark attaches (read from bulwark's own BPF object), so

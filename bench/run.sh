@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The benchmark harness (docs/BENCHMARKS.md): every workload under every
 # configuration, on this machine, in one run. Configurations are interleaved
 # (for each repetition and workload: A B C ..., the starting one rotating) and

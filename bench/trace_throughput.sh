@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # How many open-for-write events per second `bulwark trace` sustains with zero
 # drops: paced storms at rising rates (loadgen, 2 processes), each against a
 # fresh tracer writing JSON to a file, until a rate loses records or the

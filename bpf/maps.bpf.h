@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Every map of the sensor. The program files are linked into one object
  * (bpftool gen object); each includes this header, so maps are __weak and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Embeds the default ruleset (rules/*.yaml, in the order given) into the agent as C
 # arrays, so that `bulwark run` and `bulwark replay` need no files installed.
 # Usage: scripts/embed_rules.sh rules/a.yaml rules/b.yaml ... > rules_default.c

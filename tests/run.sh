@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs the test suites and prints one closing line "N passed, N failed".
 # Usage: tests/run.sh [unit|replay|bpf|e2e|asan|fuzz|kernels|outputs|ops|packaging|kubernetes|bench]...   (default: all)
 set -u
@@ -72,7 +73,8 @@ for suite in $suites; do
 		run "ops: config, metrics, health, signals" tests/ops/run.sh "$BUILD"/bulwark ;;
 	packaging)
 		# the host install: make deb (lintian), dpkg --root, the systemd unit, make install
-		run "packaging: deb, systemd unit, install" tests/packaging/run.sh "$BUILD" ;;
+		run "packaging: deb, systemd unit, install" tests/packaging/run.sh "$BUILD"
+		run "packaging: licence headers" tests/licence.sh "$BUILD" ;;
 	kubernetes)
 		# the manifests against the Kubernetes schemas; the image run as the DaemonSet declares
 		run "kubernetes: manifests, image, breakout" tests/kubernetes/run.sh "$BUILD" ;;

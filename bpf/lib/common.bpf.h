@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Includes, kernel constants that BTF does not carry, and CO-RE flavors. */
 #ifndef BULWARK_COMMON_BPF_H
 #define BULWARK_COMMON_BPF_H

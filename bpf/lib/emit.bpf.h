@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Filters, counters, record construction in the per-CPU scratch, and submission. */
 #ifndef BULWARK_EMIT_BPF_H
 #define BULWARK_EMIT_BPF_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Facts about files from kernel objects: full path, name, filesystem, overlay layer. */
 #ifndef BULWARK_PATH_BPF_H
 #define BULWARK_PATH_BPF_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Syscall entry/exit pairing. Entry programs capture the arguments and the
  * caller's strings (user memory can change before exit: TOCTOU); exit programs

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Process identity of a task. */
 #ifndef BULWARK_TASK_BPF_H
 #define BULWARK_TASK_BPF_H

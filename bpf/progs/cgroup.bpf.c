@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * cgroup directory creation and task attach (cgroup tracepoints). Writes to
  * cgroup control files (release_agent, notify_on_release, cgroup.procs,

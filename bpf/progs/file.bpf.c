@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Opens with write intent (and read-only opens of asked-for prefixes), setuid/setgid chmods. */
 #include "../lib/syscall.bpf.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* ptrace attach/seize, kernel module loads, BPF program loads, memfd_create, the setuid family. */
 #include "../lib/syscall.bpf.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Mounts and namespaces: mount, umount2, the new mount API (fsopen, fsconfig,
  * fsmount, move_mount, open_tree), pivot_root, chroot, unshare, setns.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* connect and bind (address from the caller's sockaddr at entry), listen (address from the socket). */
 #include "../lib/syscall.bpf.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Process lifecycle: exec, fork, exit (BTF raw tracepoints: no tracefs needed). */
 #include "../lib/syscall.bpf.h"
 

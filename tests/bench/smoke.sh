@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Smoke run of the benchmark harness (bench/run.sh with BENCH_SMOKE=1: one short
 # repetition of every configuration and workload, a few seconds of everything
 # else), then checks that its results are produced and well-formed. Speed is not

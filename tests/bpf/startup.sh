@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Startup that explains itself: each case makes one thing missing for real (in
 # a private mount namespace or as an unprivileged user) and asserts the exit
 # status and the single line that names it.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A real Docker engine for the e2e tests (no service manager here starts one).
 #   docker-env.sh start   starts dockerd unless one answers, imports localhost/busybox:test
 #   docker-env.sh stop    stops dockerd if `start` started it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # PID 1 of the test VM that tests/kernels/run.sh boots: mounts what the agent and
 # its tests use, runs the BPF suite, prints a marker
 # line for the host and powers off.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Inside a test VM booted without something bulwark requires: the agent must
 # refuse to start with exit status 2 and exactly one stderr line naming it.
 # Usage: refusal.sh PATH/TO/bulwark NEEDLE

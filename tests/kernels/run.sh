@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # CO-RE across kernels: boots Debian 12's stock 6.1 kernel under qemu with an
 # initramfs holding the agent and the BPF test driver exactly as built and
 # tested on the host (with their shared libraries), runs the BPF suite inside

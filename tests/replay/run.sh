@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The replay suite through the command line: every recorded case in this
 # directory goes through `bulwark replay`, and the rule names of the alerts,
 # in order, must be the file's "# expect:" lines (none for benign twins).
