@@ -17,11 +17,13 @@
 
 #include "cli.h"
 #include "config.h"
+#include "drop_alert.h"
 #include "log.h"
 #include "metrics.h"
 #include "output/output.h"
 #include "rules/rules.h"
 #include "stats.h"
+#include "util.h"
 
 #define MAX_RULE_PATHS 64
 #define MAX_OUTPUTS 16
@@ -43,6 +45,8 @@ struct runner {
 	const struct run_opts *opts;
 	struct config *cfg;          /* the config last read (SIGHUP re-reads opts->config_path) */
 	struct sensor *sensor;       /* the pipeline's, once loaded: its filters follow the rules */
+	struct drop_watch drops;     /* kernel losses not yet reported as an alert */
+	struct drop_alert_buf drop_alert;
 };
 
 /* Read-only opens the rules compare paths against (/etc/shadow, ...), plus those given with --ro-prefix. */
@@ -306,8 +310,17 @@ static void on_pipeline_stats(void *ctx, const struct pipeline_stats *st)
 	struct metrics_run mr = { .rules_loaded = rules__count(r->rules), .reloads = r->reloads,
 				  .reload_failures = r->reload_failures, .alerts = r->alerts, .outputs = r->outputs };
 
+	struct drop_report dr;
+
 	rules__stats(r->rules, &mr.rules);
 	metrics__publish(r->metrics, st, &mr);
+	/* a loss in the kernel is a blind spot: an alert of its own on every output */
+	if (r->outputs && drop_watch__check(&r->drops, st->sensor.kernel[BW_CNT_DROP_CRITICAL],
+					    st->sensor.kernel[BW_CNT_DROP_COMMON], st->sensor.drops,
+					    util_clock_ns(CLOCK_REALTIME), &dr)) {
+		outputs__publish_alert(r->outputs, drop_alert(&r->drop_alert, &dr, r->hostname));
+		r->alerts++;
+	}
 }
 
 /* The startup summary: one line with what runs and what does not. */
@@ -427,6 +440,7 @@ free_metrics:
 free_rules:
 	rules__free(r.rules);
 	rules_alert_buf_free(&r.alert);
+	drop_alert_buf_free(&r.drop_alert);
 	prefixes_free(&prefixes);
 	if (r.cfg != ro->config) {
 		config_free(r.cfg);

@@ -56,6 +56,10 @@ for suite in $suites; do
 	bpf)
 		run "bpf: events" "$BUILD"/tests/bpf_events "$BUILD"/bulwark
 		run "bpf: startup" tests/bpf/startup.sh "$BUILD"/bulwark
+		# kernel losses raise an alert of their own (tests/bpf/drops.sh; not in the qemu guest,
+		# which has no loadgen or python)
+		[ -x "$BUILD"/loadgen ] && [ -f tests/bpf/drops.sh ] &&
+			run "bpf: drops alert" tests/bpf/drops.sh "$BUILD"/bulwark "$BUILD"/loadgen
 		# the agent itself under ASan/UBSan, on the same real-kernel tests
 		[ -x build/asan/bulwark ] && run "bpf (asan): events" env ASAN_OPTIONS=detect_leaks=1 \
 			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$BUILD"/tests/bpf_events build/asan/bulwark ;;
