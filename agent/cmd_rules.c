@@ -24,7 +24,8 @@ static void rules_usage(FILE *out)
 		"                                          load and those that cannot fire here, exits 1 if invalid;\n"
 		"                                          --strict: refuse repeated definitions and unknown keys\n"
 		"                                          (Falco accepts them; the default warns)\n"
-		"       bulwark rules list [-r PATH]...     the rules: priority, state, event kinds, name\n"
+		"       bulwark rules list [-r PATH]...     the rules: priority, state (enabled, disabled, or\n"
+		"                                          cannot: loads but cannot fire here), event kinds, name\n"
 		"       bulwark rules fields [--markdown]   every field, its type and the events that have it\n"
 		"\n"
 		"-r PATH (file or directory, repeatable) replaces the built-in ruleset; directories\n"
@@ -131,8 +132,9 @@ static int rules_list(int argc, char **argv)
 		char kinds[512];
 
 		kinds_str(rule_kinds(r), kinds, sizeof(kinds));
-		printf("%-13s %-8s %-40s %s\n", rules_priority_name(rule_priority(r)), rule_enabled(r) ? "enabled" : "disabled",
-		       kinds, rule_name(r));
+		/* "cannot": loaded, but no event bulwark records can match it (rules check says why) */
+		printf("%-13s %-8s %-40s %s\n", rules_priority_name(rule_priority(r)),
+		       !rule_enabled(r) ? "disabled" : rule_cannot_fire(r) ? "cannot" : "enabled", kinds, rule_name(r));
 	}
 	rules__free(rs);
 	rules_diags_free(&d);
