@@ -671,20 +671,36 @@ struct user_ent {
 	char name[33];
 };
 
-static struct {
+/* name:x:id:... files: /etc/passwd (user.name) and /etc/group beside it (group.name). */
+struct iddb {
 	char path[PATH_MAX];
+	const char *what; /* for the log */
 	bool loaded;
 	struct user_ent *v;
 	size_t n;
-} userdb = { .path = "/etc/passwd" };
+};
+
+static struct iddb userdb = { .path = "/etc/passwd", .what = "user.name" };
+static struct iddb groupdb = { .path = "/etc/group", .what = "group.name" };
+
+static void iddb_set(struct iddb *db, const char *path)
+{
+	snprintf(db->path, sizeof(db->path), "%s", path);
+	free(db->v);
+	db->v = NULL;
+	db->n = 0;
+	db->loaded = false;
+}
 
 void rules_set_passwd_path(const char *path)
 {
-	snprintf(userdb.path, sizeof(userdb.path), "%s", path);
-	free(userdb.v);
-	userdb.v = NULL;
-	userdb.n = 0;
-	userdb.loaded = false;
+	const char *slash = strrchr(path, '/');
+	char group[PATH_MAX];
+
+	iddb_set(&userdb, path);
+	/* the group file is the passwd file's neighbour: /etc/group, or /host/etc/group in a pod */
+	snprintf(group, sizeof(group), "%.*sgroup", slash ? (int)(slash - path + 1) : 0, path);
+	iddb_set(&groupdb, group);
 }
 
 static int user_cmp(const void *a, const void *b)
@@ -695,19 +711,19 @@ static int user_cmp(const void *a, const void *b)
 }
 
 /* Read once, on the first lookup (not per event); bounded. */
-static void userdb_load(void)
+static void iddb_load(struct iddb *db)
 {
 	FILE *f;
 	char line[1024];
 	size_t cap = 0;
 
-	userdb.loaded = true;
-	f = fopen(userdb.path, "re");
+	db->loaded = true;
+	f = fopen(db->path, "re");
 	if (!f) {
-		log_debug("user.name: cannot open %s", userdb.path);
+		log_debug("%s: cannot open %s", db->what, db->path);
 		return;
 	}
-	while (fgets(line, sizeof(line), f) && userdb.n < USERDB_MAX) {
+	while (fgets(line, sizeof(line), f) && db->n < USERDB_MAX) {
 		char *name = line, *c1 = strchr(line, ':'), *c2, *c3, *end;
 		unsigned long uid;
 
@@ -717,35 +733,48 @@ static void userdb_load(void)
 		uid = strtoul(c2 + 1, &end, 10);
 		if (end == c2 + 1 || *end || uid > UINT32_MAX || c1 - name > 32 || c1 == name)
 			continue;
-		if (userdb.n == cap) {
+		if (db->n == cap) {
 			size_t nc = cap ? cap * 2 : 64;
-			struct user_ent *nv = realloc(userdb.v, nc * sizeof(*nv));
+			struct user_ent *nv = realloc(db->v, nc * sizeof(*nv));
 
 			if (!nv)
 				break;
-			userdb.v = nv;
+			db->v = nv;
 			cap = nc;
 		}
-		userdb.v[userdb.n].uid = uid;
-		memcpy(userdb.v[userdb.n].name, name, c1 - name); /* at most 32 bytes, checked above */
-		userdb.v[userdb.n].name[c1 - name] = '\0';
-		userdb.n++;
+		db->v[db->n].uid = uid;
+		memcpy(db->v[db->n].name, name, c1 - name); /* at most 32 bytes, checked above */
+		db->v[db->n].name[c1 - name] = '\0';
+		db->n++;
 	}
 	fclose(f);
-	if (userdb.n)
-		qsort(userdb.v, userdb.n, sizeof(*userdb.v), user_cmp);
+	if (db->n)
+		qsort(db->v, db->n, sizeof(*db->v), user_cmp);
+}
+
+static const char *iddb_name(struct iddb *db, uint32_t id)
+{
+	struct user_ent key = { .uid = id }, *e;
+
+	if (!db->loaded)
+		iddb_load(db);
+	if (!db->n)
+		return NULL;
+	e = bsearch(&key, db->v, db->n, sizeof(*db->v), user_cmp);
+	return e ? e->name : NULL;
 }
 
 static const char *user_name(uint32_t uid)
 {
-	struct user_ent key = { .uid = uid }, *e;
+	return iddb_name(&userdb, uid);
+}
 
-	if (!userdb.loaded)
-		userdb_load();
-	if (!userdb.n)
-		return NULL;
-	e = bsearch(&key, userdb.v, userdb.n, sizeof(*userdb.v), user_cmp);
-	return e ? e->name : NULL;
+static bool g_group_name(struct xctx *x, int idx, struct fval *v)
+{
+	const char *n = iddb_name(&groupdb, rec(x)->proc.egid);
+
+	(void)idx;
+	return put_cstr(v, n ? n : "");
 }
 
 static bool g_user_uid(struct xctx *x, int idx, struct fval *v)
@@ -1880,7 +1909,7 @@ const struct field fields_table[] = {
 	{ "thread.cap_effective", FT_STR, 0, K(EXEC), "Effective capabilities by name, space-separated (CAP_SYS_ADMIN ...; exec events)", g_thread_cap_effective },
 	{ "thread.cap_permitted", FT_STR, 0, 0, "No data on bulwark yet (permitted capabilities)", g_nodata },
 	{ "user.loginname", FT_STR, 0, K(EXEC), "Name of the audit login uid ('' when unset or unknown; exec events)", g_user_loginname },
-	{ "group.name", FT_STR, 0, 0, "No data on bulwark yet (group names)", g_nodata },
+	{ "group.name", FT_STR, 0, KR, "Name of the effective group in the host's /etc/group ('' if unknown)", g_group_name },
 	{ "user.uid", FT_UINT, 0, KR, "Effective user id", g_user_uid },
 	{ "user.name", FT_STR, 0, KR, "Name of the effective user in the host's /etc/passwd ('' if unknown)", g_user_name },
 	{ "user.loginuid", FT_INT, 0, K(EXEC), "Audit login uid, -1 when unset (exec events)", g_user_loginuid },

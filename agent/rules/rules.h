@@ -233,7 +233,10 @@ void rules_fields_markdown(struct strbuf *sb);
 /* One line per field: name, type, events. */
 void rules_fields_text(struct strbuf *sb);
 
-/* Where user.name comes from (default /etc/passwd; /host/etc/passwd in a pod). Reloaded on the next lookup. */
+/*
+ * Where user.name comes from (default /etc/passwd; /host/etc/passwd in a pod); group.name reads the
+ * group file beside it. Reloaded on the next lookup.
+ */
 void rules_set_passwd_path(const char *path);
 
 #endif

@@ -926,6 +926,9 @@ static void test_falco_fields(void)
 	T("evt.type = execve and thread.cap_effective contains CAP_SYS_MODULE", &in_exec, 1);
 	T("evt.type = execve and thread.cap_effective contains CAP_NET_RAW", &in_exec, 0);
 	T("evt.type = execve and user.loginname = \"\"", &in_exec, 1);
+	/* group.name from the group file beside the passwd file (gid 0 is root) */
+	make_open(3);
+	T("evt.type = openat and group.name = root", &in_open, 1);
 	/* a field without data loads and is absent: comparisons false, their negation true */
 	make_open(3);
 	T("evt.type = openat and fd.sip.name = example.com", &in_open, 0);
