@@ -940,6 +940,19 @@ static void test_falco_fields(void)
 		  "- rule: R\n  desc: d\n  condition: evt.type = openat and proc.name in (l)\n  output: o\n  priority: info\n");
 	CHECK_STR(fired(rs, &in_open), "R");
 	rules__free(rs);
+	/* a condition on the text form and an output of the field: output_fields has evt.res once */
+	rs = load("- rule: R\n  desc: d\n  condition: evt.type = openat and evt.res startswith E\n"
+		  "  output: 'r=%evt.res'\n  priority: info\n");
+	if (rs) {
+		const struct rule *r = rules__rule(rs, 0);
+		size_t i, n = 0;
+
+		for (i = 0; i < r->nfields; i++)
+			n += strcmp(r->fields[i].name, "evt.res") == 0;
+		CHECK_INT(n, 1);
+	}
+	CHECK(rs != NULL, "evt.res text form did not load");
+	rules__free(rs);
 	/* dotted field names in outputs: the longest field name wins; %field next to text */
 	rs = load("- rule: R\n  desc: d\n  condition: evt.type = openat\n"
 		  "  output: 'a=%fd.rip.name b=%proc.name:x c=(%fd.name) d=%evt.res'\n  priority: info\n");
