@@ -19,9 +19,14 @@
 static void rules_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: bulwark rules check [FILE|DIR]...   validate rules files (none: the built-in ruleset);\n"
-		"                                          prints file:line:col: message, exits 1 if invalid\n"
-		"       bulwark rules list [-r PATH]...     the rules: priority, state, event kinds, name\n"
+		"usage: bulwark rules check [--strict] [FILE|DIR]...\n"
+		"                                          validate rules files (none: the built-in ruleset);\n"
+		"                                          prints file:line:col: message, per file the rules that\n"
+		"                                          load and those that cannot fire here, exits 1 if invalid;\n"
+		"                                          --strict: refuse repeated definitions and unknown keys\n"
+		"                                          (Falco accepts them; the default warns)\n"
+		"       bulwark rules list [-r PATH]...     the rules: priority, state (enabled, disabled, or\n"
+		"                                          cannot: loads but cannot fire here), event kinds, name\n"
 		"       bulwark rules fields [--markdown]   every field, its type and the events that have it\n"
 		"\n"
 		"-r PATH (file or directory, repeatable) replaces the built-in ruleset; directories\n"
@@ -53,18 +58,57 @@ static void check_hooks(const struct rules *rs, struct rules_diags *d)
 	rules__check_hooks(rs, &m, d);
 }
 
+/* Per file: the rules that load and can fire, those that load but cannot fire here (with the reason). */
+static void check_summary(const struct rules *rs)
+{
+	size_t i, j, n = rules__count(rs);
+
+	for (i = 0; i < n; i++) {
+		const char *file = rule_file(rules__rule(rs, i));
+		size_t fire = 0, cannot = 0;
+
+		for (j = 0; j < i && strcmp(rule_file(rules__rule(rs, j)), file) != 0; j++)
+			;
+		if (j < i)
+			continue; /* file already summarised */
+		for (j = i; j < n; j++) {
+			const struct rule *r = rules__rule(rs, j);
+
+			if (strcmp(rule_file(r), file) != 0)
+				continue;
+			if (rule_cannot_fire(r)) {
+				cannot++;
+				printf("%s:%u: rule '%s' loads, cannot fire: %s\n", file, rule_line(r), rule_name(r),
+				       rule_cannot_fire(r));
+			} else {
+				fire++;
+			}
+		}
+		printf("%s: %zu rules load (%zu can fire, %zu cannot fire here)\n", file, fire + cannot, fire, cannot);
+	}
+}
+
 static int rules_check(int argc, char **argv)
 {
 	struct rules_diags d = { 0 };
 	struct rules *rs;
 	int rc;
 
+	if (argc > 0 && strcmp(argv[0], "--strict") == 0) {
+		d.strict = true;
+		argc--;
+		argv++;
+	}
 	rs = load((const char *const *)argv, argc, &d);
 	if (rs)
 		check_hooks(rs, &d);
 	rules_diags_print(&d, stdout);
-	if (rs)
+	if (rs) {
+		check_summary(rs);
 		printf("ok: %zu rules\n", rules__count(rs));
+	} else {
+		printf("refused: %zu errors\n", d.errors);
+	}
 	rc = rs ? 0 : 1;
 	rules__free(rs);
 	rules_diags_free(&d);
@@ -110,8 +154,9 @@ static int rules_list(int argc, char **argv)
 		char kinds[512];
 
 		kinds_str(rule_kinds(r), kinds, sizeof(kinds));
-		printf("%-13s %-8s %-40s %s\n", rules_priority_name(rule_priority(r)), rule_enabled(r) ? "enabled" : "disabled",
-		       kinds, rule_name(r));
+		/* "cannot": loaded, but no event bulwark records can match it (rules check says why) */
+		printf("%-13s %-8s %-40s %s\n", rules_priority_name(rule_priority(r)),
+		       !rule_enabled(r) ? "disabled" : rule_cannot_fire(r) ? "cannot" : "enabled", kinds, rule_name(r));
 	}
 	rules__free(rs);
 	rules_diags_free(&d);

@@ -444,6 +444,8 @@ struct cnode *cc_check(struct cc *cc, const struct cc_check *c)
 		cc_err(cc, c->field_pos, "unknown field '%.*s'", (int)c->field_len, c->field);
 		return NULL;
 	}
+	if ((fields_table[fi].flags & FF_STRTWIN) && cop_is_text(op))
+		fi++; /* its text form: evt.res startswith E, evt.arg.mode contains S_ISUID */
 	f = &fields_table[fi];
 	if (f->flags & FF_OUTPUT_ONLY) {
 		cc_err(cc, c->field_pos, "field %s can only be used in outputs", f->name);
@@ -452,7 +454,9 @@ struct cnode *cc_check(struct cc *cc, const struct cc_check *c)
 	if (!(n = new_node(cc, CN_CMP)))
 		goto nomem;
 	n->field = fi;
-	if (c->has_arg) {
+	if (c->has_arg && field_nodata(fi) && (f->flags & FF_INDEX)) {
+		/* a field without data yet takes Falco's argument (container.mount.dest[/proc*]) unchecked */
+	} else if (c->has_arg) {
 		unsigned long idx;
 		char *end, buf[16];
 

@@ -445,6 +445,21 @@ uint64_t rule_kinds(const struct rule *r)
 	return r->kinds;
 }
 
+const char *rule_file(const struct rule *r)
+{
+	return r->file ? r->file : "";
+}
+
+unsigned int rule_line(const struct rule *r)
+{
+	return r->line;
+}
+
+const char *rule_cannot_fire(const struct rule *r)
+{
+	return r->cannot_fire;
+}
+
 const char *rules_priority_name(enum rule_priority p)
 {
 	static const char *const names[RULE_PRIO_MAX] = {

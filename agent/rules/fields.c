@@ -671,20 +671,36 @@ struct user_ent {
 	char name[33];
 };
 
-static struct {
+/* name:x:id:... files: /etc/passwd (user.name) and /etc/group beside it (group.name). */
+struct iddb {
 	char path[PATH_MAX];
+	const char *what; /* for the log */
 	bool loaded;
 	struct user_ent *v;
 	size_t n;
-} userdb = { .path = "/etc/passwd" };
+};
+
+static struct iddb userdb = { .path = "/etc/passwd", .what = "user.name" };
+static struct iddb groupdb = { .path = "/etc/group", .what = "group.name" };
+
+static void iddb_set(struct iddb *db, const char *path)
+{
+	snprintf(db->path, sizeof(db->path), "%s", path);
+	free(db->v);
+	db->v = NULL;
+	db->n = 0;
+	db->loaded = false;
+}
 
 void rules_set_passwd_path(const char *path)
 {
-	snprintf(userdb.path, sizeof(userdb.path), "%s", path);
-	free(userdb.v);
-	userdb.v = NULL;
-	userdb.n = 0;
-	userdb.loaded = false;
+	const char *slash = strrchr(path, '/');
+	char group[PATH_MAX];
+
+	iddb_set(&userdb, path);
+	/* the group file is the passwd file's neighbour: /etc/group, or /host/etc/group in a pod */
+	snprintf(group, sizeof(group), "%.*sgroup", slash ? (int)(slash - path + 1) : 0, path);
+	iddb_set(&groupdb, group);
 }
 
 static int user_cmp(const void *a, const void *b)
@@ -695,19 +711,19 @@ static int user_cmp(const void *a, const void *b)
 }
 
 /* Read once, on the first lookup (not per event); bounded. */
-static void userdb_load(void)
+static void iddb_load(struct iddb *db)
 {
 	FILE *f;
 	char line[1024];
 	size_t cap = 0;
 
-	userdb.loaded = true;
-	f = fopen(userdb.path, "re");
+	db->loaded = true;
+	f = fopen(db->path, "re");
 	if (!f) {
-		log_debug("user.name: cannot open %s", userdb.path);
+		log_debug("%s: cannot open %s", db->what, db->path);
 		return;
 	}
-	while (fgets(line, sizeof(line), f) && userdb.n < USERDB_MAX) {
+	while (fgets(line, sizeof(line), f) && db->n < USERDB_MAX) {
 		char *name = line, *c1 = strchr(line, ':'), *c2, *c3, *end;
 		unsigned long uid;
 
@@ -717,35 +733,48 @@ static void userdb_load(void)
 		uid = strtoul(c2 + 1, &end, 10);
 		if (end == c2 + 1 || *end || uid > UINT32_MAX || c1 - name > 32 || c1 == name)
 			continue;
-		if (userdb.n == cap) {
+		if (db->n == cap) {
 			size_t nc = cap ? cap * 2 : 64;
-			struct user_ent *nv = realloc(userdb.v, nc * sizeof(*nv));
+			struct user_ent *nv = realloc(db->v, nc * sizeof(*nv));
 
 			if (!nv)
 				break;
-			userdb.v = nv;
+			db->v = nv;
 			cap = nc;
 		}
-		userdb.v[userdb.n].uid = uid;
-		memcpy(userdb.v[userdb.n].name, name, c1 - name); /* at most 32 bytes, checked above */
-		userdb.v[userdb.n].name[c1 - name] = '\0';
-		userdb.n++;
+		db->v[db->n].uid = uid;
+		memcpy(db->v[db->n].name, name, c1 - name); /* at most 32 bytes, checked above */
+		db->v[db->n].name[c1 - name] = '\0';
+		db->n++;
 	}
 	fclose(f);
-	if (userdb.n)
-		qsort(userdb.v, userdb.n, sizeof(*userdb.v), user_cmp);
+	if (db->n)
+		qsort(db->v, db->n, sizeof(*db->v), user_cmp);
+}
+
+static const char *iddb_name(struct iddb *db, uint32_t id)
+{
+	struct user_ent key = { .uid = id }, *e;
+
+	if (!db->loaded)
+		iddb_load(db);
+	if (!db->n)
+		return NULL;
+	e = bsearch(&key, db->v, db->n, sizeof(*db->v), user_cmp);
+	return e ? e->name : NULL;
 }
 
 static const char *user_name(uint32_t uid)
 {
-	struct user_ent key = { .uid = uid }, *e;
+	return iddb_name(&userdb, uid);
+}
 
-	if (!userdb.loaded)
-		userdb_load();
-	if (!userdb.n)
-		return NULL;
-	e = bsearch(&key, userdb.v, userdb.n, sizeof(*userdb.v), user_cmp);
-	return e ? e->name : NULL;
+static bool g_group_name(struct xctx *x, int idx, struct fval *v)
+{
+	const char *n = iddb_name(&groupdb, rec(x)->proc.egid);
+
+	(void)idx;
+	return put_cstr(v, n ? n : "");
 }
 
 static bool g_user_uid(struct xctx *x, int idx, struct fval *v)
@@ -1618,6 +1647,179 @@ static bool g_ctr_info(struct xctx *x, int idx, struct fval *v)
 	return sb_commit(&b, v);
 }
 
+/* ---- Falco's fields that bulwark derives from what it records ------------------------------------------ */
+
+/* Falco's evt.num: the event's number, here as this ruleset counts the events it evaluates (from 1). */
+static bool g_evt_num(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, x->epoch);
+}
+
+/* evt.res as Falco's text: SUCCESS, or the errno name (ENOENT), or the number for an errno without a name. */
+static bool g_evt_res_text(struct xctx *x, int idx, struct fval *v)
+{
+	int64_t res = rec(x)->res;
+	const char *name;
+	char buf[32];
+
+	(void)idx;
+	if (res >= 0)
+		return put_cstr(v, "SUCCESS");
+	name = res >= -4095 ? strerrorname_np((int)-res) : NULL;
+	if (name)
+		return put_cstr(v, name);
+	snprintf(buf, sizeof(buf), "%lld", (long long)res);
+	return put_copy(x, v, buf, strlen(buf));
+}
+
+static const struct cat_flag mode_flag_names[] = {
+	{ S_IXOTH, "S_IXOTH" }, { S_IWOTH, "S_IWOTH" }, { S_IROTH, "S_IROTH" }, { S_IXGRP, "S_IXGRP" },
+	{ S_IWGRP, "S_IWGRP" }, { S_IRGRP, "S_IRGRP" }, { S_IXUSR, "S_IXUSR" }, { S_IWUSR, "S_IWUSR" },
+	{ S_IRUSR, "S_IRUSR" }, { S_ISVTX, "S_ISVTX" }, { S_ISGID, "S_ISGID" }, { S_ISUID, "S_ISUID" }, { 0, NULL },
+};
+static const struct cat_flags mode_flags = { mode_flag_names, 0, NULL };
+
+/* evt.arg.mode as Falco's flag names (S_IRUSR|S_ISUID), for "evt.arg.mode contains S_ISUID". */
+static bool g_evt_arg_mode_text(struct xctx *x, int idx, struct fval *v)
+{
+	struct fval m;
+
+	if (!g_evt_arg_mode(x, idx, &m))
+		return false;
+	return flags_value(x, v, m.u & 07777, &mode_flags);
+}
+
+/* Falco's evt.arg.uid of setuid: the user name when the host knows it, else the number. */
+static bool g_evt_arg_uid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+	uint32_t id = ((const struct bw_setid *)ev)->id[0];
+	const char *n;
+	char buf[16];
+
+	(void)idx;
+	if (ev->syscall != BW_SYS_SETUID)
+		return false;
+	n = user_name(id);
+	if (n && *n)
+		return put_cstr(v, n);
+	snprintf(buf, sizeof(buf), "%u", id);
+	return put_copy(x, v, buf, strlen(buf));
+}
+
+/* Falco's evt.arg.cmd of bpf(): the command's name (the sensor reports BPF_PROG_LOAD only). */
+static bool g_evt_arg_cmd(struct xctx *x, int idx, struct fval *v)
+{
+	uint64_t cmd = ((const struct bw_bpf *)rec(x))->cmd;
+	char buf[24];
+
+	(void)idx;
+	if (cmd == 5)
+		return put_cstr(v, "BPF_PROG_LOAD");
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cmd);
+	return put_copy(x, v, buf, strlen(buf));
+}
+
+/* Falco's evt.arg.filename: the path given to chmod (as passed) or to execve. */
+static bool g_evt_arg_filename(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	if (ev->hdr.type == BW_EV_EXEC)
+		return put_rec_str(x, v, ((const struct bw_exec *)ev)->filename, false);
+	return g_file_upath(x, idx, v);
+}
+
+/* Falco's fd.connected on connect: the connection succeeded or is under way. */
+static bool g_fd_connected(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	return put_bool(v, ev->hdr.type == BW_EV_CONNECT && (ev->res >= 0 || ev->res == -EINPROGRESS));
+}
+
+/* Falco's fd.name_changed: the event gave the fd its name (open, connect). */
+static bool g_fd_name_changed(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_bool(v, rec(x)->res >= 0);
+}
+
+/* Falco's evt.is_open_exec: open created a file with an execute bit set. */
+static bool g_open_exec(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_open *o = (const void *)rec(x);
+
+	(void)idx;
+	return put_bool(v, (o->open_flags & O_CREAT) && (o->open_mode & 0111));
+}
+
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+	"CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+	"CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+	"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
+
+/* Falco's thread.cap_effective: the capability names, space-separated (exec events carry the mask). */
+static bool g_thread_cap_effective(struct xctx *x, int idx, struct fval *v)
+{
+	uint64_t caps = own_exec(x, 0)->cap_effective;
+	struct sbuild b;
+	unsigned int i;
+
+	(void)idx;
+	sb_begin(&b, x);
+	for (i = 0; i < 64; i++) {
+		if (!(caps & (1ull << i)))
+			continue;
+		if (b.len)
+			sb_addc(&b, ' ');
+		if (i < sizeof(cap_names) / sizeof(cap_names[0])) {
+			sb_adds(&b, cap_names[i]);
+		} else {
+			char buf[16];
+
+			snprintf(buf, sizeof(buf), "CAP_%u", i);
+			sb_adds(&b, buf);
+		}
+	}
+	return sb_commit(&b, v);
+}
+
+/* Falco's user.loginname: the name of the audit login uid (exec events). */
+static bool g_user_loginname(struct xctx *x, int idx, struct fval *v)
+{
+	uint32_t l = own_exec(x, 0)->loginuid;
+	const char *n = l == 0xffffffffu ? NULL : user_name(l);
+
+	(void)idx;
+	return put_cstr(v, n ? n : "");
+}
+
+/* Falco's proc.vpid: the pid in the process's own pid namespace; known here only in the host's. */
+static bool g_proc_vpid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	if (!x->in->host || !x->in->host->pid || ev->proc.pid_ns != x->in->host->pid)
+		return false;
+	return put_int(v, ev->proc.pid);
+}
+
+/* A Falco field bulwark has no data for yet: never called (its kinds are empty). */
+static bool g_nodata(struct xctx *x, int idx, struct fval *v)
+{
+	(void)x, (void)idx, (void)v;
+	return false;
+}
+
 /* A plain field of the record: field_get reads it through the catalogue (g_cat is never called). */
 static bool g_cat(struct xctx *x, int idx, struct fval *v)
 {
@@ -1644,14 +1846,34 @@ const struct field fields_table[] = {
 	{ "evt.time", FT_ABSTIME, 0, KA, "Event time; rendered as HH:MM:SS.nnnnnnnnn (UTC), compared as ns since the epoch", g_evt_time },
 	{ "evt.rawtime", FT_UINT, 0, KA, "Event time in ns since the epoch", g_evt_rawtime },
 	{ "evt.time.iso8601", FT_STR, 0, KA, "Event time as RFC 3339 (UTC, ns)", g_evt_iso8601 },
-	{ "evt.res", FT_INT, FF_ERRNO, KR, "Syscall result: >= 0 success, -errno failure (values may be errno names, e.g. -ENOENT or ENOENT, or SUCCESS)", g_evt_res },
+	{ "evt.res", FT_INT, FF_ERRNO | FF_STRTWIN, KR, "Syscall result: >= 0 success, -errno failure (values may be errno names, e.g. -ENOENT or ENOENT, or SUCCESS); text operators (startswith, contains, ...) compare Falco's text form: SUCCESS or the errno name (ENOENT)", g_evt_res },
+	{ "evt.res", FT_STR, FF_HIDDEN, KR, "evt.res as text: SUCCESS or the errno name", g_evt_res_text },
 	{ "evt.rawres", FT_INT, FF_ERRNO, KR, "Same as evt.res", g_evt_res },
 	{ "evt.failed", FT_BOOL, 0, KR, "The syscall failed (evt.res < 0)", g_evt_failed },
 	{ "evt.dir", FT_STR, 0, KR, "Always '<': every record is taken at syscall exit", g_evt_dir },
 	{ "evt.arg.flags", FT_STR, 0, K(OPEN) | K_NS | K(MOUNT) | K(UMOUNT) | K(MEMFD_CREATE) | K(MODULE_LOAD), "Flags by name: O_* (open), CLONE_* (unshare, setns), MS_* (mount), MNT_* (umount2), MFD_* (memfd_create), MODULE_INIT_* (finit_module)", g_evt_arg_flags },
-	{ "evt.arg.mode", FT_UINT, 0, K(OPEN) | K(CHMOD), "Mode argument: the creation mode of open, the new mode of chmod", g_evt_arg_mode },
+	{ "evt.arg.mode", FT_UINT, FF_STRTWIN, K(OPEN) | K(CHMOD), "Mode argument: the creation mode of open, the new mode of chmod; text operators compare Falco's flag names (evt.arg.mode contains S_ISUID)", g_evt_arg_mode },
+	{ "evt.arg.mode", FT_STR, FF_HIDDEN, K(OPEN) | K(CHMOD), "evt.arg.mode as flag names", g_evt_arg_mode_text },
 	{ "evt.is_open_read", FT_BOOL, 0, K(OPEN), "Opened for reading (O_RDONLY or O_RDWR)", g_open_read },
 	{ "evt.is_open_write", FT_BOOL, 0, K(OPEN), "Opened for writing (O_WRONLY or O_RDWR)", g_open_write },
+	{ "evt.num", FT_UINT, 0, KA, "Event number: the events this ruleset has evaluated, from 1 (Falco's never_true macro is evt.num=0)", g_evt_num },
+	{ "evt.is_open_exec", FT_BOOL, 0, K(OPEN), "open created a file with an execute bit (O_CREAT and a mode with x)", g_open_exec },
+	{ "evt.arg.name", FT_STR, 0, K(OPEN), "Falco's name argument of open: the path as the caller passed it", g_file_upath },
+	{ "evt.arg.filename", FT_STR, 0, K(CHMOD) | K(EXEC), "Falco's filename argument: the path given to chmod or execve", g_evt_arg_filename },
+	{ "evt.arg.fd", FT_INT, 0, K(OPEN) | K_NET | K(SETNS) | K(MODULE_LOAD), "Falco's fd argument or result (as fd.num)", g_fd_num },
+	{ "evt.arg.request", FT_STR, 0, K(PTRACE), "ptrace request: PTRACE_ATTACH or PTRACE_SEIZE (the sensor reports only those)", CAT("ptrace.request") },
+	{ "evt.arg.uid", FT_STR, 0, K(SETUID), "uid argument of setuid: the user's name in the host's /etc/passwd, else the number", g_evt_arg_uid },
+	{ "evt.arg.cmd", FT_STR, 0, K(BPF_LOAD), "bpf() command: BPF_PROG_LOAD", g_evt_arg_cmd },
+	{ "evt.arg", FT_STR, FF_INDEX, 0, "No data on bulwark yet (Falco: argument N by position, evt.arg[0])", g_nodata },
+	{ "evt.arg.path", FT_STR, 0, 0, "No data on bulwark yet (mkdir, rename, unlink and the like are not captured)", g_nodata },
+	{ "evt.arg.newpath", FT_STR, 0, 0, "No data on bulwark yet (rename, link are not captured)", g_nodata },
+	{ "evt.arg.oldpath", FT_STR, 0, 0, "No data on bulwark yet (rename, link are not captured)", g_nodata },
+	{ "evt.arg.target", FT_STR, 0, 0, "No data on bulwark yet (symlink is not captured)", g_nodata },
+	{ "evt.arg.linkpath", FT_STR, 0, 0, "No data on bulwark yet (symlink is not captured)", g_nodata },
+	{ "evt.arg.domain", FT_STR, 0, 0, "No data on bulwark yet (socket is not captured)", g_nodata },
+	{ "evt.arg.res_or_fd", FT_STR, 0, 0, "No data on bulwark yet", g_nodata },
+	{ "evt.args", FT_STR, 0, 0, "No data on bulwark yet (Falco: every argument as text)", g_nodata },
+	{ "evt.buffer", FT_STR, 0, 0, "No data on bulwark yet (I/O buffers are not captured)", g_nodata },
 	/* processes */
 	{ "proc.pid", FT_INT, 0, KA, "Process id (thread-group id)", g_proc_pid },
 	{ "thread.tid", FT_INT, 0, KR, "Thread id", g_proc_tid },
@@ -1673,6 +1895,21 @@ const struct field fields_table[] = {
 	{ "proc.tty", FT_UINT, 0, K(EXEC), "Controlling terminal as a device number, 0 without one (exec events)", g_proc_tty },
 	{ "proc.is_exe_upper_layer", FT_BOOL, 0, K(EXEC), "The executable is on an overlayfs upper layer (written in the container)", g_exe_upper },
 	{ "proc.is_exe_from_memfd", FT_BOOL, 0, K(EXEC), "The executable is a memfd (fileless execution)", g_exe_memfd },
+	{ "proc.vpid", FT_INT, 0, KR, "Pid in the process's own pid namespace; known for processes in the host's (absent in containers)", g_proc_vpid },
+	{ "proc.cwd", FT_STR, 0, 0, "No data on bulwark yet (the working directory is not recorded)", g_nodata },
+	{ "proc.env", FT_STR, 0, 0, "No data on bulwark yet (the environment is not recorded)", g_nodata },
+	{ "proc.sname", FT_STR, 0, 0, "No data on bulwark yet (session leader)", g_nodata },
+	{ "proc.is_vpgid_leader", FT_BOOL, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
+	{ "proc.vpgid.name", FT_STR, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
+	{ "proc.vpgid.exe", FT_STR, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
+	{ "proc.ppid.duration", FT_RELTIME, 0, 0, "No data on bulwark yet", g_nodata },
+	{ "proc.exe_ino.ctime", FT_ABSTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
+	{ "proc.exe_ino.mtime", FT_ABSTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
+	{ "proc.exe_ino.ctime_duration_proc_start", FT_RELTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
+	{ "thread.cap_effective", FT_STR, 0, K(EXEC), "Effective capabilities by name, space-separated (CAP_SYS_ADMIN ...; exec events)", g_thread_cap_effective },
+	{ "thread.cap_permitted", FT_STR, 0, 0, "No data on bulwark yet (permitted capabilities)", g_nodata },
+	{ "user.loginname", FT_STR, 0, K(EXEC), "Name of the audit login uid ('' when unset or unknown; exec events)", g_user_loginname },
+	{ "group.name", FT_STR, 0, KR, "Name of the effective group in the host's /etc/group ('' if unknown)", g_group_name },
 	{ "user.uid", FT_UINT, 0, KR, "Effective user id", g_user_uid },
 	{ "user.name", FT_STR, 0, KR, "Name of the effective user in the host's /etc/passwd ('' if unknown)", g_user_name },
 	{ "user.loginuid", FT_INT, 0, K(EXEC), "Audit login uid, -1 when unset (exec events)", g_user_loginuid },
@@ -1696,6 +1933,21 @@ const struct field fields_table[] = {
 	{ "fd.l4proto", FT_STR, 0, K_NET, "tcp for listen on IP sockets; absent where the socket type is not recorded", g_fd_l4proto },
 	{ "fd.sockfamily", FT_STR, 0, K_NET, "ip or unix", g_fd_sockfamily },
 	{ "fd.is_server", FT_BOOL, 0, K_NET, "bind/listen (true) or connect (false)", g_fd_is_server },
+	{ "fd.nameraw", FT_STR, 0, K(OPEN) | K(CHMOD), "The path as the caller passed it (Falco's name before normalisation)", g_file_upath },
+	{ "fd.ip", FT_IP, 0, K_NET, "The address of the event (fd.sip): Falco's client-or-server address", g_fd_sip },
+	{ "fd.net", FT_IP, 0, K_NET, "As fd.ip, compared with CIDR values (fd.net = 10.0.0.0/8)", g_fd_sip },
+	{ "fd.snet", FT_IP, 0, K_NET, "As fd.sip, compared with CIDR values", g_fd_sip },
+	{ "fd.rnet", FT_IP, 0, K(CONNECT), "As fd.rip, compared with CIDR values", g_fd_rip },
+	{ "fd.port", FT_PORT, 0, K_NET, "The port of the event (fd.sport): Falco's client-or-server port", g_fd_sport },
+	{ "fd.connected", FT_BOOL, 0, K_NET, "connect succeeded or is in progress (EINPROGRESS); false for bind and listen", g_fd_connected },
+	{ "fd.name_changed", FT_BOOL, 0, K(OPEN) | K(CONNECT), "The event gave the fd its name (a successful open or connect)", g_fd_name_changed },
+	{ "fd.cport", FT_PORT, 0, 0, "No data on bulwark yet (see fd.cip)", g_nodata },
+	{ "fd.cip", FT_IP, 0, 0, "No data on bulwark yet (accept is not captured; connect records the server side)", g_nodata },
+	{ "fd.cnet", FT_IP, 0, 0, "No data on bulwark yet (see fd.cip)", g_nodata },
+	{ "fd.cip.name", FT_STR, 0, 0, "No data on bulwark yet (DNS names)", g_nodata },
+	{ "fd.sip.name", FT_STR, 0, 0, "No data on bulwark yet (DNS names)", g_nodata },
+	{ "fd.rip.name", FT_STR, 0, 0, "No data on bulwark yet (DNS names)", g_nodata },
+	{ "fd.lip.name", FT_STR, 0, 0, "No data on bulwark yet (DNS names)", g_nodata },
 	/* containers */
 	{ "container.id", FT_STR, 0, KA, "Short container id (12 characters), 'host' outside containers", g_ctr_id },
 	{ "container.full_id", FT_STR, 0, KA, "Full container id, 'host' outside containers", g_ctr_full_id },
@@ -1706,6 +1958,9 @@ const struct field fields_table[] = {
 	{ "container.image.id", FT_STR, 0, KA, "Image id", g_ctr_image_id },
 	{ "container.type", FT_STR, 0, KA, "Runtime: docker, containerd, cri-o, podman, kubernetes, unknown, or host", g_ctr_type },
 	{ "container.privileged", FT_BOOL, 0, KA, "Started privileged (when the runtime described it)", g_ctr_privileged },
+	{ "container.start_ts", FT_ABSTIME, 0, 0, "No data on bulwark yet (container start time)", g_nodata },
+	{ "container.mounts", FT_STR, 0, 0, "No data on bulwark yet (bulwark.container.sensitive_mounts has the sensitive ones)", g_nodata },
+	{ "container.mount.dest", FT_STR, FF_INDEX, 0, "No data on bulwark yet (Falco: [source path])", g_nodata },
 	{ "container.info", FT_STR, FF_OUTPUT_ONLY, KA, "Output only: container_id=<id> container_name=<name>", g_ctr_info },
 	{ "k8s.pod.name", FT_STR, 0, KA, "Kubernetes pod name", g_k8s_pod },
 	{ "k8s.ns.name", FT_STR, 0, KA, "Kubernetes namespace", g_k8s_ns },
@@ -1846,9 +2101,21 @@ int fields_lookup(const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < fields_count; i++)
-		if (strlen(fields_table[i].name) == len && memcmp(fields_table[i].name, name, len) == 0)
+		if (!(fields_table[i].flags & FF_HIDDEN) && strlen(fields_table[i].name) == len &&
+		    memcmp(fields_table[i].name, name, len) == 0)
 			return i;
 	return -1;
+}
+
+bool field_nodata(unsigned int field)
+{
+	return field < fields_count && !fields_table[field].kinds;
+}
+
+bool cop_is_text(unsigned int op)
+{
+	return op == OP_CONTAINS || op == OP_ICONTAINS || op == OP_STARTSWITH || op == OP_ENDSWITH ||
+	       op == OP_GLOB || op == OP_IGLOB || op == OP_REGEX || op == OP_BCONTAINS || op == OP_BSTARTSWITH;
 }
 
 bool field_get(struct xctx *x, unsigned int f, int idx, struct fval *out)
@@ -1981,6 +2248,10 @@ static void kinds_text(struct strbuf *sb, kindmask_t k)
 	unsigned int i;
 	bool first = true;
 
+	if (!k) {
+		strbuf_addf(sb, "none (no data yet)");
+		return;
+	}
 	if (k == KINDS_ALL) {
 		strbuf_addf(sb, "all (and container)");
 		return;
@@ -2022,6 +2293,8 @@ void rules_fields_markdown(struct strbuf *sb)
 	for (i = 0; i < fields_count; i++) {
 		const struct field *f = &fields_table[i];
 
+		if (f->flags & FF_HIDDEN)
+			continue;
 		strbuf_addf(sb, "| `%s%s` | %s | ", f->name, f->flags & FF_INDEX ? "[N]" : "", ftype_name(f->type));
 		kinds_text(sb, f->kinds);
 		strbuf_addf(sb, " | %s |\n", f->desc);
@@ -2036,6 +2309,8 @@ void rules_fields_text(struct strbuf *sb)
 	for (i = 0; i < fields_count; i++) {
 		const struct field *f = &fields_table[i];
 
+		if (f->flags & FF_HIDDEN)
+			continue;
 		snprintf(name, sizeof(name), "%s%s", f->name, f->flags & FF_INDEX ? "[N]" : "");
 		strbuf_addf(sb, "%-36s %-8s ", name, ftype_name(f->type));
 		kinds_text(sb, f->kinds);

@@ -111,6 +111,9 @@ typedef bool (*field_get_fn)(struct xctx *x, int idx, struct fval *out);
 #define FF_OUTPUT_ONLY (1u << 3) /* only in output templates */
 #define FF_ERRNO (1u << 4)       /* values may be errno names (ENOENT) or SUCCESS */
 #define FF_ZERO_NA (1u << 5)     /* catalogue fields: an empty string or a 0 is absent */
+/* String operators (contains, startswith, glob, ...) compare the next table entry: its text form (evt.res: ENOENT) */
+#define FF_STRTWIN (1u << 6)
+#define FF_HIDDEN (1u << 7)      /* a text form (FF_STRTWIN's twin): not looked up by name, not documented */
 
 struct field {
 	const char *name;
@@ -126,6 +129,13 @@ struct field {
 extern const struct field fields_table[];
 extern const size_t fields_count;
 int fields_lookup(const char *name, size_t len); /* index or -1 */
+/*
+ * A field of Falco's that bulwark has no data for yet (kinds == 0): it loads,
+ * is always absent (<NA>), and `rules check` names it.
+ */
+bool field_nodata(unsigned int field);
+/* Whether @op compares text (the operators a FF_STRTWIN field hands to its text form). */
+bool cop_is_text(unsigned int op);
 /* Extracts (cached per event for idx < 0). false: absent. */
 bool field_get(struct xctx *x, unsigned int field, int idx, struct fval *out);
 /* Renders like Falco ("<NA>" when absent is the caller's business); lists as "(a,b)". */
@@ -264,6 +274,7 @@ struct rule {
 	kindmask_t kinds;
 	const char *file;        /* where the rule item starts, for warnings after loading */
 	unsigned int line, col;
+	const char *cannot_fire; /* NULL, or why it loads but can never fire here */
 };
 
 struct rules {

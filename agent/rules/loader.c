@@ -265,6 +265,25 @@ static void warn_at(struct loader *ld, const struct yref *r, const char *fmt, ..
 	va_end(ap);
 }
 
+/*
+ * What Falco accepts and bulwark's strict mode refuses (a repeated
+ * definition, an unknown key): a warning, or an error with diags->strict.
+ * Returns true when loading goes on as Falco would.
+ */
+static bool lax_at(struct loader *ld, const struct yref *r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool lax_at(struct loader *ld, const struct yref *r, const char *fmt, ...)
+{
+	bool strict = ld->diags && ld->diags->strict;
+	unsigned int line, col;
+	va_list ap;
+
+	ref_pos(r, &line, &col);
+	va_start(ap, fmt);
+	verr(ld, !strict, r->src, line, col, fmt, ap);
+	va_end(ap);
+	return !strict;
+}
+
 /* file:line:col of offset @off in an assembled text. */
 static void text_pos(const struct ltext *t, size_t off, const struct lsrc **s, unsigned int *line, unsigned int *col)
 {
@@ -417,10 +436,8 @@ static bool check_keys(struct loader *ld, const struct yref *map, const char *co
 		for (i = 0; allowed[i]; i++)
 			if (strcmp(allowed[i], sval(&k)) == 0)
 				break;
-		if (!allowed[i]) {
-			err_at(ld, &k, "unknown key '%s' in %s", sval(&k), what);
+		if (!allowed[i] && !lax_at(ld, &k, "unknown key '%s' in %s (ignored, as Falco does)", sval(&k), what))
 			ok = false;
-		}
 		for (q = map->node->data.mapping.pairs.start; q < p; q++) {
 			struct yref k2 = child(map, q->key);
 
@@ -670,6 +687,10 @@ static void read_list(struct loader *ld, const struct yref *item)
 
 	if (!get_string(ld, &nm, "list name", &name) || !check_keys(ld, item, allowed, "a list"))
 		return;
+	if (!*name) {
+		err_at(ld, &nm, "list name is empty");
+		return;
+	}
 	if (ap.node && !get_bool(ld, &ap, "append", &append))
 		return;
 	if (!read_override(ld, item, "list", name, can, can, keys, app_of, &nkeys))
@@ -697,7 +718,11 @@ static void read_list(struct loader *ld, const struct yref *item)
 	}
 	if (l) {
 		where(&l->def, w, sizeof(w));
-		err_at(ld, item, "list '%s' is already defined at %s (use override to change it)", name, w);
+		if (!lax_at(ld, item, "list '%s' is already defined at %s: this definition replaces it (as Falco does)",
+			    name, w))
+			return;
+		l->def = *item;
+		list_items(ld, l, &items, false);
 		return;
 	}
 	l = calloc(1, sizeof(*l));
@@ -735,6 +760,10 @@ static void read_macro(struct loader *ld, const struct yref *item)
 
 	if (!get_string(ld, &nm, "macro name", &name) || !check_keys(ld, item, allowed, "a macro"))
 		return;
+	if (!*name) {
+		err_at(ld, &nm, "macro name is empty");
+		return;
+	}
 	if (ap.node && !get_bool(ld, &ap, "append", &append))
 		return;
 	if (!read_override(ld, item, "macro", name, can, can, keys, app_of, &nkeys))
@@ -764,7 +793,11 @@ static void read_macro(struct loader *ld, const struct yref *item)
 	}
 	if (m) {
 		where(&m->def, w, sizeof(w));
-		err_at(ld, item, "macro '%s' is already defined at %s (use override to change it)", name, w);
+		if (!lax_at(ld, item, "macro '%s' is already defined at %s: this definition replaces it (as Falco does)",
+			    name, w))
+			return;
+		m->def = *item;
+		ltext_add(ld, &m->cond, &cond, false);
 		return;
 	}
 	m = calloc(1, sizeof(*m));
@@ -1060,6 +1093,10 @@ static void read_rule(struct loader *ld, const struct yref *item)
 			err_at(ld, item, "rule '%s' has no earlier definition to append to", name);
 			return;
 		}
+		if (!map_get(item, "condition").node && !map_get(item, "exceptions").node) {
+			err_at(ld, item, "rule '%s': an appended rule must have a condition or exceptions", name);
+			return;
+		}
 		if (prev->unknown_source)
 			return;
 		if (map_get(item, "condition").node)
@@ -1086,8 +1123,9 @@ static void read_rule(struct loader *ld, const struct yref *item)
 	}
 	if (prev) {
 		where(&prev->def, w, sizeof(w));
-		err_at(ld, item, "rule '%s' is already defined at %s (use override to change it)", name, w);
-		return;
+		if (!lax_at(ld, item, "rule '%s' is already defined at %s: this definition replaces it (as Falco does)",
+			    name, w))
+			return;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r || !(r->name = strdup(name))) {
@@ -1097,7 +1135,13 @@ static void read_rule(struct loader *ld, const struct yref *item)
 	r->def = *item;
 	r->enabled = true;
 	r->warn_evttypes = true;
-	{
+	if (prev) {
+		/* in the earlier one's place: Falco keeps a replaced rule's position */
+		for (i = 0; i < ld->nrules && ld->rules[i] != prev; i++)
+			;
+		ld->rules[i] = r;
+		rule_free(prev);
+	} else {
 		struct lrule **nv = push(ld->rules, &ld->nrules, sizeof(*nv));
 
 		if (!nv) {
@@ -1121,14 +1165,90 @@ static void read_rule(struct loader *ld, const struct yref *item)
 			rule_key(ld, r, item, can_replace[i], false);
 }
 
+/*
+ * The Falco rule-engine version whose rules files bulwark reads: the
+ * highest the pinned Falco rules files ask for. An older, integer style
+ * version N means 0.N.0, as Falco reads it.
+ */
+#define RULES_FALCO_ENGINE_VERSION "0.57.0"
+
+static bool parse_semver(const char *s, unsigned long v[3])
+{
+	char *end;
+	int i;
+
+	if (!strchr(s, '.')) {
+		v[0] = 0;
+		v[1] = strtoul(s, &end, 10);
+		v[2] = 0;
+		return *s >= '0' && *s <= '9' && !*end;
+	}
+	for (i = 0; i < 3; i++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v[i] = strtoul(s, &end, 10);
+		if (i < 2 && *end != '.')
+			return false;
+		s = end + (i < 2);
+	}
+	return !*end;
+}
+
+/* Falco refuses a file that needs a newer engine, and a version that is not x.y.z (or an integer). */
+static void check_engine_version(struct loader *ld, const struct yref *item)
+{
+	struct yref v = map_get(item, "required_engine_version");
+	unsigned long want[3], have[3];
+	int i;
+
+	if (!is_scalar(&v) || !parse_semver(sval(&v), want)) {
+		err_at(ld, &v, "required_engine_version '%s' is not a version (x.y.z)", is_scalar(&v) ? sval(&v) : "");
+		return;
+	}
+	parse_semver(RULES_FALCO_ENGINE_VERSION, have);
+	for (i = 0; i < 3 && want[i] == have[i]; i++)
+		;
+	if (i < 3 && want[i] > have[i])
+		err_at(ld, &v, "required_engine_version %s is newer than the Falco engine version bulwark reads (%s)",
+		       sval(&v), RULES_FALCO_ENGINE_VERSION);
+}
+
+/*
+ * Falco's plugin requirements: a list of {name, version}. bulwark has no
+ * plugins; what Falco's container plugin provides (container.*, k8s.*) is
+ * built in, so a well-formed requirement is accepted.
+ */
+static void check_plugin_versions(struct loader *ld, const struct yref *item)
+{
+	struct yref v = map_get(item, "required_plugin_versions");
+	size_t i;
+
+	if (!is_seq(&v)) {
+		err_at(ld, &v, "required_plugin_versions must be a list of {name, version}");
+		return;
+	}
+	for (i = 0; i < seq_len(&v); i++) {
+		struct yref p = seq_at(&v, i), n = is_map(&p) ? map_get(&p, "name") : p, ver = map_get(&p, "version");
+
+		if (!is_map(&p) || !is_scalar(&n) || !*sval(&n) || !is_scalar(&ver) || !*sval(&ver))
+			err_at(ld, &p, "required_plugin_versions: each entry needs a name and a version");
+	}
+}
+
 static void read_item(struct loader *ld, const struct yref *item)
 {
 	if (!is_map(item)) {
 		err_at(ld, item, "each item must be a mapping (- rule:, - macro:, - list:)");
 		return;
 	}
-	if (map_get(item, "required_engine_version").node || map_get(item, "required_plugin_versions").node)
-		return; /* Falco's version gates: nothing to check against */
+	if (map_get(item, "required_engine_version").node) {
+		check_engine_version(ld, item);
+		return;
+	}
+	if (map_get(item, "required_plugin_versions").node) {
+		check_plugin_versions(ld, item);
+		return;
+	}
 	if (map_get(item, "list").node)
 		read_list(ld, item);
 	else if (map_get(item, "macro").node)
@@ -1364,6 +1484,14 @@ static struct cnode *macro_compile(struct loader *ld, struct lmacro *m)
 	return m->node;
 }
 
+/* A list item written '"x"' (quotes inside the YAML scalar) is x, as Falco's condition parser reads it. */
+static struct cc_item unquote_item(const char *s, size_t len)
+{
+	if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0])
+		return (struct cc_item){ s + 1, len - 2 };
+	return (struct cc_item){ s, len };
+}
+
 static int list_expand(struct loader *ld, struct llist *l, unsigned int depth)
 {
 	size_t i, n = 0, cap = 0;
@@ -1414,7 +1542,7 @@ static int list_expand(struct loader *ld, struct llist *l, unsigned int depth)
 			for (k = 0; k < m; k++)
 				v[n++] = sub->exp[k];
 		else
-			v[n++] = (struct cc_item){ sval(it), slen(it) };
+			v[n++] = unquote_item(sval(it), slen(it));
 	}
 	l->exp = arena_alloc(&ld->rs->arena, (n ? n : 1) * sizeof(*v));
 	if (!l->exp) {
@@ -1566,6 +1694,18 @@ static bool compile_exception(struct loader *ld, struct lrule *lr, struct lexc *
 		if (!ok)
 			return false;
 	}
+	/* the fields must exist even when no value uses them (Falco refuses "fields: [not.exist]" alone) */
+	for (i = 0; i < nf; i++) {
+		size_t nl, al;
+		const char *arg;
+
+		if (!cc_split_field(sval(&fref[i]), slen(&fref[i]), &nl, &arg, &al) || fields_lookup(sval(&fref[i]), nl) < 0) {
+			err_at(ld, &fref[i], "%s: exception '%s': unknown field '%s'", what, e->name, sval(&fref[i]));
+			ok = false;
+		}
+	}
+	if (!ok)
+		return false;
 	for (i = 0; i < e->nvalues; i++) {
 		const struct yref *vals = &e->values[i];
 
@@ -1745,6 +1885,152 @@ static bool compile_prio_when(struct loader *ld, struct lrule *lr, struct rule *
 
 enum { RULE_COMPILED, RULE_FAILED, RULE_SKIPPED };
 
+/* ---- rules that load but cannot fire here ----------------------------------------------------------------- */
+
+#define SCAN_MAX 32
+
+/* What a condition refers to, for rules check's reasons: evt.type values, fields. */
+struct cond_scan {
+	const char *types[SCAN_MAX]; /* evt.type values no event kind has */
+	size_t ntypes;
+	uint16_t fields[SCAN_MAX];   /* fields compared (distinct) */
+	size_t nfields;
+	kindmask_t selected;         /* kinds the evt.type comparisons name */
+	unsigned int visited;
+};
+
+static bool evt_type_captured(const char *name, size_t len)
+{
+	unsigned int k;
+	size_t i;
+
+	for (k = 1; k < RULES_KIND_MAX; k++) {
+		const char *const *t = kind_evt_types(k);
+
+		for (i = 0; t[i]; i++)
+			if (strlen(t[i]) == len && memcmp(t[i], name, len) == 0)
+				return true;
+	}
+	return false;
+}
+
+static void scan_cond(struct cond_scan *sc, const struct cnode *n)
+{
+	static int evt_type = -2;
+	uint32_t i;
+	size_t j;
+
+	if (!n || ++sc->visited > RULES_COND_NODES)
+		return;
+	if (evt_type == -2)
+		evt_type = fields_lookup("evt.type", 8);
+	if (n->kind != CN_CMP) {
+		for (i = 0; i < n->n && n->kind != CN_CONST; i++)
+			scan_cond(sc, n->kids[i]);
+		return;
+	}
+	if (n->field == evt_type) {
+		if (n->op == OP_EQ || n->op == OP_IN)
+			sc->selected |= n->may;
+		for (i = 0; i < n->n; i++) {
+			const char *v = n->vals[i].s.p;
+			size_t len = n->vals[i].s.len;
+
+			if (evt_type_captured(v, len))
+				continue;
+			for (j = 0; j < sc->ntypes && strcmp(sc->types[j], v) != 0; j++)
+				;
+			if (j == sc->ntypes && sc->ntypes < SCAN_MAX)
+				sc->types[sc->ntypes++] = v;
+		}
+		return;
+	}
+	for (j = 0; j < sc->nfields && sc->fields[j] != n->field; j++)
+		;
+	if (j == sc->nfields && sc->nfields < SCAN_MAX)
+		sc->fields[sc->nfields++] = n->field;
+}
+
+static void kinds_names(struct strbuf *sb, kindmask_t k)
+{
+	unsigned int i;
+	bool first = true;
+
+	for (i = 1; i < RULES_KIND_MAX; i++) {
+		if (k & KIND_BIT(i)) {
+			strbuf_addf(sb, "%s%s", first ? "" : ", ", rules_kind_name(i));
+			first = false;
+		}
+	}
+}
+
+/* Process state Falco has on every event; bulwark's records carry some of it on exec only. */
+static bool process_field(const char *name)
+{
+	return strncmp(name, "proc.", 5) == 0 || strncmp(name, "thread.", 7) == 0 || strncmp(name, "user.", 5) == 0 ||
+	       strncmp(name, "group.", 6) == 0;
+}
+
+/*
+ * Why a condition no event kind satisfies can still be a Falco rule that
+ * loads: it needs syscalls the sensor does not capture, or fields without
+ * data (on the events it selects). NULL: no such reason (a contradiction).
+ */
+static const char *cannot_fire_reason(struct loader *ld, const struct cond_scan *sc)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *out = NULL;
+	size_t i;
+	bool any = false;
+
+	if (sc->ntypes) {
+		strbuf_addf(&sb, "needs evt.type ");
+		for (i = 0; i < sc->ntypes; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", sc->types[i]);
+		strbuf_addf(&sb, " which bulwark does not capture");
+		any = true;
+	}
+	for (i = 0; i < sc->nfields; i++) {
+		const struct field *f = &fields_table[sc->fields[i]];
+
+		if (!f->kinds) {
+			strbuf_addf(&sb, "%sfield %s has no data on bulwark yet", any ? "; " : "", f->name);
+			any = true;
+		} else if (sc->selected && !(f->kinds & sc->selected) && process_field(f->name)) {
+			strbuf_addf(&sb, "%sfield %s has no data on ", any ? "; " : "", f->name);
+			kinds_names(&sb, sc->selected);
+			strbuf_addf(&sb, " events (only on ");
+			kinds_names(&sb, f->kinds);
+			strbuf_addf(&sb, ")");
+			any = true;
+		}
+	}
+	if (any && sb.buf)
+		out = arena_strndup(&ld->rs->arena, sb.buf, sb.len);
+	strbuf_free(&sb);
+	return out;
+}
+
+/* Fields without data yet in a rule's condition and output: named, so that nothing fails silently. */
+static void warn_nodata(struct loader *ld, struct lrule *lr, const struct rule *r, const struct cond_scan *sc)
+{
+	size_t i, j;
+
+	for (i = 0; i < sc->nfields; i++)
+		if (field_nodata(sc->fields[i]))
+			warn_at(ld, &lr->def, "field %s has no data on bulwark yet: rule '%s' can never match on it",
+				fields_table[sc->fields[i]].name, lr->name);
+	for (i = 0; i < r->nout; i++) {
+		if (r->out[i].text || !field_nodata(r->out[i].field))
+			continue;
+		for (j = 0; j < i && (r->out[j].text || r->out[j].field != r->out[i].field); j++)
+			;
+		if (j == i)
+			warn_at(ld, &lr->def, "field %s has no data on bulwark yet: rule '%s' prints <NA> for it",
+				fields_table[r->out[i].field].name, lr->name);
+	}
+}
+
 static int compile_rule(struct loader *ld, struct lrule *lr, struct rule *r)
 {
 	struct cc cc = { .rs = ld->rs, .macro = cc_macro_cb, .list = cc_list_cb, .error = cc_error_cb,
@@ -1810,15 +2096,28 @@ static int compile_rule(struct loader *ld, struct lrule *lr, struct rule *r)
 	while (lr->output.len && ws(lr->output.text[lr->output.len - 1]))
 		lr->output.text[--lr->output.len] = '\0';
 	if (output_compile(&ld->rs->arena, lr->output.text, lr->output.len, &r->out, &r->nout, &off, msg, sizeof(msg))) {
+		if (lr->skip_unknown && strncmp(msg, "unknown field", 13) == 0) {
+			warn_text(ld, &lr->output, off, "%s: skipped: %s (skip-if-unknown-filter)", what, msg);
+			return RULE_SKIPPED;
+		}
 		err_text(ld, &lr->output, off, "%s: %s", what, msg);
 		ok = false;
 	}
 	if (!ok)
 		return RULE_FAILED;
-	r->kinds = r->cond->may;
-	if (!r->kinds) {
-		err_text(ld, &lr->cond, 0, "%s: can never match: no event kind satisfies the condition", what);
-		return RULE_FAILED;
+	{
+		struct cond_scan sc = { 0 };
+
+		scan_cond(&sc, r->cond);
+		warn_nodata(ld, lr, r, &sc);
+		r->kinds = r->cond->may;
+		if (!r->kinds) {
+			r->cannot_fire = cannot_fire_reason(ld, &sc);
+			if (!r->cannot_fire) {
+				err_text(ld, &lr->cond, 0, "%s: can never match: no event kind satisfies the condition", what);
+				return RULE_FAILED;
+			}
+		}
 	}
 	if (r->kinds == KINDS_ALL && lr->warn_evttypes)
 		warn_text(ld, &lr->cond, 0, "%s: no evt.type restriction: it is evaluated for every event", what);

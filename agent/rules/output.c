@@ -141,9 +141,13 @@ struct fieldset {
 
 static int fs_add(struct arena *a, struct fieldset *fs, unsigned int field, int idx)
 {
-	const struct field *f = &fields_table[field];
+	const struct field *f;
 	char name[96];
 	size_t i;
+
+	if (fields_table[field].flags & FF_HIDDEN)
+		field--; /* a text form (evt.res startswith E): the alert shows the field itself, once */
+	f = &fields_table[field];
 
 	for (i = 0; i < fs->n; i++)
 		if (fs->v[i].field == field && fs->v[i].idx == idx)

@@ -93,6 +93,11 @@ struct rules_diags {
 	struct rules_diag *v;
 	size_t n, cap;
 	size_t errors, warnings;
+	/*
+	 * Input: refuse what Falco accepts with a warning (a repeated definition,
+	 * which Falco lets replace the earlier one; an unknown key). `rules check --strict`.
+	 */
+	bool strict;
 };
 
 void rules_diags_free(struct rules_diags *d);
@@ -196,6 +201,14 @@ size_t rule_ntags(const struct rule *r);
 const char *rule_tag(const struct rule *r, size_t i);
 /* The event kinds the rule can match (bit k = kind k; RULES_EV_CONTAINER included). */
 uint64_t rule_kinds(const struct rule *r);
+/* Where the rule is defined: file name and line (from 1). */
+const char *rule_file(const struct rule *r);
+unsigned int rule_line(const struct rule *r);
+/*
+ * Why a loaded rule can never fire on bulwark (it needs an evt.type the
+ * sensor does not capture, or fields without data), or NULL: it can.
+ */
+const char *rule_cannot_fire(const struct rule *r);
 
 /* Falco's rendering of the output template: "%proc.name" → value, missing → <NA>. No newline. */
 void rules__render_output(struct rules *rs, struct strbuf *sb, const struct rule *r, const struct rule_input *in);
@@ -239,7 +252,10 @@ void rules_fields_markdown(struct strbuf *sb);
 /* One line per field: name, type, events. */
 void rules_fields_text(struct strbuf *sb);
 
-/* Where user.name comes from (default /etc/passwd; /host/etc/passwd in a pod). Reloaded on the next lookup. */
+/*
+ * Where user.name comes from (default /etc/passwd; /host/etc/passwd in a pod); group.name reads the
+ * group file beside it. Reloaded on the next lookup.
+ */
 void rules_set_passwd_path(const char *path);
 
 #endif

@@ -49,6 +49,44 @@ else
 	bad "rules check reports file:line:col" "exit $rc" "$(cat "$tmp/out")"
 fi
 
+# Falco's published rule files (test data outside the repository), unmodified: each loads alone and
+# all three together as Falco loads them (--strict refuses their repeated definitions), rules check
+# says per file what loads and why a rule cannot fire, and Falco's own rules fire on recorded cases.
+falco=../shared/falco-rules
+if [ ! -d "$falco" ]; then
+	echo "skip Falco's rule files: $falco is absent"
+else
+	set -- "$falco/falco_rules.yaml" "$falco/falco-incubating_rules.yaml" "$falco/falco-sandbox_rules.yaml"
+	if "$bin" rules check "$@" > "$tmp/out" 2>&1 &&
+		grep -q "^$falco/falco_rules.yaml: 25 rules load (18 can fire, 7 cannot fire here)" "$tmp/out" &&
+		grep -q "^$falco/falco-incubating_rules.yaml: 31 rules load (27 can fire, 4 cannot fire here)" "$tmp/out" &&
+		grep -q "^$falco/falco-sandbox_rules.yaml: 37 rules load (31 can fire, 6 cannot fire here)" "$tmp/out" &&
+		grep -q "rule 'Create Symlink Over Sensitive Files' loads, cannot fire: needs evt.type symlink, symlinkat which bulwark does not capture" "$tmp/out" &&
+		grep -q "warning: macro 'open_write' is already defined at $falco/falco_rules.yaml:" "$tmp/out" &&
+		grep -q '^ok: 93 rules' "$tmp/out"; then
+		ok "rules check: Falco's three rule files together"
+	else
+		bad "rules check: Falco's three rule files together" "$(grep -v warning: "$tmp/out")"
+	fi
+	if ! "$bin" rules check --strict "$@" > "$tmp/out" 2>&1 && grep -q "macro 'open_write' is already defined" "$tmp/out" &&
+		! grep -q "warning: macro 'open_write'" "$tmp/out"; then
+		ok "rules check --strict refuses their repeated definitions"
+	else
+		bad "rules check --strict refuses their repeated definitions" "$(tail -3 "$tmp/out")"
+	fi
+	for c in "drop_execute:Drop and execute new binary in container" "memfd:Fileless execution via memfd_create" \
+		"ptrace:PTRACE attached to process" "sensitive_read:Read sensitive file untrusted" \
+		"terminal_shell:Terminal shell in container" "webshell:Run shell untrusted"; do
+		case_=${c%%:*} rule=${c#*:}
+		got=$("$bin" replay -r "$falco/falco_rules.yaml" "$dir/$case_.fires.jsonl" 2>&1 | grep -o '"rule":"[^"]*"')
+		if [ "$got" = "\"rule\":\"$rule\"" ]; then
+			ok "Falco's falco_rules.yaml fires '$rule' on $case_.fires.jsonl"
+		else
+			bad "Falco's falco_rules.yaml fires '$rule' on $case_.fires.jsonl" "got: $got"
+		fi
+	done
+fi
+
 # the benchmark mode
 cat "$dir"/*.jsonl > "$tmp/all.jsonl"
 if "$bin" replay --bench 20 "$tmp/all.jsonl" > "$tmp/out" 2>&1 && grep -q '"rule_evaluations_per_sec":[1-9]' "$tmp/out"; then

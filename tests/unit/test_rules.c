@@ -8,6 +8,7 @@
  * decoder first, as the sensor's do.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -876,6 +877,96 @@ static void test_evt_type_names(void)
 	}
 }
 
+/* ---- Falco's fields and value forms (issue 14) ------------------------------------------------ */
+
+static void test_falco_fields(void)
+{
+	struct rules *rs;
+	struct rec r;
+	struct bw_open *o;
+	struct bw_exec *e;
+	struct rule_input in;
+
+	/* never_true is evt.num=0: every event has a number from 1 */
+	make_open(3);
+	T("evt.type = openat and evt.num = 0", &in_open, 0);
+	T("evt.type = openat and evt.num > 0", &in_open, 1);
+	/* evt.res is Falco's text for text operators, the number for the others */
+	make_open(-ENOENT);
+	T("evt.type = openat and evt.res startswith E", &in_open, 1);
+	T("evt.type = openat and evt.res = ENOENT", &in_open, 1);
+	T("evt.type = openat and evt.res contains NOENT", &in_open, 1);
+	T("evt.type = openat and evt.res < 0", &in_open, 1);
+	make_open(3);
+	T("evt.type = openat and evt.res startswith E", &in_open, 0);
+	T("evt.type = openat and evt.res startswith SUCC", &in_open, 1);
+	T("evt.type = openat and evt.res = SUCCESS", &in_open, 1);
+	/* evt.arg.mode by flag names; evt.is_open_exec from O_CREAT and an x bit */
+	o = (void *)rec_init(&r, BW_EV_OPEN, BW_SYS_OPENAT);
+	o->open_flags = O_WRONLY | O_CREAT;
+	o->open_mode = 04755;
+	o->ev.res = 3;
+	rec_str(&r, &o->upath, "x");
+	in = (struct rule_input){ .ev = rec_done(&r) };
+	T("evt.type = openat and evt.arg.mode contains S_ISUID", &in, 1);
+	T("evt.type = openat and evt.arg.mode contains S_ISGID", &in, 0);
+	T("evt.type = openat and evt.arg.mode = 2541", &in, 1);
+	T("evt.type = openat and evt.is_open_exec = true", &in, 1);
+	T("evt.type = openat and evt.arg.name = x and fd.nameraw = x", &in, 1);
+	/* network: fd.net with CIDR values, fd.connected */
+	make_connect();
+	T("evt.type = connect and fd.net = 10.0.0.0/8 and fd.ip = 10.1.2.3 and fd.port = 4444", &in_conn, 1);
+	T("evt.type = connect and fd.snet = 192.168.0.0/16", &in_conn, 0);
+	T("evt.type = connect and fd.connected = true", &in_conn, 1);
+	/* exec: capabilities by name, login name */
+	make_exec();
+	e = (void *)r_exec.buf;
+	e->cap_effective = (1ull << 21) | (1ull << 16);
+	T("evt.type = execve and thread.cap_effective icontains sys_admin", &in_exec, 1);
+	T("evt.type = execve and thread.cap_effective contains CAP_SYS_MODULE", &in_exec, 1);
+	T("evt.type = execve and thread.cap_effective contains CAP_NET_RAW", &in_exec, 0);
+	T("evt.type = execve and user.loginname = \"\"", &in_exec, 1);
+	/* group.name from the group file beside the passwd file (gid 0 is root) */
+	make_open(3);
+	T("evt.type = openat and group.name = root", &in_open, 1);
+	/* a field without data loads and is absent: comparisons false, their negation true */
+	make_open(3);
+	T("evt.type = openat and fd.sip.name = example.com", &in_open, 0);
+	T("evt.type = openat and not fd.sip.name = example.com", &in_open, 1);
+	T("evt.type = openat and proc.cwd exists", &in_open, 0);
+	T("evt.type = openat and container.mount.dest[/proc*] = /proc", &in_open, 0);
+	/* list items written '"x"' lose their inner quotes, as in Falco */
+	rs = load("- list: l\n  items: ['\"cat\"', \"'dog'\"]\n"
+		  "- rule: R\n  desc: d\n  condition: evt.type = openat and proc.name in (l)\n  output: o\n  priority: info\n");
+	CHECK_STR(fired(rs, &in_open), "R");
+	rules__free(rs);
+	/* a condition on the text form and an output of the field: output_fields has evt.res once */
+	rs = load("- rule: R\n  desc: d\n  condition: evt.type = openat and evt.res startswith E\n"
+		  "  output: 'r=%evt.res'\n  priority: info\n");
+	if (rs) {
+		const struct rule *r = rules__rule(rs, 0);
+		size_t i, n = 0;
+
+		for (i = 0; i < r->nfields; i++)
+			n += strcmp(r->fields[i].name, "evt.res") == 0;
+		CHECK_INT(n, 1);
+	}
+	CHECK(rs != NULL, "evt.res text form did not load");
+	rules__free(rs);
+	/* dotted field names in outputs: the longest field name wins; %field next to text */
+	rs = load("- rule: R\n  desc: d\n  condition: evt.type = openat\n"
+		  "  output: 'a=%fd.rip.name b=%proc.name:x c=(%fd.name) d=%evt.res'\n  priority: info\n");
+	if (rs) {
+		struct strbuf sb = STRBUF_INIT;
+
+		rules__render_output(rs, &sb, rules__rule(rs, 0), &in_open);
+		CHECK_STR(sb.buf, "a=<NA> b=cat:x c=(/etc/shadow) d=3");
+		strbuf_free(&sb);
+	}
+	CHECK(rs != NULL, "dotted output did not load");
+	rules__free(rs);
+}
+
 int main(void)
 {
 	rules_set_passwd_path("/etc/passwd");
@@ -901,5 +992,6 @@ int main(void)
 	RUN(test_read_prefixes);
 	RUN(test_syscall_kinds);
 	RUN(test_evt_type_names);
+	RUN(test_falco_fields);
 	return check_summary();
 }
