@@ -62,6 +62,17 @@ struct pipeline {
 	struct latency waited;
 };
 
+void proc_info_exec_facts(struct proc_info *pi, const struct event_view *v)
+{
+	const struct bw_exec *e = (const void *)v->ev;
+	struct str_view tty = event_str(v, e->tty);
+
+	pi->exec_facts = true;
+	pi->loginuid = e->loginuid;
+	pi->cap_effective = e->cap_effective;
+	snprintf(pi->tty, sizeof(pi->tty), "%.*s", (int)tty.len, tty.p);
+}
+
 static void exec_info_of(const struct event_view *v, struct proc_info *pi)
 {
 	const struct bw_exec *e = (const void *)v->ev;
@@ -73,6 +84,7 @@ static void exec_info_of(const struct event_view *v, struct proc_info *pi)
 				  .parent_start_time = p->parent_start_time, .exe = exe.p, .args = args.p,
 				  .args_len = args.len, .cgroup = cg.p };
 	memcpy(pi->comm, p->comm, sizeof(pi->comm));
+	proc_info_exec_facts(pi, v);
 }
 
 /* Keeps the process cache in step with the lifecycle events: once per record, in the order read. */

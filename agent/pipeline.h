@@ -123,4 +123,7 @@ int pipeline__fd(const struct pipeline *p);
 int pipeline__poll(struct pipeline *p);
 void pipeline__wait_stats(const struct pipeline *p, struct pipeline_wait_stats *st);
 
+/* An exec record's facts beyond the image (capabilities, login uid, tty) into the process's info. */
+void proc_info_exec_facts(struct proc_info *pi, const struct event_view *v);
+
 #endif

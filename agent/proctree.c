@@ -146,6 +146,11 @@ static void node_set(struct node *n, const struct proc_info *pi)
 	n->info.comm[sizeof(n->info.comm) - 1] = '\0';
 	n->info.start_time = pi->start_time;
 	n->info.parent_start_time = pi->parent_start_time;
+	n->info.exec_facts = pi->exec_facts;
+	n->info.loginuid = pi->loginuid;
+	n->info.cap_effective = pi->cap_effective;
+	memcpy(n->info.tty, pi->tty, sizeof(n->info.tty));
+	n->info.tty[sizeof(n->info.tty) - 1] = '\0';
 	n->info.exe = dup_bytes(pi->exe ? pi->exe : "", pi->exe ? strlen(pi->exe) : 0);
 	n->info.args = dup_bytes(pi->args ? pi->args : "", pi->args ? pi->args_len : 0);
 	n->info.args_len = n->info.args && pi->args ? pi->args_len : 0;
@@ -177,6 +182,10 @@ void proctree__fork(struct proctree *pt, const struct proc_info *child)
 		pi.args = parent->info.args;
 		pi.args_len = parent->info.args_len;
 		pi.cgroup = parent->info.cgroup;
+		pi.exec_facts = parent->info.exec_facts;
+		pi.loginuid = parent->info.loginuid;
+		pi.cap_effective = parent->info.cap_effective;
+		memcpy(pi.tty, parent->info.tty, sizeof(pi.tty));
 	}
 	/* copy first: making room for the child may evict the parent and free its strings */
 	node_set(&tmp, &pi);
@@ -328,22 +337,63 @@ static char *procfs_cgroup(const struct proctree *pt, uint32_t pid)
 	return strdup(v1 ? v1 : (v2 ? v2 : ""));
 }
 
-/* Real uid from /proc/<pid>/status ("Uid:\treal\teffective..."); 0 if unreadable. */
-static uint32_t procfs_uid(const struct proctree *pt, uint32_t pid)
+/*
+ * From /proc/<pid>/status: the real uid ("Uid:\treal\teffective...", 0 if unreadable) and the
+ * effective capabilities (CapEff); false when CapEff cannot be read.
+ */
+static bool procfs_status(const struct proctree *pt, uint32_t pid, uint32_t *uid, uint64_t *caps)
 {
 	char path[PATH_MAX + 32], buf[4096], *line;
-	unsigned int uid = 0;
+	unsigned int u = 0;
+	unsigned long long c = 0;
+	bool caps_ok = false;
 	ssize_t n;
 
+	*uid = 0;
 	snprintf(path, sizeof(path), "%s/%u/status", pt->procfs, pid);
 	n = util_read_small(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return 0;
+		return false;
 	buf[n] = '\0';
 	line = strstr(buf, "\nUid:");
-	if (line)
-		sscanf(line + 5, "%u", &uid);
-	return uid;
+	if (line && sscanf(line + 5, "%u", &u) == 1)
+		*uid = u;
+	line = strstr(buf, "\nCapEff:");
+	caps_ok = line && sscanf(line + 8, "%llx", &c) == 1;
+	*caps = c;
+	return caps_ok;
+}
+
+/* stat's tty_nr (field 7): the controlling terminal's device number, 0 without one. */
+static int procfs_tty(const struct proctree *pt, uint32_t pid, unsigned int *tty_nr)
+{
+	char path[PATH_MAX + 32], buf[1024], *p;
+	int tty;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", pt->procfs, pid);
+	n = util_read_small(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %d", &tty) != 1)
+		return -1;
+	*tty_nr = (unsigned int)tty;
+	return 0;
+}
+
+/* The controlling tty's name from stat's tty_nr: ptsN (major 136..143), ttyN (major 4); else "". */
+static void tty_name_of(unsigned int tty_nr, char *out, size_t size)
+{
+	unsigned int major = (tty_nr >> 8) & 0xfff, minor = (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00);
+
+	if (major >= 136 && major <= 143)
+		snprintf(out, size, "pts%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64)
+		snprintf(out, size, "tty%u", minor);
+	else
+		out[0] = '\0';
 }
 
 static struct node *load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t start_time)
@@ -365,7 +415,18 @@ static struct node *load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t
 	snprintf(path, sizeof(path), "%s/%u/comm", pt->procfs, pid);
 	n = util_read_small(path, pi.comm, sizeof(pi.comm) - 1);
 	pi.comm[n > 0 ? n - (pi.comm[n - 1] == '\n') : 0] = '\0';
-	pi.uid = procfs_uid(pt, pid);
+	if (procfs_status(pt, pid, &pi.uid, &pi.cap_effective)) {
+		unsigned int tty_nr = 0;
+		char buf[32];
+
+		pi.exec_facts = true;
+		snprintf(path, sizeof(path), "%s/%u/loginuid", pt->procfs, pid);
+		n = util_read_small(path, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		pi.loginuid = n > 0 ? (uint32_t)strtoul(buf, NULL, 10) : 0xffffffffu;
+		if (procfs_tty(pt, pid, &tty_nr) == 0)
+			tty_name_of(tty_nr, pi.tty, sizeof(pi.tty));
+	}
 	snprintf(path, sizeof(path), "%s/%u/cmdline", pt->procfs, pid);
 	n = util_read_small(path, args, sizeof(args));
 	/* the parent's identity, so that ancestry can be walked by (pid, start time) */

@@ -8,6 +8,7 @@
 #ifndef BULWARK_PROCTREE_H
 #define BULWARK_PROCTREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,17 @@ struct proc_info {
 	const char *args;           /* argv, NUL-separated, args_len bytes */
 	size_t args_len;
 	const char *cgroup;         /* "" when unknown */
+	/*
+	 * What an exec record says of the process beyond its image, kept so that events other
+	 * than the exec can name them (Falco has thread.cap_effective, proc.tty, user.loginuid
+	 * on every event): the effective capabilities at exec (a later capset or setuid is not
+	 * seen), the audit login uid, the controlling tty's name. Inherited on fork; read from
+	 * /proc for processes older than the agent.
+	 */
+	bool exec_facts;            /* false: the three below are unknown */
+	uint32_t loginuid;          /* 4294967295 when unset */
+	uint64_t cap_effective;
+	char tty[16];               /* "pts0", "" without one */
 };
 
 struct proctree_stats {

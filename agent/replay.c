@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "replay.h"
+#include "pipeline.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -220,6 +221,7 @@ static void track_process(struct replay *rp, struct rp_event *ev)
 		x.args = args.p;
 		x.args_len = args.len;
 		x.cgroup = cg.p;
+		proc_info_exec_facts(&x, &ev->view);
 		proctree__exec(rp->procs, &x);
 	} else if (rec && rec->hdr.type == BW_EV_FORK) {
 		struct proc_info child = pi;
@@ -245,6 +247,12 @@ static void track_process(struct replay *rp, struct rp_event *ev)
 			pi.cgroup = own(&ev->cgroup, known->cgroup, strlen(known->cgroup));
 		if (!pi.comm[0])
 			memcpy(pi.comm, known->comm, sizeof(pi.comm));
+		if (!pi.exec_facts && known->exec_facts) {
+			pi.exec_facts = true;
+			pi.loginuid = known->loginuid;
+			pi.cap_effective = known->cap_effective;
+			memcpy(pi.tty, known->tty, sizeof(pi.tty));
+		}
 	}
 	if (!known || line_knows_more(known, &ev->proc))
 		proctree__exec(rp->procs, &pi);

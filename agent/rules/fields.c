@@ -321,6 +321,14 @@ static const struct bw_exec *own_exec(const struct xctx *x, int depth)
 	return depth == 0 && ev && ev->hdr.type == BW_EV_EXEC ? (const void *)ev : NULL;
 }
 
+/* What the process tree kept of the process's exec (caps, login uid, tty): for events other than the exec. */
+static const struct proc_info *exec_facts(struct xctx *x)
+{
+	const struct proc_info *p = xctx_ancestor(x, 0);
+
+	return p && p->exec_facts ? p : NULL;
+}
+
 static bool proc_exepath(struct xctx *x, int depth, struct fval *v)
 {
 	const struct bw_exec *e = own_exec(x, depth);
@@ -566,10 +574,13 @@ static bool g_proc_duration(struct xctx *x, int idx, struct fval *v)
 static bool g_proc_tty(struct xctx *x, int idx, struct fval *v)
 {
 	const struct bw_exec *e = own_exec(x, 0);
-	struct str_view t = event_str(x->in->ev, e->tty);
+	const struct proc_info *f = e ? NULL : exec_facts(x);
+	struct str_view t = e ? event_str(x->in->ev, e->tty) : (struct str_view){ f ? f->tty : "", f ? strlen(f->tty) : 0 };
 	uint64_t major = 0, minor = 0;
 
 	(void)idx;
+	if (!e && !f)
+		return false;
 	/*
 	 * Falco's proc.tty is the terminal's device number, 0 without one. The
 	 * record has the tty's name: ptsN is major 136, ttyN major 4; other names
@@ -591,8 +602,13 @@ static bool g_proc_tty(struct xctx *x, int idx, struct fval *v)
 
 static bool g_proc_tty_name(struct xctx *x, int idx, struct fval *v)
 {
+	const struct bw_exec *e = own_exec(x, 0);
+	const struct proc_info *f = e ? NULL : exec_facts(x);
+
 	(void)idx;
-	return put_rec_str(x, v, own_exec(x, 0)->tty, true);
+	if (e)
+		return put_rec_str(x, v, e->tty, true);
+	return f && put_cstr(v, f->tty);
 }
 
 static bool g_exe_upper(struct xctx *x, int idx, struct fval *v)
@@ -805,9 +821,14 @@ static bool g_user_name(struct xctx *x, int idx, struct fval *v)
 
 static bool g_user_loginuid(struct xctx *x, int idx, struct fval *v)
 {
-	uint32_t l = own_exec(x, 0)->loginuid;
+	const struct bw_exec *e = own_exec(x, 0);
+	const struct proc_info *f = e ? NULL : exec_facts(x);
+	uint32_t l;
 
 	(void)idx;
+	if (!e && !f)
+		return false;
+	l = e ? e->loginuid : f->loginuid;
 	return put_int(v, l == 0xffffffffu ? -1 : (int64_t)l);
 }
 
@@ -1769,11 +1790,16 @@ static const char *const cap_names[] = {
 /* Falco's thread.cap_effective: the capability names, space-separated (exec events carry the mask). */
 static bool g_thread_cap_effective(struct xctx *x, int idx, struct fval *v)
 {
-	uint64_t caps = own_exec(x, 0)->cap_effective;
+	const struct bw_exec *e = own_exec(x, 0);
+	const struct proc_info *f = e ? NULL : exec_facts(x);
+	uint64_t caps;
 	struct sbuild b;
 	unsigned int i;
 
 	(void)idx;
+	if (!e && !f)
+		return false;
+	caps = e ? e->cap_effective : f->cap_effective;
 	sb_begin(&b, x);
 	for (i = 0; i < 64; i++) {
 		if (!(caps & (1ull << i)))
@@ -1892,7 +1918,7 @@ const struct field fields_table[] = {
 	{ "proc.aexe", FT_STR, FF_INDEX | FF_INDEX_ANY, KA, "argv[0] of the ancestor N levels up; without an index: any ancestor", g_proc_aexe },
 	{ "proc.aexepath", FT_STR, FF_INDEX | FF_INDEX_ANY, KA, "Executable path of the ancestor N levels up; without an index: any ancestor", g_proc_aexepath },
 	{ "proc.duration", FT_RELTIME, 0, KR, "ns since the process started", g_proc_duration },
-	{ "proc.tty", FT_UINT, 0, K(EXEC), "Controlling terminal as a device number, 0 without one (exec events)", g_proc_tty },
+	{ "proc.tty", FT_UINT, 0, KA, "Controlling terminal as a device number, 0 without one (from the exec record, else kept by the process tree)", g_proc_tty },
 	{ "proc.is_exe_upper_layer", FT_BOOL, 0, K(EXEC), "The executable is on an overlayfs upper layer (written in the container)", g_exe_upper },
 	{ "proc.is_exe_from_memfd", FT_BOOL, 0, K(EXEC), "The executable is a memfd (fileless execution)", g_exe_memfd },
 	{ "proc.vpid", FT_INT, 0, KR, "Pid in the process's own pid namespace; known for processes in the host's (absent in containers)", g_proc_vpid },
@@ -1906,13 +1932,13 @@ const struct field fields_table[] = {
 	{ "proc.exe_ino.ctime", FT_ABSTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
 	{ "proc.exe_ino.mtime", FT_ABSTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
 	{ "proc.exe_ino.ctime_duration_proc_start", FT_RELTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
-	{ "thread.cap_effective", FT_STR, 0, K(EXEC), "Effective capabilities by name, space-separated (CAP_SYS_ADMIN ...; exec events)", g_thread_cap_effective },
+	{ "thread.cap_effective", FT_STR, 0, KA, "Effective capabilities by name, space-separated (CAP_SYS_ADMIN ...): the exec record's, else those the process had at its exec (kept by the process tree)", g_thread_cap_effective },
 	{ "thread.cap_permitted", FT_STR, 0, 0, "No data on bulwark yet (permitted capabilities)", g_nodata },
 	{ "user.loginname", FT_STR, 0, K(EXEC), "Name of the audit login uid ('' when unset or unknown; exec events)", g_user_loginname },
 	{ "group.name", FT_STR, 0, KR, "Name of the effective group in the host's /etc/group ('' if unknown)", g_group_name },
 	{ "user.uid", FT_UINT, 0, KR, "Effective user id", g_user_uid },
 	{ "user.name", FT_STR, 0, KR, "Name of the effective user in the host's /etc/passwd ('' if unknown)", g_user_name },
-	{ "user.loginuid", FT_INT, 0, K(EXEC), "Audit login uid, -1 when unset (exec events)", g_user_loginuid },
+	{ "user.loginuid", FT_INT, 0, KA, "Audit login uid, -1 when unset (from the exec record, else kept by the process tree)", g_user_loginuid },
 	{ "group.gid", FT_UINT, 0, KR, "Effective group id", g_group_gid },
 	/* files and sockets */
 	{ "fd.name", FT_STR, 0, K_FILE | K_NET, "Full path of the file (resolved by the kernel; the caller's path if the open failed and it was absolute), the unix socket path, or ip:port", g_fd_name },
@@ -2004,7 +2030,7 @@ const struct field fields_table[] = {
 	{ "bulwark.memfd.name", FT_STR, 0, K(MEMFD_CREATE), "Name given to memfd_create", CAT("memfd.name") },
 	{ "bulwark.setid.ids", FT_STRLIST, 0, K(SETUID), "Ids passed to set*id (unused slots left out)", g_setid_ids },
 	{ "bulwark.user.ruid", FT_UINT, 0, KR, "Real user id (differs from user.uid after a setuid exec)", g_user_ruid },
-	{ "bulwark.proc.tty", FT_STR, 0, K(EXEC), "Controlling terminal name (pts0), '' without one", g_proc_tty_name },
+	{ "bulwark.proc.tty", FT_STR, 0, KA, "Controlling terminal name (pts0), '' without one (from the exec record, else kept by the process tree)", g_proc_tty_name },
 	{ "bulwark.proc.cgroup", FT_STR, 0, KA, "cgroup path of the process", g_proc_cgroup },
 	{ "bulwark.proc.cgroup_id", FT_UINT, 0, KR, "cgroup v2 id of the process", g_cgroup_id },
 	{ "bulwark.proc.start_time", FT_UINT, 0, KA, "Process start, ns since boot", g_proc_start_time },
