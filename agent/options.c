@@ -309,7 +309,7 @@ int options_markdown_row(const struct option_def *d, char *buf, size_t size)
 		return -ENOENT;
 	switch (d->kind) {
 	case OPTION_EVENTS:
-		snprintf(type, sizeof(type), "`all` or a list of event types");
+		snprintf(type, sizeof(type), "`all`, or event types (a list, or comma-separated)");
 		break;
 	case OPTION_COUNT:
 		snprintf(type, sizeof(type), "%lu .. %lu", d->min, d->max);
