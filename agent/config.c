@@ -576,6 +576,8 @@ static int pipeline_key(struct loader *l, const struct option_def *d, const yaml
 		}
 		if (pipeline_value(l, d, item)) {
 			rc = -EINVAL;
+			if (d->kind == OPTION_PATH_LIST && *(size_t *)((char *)c + d->count_off) >= d->max)
+				break; /* one error for a list too long, not one per entry past the end */
 			continue;
 		}
 		/* each item sets the types it names: gather them */
