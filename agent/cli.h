@@ -25,33 +25,26 @@ enum {
 	CLI_OPT_HOST_ROOT,
 };
 
-/* A bit per shared option (struct cli_pipeline.given): the command line gave it, a config file must not override it. */
-#define CLI_GIVEN(opt) \
-	(1u << ((opt) == CLI_OPT_EVENTS ? 0 : (opt) == CLI_OPT_VERBOSE ? 1 : (opt) - CLI_OPT_RO_PREFIX + 2))
+#define CLI_MAX_LONGOPTS 32
 
-/* The entries to put in a command's struct option array (followed by its own and the terminator). */
-#define CLI_PIPELINE_LONGOPTS                                                                              \
-	{ "events", required_argument, NULL, CLI_OPT_EVENTS },                                             \
-	{ "ro-prefix", required_argument, NULL, CLI_OPT_RO_PREFIX },                                       \
-	{ "proc-cache", required_argument, NULL, CLI_OPT_PROC_CACHE },                                     \
-	{ "procfs", required_argument, NULL, CLI_OPT_PROCFS },                                             \
-	{ "ancestry", required_argument, NULL, CLI_OPT_ANCESTRY },                                         \
-	{ "docker-socket", required_argument, NULL, CLI_OPT_DOCKER_SOCKET },                               \
-	{ "docker-root", required_argument, NULL, CLI_OPT_DOCKER_ROOT },                                   \
-	{ "state-dir", required_argument, NULL, CLI_OPT_STATE_DIR },                                       \
-	{ "host-root", required_argument, NULL, CLI_OPT_HOST_ROOT },                                       \
-	{ "verbose", no_argument, NULL, CLI_OPT_VERBOSE }
-#define CLI_PIPELINE_SHORTOPTS "e:v"
-
+/* The settings the pipeline options fill (agent/options.c describes each). */
 struct cli_pipeline {
 	struct pipeline_opts o;
 	const char *ro_prefixes[CLI_MAX_RO_PREFIXES];
 	const char *state_dirs[CLI_MAX_STATE_DIRS];
 	size_t n_state_dirs;
-	bool events_given;
-	unsigned given; /* CLI_GIVEN bits of the options seen */
+	bool verbose;
+	unsigned given; /* OPTIONS_BIT of the options seen (on the command line, or as keys of a config file) */
 };
 
+/* getopt_long's arguments: the pipeline options, then a command's own. */
+struct cli_getopt {
+	char shortopts[64];
+	struct option longopts[CLI_MAX_LONGOPTS];
+};
+
+/* @own_long ends with a NULL name. 0, or -ENOSPC (a programming error: raise CLI_MAX_LONGOPTS). */
+int cli_getopt_init(struct cli_getopt *g, const char *own_short, const struct option *own_long);
 /* Defaults: every event type, the host's /proc, the usual runtime paths. */
 void cli_pipeline_init(struct cli_pipeline *c);
 /* 1: the option was a shared one (handled); 0: not shared; -1: bad value (a message was printed). */
@@ -59,7 +52,5 @@ int cli_pipeline_option(struct cli_pipeline *c, int opt, const char *arg);
 /* After parsing: fills what was not given (state dirs). The struct must not move afterwards. */
 void cli_pipeline_finish(struct cli_pipeline *c);
 void cli_pipeline_usage(FILE *out);
-/* Parses "exec,open,..." into events; 0 or -1 with a message. */
-int cli_parse_events(const char *list, bool events[BW_EV_MAX]);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "event.h"
 #include "jsonw.h"
+#include "options.h"
 #include "rules/rules.h"
 #include "util.h"
 
@@ -415,8 +416,8 @@ static int get_outputs(struct loader *l, const yaml_node_t *n)
 
 /* ---- the key table ------------------------------------------------------- */
 
-enum ktype { K_RULES, K_OUTPUTS, K_SPOOL, K_LOG, K_METRICS, K_HEALTH, K_EVENTS, K_RO_PREFIXES, K_PROC_CACHE,
-	     K_PROCFS, K_ANCESTRY, K_DOCKER_SOCKET, K_DOCKER_ROOT, K_STATE_DIRS, K_HOST_ROOT };
+/* The pipeline's keys are the rows of options_table (agent/options.c), all of CONF_SEC_PIPELINE. */
+enum ktype { K_RULES, K_OUTPUTS, K_SPOOL, K_LOG, K_METRICS, K_HEALTH };
 
 static const struct key {
 	const char *name;
@@ -429,15 +430,6 @@ static const struct key {
 	{ "log", K_LOG, -1 },
 	{ "metrics", K_METRICS, CONF_SEC_METRICS },
 	{ "health", K_HEALTH, -1 },
-	{ "events", K_EVENTS, CONF_SEC_PIPELINE },
-	{ "ro_prefixes", K_RO_PREFIXES, CONF_SEC_PIPELINE },
-	{ "proc_cache", K_PROC_CACHE, CONF_SEC_PIPELINE },
-	{ "procfs", K_PROCFS, CONF_SEC_PIPELINE },
-	{ "ancestry", K_ANCESTRY, CONF_SEC_PIPELINE },
-	{ "docker_socket", K_DOCKER_SOCKET, CONF_SEC_PIPELINE },
-	{ "docker_root", K_DOCKER_ROOT, CONF_SEC_PIPELINE },
-	{ "state_dirs", K_STATE_DIRS, CONF_SEC_PIPELINE },
-	{ "host_root", K_HOST_ROOT, CONF_SEC_PIPELINE },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -514,7 +506,7 @@ static int metrics_key(struct loader *l, const char *key, yaml_node_t *k, yaml_n
 static int health_key(struct loader *l, const char *key, yaml_node_t *k, yaml_node_t *v)
 {
 	struct health_config *h = &l->cfg->health;
-	unsigned long x;
+	unsigned long x = 0; /* get_uint sets it when it returns 0 (gcc cannot see it once inlined) */
 
 	if (!strcmp(key, "max_drop_ratio"))
 		return get_ratio(l, v, "health.max_drop_ratio", &h->max_drop_ratio);
@@ -535,42 +527,81 @@ static int health_key(struct loader *l, const char *key, yaml_node_t *k, yaml_no
 		   "output_stuck_seconds)", key);
 }
 
-static int get_events(struct loader *l, const yaml_node_t *n)
+/* One value of pipeline option @d (a scalar) through the command line's check, the error at @n. */
+static int pipeline_value(struct loader *l, const struct option_def *d, const yaml_node_t *n)
 {
-	const char *names[BW_EV_MAX * 2];
-	size_t i, count;
-	int t;
+	char err[PATH_MAX + 128];
+	const char *v;
 
-	if (n->type == YAML_SCALAR_NODE && !strcmp(scalar(n), "all")) {
-		for (t = 1; t < BW_EV_MAX; t++)
-			l->cfg->events[t] = true;
-		return 0;
-	}
-	if (n->type != YAML_SEQUENCE_NODE)
-		return bad(l, n, "events: expected \"all\" or a list of event types, got %s", node_type_name(n));
-	if (get_list(l, n, "events", names, sizeof(names) / sizeof(names[0]), &count, false))
+	if (d->kind == OPTION_COUNT) {
+		/* a number is a plain scalar: '5' is a string */
+		if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+			return bad(l, n, "%s: expected a number, got %s", d->key,
+				   n->type == YAML_SCALAR_NODE ? "a quoted string" : node_type_name(n));
+		v = scalar(n);
+	} else if (get_str(l, n, d->key, d->kind == OPTION_PATH_OR_EMPTY, &v)) {
 		return -EINVAL;
-	if (count == 0)
-		return bad(l, n, "events: no event type given");
-	for (i = 0; i < count; i++) {
-		yaml_node_t *item = yaml_document_get_node(l->doc, n->data.sequence.items.start[i]);
-
-		t = event_type_from_name(names[i]);
-		if (t < 0)
-			return bad(l, item, "events: unknown event type '%s' (see docs/events.md)", names[i]);
-		l->cfg->events[t] = true;
 	}
+	if (options_set(d, &l->cfg->pipeline, v, err, sizeof(err)))
+		return bad(l, n, "%s: %s", d->key, err);
 	return 0;
+}
+
+/*
+ * A pipeline key: a scalar is one value (a list of one for a list, "exec,open"
+ * or "all" for events); a YAML list gives a list's entries, or event types.
+ */
+static int pipeline_key(struct loader *l, const struct option_def *d, const yaml_node_t *n)
+{
+	struct cli_pipeline *c = &l->cfg->pipeline;
+	bool events[BW_EV_MAX] = { false };
+	yaml_node_item_t *it;
+	int rc = 0;
+
+	c->given |= OPTIONS_BIT(d);
+	if (d->kind == OPTION_PATH_LIST)
+		*(size_t *)((char *)c + d->count_off) = 0;
+	if (d->kind == OPTION_PATH_LIST && is_null(n))
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE || (d->kind != OPTION_PATH_LIST && d->kind != OPTION_EVENTS))
+		return pipeline_value(l, d, n);
+	if (d->kind == OPTION_EVENTS && n->data.sequence.items.start == n->data.sequence.items.top)
+		return bad(l, n, "%s: no event type given", d->key);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(l->doc, *it);
+
+		if (item->type != YAML_SCALAR_NODE) {
+			rc = bad(l, item, "%s: expected a string, got %s", d->key, node_type_name(item));
+			continue;
+		}
+		if (pipeline_value(l, d, item)) {
+			rc = -EINVAL;
+			if (d->kind == OPTION_PATH_LIST && *(size_t *)((char *)c + d->count_off) >= d->max)
+				break; /* one error for a list too long, not one per entry past the end */
+			continue;
+		}
+		/* each item sets the types it names: gather them */
+		if (d->kind == OPTION_EVENTS) {
+			size_t t;
+
+			for (t = 0; t < BW_EV_MAX; t++)
+				events[t] |= c->o.events[t];
+		}
+	}
+	if (d->kind == OPTION_EVENTS)
+		memcpy(c->o.events, events, sizeof(events));
+	return rc;
 }
 
 static int top_key(struct loader *l, const char *key, yaml_node_t *k, yaml_node_t *v)
 {
 	struct config *c = l->cfg;
 	const struct key *kd = NULL;
-	unsigned long x;
+	const struct option_def *od = options_by_key(key);
 	size_t i;
-	int rc;
 
+	if (od)
+		return pipeline_key(l, od, v);
 	for (i = 0; i < NKEYS; i++)
 		if (!strcmp(keys[i].name, key))
 			kd = &keys[i];
@@ -589,45 +620,6 @@ static int top_key(struct loader *l, const char *key, yaml_node_t *k, yaml_node_
 		return each_pair(l, v, "metrics", metrics_key);
 	case K_HEALTH:
 		return each_pair(l, v, "health", health_key);
-	case K_EVENTS:
-		c->has |= CLI_GIVEN(CLI_OPT_EVENTS);
-		return get_events(l, v);
-	case K_RO_PREFIXES:
-		c->has |= CLI_GIVEN(CLI_OPT_RO_PREFIX);
-		return get_list(l, v, "ro_prefixes", c->ro_prefixes, CLI_MAX_RO_PREFIXES, &c->n_ro_prefixes, true);
-	case K_PROC_CACHE:
-		c->has |= CLI_GIVEN(CLI_OPT_PROC_CACHE);
-		rc = get_uint(l, v, "proc_cache", 1, 1u << 24, &x);
-		c->proc_cache = x;
-		return rc;
-	case K_ANCESTRY:
-		c->has |= CLI_GIVEN(CLI_OPT_ANCESTRY);
-		rc = get_uint(l, v, "ancestry", 0, EVENT_MAX_ANCESTORS, &x);
-		c->ancestry = x;
-		return rc;
-	case K_PROCFS:
-		c->has |= CLI_GIVEN(CLI_OPT_PROCFS);
-		return get_path(l, v, "procfs", &c->procfs);
-	case K_DOCKER_SOCKET:
-		c->has |= CLI_GIVEN(CLI_OPT_DOCKER_SOCKET);
-		/* "" disables the Docker API */
-		rc = get_str(l, v, "docker_socket", true, &c->docker_socket);
-		if (rc == 0 && c->docker_socket[0] && c->docker_socket[0] != '/')
-			return bad(l, v, "docker_socket: expected an absolute path or \"\", got '%s'", c->docker_socket);
-		return rc;
-	case K_DOCKER_ROOT:
-		c->has |= CLI_GIVEN(CLI_OPT_DOCKER_ROOT);
-		return get_path(l, v, "docker_root", &c->docker_root);
-	case K_STATE_DIRS:
-		c->has |= CLI_GIVEN(CLI_OPT_STATE_DIR);
-		return get_list(l, v, "state_dirs", c->state_dirs, CLI_MAX_STATE_DIRS, &c->n_state_dirs, true);
-	case K_HOST_ROOT:
-		c->has |= CLI_GIVEN(CLI_OPT_HOST_ROOT);
-		/* "" is the host itself */
-		rc = get_str(l, v, "host_root", true, &c->host_root);
-		if (rc == 0 && c->host_root[0] && c->host_root[0] != '/')
-			return bad(l, v, "host_root: expected an absolute path or \"\", got '%s'", c->host_root);
-		return rc;
 	}
 	return 0;
 }
@@ -699,25 +691,36 @@ static void canon(yaml_document_t *doc, const yaml_node_t *n, struct strbuf *sb)
 	}
 }
 
+/* "key=<canonical value>;" if the file's top-level mapping @root has @key. */
+static void section_add(struct loader *l, const yaml_node_t *root, const char *key, struct strbuf *sb)
+{
+	yaml_node_pair_t *p;
+
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return;
+	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+
+		if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), key)) {
+			strbuf_addf(sb, "%s=", key);
+			canon(l->doc, yaml_document_get_node(l->doc, p->value), sb);
+			strbuf_addc(sb, ';');
+		}
+	}
+}
+
 static void section_texts(struct loader *l, const yaml_node_t *root)
 {
 	struct strbuf sb[CONF_SEC_MAX] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
-	yaml_node_pair_t *p;
 	size_t i, s;
 
-	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].section < 0 || !root || root->type != YAML_MAPPING_NODE)
-			continue;
-		for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-
-			if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), keys[i].name)) {
-				strbuf_addf(&sb[keys[i].section], "%s=", keys[i].name);
-				canon(l->doc, yaml_document_get_node(l->doc, p->value), &sb[keys[i].section]);
-				strbuf_addc(&sb[keys[i].section], ';');
-			}
-		}
-	}
+	/* in the tables' order, not the file's: moving a key is no change */
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].section >= 0)
+			section_add(l, root, keys[i].name, &sb[keys[i].section]);
+	for (i = 0; i < options_count; i++)
+		if (options_table[i].key)
+			section_add(l, root, options_table[i].key, &sb[CONF_SEC_PIPELINE]);
 	for (s = 0; s < CONF_SEC_MAX; s++) {
 		l->cfg->section_text[s] = strdup(sb[s].buf ? sb[s].buf : "");
 		strbuf_free(&sb[s]);
@@ -742,11 +745,19 @@ unsigned config_restart_changes(const struct config *a, const struct config *b)
 const char *config_section_name(enum config_section s)
 {
 	static const char *const names[CONF_SEC_MAX] = {
-		[CONF_SEC_PIPELINE] = ("events, ro_prefixes, proc_cache, procfs, ancestry, docker_socket, docker_root, "
-				       "state_dirs, host_root"),
 		[CONF_SEC_OUTPUTS] = "outputs, spool_dir",
 		[CONF_SEC_METRICS] = "metrics.listen",
 	};
+	static char pipeline[256]; /* the keys of options_table, written at the first call */
+	size_t i, len = 0;
+
+	if (s == CONF_SEC_PIPELINE && !pipeline[0])
+		for (i = 0; i < options_count && len < sizeof(pipeline); i++)
+			if (options_table[i].key)
+				len += snprintf(pipeline + len, sizeof(pipeline) - len, "%s%s", len ? ", " : "",
+						options_table[i].key);
+	if (s == CONF_SEC_PIPELINE)
+		return pipeline;
 	return s < CONF_SEC_MAX ? names[s] : "?";
 }
 
@@ -849,32 +860,7 @@ int config_load(struct config *cfg, const char *path, struct config_errors *errs
 
 void config_apply_pipeline(const struct config *cfg, struct cli_pipeline *c)
 {
-	size_t i;
-
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_EVENTS)) && !(c->given & CLI_GIVEN(CLI_OPT_EVENTS)))
-		memcpy(c->o.events, cfg->events, sizeof(c->o.events));
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_RO_PREFIX)) && !(c->given & CLI_GIVEN(CLI_OPT_RO_PREFIX))) {
-		for (i = 0; i < cfg->n_ro_prefixes; i++)
-			c->ro_prefixes[i] = cfg->ro_prefixes[i];
-		c->o.n_ro_prefixes = cfg->n_ro_prefixes;
-	}
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_PROC_CACHE)) && !(c->given & CLI_GIVEN(CLI_OPT_PROC_CACHE)))
-		c->o.proc_cache_size = cfg->proc_cache;
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_ANCESTRY)) && !(c->given & CLI_GIVEN(CLI_OPT_ANCESTRY)))
-		c->o.ancestry_depth = cfg->ancestry;
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_PROCFS)) && !(c->given & CLI_GIVEN(CLI_OPT_PROCFS)))
-		c->o.procfs = cfg->procfs;
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_DOCKER_SOCKET)) && !(c->given & CLI_GIVEN(CLI_OPT_DOCKER_SOCKET)))
-		c->o.containers.docker_socket = cfg->docker_socket;
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_DOCKER_ROOT)) && !(c->given & CLI_GIVEN(CLI_OPT_DOCKER_ROOT)))
-		c->o.containers.docker_root = cfg->docker_root;
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_HOST_ROOT)) && !(c->given & CLI_GIVEN(CLI_OPT_HOST_ROOT)))
-		c->o.containers.host_root = cfg->host_root;
-	if ((cfg->has & CLI_GIVEN(CLI_OPT_STATE_DIR)) && !(c->given & CLI_GIVEN(CLI_OPT_STATE_DIR))) {
-		for (i = 0; i < cfg->n_state_dirs; i++)
-			c->state_dirs[i] = cfg->state_dirs[i];
-		c->n_state_dirs = cfg->n_state_dirs;
-	}
+	options_merge(c, &cfg->pipeline);
 }
 
 /* ---- bulwark config check ------------------------------------------------ */

@@ -34,7 +34,7 @@ struct health_config {
 
 /* The top-level keys whose change needs a restart (SIGHUP warns, keeps the running value). */
 enum config_section {
-	CONF_SEC_PIPELINE = 0, /* events, ro_prefixes, proc_cache, procfs, ancestry, containers */
+	CONF_SEC_PIPELINE = 0, /* the keys of options_table (agent/options.c) */
 	CONF_SEC_OUTPUTS,      /* outputs, spool_dir */
 	CONF_SEC_METRICS,      /* metrics.listen */
 	CONF_SEC_MAX,
@@ -51,15 +51,8 @@ struct config {
 	char *metrics_listen;            /* "" : no HTTP server */
 	struct health_config health;
 
-	/* pipeline settings (the options of cli.h); each applies unless the command line gave it */
-	unsigned has;                    /* CLI_GIVEN bits of the keys the file set */
-	bool events[BW_EV_MAX];
-	const char *ro_prefixes[CLI_MAX_RO_PREFIXES];
-	size_t n_ro_prefixes;
-	size_t proc_cache, ancestry;
-	const char *procfs, *docker_socket, *docker_root, *host_root;
-	const char *state_dirs[CLI_MAX_STATE_DIRS];
-	size_t n_state_dirs;
+	/* pipeline settings (agent/options.c): pipeline.given has the keys the file set; each applies unless the command line gave it */
+	struct cli_pipeline pipeline;
 
 	char *section_text[CONF_SEC_MAX]; /* canonical text of each restart-only section, to compare on reload */
 	char **strings;                   /* every string above, owned */

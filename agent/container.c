@@ -21,6 +21,7 @@
 
 #include "latency.h"
 #include "log.h"
+#include "table.h"
 
 /* ---- identity from the cgroup path ------------------------------------------------ */
 
@@ -493,7 +494,6 @@ int container_parse_docker_inspect(const char *text, struct container_info *ci)
 
 /* ---- the cache ------------------------------------------------------------------------ */
 
-#define NIL (-1)
 /*
  * A container's runtime state can appear during its start, a few
  * milliseconds after its first processes run (runc writes state.json between
@@ -516,14 +516,13 @@ int container_parse_docker_inspect(const char *text, struct container_info *ci)
 
 struct centry {
 	struct container_info info;
-	bool used;
 	bool announced;         /* container_start with the posture was emitted */
 	bool announced_unknown; /* container_start with the id alone was emitted (no runtime knew it yet) */
 	bool pending;           /* a request is with the worker */
 	bool waitable;          /* it is the first one: events may wait for its answer */
 	unsigned int failures;
 	uint64_t retry_at_ms; /* 0: no retry planned */
-	int32_t hnext, lru_prev, lru_next;
+	struct table_link link;
 };
 
 /* A slot is the loop's when FREE or DONE, the worker's when QUEUED or BUSY; the state changes under cc->lock. */
@@ -545,11 +544,13 @@ struct container_cache {
 	char docker_root[512];
 	char host_root[512];
 	char **state_dirs;
-	struct centry *e;
-	int32_t *buckets;
-	size_t cap, nbuckets, entries;
-	int32_t free_head, lru_head, lru_tail;
-	int32_t fresh; /* e[fresh..cap) were never used: not chained, so never touched */
+	/*
+	 * By container id; the loop's alone. A request to the worker carries the
+	 * id, not a slot or a pointer: its answer finds the entry again by id, so
+	 * an answer for an entry evicted meanwhile is dropped, never applied to
+	 * the slot's next owner.
+	 */
+	struct table *e;
 	struct container_info host;
 	struct container_stats st;
 	struct latency latency;
@@ -581,14 +582,23 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static size_t id_bucket(const struct container_cache *cc, const char *id)
+static uint32_t entry_hash(const void *e)
 {
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 1099511628211ull;
-	return h & (cc->nbuckets - 1);
+	return table_hash_str(((const struct centry *)e)->info.ident.id);
 }
+
+static bool entry_match(const void *e, const void *id)
+{
+	return strcmp(((const struct centry *)e)->info.ident.id, id) == 0;
+}
+
+/* 6 KB per entry: the table touches a slot only when it is first used. */
+static const struct table_ops entry_ops = {
+	.size = sizeof(struct centry),
+	.link = offsetof(struct centry, link),
+	.hash = entry_hash,
+	.match = entry_match,
+};
 
 static void *worker_main(void *arg);
 
@@ -628,14 +638,10 @@ struct container_cache *container_cache__new(const struct container_opts *opts)
 	cc->efd = -1;
 	pthread_mutex_init(&cc->lock, NULL);
 	cc->opts = *opts;
-	cc->cap = opts->capacity ? opts->capacity : 1;
-	for (cc->nbuckets = 1; cc->nbuckets < cc->cap; cc->nbuckets <<= 1)
-		;
-	cc->e = calloc(cc->cap, sizeof(*cc->e));
-	cc->buckets = malloc(cc->nbuckets * sizeof(*cc->buckets));
+	cc->e = table__new(&entry_ops, opts->capacity, NULL);
 	cc->state_dirs = calloc(opts->n_state_dirs + 1, sizeof(char *));
 	cc->slots = calloc(LOOKUP_SLOTS, sizeof(*cc->slots));
-	if (!cc->e || !cc->buckets || !cc->state_dirs || !cc->slots)
+	if (!cc->e || !cc->state_dirs || !cc->slots)
 		goto fail;
 	for (i = 0; i < opts->n_state_dirs; i++)
 		if (!(cc->state_dirs[i] = strdup(opts->state_dirs[i])))
@@ -644,21 +650,9 @@ struct container_cache *container_cache__new(const struct container_opts *opts)
 	copy_str(cc->docker_socket, sizeof(cc->docker_socket), opts->docker_socket);
 	copy_str(cc->docker_root, sizeof(cc->docker_root), opts->docker_root);
 	copy_str(cc->host_root, sizeof(cc->host_root), opts->host_root);
-	for (i = 0; i < cc->nbuckets; i++)
-		cc->buckets[i] = NIL;
-	/*
-	 * No free list through all the entries: writing every entry would fault
-	 * in the whole (calloc'ed, still untouched) array, about 24 MB at the
-	 * default capacity (6 KB per container). Entries are taken in order
-	 * instead; only freed ones are chained.
-	 */
-	cc->free_head = NIL;
-	cc->fresh = 0;
-	cc->lru_head = cc->lru_tail = NIL;
 	cc->host.ident.runtime = RUNTIME_NONE;
 	strcpy(cc->host.ident.id, "host");
 	strcpy(cc->host.name, "host");
-	cc->st.capacity = cc->cap;
 	if (!cc->opts.lookup_timeout_ms)
 		cc->opts.lookup_timeout_ms = 500;
 	cc->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -701,85 +695,21 @@ void container_cache__free(struct container_cache *cc)
 	free(cc->state_dirs);
 	if (cc->curl)
 		curl_easy_cleanup(cc->curl);
-	free(cc->e);
-	free(cc->buckets);
+	table__free(cc->e);
 	free(cc);
 }
 
-static void lru_unlink(struct container_cache *cc, int32_t i)
+static struct centry *find(const struct container_cache *cc, const char *id)
 {
-	struct centry *n = &cc->e[i];
-
-	if (n->lru_prev != NIL)
-		cc->e[n->lru_prev].lru_next = n->lru_next;
-	else
-		cc->lru_head = n->lru_next;
-	if (n->lru_next != NIL)
-		cc->e[n->lru_next].lru_prev = n->lru_prev;
-	else
-		cc->lru_tail = n->lru_prev;
+	return table__find(cc->e, table_hash_str(id), id);
 }
 
-static void lru_front(struct container_cache *cc, int32_t i)
+static struct centry *insert(struct container_cache *cc, const struct container_ident *ident)
 {
-	struct centry *n = &cc->e[i];
+	struct centry *e = table__insert(cc->e, table_hash_str(ident->id));
 
-	n->lru_prev = NIL;
-	n->lru_next = cc->lru_head;
-	if (cc->lru_head != NIL)
-		cc->e[cc->lru_head].lru_prev = i;
-	cc->lru_head = i;
-	if (cc->lru_tail == NIL)
-		cc->lru_tail = i;
-}
-
-static int32_t find(const struct container_cache *cc, const char *id)
-{
-	int32_t i;
-
-	for (i = cc->buckets[id_bucket(cc, id)]; i != NIL; i = cc->e[i].hnext)
-		if (strcmp(cc->e[i].info.ident.id, id) == 0)
-			return i;
-	return NIL;
-}
-
-static void evict_lru(struct container_cache *cc)
-{
-	int32_t idx = cc->lru_tail, *link = &cc->buckets[id_bucket(cc, cc->e[idx].info.ident.id)];
-
-	while (*link != idx)
-		link = &cc->e[*link].hnext;
-	*link = cc->e[idx].hnext;
-	lru_unlink(cc, idx);
-	cc->e[idx].used = false;
-	cc->e[idx].hnext = cc->free_head;
-	cc->free_head = idx;
-	cc->entries--;
-	cc->st.evictions++;
-}
-
-static int32_t insert(struct container_cache *cc, const struct container_ident *ident)
-{
-	int32_t idx;
-	size_t b;
-
-	if (cc->free_head == NIL && (size_t)cc->fresh < cc->cap) {
-		idx = cc->fresh++;
-	} else {
-		if (cc->free_head == NIL)
-			evict_lru(cc);
-		idx = cc->free_head;
-		cc->free_head = cc->e[idx].hnext;
-	}
-	memset(&cc->e[idx], 0, sizeof(cc->e[idx]));
-	cc->e[idx].used = true;
-	cc->e[idx].info.ident = *ident;
-	b = id_bucket(cc, ident->id);
-	cc->e[idx].hnext = cc->buckets[b];
-	cc->buckets[b] = idx;
-	lru_front(cc, idx);
-	cc->entries++;
-	return idx;
+	e->info.ident = *ident;
+	return e;
 }
 
 /* ---- runtime queries -------------------------------------------------------------------- */
@@ -983,11 +913,11 @@ static void find_upper_dir(struct container_cache *cc, struct container_info *ci
 
 const struct container_info *container_cache__by_layer_path(const struct container_cache *cc, const char *path)
 {
-	int32_t i;
+	const struct centry *e;
 
 	/* few containers per host and rare host execs of such paths: a walk of the LRU list is enough */
-	for (i = cc->lru_head; i != NIL; i = cc->e[i].lru_next) {
-		const struct container_info *ci = &cc->e[i].info;
+	for (e = table__newest(cc->e); e; e = table__older(cc->e, e)) {
+		const struct container_info *ci = &e->info;
 		size_t n = strlen(ci->upper_dir);
 
 		if (n && strncmp(path, ci->upper_dir, n) == 0 && path[n] == '/')
@@ -1257,13 +1187,11 @@ static void ask(struct container_cache *cc, struct centry *e, bool first)
 /* An answer of the worker (slot DONE: the loop's) into its cache entry. */
 static void apply(struct container_cache *cc, const struct lookup_slot *s)
 {
-	int32_t idx = find(cc, s->info.ident.id);
-	struct centry *e;
+	struct centry *e = find(cc, s->info.ident.id); /* by id: never a slot's next owner */
 
 	cc->st.worker_lookups += s->attempts;
-	if (idx == NIL)
+	if (!e)
 		return; /* evicted meanwhile: its next event asks again */
-	e = &cc->e[idx];
 	e->pending = e->waitable = false;
 	if (s->known) {
 		cc->st.docker_ok += s->docker_ok;
@@ -1316,25 +1244,21 @@ const struct container_info *container_cache__lookup(struct container_cache *cc,
 {
 	struct container_ident ident;
 	struct centry *e;
-	int32_t idx;
 
 	*announce = false;
 	if (!cgroup_path || container_ident_from_cgroup(cgroup_path, &ident) != 0)
 		return &cc->host;
-	idx = find(cc, ident.id);
-	if (idx == NIL) {
-		idx = insert(cc, &ident);
-		ask(cc, &cc->e[idx], true);
+	e = find(cc, ident.id);
+	if (!e) {
+		e = insert(cc, &ident);
+		ask(cc, e, true);
 	} else {
-		lru_unlink(cc, idx);
-		lru_front(cc, idx);
-		e = &cc->e[idx];
+		table__touch(cc->e, e);
 		if (!e->info.metadata_known && !e->pending && e->retry_at_ms && now_ms() >= e->retry_at_ms) {
 			cc->st.retries++;
 			ask(cc, e, false);
 		}
 	}
-	e = &cc->e[idx];
 	if (e->pending && e->waitable) {
 		if (may_wait) {
 			errno = EINPROGRESS;
@@ -1355,14 +1279,19 @@ void container_cache__prefetch(struct container_cache *cc, const char *cgroup_pa
 {
 	struct container_ident ident;
 
-	if (cgroup_path && container_ident_from_cgroup(cgroup_path, &ident) == 0 && find(cc, ident.id) == NIL)
-		ask(cc, &cc->e[insert(cc, &ident)], true);
+	if (cgroup_path && container_ident_from_cgroup(cgroup_path, &ident) == 0 && !find(cc, ident.id))
+		ask(cc, insert(cc, &ident), true);
 }
 
 void container_cache__stats(const struct container_cache *cc, struct container_stats *st)
 {
+	struct table_stats ts;
+
+	table__stats(cc->e, &ts);
 	*st = cc->st;
-	st->entries = cc->entries;
+	st->entries = ts.entries;
+	st->capacity = ts.capacity;
+	st->evictions = ts.evictions;
 	st->latency_us_median = latency_median(&cc->latency);
 	st->latency_us_max = cc->latency.max_us;
 }

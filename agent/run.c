@@ -486,8 +486,7 @@ static int parse_cli_output(const char *spec, const struct config *cfg, struct o
 int cmd_run(int argc, char **argv)
 {
 	enum { OPT_METRICS_LISTEN = 0x200 };
-	static const struct option longopts[] = { CLI_PIPELINE_LONGOPTS,
-						  { "config", required_argument, NULL, 'c' },
+	static const struct option own[] = { { "config", required_argument, NULL, 'c' },
 						  { "rules", required_argument, NULL, 'r' },
 						  { "output", required_argument, NULL, 'o' },
 						  { "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
@@ -500,13 +499,16 @@ int cmd_run(int argc, char **argv)
 	struct config_errors errs = { 0 };
 	struct run_opts ro = { 0 };
 	struct cli_pipeline c;
+	struct cli_getopt g;
 	char host[64], err[256];
 	unsigned port;
 	int opt, rc, status = 2;
 
 	config_defaults(&cfg);
 	cli_pipeline_init(&c);
-	while ((opt = getopt_long(argc, argv, CLI_PIPELINE_SHORTOPTS "c:r:o:h", longopts, NULL)) != -1) {
+	if (cli_getopt_init(&g, "c:r:o:h", own))
+		goto out;
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		rc = cli_pipeline_option(&c, opt, optarg);
 		if (rc < 0)
 			goto out;
@@ -562,7 +564,7 @@ int cmd_run(int argc, char **argv)
 			  config_path);
 		goto out;
 	}
-	if (!(c.given & CLI_GIVEN(CLI_OPT_VERBOSE)))
+	if (!c.verbose)
 		log_set_level(cfg.log_level);
 	config_apply_pipeline(&cfg, &c);
 	cli_pipeline_finish(&c);
@@ -590,7 +592,7 @@ int cmd_run(int argc, char **argv)
 	ro.health = cfg.health;
 	ro.config_path = config_path;
 	ro.config = &cfg;
-	ro.verbose = c.given & CLI_GIVEN(CLI_OPT_VERBOSE);
+	ro.verbose = c.verbose;
 	status = run_main(&ro);
 out:
 	config_errors_free(&errs);

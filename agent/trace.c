@@ -89,14 +89,17 @@ static int events_markdown(void)
 
 int cmd_trace(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_PIPELINE_LONGOPTS, { "help", no_argument, NULL, 'h' },
-						  { "events-markdown", no_argument, NULL, OPT_EVENTS_MARKDOWN },
-						  { NULL, 0, NULL, 0 } };
+	static const struct option own[] = { { "help", no_argument, NULL, 'h' },
+					     { "events-markdown", no_argument, NULL, OPT_EVENTS_MARKDOWN },
+					     { NULL, 0, NULL, 0 } };
 	struct cli_pipeline c;
+	struct cli_getopt g;
 	int opt, rc;
 
 	cli_pipeline_init(&c);
-	while ((opt = getopt_long(argc, argv, CLI_PIPELINE_SHORTOPTS "h", longopts, NULL)) != -1) {
+	if (cli_getopt_init(&g, "h", own))
+		return 2;
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		rc = cli_pipeline_option(&c, opt, optarg);
 		if (rc < 0)
 			return 2;

@@ -79,9 +79,9 @@ static void test_every_key(void)
 	CHECK_INT(cfg.health.stall_s, 3);
 	CHECK_INT(cfg.health.output_stuck_s, 7);
 	CHECK(cfg.health.max_drop_ratio == 0.5, "ratio");
-	CHECK(cfg.events[BW_EV_EXEC] && cfg.events[BW_EV_OPEN] && !cfg.events[BW_EV_FORK], "events");
-	CHECK_STR(cfg.docker_socket, "");
-	CHECK_STR(cfg.host_root, "/host");
+	CHECK(cfg.pipeline.o.events[BW_EV_EXEC] && cfg.pipeline.o.events[BW_EV_OPEN] && !cfg.pipeline.o.events[BW_EV_FORK], "events");
+	CHECK_STR(cfg.pipeline.o.containers.docker_socket, "");
+	CHECK_STR(cfg.pipeline.o.containers.host_root, "/host");
 	config_errors_free(&e);
 	config_free(&cfg);
 }

@@ -1100,6 +1100,45 @@ static void test_worker_requests_full(void)
 	remove_tree(root);
 }
 
+/*
+ * A cache of one entry: container A is asked, then B evicts it and takes its
+ * slot while A's request is out. A's answer (quick: its files exist) must be
+ * dropped, not applied to the slot's new owner B (unknown to every runtime).
+ */
+static void test_answer_for_evicted_entry(void)
+{
+	static const char id_a[] = "7307307307307307307307307307307307307307307307307307307307307307";
+	static const char id_b[] = "7407407407407407407407407407407407407407407407407407407407407407";
+	char root[] = "/tmp/bulwark-ctr-test.XXXXXX", path_a[128], path_b[128], cmd[PATH_MAX + 32];
+	struct container_cache *cc;
+	struct container_stats st;
+	const struct container_info *ci;
+	bool announce;
+
+	CHECK(mkdtemp(root) != NULL, "mkdtemp");
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/docker/containers'", root);
+	CHECK(system(cmd) == 0, "%s", cmd);
+	docker_config(root, id_a, "a");
+	cc = container_cache__new(&(struct container_opts){ .docker_socket = "", .docker_root = "/docker",
+							    .host_root = root, .capacity = 1 });
+	if (!cc)
+		return;
+	snprintf(path_a, sizeof(path_a), "/docker/%s", id_a);
+	snprintf(path_b, sizeof(path_b), "/docker/%s", id_b);
+	CHECK(container_cache__lookup(cc, path_a, true, &announce) == NULL, "A does not wait");
+	CHECK(container_cache__lookup(cc, path_b, true, &announce) == NULL, "B does not wait");
+	ci = lookup_answered(cc, path_b, &announce);
+	CHECK(ci && strcmp(ci->ident.id, id_b) == 0, "B's entry lost its id");
+	CHECK(ci && !ci->metadata_known && !ci->name[0], "A's answer applied to B's slot (name \"%s\")", ci ? ci->name : "");
+	container_cache__stats(cc, &st);
+	CHECK_INT(st.entries, 1);
+	CHECK_INT(st.capacity, 1);
+	CHECK_INT(st.evictions, 1);
+	CHECK_INT(st.docker_ok, 0);
+	container_cache__free(cc);
+	remove_tree(root);
+}
+
 int main(void)
 {
 	RUN(test_ident_runtimes);
@@ -1125,5 +1164,6 @@ int main(void)
 	RUN(test_worker_unknown_container);
 	RUN(test_worker_retries_until_files_appear);
 	RUN(test_worker_requests_full);
+	RUN(test_answer_for_evicted_entry);
 	return check_summary();
 }
