@@ -84,7 +84,7 @@ bad:
 
 int cli_pipeline_option(struct cli_pipeline *c, int opt, const char *arg)
 {
-	if ((opt >= CLI_OPT_RO_PREFIX && opt <= CLI_OPT_HOST_ROOT) || opt == CLI_OPT_EVENTS || opt == CLI_OPT_VERBOSE)
+	if ((opt >= CLI_OPT_RO_PREFIX && opt <= CLI_OPT_LOG_FORMAT) || opt == CLI_OPT_EVENTS || opt == CLI_OPT_VERBOSE)
 		c->given |= CLI_GIVEN(opt);
 	switch (opt) {
 	case CLI_OPT_EVENTS:
@@ -123,6 +123,16 @@ int cli_pipeline_option(struct cli_pipeline *c, int opt, const char *arg)
 	case CLI_OPT_VERBOSE:
 		log_set_level(LOG_DEBUG);
 		return 1;
+	case CLI_OPT_LOG_FORMAT: {
+		enum log_format f;
+
+		if (log_format_parse(arg, &f)) {
+			fprintf(stderr, "bulwark: --log-format: '%s' is not auto, json or text\n", arg);
+			return -1;
+		}
+		log_set_format(f);
+		return 1;
+	}
 	default:
 		return 0;
 	}
@@ -152,6 +162,8 @@ void cli_pipeline_usage(FILE *out)
 		"      --state-dir DIR    OCI runtime state root, repeatable (default: /run/runc,\n"
 		"                         /run/containerd/runc, /run/docker/runtime-runc/moby)\n"
 		"      --host-root DIR    prefix for host paths named in runtime state (default \"\"; /host in a pod)\n"
-		"  -v, --verbose          debug logging (includes libbpf's messages)\n",
+		"  -v, --verbose          debug logging (includes libbpf's messages)\n"
+		"      --log-format F     the agent's log on stderr: json, text or auto (default: text on a\n"
+		"                         terminal, JSON lines otherwise)\n",
 		DEFAULT_PROC_CACHE, DEFAULT_ANCESTRY);
 }

@@ -23,6 +23,7 @@ enum {
 	CLI_OPT_DOCKER_ROOT,
 	CLI_OPT_STATE_DIR,
 	CLI_OPT_HOST_ROOT,
+	CLI_OPT_LOG_FORMAT,
 };
 
 /* A bit per shared option (struct cli_pipeline.given): the command line gave it, a config file must not override it. */
@@ -40,6 +41,7 @@ enum {
 	{ "docker-root", required_argument, NULL, CLI_OPT_DOCKER_ROOT },                                   \
 	{ "state-dir", required_argument, NULL, CLI_OPT_STATE_DIR },                                       \
 	{ "host-root", required_argument, NULL, CLI_OPT_HOST_ROOT },                                       \
+	{ "log-format", required_argument, NULL, CLI_OPT_LOG_FORMAT },                                     \
 	{ "verbose", no_argument, NULL, CLI_OPT_VERBOSE }
 #define CLI_PIPELINE_SHORTOPTS "e:v"
 

@@ -9,15 +9,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pty.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "check.h"
 #include "jsonw.h"
+#include "log.h"
 #include "output/internal.h"
 #include "output/output.h"
 
@@ -625,6 +628,86 @@ static void test_format_text(void)
 	strbuf_free(&sb);
 }
 
+/*
+ * In a child whose fd (1 or 2) is a real pseudo-terminal (tty) or a pipe:
+ * the stdout output's default format, or one log line. The parent reads
+ * what the child wrote on the other end into out.
+ */
+static int on_fd(bool tty, int fd, const char *spec, char *out, size_t size)
+{
+	int m = -1, sl = -1, p[2] = { -1, -1 }, status = -1, w;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (tty ? openpty(&m, &sl, NULL, NULL, NULL) : pipe(p))
+		return -1;
+	if (!tty) {
+		m = p[0];
+		sl = p[1];
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct output_config cfg;
+		char err[200];
+
+		close(m);
+		dup2(sl, fd);
+		if (fd == STDERR_FILENO) {
+			log_set_format(LOG_FORMAT_AUTO);
+			log_info("alert in \x1b[31mred\x1b[0m");
+			_exit(0);
+		}
+		if (output_config_parse(spec, &cfg, err, sizeof(err)))
+			_exit(2);
+		printf("%s\n", alert_format_name(cfg.format));
+		fflush(stdout);
+		_exit(0);
+	}
+	close(sl);
+	while (n + 1 < size && (r = read(m, out + n, size - n - 1)) > 0) /* EIO at the tty's hang-up */
+		n += r;
+	out[n] = '\0';
+	close(m);
+	w = waitpid(pid, &status, 0);
+	return w == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A person at a terminal reads Falco's text lines; a pipe gets JSON lines; format= and --log-format choose. */
+static void test_terminal_defaults(void)
+{
+	char out[512];
+
+	CHECK_INT(on_fd(true, STDOUT_FILENO, "stdout", out, sizeof(out)), 0);
+	CHECK(strncmp(out, "text\r\n", 6) == 0, "stdout on a tty: %s", out);
+	CHECK_INT(on_fd(false, STDOUT_FILENO, "stdout", out, sizeof(out)), 0);
+	CHECK_STR(out, "json\n");
+	CHECK_INT(on_fd(true, STDOUT_FILENO, "stdout?format=json", out, sizeof(out)), 0);
+	CHECK(strncmp(out, "json\r\n", 6) == 0, "format=json on a tty: %s", out);
+	CHECK_INT(on_fd(false, STDOUT_FILENO, "stdout?format=text", out, sizeof(out)), 0);
+	CHECK_STR(out, "text\n");
+	/* a file is never a terminal's: JSON */
+	CHECK_INT(on_fd(true, STDOUT_FILENO, "file:/dev/null", out, sizeof(out)), 0);
+	CHECK(strncmp(out, "json\r\n", 6) == 0, "file on a tty: %s", out);
+	/* the log: plain text with the escape sequences defused on a tty, JSON lines in a pipe */
+	CHECK_INT(on_fd(true, STDERR_FILENO, NULL, out, sizeof(out)), 0);
+	CHECK(out[0] >= '0' && out[0] <= '9' && strstr(out, "Z info  alert in \\x1b[31mred\\x1b[0m\r\n") &&
+	      !strchr(out, '{') && !strchr(out, '\x1b'), "log on a tty: %s", out);
+	CHECK_INT(on_fd(false, STDERR_FILENO, NULL, out, sizeof(out)), 0);
+	CHECK(strncmp(out, "{\"time\":\"", 9) == 0 && strstr(out, "\"level\":\"info\",\"msg\":\"alert in \\u001b[31mred"),
+	      "log in a pipe: %s", out);
+	/* the choice by name */
+	{
+		enum log_format f;
+
+		CHECK(log_format_parse("text", &f) == 0 && f == LOG_FORMAT_TEXT, "text");
+		CHECK(log_format_parse("json", &f) == 0 && f == LOG_FORMAT_JSON, "json");
+		CHECK(log_format_parse("auto", &f) == 0 && f == LOG_FORMAT_AUTO, "auto");
+		CHECK(log_format_parse("yaml", &f) == -EINVAL, "yaml");
+	}
+}
+
 /* Bytes that are not UTF-8 (a file name from the kernel) become U+0080..U+00FF, as the JSON round trip made them. */
 static void test_alert_copy_utf8(void)
 {
@@ -1143,6 +1226,7 @@ int main(void)
 	RUN(test_alert_copy_utf8);
 	RUN(test_format_falco_order);
 	RUN(test_format_text);
+	RUN(test_terminal_defaults);
 	RUN(test_spool_basic);
 	RUN(test_spool_cap);
 	RUN(test_spool_torn_and_corrupt);
