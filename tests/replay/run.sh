@@ -39,6 +39,14 @@ else
 	bad "rules check rules/" "$(cat "$tmp/out" "$tmp/out2")"
 fi
 
+# Falco's alert JSON for Falco's own rule outputs: member order, output suffix, output_fields (issue 14)
+grep -v '^#' "$dir/terminal_shell.fires.jsonl" | grep -m1 '"type":"exec"' > "$tmp/exec.jsonl"
+if out=$(python3 "$dir/falco_alert.py" "$bin" "$tmp/exec.jsonl" ../shared/falco-rules 2>&1); then
+	ok "Falco's alert JSON for the stable rules' templates: $(echo "$out" | tail -1), $(echo "$out" | grep -c '^skip') skipped"
+else
+	bad "Falco's alert JSON" "$out"
+fi
+
 # a broken file: exit status 1 and file:line:col: message
 printf -- '- rule: x\n  desc: d\n  condition: proc.name = a and bogus.field = 1\n  output: o\n  priority: warning\n' > "$tmp/bad.yaml"
 "$bin" rules check "$tmp/bad.yaml" > "$tmp/out" 2>&1
