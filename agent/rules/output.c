@@ -411,6 +411,8 @@ static size_t tags_set(struct alert_str *t, size_t n)
 {
 	size_t i, k = 0;
 
+	if (!n)
+		return 0; /* t may be NULL (a rule without tags) */
 	qsort(t, n, sizeof(*t), tag_cmp);
 	for (i = 0; i < n; i++)
 		if (!k || tag_cmp(&t[k - 1], &t[i]))
