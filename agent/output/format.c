@@ -313,7 +313,7 @@ static void format_text(struct strbuf *sb, const struct alert *a)
 
 		gmtime_r(&sec, &tm);
 		snprintf(t, sizeof(t), "%02d:%02d:%02d.%09ld", tm.tm_hour, tm.tm_min, tm.tm_sec, a->nsec);
-		strbuf_addf(&line, "%s: %s %s", t, a->priority_name, a->rule);
+		strbuf_addf(&line, "%s: %s %s", t, a->priority_name ? a->priority_name : "", a->rule ? a->rule : "");
 		s = line.buf;
 		n = line.len;
 	}
