@@ -193,15 +193,22 @@ static const size_t *sorted(const struct alert *a, bool tags, size_t n, size_t *
 	return idx;
 }
 
+/* The order to write the n fields or tags in (sorted when sort), NULL: as they are; *heap to free. */
+static const size_t *write_order(const struct alert *a, bool tags, size_t n, bool sort, size_t stack[64], size_t **heap)
+{
+	*heap = NULL;
+	if (!sort)
+		return NULL;
+	if (n > 64)
+		*heap = malloc(n * sizeof(**heap));
+	return sorted(a, tags, n, n > 64 ? *heap : stack);
+}
+
 static void json_fields(struct strbuf *sb, const struct alert *a, bool sort)
 {
-	size_t i, stack[64], *heap = NULL, *idx = stack;
-	const size_t *order = NULL;
+	size_t i, stack[64], *heap;
+	const size_t *order = write_order(a, false, a->nfields, sort, stack, &heap);
 
-	if (sort && a->nfields > 64)
-		idx = heap = malloc(a->nfields * sizeof(*heap));
-	if (sort)
-		order = sorted(a, false, a->nfields, idx);
 	strbuf_addc(sb, '{');
 	for (i = 0; i < a->nfields; i++) {
 		if (i)
@@ -215,14 +222,10 @@ static void json_fields(struct strbuf *sb, const struct alert *a, bool sort)
 /* Tags as a set: sorted, each once (Falco keeps them in a std::set). */
 static void json_tags(struct strbuf *sb, const struct alert *a, bool sort)
 {
-	size_t i, n = 0, stack[64], *heap = NULL, *idx = stack;
-	const size_t *order = NULL;
+	size_t i, n = 0, stack[64], *heap;
+	const size_t *order = write_order(a, true, a->ntags, sort, stack, &heap);
 	const struct alert_str *t, *prev = NULL;
 
-	if (sort && a->ntags > 64)
-		idx = heap = malloc(a->ntags * sizeof(*heap));
-	if (sort)
-		order = sorted(a, true, a->ntags, idx);
 	strbuf_addc(sb, '[');
 	for (i = 0; i < a->ntags; i++) {
 		t = &a->tags[order ? order[i] : i];

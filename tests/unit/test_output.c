@@ -600,6 +600,30 @@ static void test_format_falco_order(void)
 	format_alert(&sb, FORMAT_JSON, &back);
 	CHECK(strncmp(sb.buf, other, strlen(other) - 1) == 0, "read order lost: %s", sb.buf);
 	alert_free(&back);
+	/* more fields than the on-stack index holds */
+	{
+		static char names[70][8];
+		struct alert_kv many[70];
+		const char *prev = NULL, *at;
+		int i;
+
+		for (i = 0; i < 70; i++) {
+			snprintf(names[i], sizeof(names[i]), "f.%02d", 69 - i);
+			many[i] = (struct alert_kv){ names[i], { .type = AV_INT, .i = i } };
+		}
+		a.fields = many;
+		a.nfields = 70;
+		strbuf_reset(&sb);
+		format_alert(&sb, FORMAT_JSON, &a);
+		for (i = 0; i < 70; i++) {
+			char key[16];
+
+			snprintf(key, sizeof(key), "\"f.%02d\":", i);
+			at = strstr(sb.buf, key);
+			CHECK(at && (!prev || at > prev), "%s out of order", key);
+			prev = at;
+		}
+	}
 	strbuf_free(&sb);
 }
 
