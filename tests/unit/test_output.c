@@ -602,7 +602,7 @@ static void test_format_falco_order(void)
 	alert_free(&back);
 	/* more fields than the on-stack index holds */
 	{
-		static char names[70][8];
+		static char names[70][16];
 		struct alert_kv many[70];
 		const char *prev = NULL, *at;
 		int i;
@@ -616,7 +616,7 @@ static void test_format_falco_order(void)
 		strbuf_reset(&sb);
 		format_alert(&sb, FORMAT_JSON, &a);
 		for (i = 0; i < 70; i++) {
-			char key[16];
+			char key[24];
 
 			snprintf(key, sizeof(key), "\"f.%02d\":", i);
 			at = strstr(sb.buf, key);
