@@ -27,6 +27,7 @@ int cli_getopt_init(struct cli_getopt *g, const char *own_short, const struct op
 		}
 		g->longopts[n++] = (struct option){ d->name, has_arg, NULL, d->id };
 	}
+	g->longopts[n++] = (struct option){ "log-format", required_argument, NULL, CLI_OPT_LOG_FORMAT };
 	if (len + strlen(own_short) >= sizeof(g->shortopts))
 		return -ENOSPC;
 	strcpy(g->shortopts + len, own_short);
@@ -52,6 +53,18 @@ int cli_pipeline_option(struct cli_pipeline *c, int opt, const char *arg)
 {
 	const struct option_def *d = options_by_id(opt);
 	char err[PATH_MAX + 128];
+
+	if (opt == CLI_OPT_LOG_FORMAT) {
+		enum log_format f;
+
+		if (log_format_parse(arg, &f)) {
+			fprintf(stderr, "bulwark: --log-format: '%s' is not auto, json or text\n", arg);
+			return -1;
+		}
+		log_set_format(f);
+		c->log_format_given = true;
+		return 1;
+	}
 
 	if (!d)
 		return 0;
@@ -121,4 +134,7 @@ void cli_pipeline_usage(FILE *out)
 		fprintf(out, "  %-*s ", USAGE_INDENT - 3, left);
 		usage_text(out, text);
 	}
+	fprintf(out, "  %-*s ", USAGE_INDENT - 3, "    --log-format F");
+	usage_text(out, "the agent's log on stderr: json, text or auto (default auto: text on a terminal, JSON lines "
+			"otherwise)");
 }

@@ -23,6 +23,7 @@ enum {
 	CLI_OPT_DOCKER_ROOT,
 	CLI_OPT_STATE_DIR,
 	CLI_OPT_HOST_ROOT,
+	CLI_OPT_LOG_FORMAT, /* not a pipeline option: the log's own, shared by run and trace */
 };
 
 #define CLI_MAX_LONGOPTS 32
@@ -34,6 +35,7 @@ struct cli_pipeline {
 	const char *state_dirs[CLI_MAX_STATE_DIRS];
 	size_t n_state_dirs;
 	bool verbose;
+	bool log_format_given; /* --log-format: a config file's log.format must not override it */
 	unsigned given; /* OPTIONS_BIT of the options seen (on the command line, or as keys of a config file) */
 };
 

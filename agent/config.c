@@ -474,8 +474,15 @@ static int log_key(struct loader *l, const char *key, yaml_node_t *k, yaml_node_
 	const char *s;
 	size_t i;
 
+	if (!strcmp(key, "format")) {
+		if (get_str(l, v, "log.format", false, &s))
+			return -EINVAL;
+		if (log_format_parse(s, &l->cfg->log_format))
+			return bad(l, v, "log.format: unknown format '%s' (auto, json, text)", s);
+		return 0;
+	}
 	if (strcmp(key, "level"))
-		return bad(l, k, "log: unknown key '%s' (level)", key);
+		return bad(l, k, "log: unknown key '%s' (level, format)", key);
 	if (get_str(l, v, "log.level", false, &s))
 		return -EINVAL;
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)

@@ -48,6 +48,7 @@ struct config {
 	size_t n_outputs;
 	char *spool_dir;                 /* spool root of the outputs that name none */
 	enum log_level log_level;
+	enum log_format log_format;      /* log.format; --log-format wins */
 	char *metrics_listen;            /* "" : no HTTP server */
 	struct health_config health;
 

@@ -2,20 +2,78 @@
 #include "log.h"
 
 #include <bpf/libbpf.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "jsonw.h"
 
 static enum log_level min_level = LOG_INFO;
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
+static const char *const format_names[] = { "auto", "json", "text" };
+/* 0: not decided yet (the first line decides, as AUTO), else 1 + enum log_format (JSON or TEXT) */
+static atomic_int line_format;
 
 void log_set_level(enum log_level level)
 {
 	min_level = level;
+}
+
+void log_set_format(enum log_format format)
+{
+	bool text = format == LOG_FORMAT_TEXT || (format == LOG_FORMAT_AUTO && isatty(STDERR_FILENO));
+
+	atomic_store(&line_format, 1 + (text ? LOG_FORMAT_TEXT : LOG_FORMAT_JSON));
+}
+
+int log_format_parse(const char *name, enum log_format *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(name, format_names[i]) == 0) {
+			*out = (enum log_format)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/*
+ * A message on one terminal line: line breaks and tabs as \n \r \t, other
+ * control characters (ESC, DEL, C1), U+2028/9 and bytes that are not UTF-8 as
+ * \xNN or \uXXXX, so a file name in a message cannot move the cursor.
+ */
+static void text_escape(struct strbuf *sb, const char *msg)
+{
+	const unsigned char *s = (const unsigned char *)msg;
+	size_t i = 0, n = strlen(msg), len;
+	uint32_t cp;
+
+	while (i < n) {
+		if (s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
+			strbuf_addc(sb, '\\');
+			strbuf_addc(sb, s[i] == '\n' ? 'n' : s[i] == '\r' ? 'r' : 't');
+			i++;
+		} else if (s[i] < 0x20 || s[i] == 0x7f) {
+			strbuf_addf(sb, "\\x%02x", s[i++]);
+		} else if (s[i] < 0x80) {
+			strbuf_addc(sb, (char)s[i++]);
+		} else if ((len = jw_utf8_decode(s + i, n - i, &cp)) == 0) {
+			strbuf_addf(sb, "\\x%02x", s[i++]);
+		} else if (jw_cp_unsafe(cp)) {
+			strbuf_addf(sb, "\\u%04x", cp);
+			i += len;
+		} else {
+			strbuf_add(sb, s + i, len);
+			i += len;
+		}
+	}
 }
 
 static void log_write(enum log_level level, const char *msg)
@@ -23,12 +81,20 @@ static void log_write(enum log_level level, const char *msg)
 	char stamp[40];
 	struct strbuf sb = STRBUF_INIT;
 
+	if (!atomic_load(&line_format))
+		log_set_format(LOG_FORMAT_AUTO);
 	fmt_rfc3339_now(stamp, sizeof(stamp));
-	jw_begin(&sb);
-	jw_kstr(&sb, "time", stamp);
-	jw_kstr(&sb, "level", level_names[level]);
-	jw_kstr(&sb, "msg", msg);
-	jw_end(&sb);
+	if (atomic_load(&line_format) == 1 + LOG_FORMAT_TEXT) {
+		/* "2026-12-06T07:10:59.123456789Z warn  message" */
+		strbuf_addf(&sb, "%s %-5s ", stamp, level_names[level]);
+		text_escape(&sb, msg);
+	} else {
+		jw_begin(&sb);
+		jw_kstr(&sb, "time", stamp);
+		jw_kstr(&sb, "level", level_names[level]);
+		jw_kstr(&sb, "msg", msg);
+		jw_end(&sb);
+	}
 	strbuf_addc(&sb, '\n');
 	/* one write per line so concurrent threads never interleave inside a line */
 	fwrite(sb.buf, 1, sb.len, stderr);

@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The one log module: levels, errno-aware variants, JSON lines on stderr. */
+/*
+ * The one log module: levels, errno-aware variants, one line per message on
+ * stderr: JSON lines, or plain text lines for a person at a terminal.
+ */
 #ifndef BULWARK_LOG_H
 #define BULWARK_LOG_H
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 
+/* AUTO: text when stderr is a terminal, JSON lines when it is a pipe or a file. */
+enum log_format { LOG_FORMAT_AUTO = 0, LOG_FORMAT_JSON, LOG_FORMAT_TEXT };
+
 void log_set_level(enum log_level level);
+void log_set_format(enum log_format format);
+/* "auto", "json", "text": 0, or -EINVAL. */
+int log_format_parse(const char *name, enum log_format *out);
 /* Routes libbpf's own messages through this module (warnings and errors only, unless debug). */
 void log_route_libbpf(void);
 

@@ -241,6 +241,8 @@ static int reload_config(struct runner *r)
 				 r->opts->config_path);
 	if (!r->opts->verbose)
 		log_set_level(fresh->log_level);
+	if (!r->opts->log_format_given)
+		log_set_format(fresh->log_format);
 	metrics__set_health(r->metrics, &fresh->health);
 	if (!r->opts->rules_from_cli) {
 		r->rule_paths = fresh->n_rules ? fresh->rules : NULL;
@@ -566,6 +568,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!c.verbose)
 		log_set_level(cfg.log_level);
+	if (!c.log_format_given)
+		log_set_format(cfg.log_format);
 	config_apply_pipeline(&cfg, &c);
 	cli_pipeline_finish(&c);
 	if (n_specs) {
@@ -593,6 +597,7 @@ int cmd_run(int argc, char **argv)
 	ro.config_path = config_path;
 	ro.config = &cfg;
 	ro.verbose = c.verbose;
+	ro.log_format_given = c.log_format_given;
 	status = run_main(&ro);
 out:
 	config_errors_free(&errs);

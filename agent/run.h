@@ -22,6 +22,7 @@ struct run_opts {
 	const char *config_path;             /* re-read on SIGHUP; NULL: none */
 	struct config *config;               /* as read at start; must outlive run_main */
 	bool rules_from_cli;                 /* -r given: SIGHUP keeps these paths */
+	bool log_format_given;               /* --log-format given: the config's log.format does not apply */
 	bool verbose;                        /* -v given: SIGHUP keeps the debug level */
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -18,7 +19,7 @@
 
 static const char *const kind_names[OUTPUT_KIND_MAX] = { "stdout", "file", "syslog", "webhook",
 							 "splunk", "elastic", "loki" };
-static const char *const format_names[FORMAT_MAX] = { "json", "ecs", "ocsf", "cef", "leef" };
+static const char *const format_names[FORMAT_MAX] = { "json", "ecs", "ocsf", "cef", "leef", "text" };
 
 const char *output_kind_name(enum output_kind k)
 {
@@ -144,7 +145,7 @@ int output_config_set(struct output_config *c, const char *k, const char *v, cha
 			if (!strcasecmp(v, format_names[p]))
 				break;
 		if (p == FORMAT_MAX)
-			return fail(err, errlen, "format: unknown '%s'%s", v, " (json, ecs, ocsf, cef, leef)");
+			return fail(err, errlen, "format: unknown '%s'%s", v, " (json, ecs, ocsf, cef, leef, text)");
 		c->format = p;
 		return 0;
 	}
@@ -391,9 +392,12 @@ int output_config_finish(struct output_config *c, char *err, size_t errlen)
 
 	if (c->kind >= OUTPUT_KIND_MAX)
 		return fail(err, errlen, "unknown output kind%s%s", "", "");
+	/* a person at a terminal reads Falco's text lines; a pipe or a file gets JSON lines */
+	if (c->format == FORMAT_MAX && c->kind == OUTPUT_STDOUT)
+		c->format = isatty(STDOUT_FILENO) ? FORMAT_TEXT : FORMAT_JSON;
 	if (c->format == FORMAT_MAX)
 		c->format = c->kind == OUTPUT_ELASTIC ? FORMAT_ECS : FORMAT_JSON;
-	if (c->kind == OUTPUT_ELASTIC && (c->format == FORMAT_CEF || c->format == FORMAT_LEEF))
+	if (c->kind == OUTPUT_ELASTIC && (c->format == FORMAT_CEF || c->format == FORMAT_LEEF || c->format == FORMAT_TEXT))
 		return fail(err, errlen, "elastic: format %s is not a JSON document (json, ecs, ocsf)%s",
 			    format_names[c->format], "");
 	if (c->kind == OUTPUT_SYSLOG && c->transport == TRANSPORT_NONE)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -143,10 +144,105 @@ static void json_cstr(struct strbuf *sb, const char *s)
 	json_dump_str(sb, s, strlen(s));
 }
 
-static void json_member(struct strbuf *sb, const struct alert *a, unsigned m)
+struct sort_ctx {
+	const struct alert *a;
+	bool tags;
+};
+
+static const char *sort_name(const struct sort_ctx *c, size_t i, size_t *len)
 {
+	if (c->tags) {
+		*len = c->a->tags[i].len;
+		return c->a->tags[i].p;
+	}
+	*len = strlen(c->a->fields[i].name);
+	return c->a->fields[i].name;
+}
+
+static int name_cmp(const void *x, const void *y, void *ctx)
+{
+	const struct sort_ctx *c = ctx;
+	size_t la, lb;
+	const char *a = sort_name(c, *(const size_t *)x, &la), *b = sort_name(c, *(const size_t *)y, &lb);
+	int r = memcmp(a, b, la < lb ? la : lb);
+
+	return r ? r : la < lb ? -1 : la > lb;
+}
+
+/*
+ * The order to write n fields or tags in: byte order of the names (Falco's
+ * JSON writer sorts object keys, and its tags are a sorted set). idx has room
+ * for n; NULL back means "as they are" (already sorted, or no memory).
+ */
+static const size_t *sorted(const struct alert *a, bool tags, size_t n, size_t *idx)
+{
+	struct sort_ctx c = { a, tags };
 	size_t i;
 
+	for (i = 1; i < n; i++) {
+		size_t x = i - 1, y = i;
+
+		if (name_cmp(&x, &y, &c) > 0)
+			break;
+	}
+	if (i >= n || !idx)
+		return NULL;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), name_cmp, &c);
+	return idx;
+}
+
+/* The order to write the n fields or tags in (sorted when sort), NULL: as they are; *heap to free. */
+static const size_t *write_order(const struct alert *a, bool tags, size_t n, bool sort, size_t stack[64], size_t **heap)
+{
+	*heap = NULL;
+	if (!sort)
+		return NULL;
+	if (n > 64)
+		*heap = malloc(n * sizeof(**heap));
+	return sorted(a, tags, n, n > 64 ? *heap : stack);
+}
+
+static void json_fields(struct strbuf *sb, const struct alert *a, bool sort)
+{
+	size_t i, stack[64], *heap;
+	const size_t *order = write_order(a, false, a->nfields, sort, stack, &heap);
+
+	strbuf_addc(sb, '{');
+	for (i = 0; i < a->nfields; i++) {
+		if (i)
+			strbuf_addc(sb, ',');
+		json_kv(sb, &a->fields[order ? order[i] : i]);
+	}
+	strbuf_addc(sb, '}');
+	free(heap);
+}
+
+/* Tags as a set: sorted, each once (Falco keeps them in a std::set). */
+static void json_tags(struct strbuf *sb, const struct alert *a, bool sort)
+{
+	size_t i, n = 0, stack[64], *heap;
+	const size_t *order = write_order(a, true, a->ntags, sort, stack, &heap);
+	const struct alert_str *t, *prev = NULL;
+
+	strbuf_addc(sb, '[');
+	for (i = 0; i < a->ntags; i++) {
+		t = &a->tags[order ? order[i] : i];
+		if (sort && prev && prev->len == t->len && memcmp(prev->p, t->p, t->len) == 0)
+			continue;
+		if (n++)
+			strbuf_addc(sb, ',');
+		json_dump_str(sb, t->p, t->len);
+		prev = t;
+	}
+	strbuf_addc(sb, ']');
+	free(heap);
+}
+
+/* sort: an alert of the agent's own (no order read from a line): Falco's key order inside output_fields and tags. */
+static void json_member(struct strbuf *sb, const struct alert *a, unsigned m, bool sort)
+{
 	if (m >= AM_EXTRA) {
 		json_kv(sb, &a->extra[m - AM_EXTRA]);
 		return;
@@ -161,28 +257,21 @@ static void json_member(struct strbuf *sb, const struct alert *a, unsigned m)
 	case AM_HOSTNAME: json_cstr(sb, a->hostname); break;
 	case AM_SOURCE: json_cstr(sb, a->source); break;
 	case AM_UUID: json_cstr(sb, a->uuid); break;
-	case AM_FIELDS:
-		strbuf_addc(sb, '{');
-		for (i = 0; i < a->nfields; i++) {
-			if (i)
-				strbuf_addc(sb, ',');
-			json_kv(sb, &a->fields[i]);
-		}
-		strbuf_addc(sb, '}');
-		break;
-	case AM_TAGS:
-		strbuf_addc(sb, '[');
-		for (i = 0; i < a->ntags; i++) {
-			if (i)
-				strbuf_addc(sb, ',');
-			json_dump_str(sb, a->tags[i].p, a->tags[i].len);
-		}
-		strbuf_addc(sb, ']');
-		break;
+	case AM_FIELDS: json_fields(sb, a, sort); break;
+	case AM_TAGS: json_tags(sb, a, sort); break;
 	}
 }
 
-/* One line, the members in the order the alert was read (or the agent's), as json_dump_value writes JSON. */
+/*
+ * The agent's own member order is Falco's: its JSON writer keeps object keys
+ * sorted, so an alert reads hostname, output, output_fields, priority, rule,
+ * source, tags, time; our uuid sorts last on its own.
+ */
+static const uint8_t falco_order[AM_EXTRA] = {
+	AM_HOSTNAME, AM_OUTPUT, AM_FIELDS, AM_PRIORITY, AM_RULE, AM_SOURCE, AM_TAGS, AM_TIME, AM_UUID,
+};
+
+/* One line, the members in the order the alert was read (or Falco's), as json_dump_value writes JSON. */
 static void format_json(struct strbuf *sb, const struct alert *a)
 {
 	size_t i, n = 0;
@@ -194,18 +283,49 @@ static void format_json(struct strbuf *sb, const struct alert *a)
 		for (i = 0; i < a->norder; i++) {
 			if (i)
 				strbuf_addc(sb, ',');
-			json_member(sb, a, a->order[i]);
+			json_member(sb, a, a->order[i], false);
 		}
 	} else {
-		for (m = 0; m < AM_EXTRA + a->nextra; m++) {
+		for (i = 0; i < AM_EXTRA + a->nextra; i++) {
+			m = i < AM_EXTRA ? falco_order[i] : i;
 			if (m < AM_EXTRA && !(a->has & (1u << m)))
 				continue;
 			if (n++)
 				strbuf_addc(sb, ',');
-			json_member(sb, a, m);
+			json_member(sb, a, m, true);
 		}
 	}
 	strbuf_addc(sb, '}');
+}
+
+/*
+ * Falco's text line: its "output" (HH:MM:SS.nnnnnnnnn: Priority message),
+ * escaped as a JSON string without the quotes, as Falco escapes it, so a
+ * terminal never receives a raw control character from a file name.
+ */
+static void format_text(struct strbuf *sb, const struct alert *a)
+{
+	struct strbuf line = STRBUF_INIT;
+	const char *s = a->output;
+	size_t n = a->output_len, off = sb->len;
+
+	if (!(a->has & (1u << AM_OUTPUT))) {
+		char t[40];
+		time_t sec = a->sec;
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		snprintf(t, sizeof(t), "%02d:%02d:%02d.%09ld", tm.tm_hour, tm.tm_min, tm.tm_sec, a->nsec);
+		strbuf_addf(&line, "%s: %s %s", t, a->priority_name ? a->priority_name : "", a->rule ? a->rule : "");
+		s = line.buf;
+		n = line.len;
+	}
+	json_dump_str(sb, s, n);
+	/* drop the quotes */
+	memmove(sb->buf + off, sb->buf + off + 1, sb->len - off - 2);
+	sb->len -= 2;
+	sb->buf[sb->len] = '\0';
+	strbuf_free(&line);
 }
 
 /* ---- text escaping for CEF, LEEF and SD-PARAM ------------------------------------ */
@@ -790,6 +910,9 @@ void format_alert(struct strbuf *sb, enum alert_format fmt, const struct alert *
 		break;
 	case FORMAT_LEEF:
 		format_leef(sb, a);
+		break;
+	case FORMAT_TEXT:
+		format_text(sb, a);
 		break;
 	default:
 		format_json(sb, a);

@@ -58,6 +58,7 @@ enum alert_format {
 	FORMAT_OCSF,     /* OCSF 1.1 Detection Finding (class 2004) */
 	FORMAT_CEF,      /* ArcSight Common Event Format */
 	FORMAT_LEEF,     /* IBM QRadar LEEF 2.0, tab-delimited */
+	FORMAT_TEXT,     /* Falco's text line: "HH:MM:SS.nnnnnnnnn: Priority output" */
 	FORMAT_MAX,
 };
 

@@ -195,11 +195,40 @@ static int fs_walk(struct arena *a, struct fieldset *fs, const struct cnode *n)
 	return 0;
 }
 
+/*
+ * What Falco appends to every syscall rule's output by default: its
+ * container plugin (loaded by the packaged config.d/falco.container_plugin.yaml)
+ * marks these fields as suggested output, and append_output's default
+ * `suggested_output: true` adds " name_with_underscores=%name" for each, in
+ * the plugin's field order. They land in output_fields too.
+ */
+static const struct {
+	const char *label, *field;
+} falco_suffix[] = {
+	{ "container_id", "container.id" },
+	{ "container_name", "container.name" },
+	{ "container_image_repository", "container.image.repository" },
+	{ "container_image_tag", "container.image.tag" },
+	{ "k8s_pod_name", "k8s.pod.name" },
+	{ "k8s_ns_name", "k8s.ns.name" },
+};
+
+static int out_field_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct out_field *)x)->name, ((const struct out_field *)y)->name);
+}
+
+/*
+ * output_fields, as Falco fills them: the template's fields, the suffix's,
+ * and evt.time (from the "%evt.time: Priority" prefix); then ours, which a
+ * Falco consumer reads like any other key of the map: the condition's fields
+ * and a fixed set of process fields. Sorted by name, as Falco's JSON writer
+ * keeps object keys, once here instead of per alert.
+ */
 int output_fields_build(struct arena *a, struct rule *r)
 {
 	static const char *const extra[] = {
-		"container.id", "container.name", "container.image.repository", "proc.pid", "proc.exepath",
-		"proc.cmdline", "proc.pname", "k8s.pod.name", "k8s.ns.name",
+		"evt.time", "proc.pid", "proc.exepath", "proc.cmdline", "proc.pname",
 	};
 	struct fieldset fs = { .budget = 4096 };
 	size_t i;
@@ -208,15 +237,19 @@ int output_fields_build(struct arena *a, struct rule *r)
 	for (i = 0; i < r->nout && !rc; i++)
 		if (!r->out[i].text)
 			rc = fs_add(a, &fs, r->out[i].field, r->out[i].idx);
+	for (i = 0; i < sizeof(falco_suffix) / sizeof(falco_suffix[0]) && !rc; i++)
+		rc = fs_add(a, &fs, fields_lookup(falco_suffix[i].field, strlen(falco_suffix[i].field)), -1);
 	if (!rc)
 		rc = fs_walk(a, &fs, r->cond);
 	for (i = 0; i < sizeof(extra) / sizeof(extra[0]) && !rc; i++)
 		rc = fs_add(a, &fs, fields_lookup(extra[i], strlen(extra[i])), -1);
 	if (!rc) {
-		r->fields = arena_alloc(a, fs.n * sizeof(*r->fields));
+		r->fields = arena_alloc(a, (fs.n ? fs.n : 1) * sizeof(*r->fields));
 		if (!r->fields)
 			rc = -ENOMEM;
 		else {
+			if (fs.n)
+				qsort(fs.v, fs.n, sizeof(*fs.v), out_field_cmp);
 			memcpy(r->fields, fs.v, fs.n * sizeof(*fs.v));
 			r->nfields = fs.n;
 		}
@@ -349,6 +382,48 @@ void rules__render_output(struct rules *rs, struct strbuf *sb, const struct rule
 	}
 }
 
+/* Falco's suffix after the rendered template: " container_id=... k8s_ns_name=..." (see falco_suffix). */
+static void render_suffix(struct rules *rs, struct strbuf *sb)
+{
+	static int ids[sizeof(falco_suffix) / sizeof(falco_suffix[0])] = { -2 };
+	size_t i;
+
+	if (ids[0] == -2)
+		for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+			ids[i] = fields_lookup(falco_suffix[i].field, strlen(falco_suffix[i].field));
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct fval v;
+
+		strbuf_addf(sb, " %s=", falco_suffix[i].label);
+		if (ids[i] >= 0 && field_get(rs->x, ids[i], -1, &v))
+			fval_render(sb, &v, ids[i]);
+		else
+			strbuf_add(sb, "<NA>", 4);
+	}
+}
+
+static int tag_cmp(const void *x, const void *y)
+{
+	const struct alert_str *a = x, *b = y;
+	int r = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+
+	return r ? r : a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Falco's tags are a set: sorted, each once. */
+static size_t tags_set(struct alert_str *t, size_t n)
+{
+	size_t i, k = 0;
+
+	if (!n)
+		return 0; /* t may be NULL (a rule without tags) */
+	qsort(t, n, sizeof(*t), tag_cmp);
+	for (i = 0; i < n; i++)
+		if (!k || tag_cmp(&t[k - 1], &t[i]))
+			t[k++] = t[i];
+	return k;
+}
+
 /* An extracted value as an alert value; addresses as text, appended to text (which has room: no move). */
 static struct alert_value alert_value_of(const struct fval *v, unsigned int field, struct strbuf *text)
 {
@@ -411,7 +486,7 @@ const struct alert *rules__alert(struct rules *rs, struct rules_alert_buf *buf, 
 	enum rule_priority prio = rules__priority(rs, r, in);
 	struct alert *a = &buf->a;
 	char t[32];
-	size_t i;
+	size_t i, ntags;
 
 	if (grow((void **)&buf->fields, &buf->fields_cap, r->nfields, sizeof(*buf->fields)) ||
 	    grow((void **)&buf->tags, &buf->tags_cap, r->ntags, sizeof(*buf->tags)))
@@ -424,6 +499,7 @@ const struct alert *rules__alert(struct rules *rs, struct rules_alert_buf *buf, 
 	/* Falco's "output": "<time>: <Priority> <rendered template>" */
 	strbuf_addf(&buf->output, "%s: %s ", t, rules_priority_name(prio));
 	rules__render_output(rs, &buf->output, r, in);
+	render_suffix(rs, &buf->output);
 	fmt_rfc3339(buf->time, sizeof(buf->time), in->time_ns / 1000000000, in->time_ns % 1000000000);
 	for (i = 0; i < r->nfields; i++) {
 		struct fval v;
@@ -435,6 +511,7 @@ const struct alert *rules__alert(struct rules *rs, struct rules_alert_buf *buf, 
 	}
 	for (i = 0; i < r->ntags; i++)
 		buf->tags[i] = (struct alert_str){ r->tags[i], strlen(r->tags[i]) };
+	ntags = tags_set(buf->tags, r->ntags);
 	uuid_v4(buf->uuid);
 	*a = (struct alert){
 		.time = buf->time,
@@ -451,7 +528,7 @@ const struct alert *rules__alert(struct rules *rs, struct rules_alert_buf *buf, 
 		.hostname = hostname ? hostname : "",
 		.source = "syscall",
 		.tags = buf->tags,
-		.ntags = r->ntags,
+		.ntags = ntags,
 		.uuid = buf->uuid,
 		.has = ALERT_HAS_ALL,
 	};
@@ -498,10 +575,9 @@ void rules__alert_json(struct rules *rs, struct strbuf *sb, const struct rule *r
 
 	if (!a)
 		goto out;
+	/* Falco's member order (its JSON writer sorts keys), as format.c's json format writes it */
 	jw_begin(sb);
-	jw_kstr(sb, "time", a->time);
-	jw_kstr(sb, "rule", a->rule);
-	jw_kstr(sb, "priority", a->priority_text);
+	jw_kstr(sb, "hostname", a->hostname);
 	jw_kstrn(sb, "output", a->output, a->output_len);
 	jw_kobj(sb, "output_fields");
 	for (i = 0; i < a->nfields; i++) {
@@ -509,12 +585,14 @@ void rules__alert_json(struct rules *rs, struct strbuf *sb, const struct rule *r
 		jw_alert_value(sb, &a->fields[i].v);
 	}
 	jw_end(sb);
-	jw_kstr(sb, "hostname", a->hostname);
+	jw_kstr(sb, "priority", a->priority_text);
+	jw_kstr(sb, "rule", a->rule);
 	jw_kstr(sb, "source", a->source);
 	jw_karr(sb, "tags");
 	for (i = 0; i < a->ntags; i++)
 		jw_strn(sb, a->tags[i].p, a->tags[i].len);
 	jw_end_arr(sb);
+	jw_kstr(sb, "time", a->time);
 	jw_kstr(sb, "uuid", a->uuid);
 	jw_end(sb);
 	strbuf_addc(sb, '\n');

@@ -508,6 +508,28 @@ else
 	fail "noise control: $n lines; $(grep -o '[0-9]* similar alerts suppressed' "$W/folded.json")"
 fi
 
+# a person at a terminal reads lines (a real pseudo-terminal from util-linux's script): alerts
+# on stdout in Falco's text form, the log as plain text; piped, both stay JSON lines
+python3 - "$W/tty.jsonl" <<-'EOF'
+	import json, sys
+	rows = [{"hostname": "h", "output": "01:45:0%d.000000000: Critical shell in %s" % (i, n), "output_fields": {"proc.name": "sh"},
+	         "priority": "Critical", "rule": "Term", "source": "syscall", "tags": [], "time": "2026-11-22T01:45:0%d.000000000Z" % i}
+	        for i, n in enumerate(['"web"', "a\x1b[2Jb", "c\nd"])]
+	open(sys.argv[1], "w").write("".join(json.dumps(r) + "\n" for r in rows))
+	EOF
+script -qec "'$B' alert-send -o stdout '$W/tty.jsonl'" /dev/null </dev/null | tr -d '\r' >"$W/tty.out"
+"$B" alert-send -o stdout "$W/tty.jsonl" >"$W/pipe.out" 2>"$W/pipe.err"
+script -qec "'$B' alert-send -o 'stdout?format=json' '$W/tty.jsonl' 2>/dev/null" /dev/null </dev/null | tr -d '\r' >"$W/ttyjson.out"
+if grep -qxF '01:45:00.000000000: Critical shell in \"web\"' "$W/tty.out" &&
+	grep -qxF '01:45:01.000000000: Critical shell in a\u001b[2Jb' "$W/tty.out" && grep -qxF '01:45:02.000000000: Critical shell in c\nd' "$W/tty.out" &&
+	grep -qE '^[0-9-]{10}T[0-9:.]+Z info  output stdout: stdout, format text' "$W/tty.out" && ! grep -q '^{' "$W/tty.out" &&
+	[ "$(grep -c '^{"hostname":' "$W/pipe.out")" -eq 3 ] && [ "$(grep -c '^{"time":' "$W/pipe.err")" -eq "$(wc -l <"$W/pipe.err")" ] &&
+	[ "$(grep -c '^{' "$W/ttyjson.out")" -eq 3 ]; then
+	ok "stdout on a terminal: Falco's text lines and a plain-text log; piped: JSON lines; format=json chooses"
+else
+	fail "terminal output: $(head -c 600 "$W/tty.out") | $(head -c 300 "$W/pipe.out") | $(head -c 300 "$W/ttyjson.out")"
+fi
+
 # secrets (HEC token, Elasticsearch password, HMAC key) never reach bulwark's logs
 "$B" alert-send -o 'splunk+https://127.0.0.1:1?token=hec-token' /dev/null 2>>"$W/alert-send.log"
 if cat "$W/alert-send.log" "$W/outage.log" "$W/killed.log" | grep -q -e hec-token -e changeme -e hook-key; then

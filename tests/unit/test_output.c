@@ -9,15 +9,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pty.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "check.h"
 #include "jsonw.h"
+#include "log.h"
 #include "output/internal.h"
 #include "output/output.h"
 
@@ -427,14 +430,15 @@ static void test_syslog5424(void)
 /*
  * The alert the rule engine hands over (borrowed, typed fields: a list, a
  * null, an unsigned uid), and the bytes each format must produce: taken
- * from the JSON-text pipeline this struct replaced, for the same alert.
+ * from the JSON-text pipeline this struct replaced, for the same alert; the
+ * json format in Falco's key order (issue 14: its JSON writer sorts keys).
  */
-static const char FIXED_JSON[] = "{\"time\":\"2026-11-22T01:45:02.123456789Z\",\"rule\":\"Write below etc\",\"priority\":\"Critica"
-		"l\",\"output\":\"01:45:02.123456789: Critical File below /etc opened (file=/etc/x|y=z proc=sh)\""
-		",\"output_fields\":{\"proc.name\":\"sh\",\"proc.pid\":42,\"fd.name\":\"/etc/x|y=z\",\"container."
-		"id\":\"abc123\",\"user.uid\":0,\"proc.aargs\":[\"a b\",\"c\\\"d\"],\"k8s.pod.name\":null,\"evt.r"
-		"awres\":-2},\"hostname\":\"node-1\",\"source\":\"syscall\",\"tags\":[\"filesystem\",\"mitre_pers"
-		"istence\"],\"uuid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\"}";
+static const char FIXED_JSON[] = "{\"hostname\":\"node-1\",\"output\":\"01:45:02.123456789: Critical File below /etc opened (file="
+		"/etc/x|y=z proc=sh)\",\"output_fields\":{\"container.id\":\"abc123\",\"evt.rawres\":-2,\"fd.name"
+		"\":\"/etc/x|y=z\",\"k8s.pod.name\":null,\"proc.aargs\":[\"a b\",\"c\\\"d\"],\"proc.name\":\"sh\""
+		",\"proc.pid\":42,\"user.uid\":0},\"priority\":\"Critical\",\"rule\":\"Write below etc\",\"source"
+		"\":\"syscall\",\"tags\":[\"filesystem\",\"mitre_persistence\"],\"time\":\"2026-11-22T01:45:02.12"
+		"3456789Z\",\"uuid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\"}";
 static const char *const fixed_expect[FORMAT_MAX] = {
 	[FORMAT_JSON] = FIXED_JSON,
 	[FORMAT_ECS] = "{\"@timestamp\":\"2026-11-22T01:45:02.123456789Z\",\"message\":\"01:45:02.123456789: Critical Fi"
@@ -446,60 +450,60 @@ static const char *const fixed_expect[FORMAT_MAX] = {
 		"vendor\":\"bulwark\",\"product\":\"bulwark\",\"type\":\"runtime-security\"},\"tags\":[\"filesyst"
 		"em\",\"mitre_persistence\"],\"process\":{\"name\":\"sh\",\"pid\":42},\"user\":{\"id\":\"0\"},\"f"
 		"ile\":{\"path\":\"/etc/x|y=z\"},\"container\":{\"id\":\"abc123\"},\"bulwark\":{\"priority\":\"Cr"
-		"itical\",\"output_fields\":{\"proc_name\":\"sh\",\"proc_pid\":42,\"fd_name\":\"/etc/x|y=z\",\"co"
-		"ntainer_id\":\"abc123\",\"user_uid\":0,\"proc_aargs\":[\"a b\",\"c\\\"d\"],\"k8s_pod_name\":null"
-		",\"evt_rawres\":-2}}}",
+		"itical\",\"output_fields\":{\"container_id\":\"abc123\",\"evt_rawres\":-2,\"fd_name\":\"/etc/x|y"
+		"=z\",\"k8s_pod_name\":null,\"proc_aargs\":[\"a b\",\"c\\\"d\"],\"proc_name\":\"sh\",\"proc_pid\""
+		":42,\"user_uid\":0}}}",
 	[FORMAT_OCSF] = "{\"class_uid\":2004,\"class_name\":\"Detection Finding\",\"category_uid\":2,\"category_name\":\""
 		"Findings\",\"activity_id\":1,\"activity_name\":\"Create\",\"type_uid\":200401,\"type_name\":\"De"
 		"tection Finding: Create\",\"time\":1795311902123,\"severity_id\":5,\"severity\":\"Critical\",\"s"
 		"tatus_id\":1,\"status\":\"New\",\"message\":\"01:45:02.123456789: Critical File below /etc opene"
 		"d (file=/etc/x|y=z proc=sh)\",\"metadata\":{\"version\":\"1.1.0\",\"uid\":\"0b5f2a36-8c3e-4c1e-9"
 		"d2b-6a0f4e8d7c21\",\"original_time\":\"2026-11-22T01:45:02.123456789Z\",\"product\":{\"name\":\""
-		"bulwark\",\"vendor_name\":\"bulwark\",\"version\":\"" BULWARK_VERSION "\"}},\"finding_info\":{\""
-		"uid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\",\"title\":\"Write below etc\",\"desc\":\"01:45:02"
-		".123456789: Critical File below /etc opened (file=/etc/x|y=z proc=sh)\",\"created_time\":1795311"
-		"902123,\"types\":[\"filesystem\",\"mitre_persistence\"],\"analytic\":{\"name\":\"Write below etc"
-		"\",\"type_id\":1,\"type\":\"Rule\"}},\"device\":{\"hostname\":\"node-1\",\"type_id\":1,\"type\":"
-		"\"Server\"},\"actor\":{\"process\":{\"name\":\"sh\",\"pid\":42,\"container\":{\"uid\":\"abc123\""
-		"}},\"user\":{\"uid\":\"0\"}},\"unmapped\":{\"output_fields\":{\"proc.name\":\"sh\",\"proc.pid\":"
-		"42,\"fd.name\":\"/etc/x|y=z\",\"container.id\":\"abc123\",\"user.uid\":0,\"proc.aargs\":[\"a b\""
-		",\"c\\\"d\"],\"k8s.pod.name\":null,\"evt.rawres\":-2},\"priority\":\"Critical\",\"source\":\"sys"
-		"call\"}}",
-	[FORMAT_CEF] = "CEF:0|bulwark|bulwark|" BULWARK_VERSION "|Write below etc|Write below etc|8|rt=1795311902123 dvc"
-		"host=node-1 externalId=0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21 cat=Critical msg=01:45:02.123456789:"
-		" Critical File below /etc opened (file\\=/etc/x|y\\=z proc\\=sh) cs1Label=tags cs1=filesystem,mi"
-		"tre_persistence suid=0 sproc=sh spid=42 filePath=/etc/x|y\\=z cs2Label=containerId cs2=abc123 bw"
-		"ProcAargs= bwEvtRawres=-2",
-	[FORMAT_LEEF] = "LEEF:2.0|bulwark|bulwark|" BULWARK_VERSION "|Write below etc|x09|devTime=2026-11-22T01:45:02.123"
-		"Z\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX\tsev=8\tcat=Critical\tidentHostName=node-1\tuuid=0b5"
-		"f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\trule=Write below etc\tmsg=01:45:02.123456789: Critical File b"
-		"elow /etc opened (file\\=/etc/x|y\\=z proc\\=sh)\ttags=filesystem,mitre_persistence\tproc.name=s"
-		"h\tproc.pid=42\tfd.name=/etc/x|y\\=z\tcontainer.id=abc123\tuser.uid=0\tproc.aargs=\tevt.rawres=-"
-		"2",
+		"bulwark\",\"vendor_name\":\"bulwark\",\"version\":\"" BULWARK_VERSION "\"}},\"finding_info\":{\"uid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\",\"title\":\"Write below "
+		"etc\",\"desc\":\"01:45:02.123456789: Critical File below /etc opened (file=/etc/x|y=z proc=sh)\""
+		",\"created_time\":1795311902123,\"types\":[\"filesystem\",\"mitre_persistence\"],\"analytic\":{\""
+		"name\":\"Write below etc\",\"type_id\":1,\"type\":\"Rule\"}},\"device\":{\"hostname\":\"node-1\""
+		",\"type_id\":1,\"type\":\"Server\"},\"actor\":{\"process\":{\"name\":\"sh\",\"pid\":42,\"contain"
+		"er\":{\"uid\":\"abc123\"}},\"user\":{\"uid\":\"0\"}},\"unmapped\":{\"output_fields\":{\"containe"
+		"r.id\":\"abc123\",\"evt.rawres\":-2,\"fd.name\":\"/etc/x|y=z\",\"k8s.pod.name\":null,\"proc.aarg"
+		"s\":[\"a b\",\"c\\\"d\"],\"proc.name\":\"sh\",\"proc.pid\":42,\"user.uid\":0},\"priority\":\"Cri"
+		"tical\",\"source\":\"syscall\"}}",
+	[FORMAT_CEF] = "CEF:0|bulwark|bulwark|" BULWARK_VERSION "|Write below etc|Write below etc|8|rt=1795311902123 dvchost=node-1 externalId=0b5f2a36-8c3e-4c1e"
+		"-9d2b-6a0f4e8d7c21 cat=Critical msg=01:45:02.123456789: Critical File below /etc opened (file\\="
+		"/etc/x|y\\=z proc\\=sh) cs1Label=tags cs1=filesystem,mitre_persistence suid=0 sproc=sh spid=42 f"
+		"ilePath=/etc/x|y\\=z cs2Label=containerId cs2=abc123 bwEvtRawres=-2 bwProcAargs=",
+	[FORMAT_LEEF] = "LEEF:2.0|bulwark|bulwark|" BULWARK_VERSION "|Write below etc|x09|devTime=2026-11-22T01:45:02.123Z\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX\t"
+		"sev=8\tcat=Critical\tidentHostName=node-1\tuuid=0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d7c21\trule=Write"
+		" below etc\tmsg=01:45:02.123456789: Critical File below /etc opened (file\\=/etc/x|y\\=z proc\\="
+		"sh)\ttags=filesystem,mitre_persistence\tcontainer.id=abc123\tevt.rawres=-2\tfd.name=/etc/x|y\\=z"
+		"\tproc.aargs=\tproc.name=sh\tproc.pid=42\tuser.uid=0",
+	/* Falco's text line: its output, escaped as a JSON string without the quotes */
+	[FORMAT_TEXT] = "01:45:02.123456789: Critical File below /etc opened (file=/etc/x|y=z proc=sh)",
 };
 static const char FIXED_SYSLOG[] = "<130>1 2026-11-22T01:45:02.123456Z node-1 bulwark 77 alert [bulwark@32473 uuid=\"0b5f2a36-8c3e-4"
 		"c1e-9d2b-6a0f4e8d7c21\" rule=\"Write below etc\" priority=\"Critical\" source=\"syscall\"][field"
-		"s@32473 proc.name=\"sh\" proc.pid=\"42\" fd.name=\"/etc/x|y=z\" container.id=\"abc123\" user.uid"
-		"=\"0\" proc.aargs=\"\" evt.rawres=\"-2\"] {\"time\":\"2026-11-22T01:45:02.123456789Z\",\"rule\":"
-		"\"Write below etc\",\"priority\":\"Critical\",\"output\":\"01:45:02.123456789: Critical File bel"
-		"ow /etc opened (file=/etc/x|y=z proc=sh)\",\"output_fields\":{\"proc.name\":\"sh\",\"proc.pid\":"
-		"42,\"fd.name\":\"/etc/x|y=z\",\"container.id\":\"abc123\",\"user.uid\":0,\"proc.aargs\":[\"a b\""
-		",\"c\\\"d\"],\"k8s.pod.name\":null,\"evt.rawres\":-2},\"hostname\":\"node-1\",\"source\":\"sysca"
-		"ll\",\"tags\":[\"filesystem\",\"mitre_persistence\"],\"uuid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d"
+		"s@32473 container.id=\"abc123\" evt.rawres=\"-2\" fd.name=\"/etc/x|y=z\" proc.aargs=\"\" proc.na"
+		"me=\"sh\" proc.pid=\"42\" user.uid=\"0\"] {\"hostname\":\"node-1\",\"output\":\"01:45:02.1234567"
+		"89: Critical File below /etc opened (file=/etc/x|y=z proc=sh)\",\"output_fields\":{\"container.i"
+		"d\":\"abc123\",\"evt.rawres\":-2,\"fd.name\":\"/etc/x|y=z\",\"k8s.pod.name\":null,\"proc.aargs\""
+		":[\"a b\",\"c\\\"d\"],\"proc.name\":\"sh\",\"proc.pid\":42,\"user.uid\":0},\"priority\":\"Critic"
+		"al\",\"rule\":\"Write below etc\",\"source\":\"syscall\",\"tags\":[\"filesystem\",\"mitre_persis"
+		"tence\"],\"time\":\"2026-11-22T01:45:02.123456789Z\",\"uuid\":\"0b5f2a36-8c3e-4c1e-9d2b-6a0f4e8d"
 		"7c21\"}";
 
 static void fixed_alert(struct alert *a, struct alert_kv *kv, struct alert_str *tags)
 {
 	static const char args[] = "a b\0c\"d";
 
-	kv[0] = (struct alert_kv){ "proc.name", { .type = AV_STR, .s = { "sh", 2, 0 } } };
-	kv[1] = (struct alert_kv){ "proc.pid", { .type = AV_INT, .i = 42 } };
+	/* in byte order of the names, as the rule engine hands them over (Falco's JSON writer sorts keys) */
+	kv[0] = (struct alert_kv){ "container.id", { .type = AV_STR, .s = { "abc123", 6, 0 } } };
+	kv[1] = (struct alert_kv){ "evt.rawres", { .type = AV_INT, .i = -2 } };
 	kv[2] = (struct alert_kv){ "fd.name", { .type = AV_STR, .s = { "/etc/x|y=z", 10, 0 } } };
-	kv[3] = (struct alert_kv){ "container.id", { .type = AV_STR, .s = { "abc123", 6, 0 } } };
-	kv[4] = (struct alert_kv){ "user.uid", { .type = AV_UINT, .u = 0 } };
-	kv[5] = (struct alert_kv){ "proc.aargs", { .type = AV_STRLIST, .s = { args, sizeof(args), 2 } } };
-	kv[6] = (struct alert_kv){ "k8s.pod.name", { .type = AV_NULL } };
-	kv[7] = (struct alert_kv){ "evt.rawres", { .type = AV_INT, .i = -2 } };
+	kv[3] = (struct alert_kv){ "k8s.pod.name", { .type = AV_NULL } };
+	kv[4] = (struct alert_kv){ "proc.aargs", { .type = AV_STRLIST, .s = { args, sizeof(args), 2 } } };
+	kv[5] = (struct alert_kv){ "proc.name", { .type = AV_STR, .s = { "sh", 2, 0 } } };
+	kv[6] = (struct alert_kv){ "proc.pid", { .type = AV_INT, .i = 42 } };
+	kv[7] = (struct alert_kv){ "user.uid", { .type = AV_UINT, .u = 0 } };
 	tags[0] = (struct alert_str){ "filesystem", 10 };
 	tags[1] = (struct alert_str){ "mitre_persistence", 17 };
 	*a = (struct alert){
@@ -550,6 +554,184 @@ static void test_format_struct_bytes(void)
 	strbuf_free(&sb);
 }
 
+/*
+ * Falco's alert JSON: its JSON writer (nlohmann::json) keeps object keys
+ * sorted, so the members are hostname, output, output_fields, priority,
+ * rule, source, tags, time (our uuid sorts last), output_fields sorted by
+ * name and tags a sorted set. An alert of the agent's own (the noise
+ * summary appends fields and a tag) is written that way whatever order it
+ * holds; a line read back keeps its own order.
+ */
+static void test_format_falco_order(void)
+{
+	struct alert_kv kv[3] = {
+		{ "proc.pid", { .type = AV_INT, .i = 7 } },
+		{ "bulwark.suppressed", { .type = AV_UINT, .u = 3 } },
+		{ "evt.time", { .type = AV_UINT, .u = 1795311902123456789ull } },
+	};
+	struct alert_str tags[4] = { { "suppressed_summary", 18 }, { "T1611", 5 }, { "container", 9 }, { "T1611", 5 } };
+	static const char want[] = "{\"hostname\":\"h\",\"output\":\"01:45:02.123456789: Notice x\",\"output_fields\":{\"bulwark."
+		"suppressed\":3,\"evt.time\":1795311902123456789,\"proc.pid\":7},\"priority\":\"Notice\",\"rule\":\"R\","
+		"\"source\":\"syscall\",\"tags\":[\"T1611\",\"container\",\"suppressed_summary\"],\"time\":\"2026-11-22T0"
+		"1:45:02.123456789Z\",\"uuid\":\"u\"}";
+	struct alert a = {
+		.time = "2026-11-22T01:45:02.123456789Z", .sec = 1795311902, .nsec = 123456789, .rule = "R",
+		.priority = PRIO_NOTICE, .priority_name = "Notice", .priority_text = "Notice",
+		.output = "01:45:02.123456789: Notice x", .output_len = 28, .fields = kv, .nfields = 3,
+		.hostname = "h", .source = "syscall", .tags = tags, .ntags = 4, .uuid = "u", .has = ALERT_HAS_ALL,
+	};
+	static const char other[] = "{\"rule\":\"R\",\"priority\":\"Notice\",\"output_fields\":{\"b\":1,\"a\":2},"
+		"\"tags\":[\"z\",\"a\"]}";
+	struct strbuf sb = STRBUF_INIT;
+	struct alert back;
+	char err[200];
+
+	format_alert(&sb, FORMAT_JSON, &a);
+	CHECK_STR(sb.buf, want);
+	/* read back, it writes the same bytes (the spool's round trip) */
+	CHECK(alert_parse(want, strlen(want), &back, err, sizeof(err)) == 0, "%s", err);
+	strbuf_reset(&sb);
+	format_alert(&sb, FORMAT_JSON, &back);
+	CHECK_STR(sb.buf, want);
+	alert_free(&back);
+	/* a line in another order keeps it (alert-send writes back what it read) */
+	CHECK(alert_parse(other, strlen(other), &back, err, sizeof(err)) == 0, "%s", err);
+	strbuf_reset(&sb);
+	format_alert(&sb, FORMAT_JSON, &back);
+	CHECK(strncmp(sb.buf, other, strlen(other) - 1) == 0, "read order lost: %s", sb.buf);
+	alert_free(&back);
+	/* more fields than the on-stack index holds */
+	{
+		static char names[70][16];
+		struct alert_kv many[70];
+		const char *prev = NULL, *at;
+		int i;
+
+		for (i = 0; i < 70; i++) {
+			snprintf(names[i], sizeof(names[i]), "f.%02d", 69 - i);
+			many[i] = (struct alert_kv){ names[i], { .type = AV_INT, .i = i } };
+		}
+		a.fields = many;
+		a.nfields = 70;
+		strbuf_reset(&sb);
+		format_alert(&sb, FORMAT_JSON, &a);
+		for (i = 0; i < 70; i++) {
+			char key[24];
+
+			snprintf(key, sizeof(key), "\"f.%02d\":", i);
+			at = strstr(sb.buf, key);
+			CHECK(at && (!prev || at > prev), "%s out of order", key);
+			prev = at;
+		}
+	}
+	strbuf_free(&sb);
+}
+
+/*
+ * Falco's text line (stdout on a terminal): the output, escaped the way
+ * Falco escapes it (a JSON string without its quotes), so that a file name
+ * cannot move the cursor or end the line; without an output, time, priority
+ * and rule.
+ */
+static void test_format_text(void)
+{
+	struct alert a = {
+		.sec = 1795311902, .nsec = 5, .rule = "Shell", .priority = PRIO_WARNING, .priority_name = "Warning",
+		.output = "01:45:02.000000005: Warning file=/tmp/a\nb\x1b[2J \"q\" back\\slash \xc3\xa9",
+		.has = (1u << AM_RULE) | (1u << AM_OUTPUT),
+	};
+	struct strbuf sb = STRBUF_INIT;
+
+	a.output_len = strlen(a.output);
+	format_alert(&sb, FORMAT_TEXT, &a);
+	CHECK_STR(sb.buf, "01:45:02.000000005: Warning file=/tmp/a\\nb\\u001b[2J \\\"q\\\" back\\\\slash \xc3\xa9");
+	strbuf_reset(&sb);
+	a.has = 1u << AM_RULE;
+	format_alert(&sb, FORMAT_TEXT, &a);
+	CHECK_STR(sb.buf, "01:45:02.000000005: Warning Shell");
+	strbuf_free(&sb);
+}
+
+/*
+ * In a child whose fd (1 or 2) is a real pseudo-terminal (tty) or a pipe:
+ * the stdout output's default format, or one log line. The parent reads
+ * what the child wrote on the other end into out.
+ */
+static int on_fd(bool tty, int fd, const char *spec, char *out, size_t size)
+{
+	int m = -1, sl = -1, p[2] = { -1, -1 }, status = -1, w;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (tty ? openpty(&m, &sl, NULL, NULL, NULL) : pipe(p))
+		return -1;
+	if (!tty) {
+		m = p[0];
+		sl = p[1];
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct output_config cfg;
+		char err[200];
+
+		close(m);
+		dup2(sl, fd);
+		if (fd == STDERR_FILENO) {
+			log_set_format(LOG_FORMAT_AUTO);
+			log_info("alert in \x1b[31mred\x1b[0m");
+			_exit(0);
+		}
+		if (output_config_parse(spec, &cfg, err, sizeof(err)))
+			_exit(2);
+		printf("%s\n", alert_format_name(cfg.format));
+		fflush(stdout);
+		_exit(0);
+	}
+	close(sl);
+	while (n + 1 < size && (r = read(m, out + n, size - n - 1)) > 0) /* EIO at the tty's hang-up */
+		n += r;
+	out[n] = '\0';
+	close(m);
+	w = waitpid(pid, &status, 0);
+	return w == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A person at a terminal reads Falco's text lines; a pipe gets JSON lines; format= and --log-format choose. */
+static void test_terminal_defaults(void)
+{
+	char out[512];
+
+	CHECK_INT(on_fd(true, STDOUT_FILENO, "stdout", out, sizeof(out)), 0);
+	CHECK(strncmp(out, "text\r\n", 6) == 0, "stdout on a tty: %s", out);
+	CHECK_INT(on_fd(false, STDOUT_FILENO, "stdout", out, sizeof(out)), 0);
+	CHECK_STR(out, "json\n");
+	CHECK_INT(on_fd(true, STDOUT_FILENO, "stdout?format=json", out, sizeof(out)), 0);
+	CHECK(strncmp(out, "json\r\n", 6) == 0, "format=json on a tty: %s", out);
+	CHECK_INT(on_fd(false, STDOUT_FILENO, "stdout?format=text", out, sizeof(out)), 0);
+	CHECK_STR(out, "text\n");
+	/* a file is never a terminal's: JSON */
+	CHECK_INT(on_fd(true, STDOUT_FILENO, "file:/dev/null", out, sizeof(out)), 0);
+	CHECK(strncmp(out, "json\r\n", 6) == 0, "file on a tty: %s", out);
+	/* the log: plain text with the escape sequences defused on a tty, JSON lines in a pipe */
+	CHECK_INT(on_fd(true, STDERR_FILENO, NULL, out, sizeof(out)), 0);
+	CHECK(out[0] >= '0' && out[0] <= '9' && strstr(out, "Z info  alert in \\x1b[31mred\\x1b[0m\r\n") &&
+	      !strchr(out, '{') && !strchr(out, '\x1b'), "log on a tty: %s", out);
+	CHECK_INT(on_fd(false, STDERR_FILENO, NULL, out, sizeof(out)), 0);
+	CHECK(strncmp(out, "{\"time\":\"", 9) == 0 && strstr(out, "\"level\":\"info\",\"msg\":\"alert in \\u001b[31mred"),
+	      "log in a pipe: %s", out);
+	/* the choice by name */
+	{
+		enum log_format f;
+
+		CHECK(log_format_parse("text", &f) == 0 && f == LOG_FORMAT_TEXT, "text");
+		CHECK(log_format_parse("json", &f) == 0 && f == LOG_FORMAT_JSON, "json");
+		CHECK(log_format_parse("auto", &f) == 0 && f == LOG_FORMAT_AUTO, "auto");
+		CHECK(log_format_parse("yaml", &f) == -EINVAL, "yaml");
+	}
+}
+
 /* Bytes that are not UTF-8 (a file name from the kernel) become U+0080..U+00FF, as the JSON round trip made them. */
 static void test_alert_copy_utf8(void)
 {
@@ -563,7 +745,7 @@ static void test_alert_copy_utf8(void)
 	CHECK(c.fields[0].v.s.len == 10 && memcmp(c.fields[0].v.s.p, "/tmp/\xc3\xbf\xc3\x83(", 10) == 0,
 	      "not widened: %.*s", (int)c.fields[0].v.s.len, c.fields[0].v.s.p);
 	format_alert(&sb, FORMAT_JSON, &c);
-	CHECK_STR(sb.buf, "{\"rule\":\"R\",\"priority\":\"Notice\",\"output_fields\":{\"fd.name\":\"/tmp/\xc3\xbf\xc3\x83(\"}}");
+	CHECK_STR(sb.buf, "{\"output_fields\":{\"fd.name\":\"/tmp/\xc3\xbf\xc3\x83(\"},\"priority\":\"Notice\",\"rule\":\"R\"}");
 	alert_free(&c);
 	strbuf_free(&sb);
 }
@@ -1066,6 +1248,9 @@ int main(void)
 	RUN(test_syslog5424);
 	RUN(test_format_struct_bytes);
 	RUN(test_alert_copy_utf8);
+	RUN(test_format_falco_order);
+	RUN(test_format_text);
+	RUN(test_terminal_defaults);
 	RUN(test_spool_basic);
 	RUN(test_spool_cap);
 	RUN(test_spool_torn_and_corrupt);

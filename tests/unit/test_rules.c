@@ -710,7 +710,18 @@ static void test_alert_json(void)
 		CHECK(json_is_null(json_object_get(of, "k8s.pod.name")), "k8s.pod.name not null");
 		CHECK(json_is_null(json_object_get(of, "k8s.ns.name")), "k8s.ns.name not null");
 		CHECK(json_is_string(json_object_get(of, "user.name")), "user.name");
-		CHECK_INT(json_object_size(of), 13); /* 3 template + 2 condition + 8 fixed (proc.pname twice) */
+		/* Falco's: evt.time (its "%evt.time: Priority" prefix) and the container plugin's suggested fields */
+		CHECK_INT(json_integer_value(json_object_get(of, "evt.time")), 1700000000000000000LL);
+		CHECK_STR(json_string_value(json_object_get(of, "container.image.tag")), "1.25");
+		CHECK_INT(json_object_size(of), 15); /* 3 template + 2 condition + 6 suffix + 5 fixed (proc.pname twice) */
+		/* the suffix Falco appends to the output, and Falco's key order (its JSON writer sorts keys) */
+		CHECK(strstr(sb.buf, "(root) container_id=0123456789ab container_name=web container_image_repository="
+				     "registry.local:5000/team/nginx container_image_tag=1.25 ") != NULL, "no suffix: %s", sb.buf);
+		CHECK(strstr(sb.buf, " k8s_pod_name=<NA> k8s_ns_name=<NA>\",\"output_fields\":") != NULL, "no suffix: %s", sb.buf);
+		CHECK(strncmp(sb.buf, "{\"hostname\":\"node-1\",\"output\":", 30) == 0, "order: %s", sb.buf);
+		CHECK(strstr(sb.buf, "\"output_fields\":{\"container.id\":") && strstr(sb.buf, "\"proc.pid\":100,\"proc.pname\":\"nginx\",") &&
+		      strstr(sb.buf, "},\"priority\":\"Critical\",\"rule\":\"Shell in web\",\"source\":\"syscall\",\"tags\":[\"T1059\",\"shell\"],\"time\":"),
+		      "order: %s", sb.buf);
 		json_decref(a);
 	}
 	strbuf_free(&sb);
