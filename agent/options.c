@@ -81,6 +81,7 @@ const struct option_def *options_by_key(const char *key)
 
 #define AT(c, d, type) ((type *)((char *)(c) + (d)->off))
 #define AT_CONST(c, d, type) ((const type *)((const char *)(c) + (d)->off))
+typedef const char *cstr; /* AT_CONST(..., const char *) would say const twice, which clang refuses */
 #define COUNT_AT(c, d) ((size_t *)((char *)(c) + (d)->count_off))
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -255,12 +256,12 @@ void options_merge(struct cli_pipeline *dst, const struct cli_pipeline *src)
 			break;
 		case OPTION_PATH:
 		case OPTION_PATH_OR_EMPTY:
-			*AT(dst, d, const char *) = *AT_CONST(src, d, const char *);
+			*AT(dst, d, const char *) = *AT_CONST(src, d, cstr);
 			break;
 		case OPTION_PATH_LIST:
 			*COUNT_AT(dst, d) = *(const size_t *)((const char *)src + d->count_off);
 			for (j = 0; j < *COUNT_AT(dst, d); j++)
-				AT(dst, d, const char *)[j] = AT_CONST(src, d, const char *)[j];
+				AT(dst, d, const char *)[j] = AT_CONST(src, d, cstr)[j];
 			break;
 		case OPTION_FLAG:
 			*AT(dst, d, bool) = *AT_CONST(src, d, bool);

@@ -149,6 +149,14 @@ struct batch {
 	size_t bytes;
 };
 
+/*
+ * A receiver's answer to a batch (sink_http.c; exported for the fuzz harness): Splunk HEC's
+ * {"text","code","invalid-event-number"} and Elasticsearch _bulk's per-item statuses give each
+ * item its status. 0, or -errno when nothing is known delivered.
+ */
+int http_splunk_result(const char *resp, size_t len, struct batch *b, long status, char *why, size_t whylen);
+int http_elastic_result(const char *resp, size_t len, struct batch *b, char *why, size_t whylen);
+
 struct sink;
 struct sink_ops {
 	/*

@@ -245,10 +245,9 @@ static void all(struct batch *b, enum item_status st, const char *reason)
 }
 
 /* HEC: https://docs.splunk.com/Documentation/Splunk/latest/Data/TroubleshootHTTPEventCollector */
-static int splunk_result(struct sink *s, struct batch *b, long status, char *why, size_t whylen)
+int http_splunk_result(const char *resp, size_t len, struct batch *b, long status, char *why, size_t whylen)
 {
-	struct http_sink *h = s->priv;
-	json_t *j = json_loadb(h->resp.buf ? h->resp.buf : "", h->resp.len, 0, NULL), *inv;
+	json_t *j = json_loadb(resp ? resp : "", len, 0, NULL), *inv;
 	const char *text = json_string_value(json_object_get(j, "text"));
 	long code = json_is_integer(json_object_get(j, "code")) ? json_integer_value(json_object_get(j, "code")) : -1;
 	long k = -1;
@@ -287,10 +286,9 @@ out:
 	return rc;
 }
 
-static int elastic_result(struct sink *s, struct batch *b, char *why, size_t whylen)
+int http_elastic_result(const char *resp, size_t len, struct batch *b, char *why, size_t whylen)
 {
-	struct http_sink *h = s->priv;
-	json_t *j = json_loadb(h->resp.buf ? h->resp.buf : "", h->resp.len, 0, NULL), *items, *it, *op, *err;
+	json_t *j = json_loadb(resp ? resp : "", len, 0, NULL), *items, *it, *op, *err;
 	size_t i;
 	int rc = 0;
 
@@ -396,12 +394,12 @@ static int http_send(struct sink *s, struct batch *b, unsigned *retry_after_ms, 
 		goto out;
 	}
 	if (c->kind == OUTPUT_SPLUNK && (status / 100 == 2 || status / 100 == 4 || status == 503)) {
-		rc = splunk_result(s, b, status, why, whylen);
+		rc = http_splunk_result(h->resp.buf, h->resp.len, b, status, why, whylen);
 		goto out;
 	}
 	if (status / 100 == 2) {
 		if (c->kind == OUTPUT_ELASTIC)
-			rc = elastic_result(s, b, why, whylen);
+			rc = http_elastic_result(h->resp.buf, h->resp.len, b, why, whylen);
 		else
 			all(b, ITEM_OK, NULL);
 		goto out;
