@@ -210,6 +210,7 @@ static void track_process(struct replay *rp, struct rp_event *ev)
 	const struct bw_event *rec = ev->has_view ? ev->view.ev : NULL;
 	struct proc_info pi = ev->proc;
 	const struct proc_info *known;
+	bool learn;
 
 	if (rec && rec->hdr.type == BW_EV_EXEC) {
 		const struct bw_exec *e = (const void *)rec;
@@ -233,7 +234,9 @@ static void track_process(struct replay *rp, struct rp_event *ev)
 		proctree__cgroup_changed(rp->procs, ((const struct bw_cgroup *)rec)->target_pid);
 	}
 	known = proctree__get(rp->procs, pi.pid, pi.start_time);
-	if (known && !line_knows_more(known, &pi)) {
+	/* decided before the merge below, which frees strings ev->proc still points at */
+	learn = !known || line_knows_more(known, &pi);
+	if (!learn) {
 		pi = *known;
 	} else if (known) {
 		/* what the line leaves out, the tree keeps (copied: learning replaces the tree's entry) */
@@ -254,7 +257,7 @@ static void track_process(struct replay *rp, struct rp_event *ev)
 			memcpy(pi.tty, known->tty, sizeof(pi.tty));
 		}
 	}
-	if (!known || line_knows_more(known, &ev->proc))
+	if (learn)
 		proctree__exec(rp->procs, &pi);
 	/* the event's own copy: strings the event owns, or copied out of the tree */
 	ev->proc = pi;
