@@ -130,3 +130,46 @@ end:
 BW_SYSCALL_EXIT(connect) { return bw_net_exit(ctx, BW_EV_CONNECT); }
 BW_SYSCALL_EXIT(bind) { return bw_net_exit(ctx, BW_EV_BIND); }
 BW_SYSCALL_EXIT(listen) { return bw_net_exit(ctx, BW_EV_LISTEN); }
+
+/*
+ * socket(domain, type, protocol): raw and packet sockets only (AF_PACKET, or
+ * SOCK_RAW in any family), what sniffers, scanners and hand-made packets need;
+ * the ordinary sockets of every client and server are dropped here.
+ */
+#define AF_PACKET 17
+#define SOCK_RAW  3
+#define SOCK_TYPE_MASK 0xf
+
+BW_SYSCALL_ENTER(socket)
+{
+	struct bw_pending *p;
+
+	if (BW_ARGS(ctx)[0] != AF_PACKET && (BW_ARGS(ctx)[1] & SOCK_TYPE_MASK) != SOCK_RAW)
+		return 0;
+	if (!bw_wanted(BW_EV_SOCKET))
+		return 0;
+	p = bw_pending_begin(BW_EV_SOCKET, BW_SYS_SOCKET, ctx, 3);
+	if (p)
+		bw_pending_commit(p);
+	return 0;
+}
+
+BW_SYSCALL_EXIT(socket)
+{
+	struct bw_pending *p = bw_pending_take(BW_EV_SOCKET);
+	struct bw_socket *s;
+	void *rec;
+
+	if (!p)
+		return 0;
+	rec = bw_scratch();
+	if (rec) {
+		s = (struct bw_socket *)bw_begin_syscall(rec, p, sizeof(*s), BW_RET(ctx));
+		s->domain = p->args[0];
+		s->type = p->args[1];
+		s->protocol = p->args[2];
+		bw_submit(rec, sizeof(*s));
+	}
+	bw_pending_end();
+	return 0;
+}
