@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "event.h"
 #include "log.h"
+#include "netwatch.h"
 #include "proctree.h"
 
 #define RP_ANC 16           /* ancestors kept per event */
@@ -59,6 +60,7 @@ struct replay {
 	struct rules_host host;
 	struct replay_stats st;
 	struct strbuf *alerts; /* during one line */
+	struct netwatch *net;  /* connect sweep windows, as the live agent keeps them */
 };
 
 /* ---- small JSON helpers (absent keys are zero / empty) --------------------------------- */
@@ -614,6 +616,13 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		.procs = &ev->acc,
 		.host = &rp->host,
 	};
+	if (ev->has_view) {
+		struct netwatch_counts sweep;
+
+		netwatch__observe(rp->net, &ev->view, &sweep);
+		ev->in.sweep_ports = sweep.ports;
+		ev->in.sweep_hosts = sweep.hosts;
+	}
 	*out = ev;
 	return 0;
 }
@@ -710,7 +719,8 @@ struct replay *replay__new(struct rules *rs, const char *hostname, bool keep)
 	rp->keep = keep;
 	rp->hostname = strdup(hostname ? hostname : "");
 	rp->procs = proctree__new(RP_PROCS_MAX, RP_NO_PROCFS);
-	if (!rp->hostname || !rp->procs) {
+	rp->net = netwatch__new(NETWATCH_PROCS, NETWATCH_WINDOW_NS);
+	if (!rp->hostname || !rp->procs || !rp->net) {
 		replay__free(rp);
 		errno = ENOMEM;
 		return NULL;
@@ -728,6 +738,7 @@ void replay__free(struct replay *rp)
 		event_free(rp->events[i]);
 	free(rp->events);
 	proctree__free(rp->procs);
+	netwatch__free(rp->net);
 	while (rp->containers) {
 		struct rp_container *c = rp->containers;
 

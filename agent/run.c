@@ -19,6 +19,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "netwatch.h"
 #include "output/output.h"
 #include "rules/rules.h"
 #include "stats.h"
@@ -43,6 +44,7 @@ struct runner {
 	const struct run_opts *opts;
 	struct config *cfg;          /* the config last read (SIGHUP re-reads opts->config_path) */
 	struct sensor *sensor;       /* the pipeline's, once loaded: its filters follow the rules */
+	struct netwatch *net;        /* connect sweep windows (bulwark.net.sweep_*) */
 };
 
 /* Read-only opens the rules compare paths against (/etc/shadow, ...), plus those given with --ro-prefix. */
@@ -100,6 +102,7 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 	struct runner *r = ctx;
 	struct rule_input in = { .proc = pe->ec->proc, .container = pe->ec->container, .procs = &r->access,
 				 .host = &r->host, .layer_container = pe->ec->layer_container };
+	struct netwatch_counts sweep;
 
 	r->access.ctx = pe->procs;
 	in.time_ns = event_wall_ns(pe->v->ev->hdr.ktime, pe->boot_to_real_ns);
@@ -111,6 +114,9 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 		rules__eval(r->rules, &cin, on_match, r);
 	}
 	in.ev = pe->v;
+	netwatch__observe(r->net, pe->v, &sweep);
+	in.sweep_ports = sweep.ports;
+	in.sweep_hosts = sweep.hosts;
 	/* a host process has no container: rules see container.id = host */
 	if (in.container && in.container->ident.runtime == RUNTIME_NONE)
 		in.container = NULL;
@@ -418,7 +424,11 @@ int run_main(const struct run_opts *ro)
 		status = 2;
 		goto free_metrics;
 	}
+	r.net = netwatch__new(NETWATCH_PROCS, NETWATCH_WINDOW_NS);
+	if (!r.net)
+		log_warn("connect sweep windows: out of memory; bulwark.net.sweep_* stay 0");
 	status = pipeline_run(&o, &sink);
+	netwatch__free(r.net);
 	outputs__stop(r.outputs, STOP_FLUSH_MS);
 	outputs__log_stats(r.outputs);
 	outputs__free(r.outputs);
