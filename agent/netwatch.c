@@ -16,9 +16,12 @@ struct dest {
 	uint16_t _pad;
 };
 
+/* The initial pid namespace's inode number (PROC_PID_INIT_INO): a host process. */
+#define HOST_PID_NS 0xeffffffcU
+
 struct window {
-	uint32_t pid;       /* 0: free */
-	uint64_t start_time;
+	uint32_t pid;       /* 0: free; a container's window: its pid namespace */
+	uint64_t start_time;/* a container's window: 0 (no process starts at 0) */
 	uint64_t last;      /* ktime of the latest connect */
 	unsigned int head;  /* next slot to overwrite */
 	struct dest d[NETWATCH_SLOTS];
@@ -74,15 +77,23 @@ static uint32_t addr_hash(const uint8_t *a, int n)
 	return h;
 }
 
-/* The process's window, or a fresh one in its set (the least recently used is evicted). */
+/*
+ * The window of the process, or of its container: a process in a pid namespace
+ * other than the host's shares its namespace's window, so that a scan made of
+ * many short processes (a shell loop of nc) adds up. A fresh window is taken
+ * in the key's set when it has none (the least recently used is evicted).
+ */
 static struct window *window_of(struct netwatch *nw, const struct bw_proc *p)
 {
-	struct window *set = &nw->w[(size_t)(mix32(((uint64_t)p->pid << 32) ^ p->start_time) % nw->sets) * WAYS];
+	bool shared = p->pid_ns && p->pid_ns != HOST_PID_NS;
+	uint32_t id = shared ? p->pid_ns : p->pid;
+	uint64_t start = shared ? 0 : p->start_time;
+	struct window *set = &nw->w[(size_t)(mix32(((uint64_t)id << 32) ^ start) % nw->sets) * WAYS];
 	struct window *victim = NULL;
 	int i;
 
 	for (i = 0; i < WAYS; i++) {
-		if (set[i].pid == p->pid && set[i].start_time == p->start_time)
+		if (set[i].pid == id && set[i].start_time == start)
 			return &set[i];
 		if (!victim || (victim->pid && (!set[i].pid || set[i].last < victim->last)))
 			victim = &set[i];
@@ -92,8 +103,8 @@ static struct window *window_of(struct netwatch *nw, const struct bw_proc *p)
 	else
 		nw->st.tracked++;
 	memset(victim, 0, sizeof(*victim));
-	victim->pid = p->pid;
-	victim->start_time = p->start_time;
+	victim->pid = id;
+	victim->start_time = start;
 	return victim;
 }
 

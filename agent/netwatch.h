@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Connect sweeps: how many distinct destinations one process connected to in
- * the last few seconds. A bounded table of per-process windows, allocated once;
+ * Connect sweeps: how many distinct destinations one process (or one container:
+ * all processes of a pid namespace other than the host's) connected to in the
+ * last few seconds. A bounded table of windows, allocated once;
  * each connect updates its process's window and reads the counts the rule
  * fields bulwark.net.sweep_ports and bulwark.net.sweep_hosts show.
  */

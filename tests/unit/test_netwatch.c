@@ -99,6 +99,33 @@ static void test_processes_apart_and_bounded(void)
 	netwatch__free(nw);
 }
 
+/* A scan made of many short processes in one container (a shell loop of nc) adds up. */
+static void test_container_processes_share_a_window(void)
+{
+	struct netwatch *nw = netwatch__new(16, 10 * SEC);
+	struct netwatch_counts c = { 0 };
+	uint32_t i;
+
+	for (i = 0; i < 20; i++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.ev.hdr.type = BW_EV_CONNECT;
+		rec.ev.hdr.ktime = SEC + i;
+		rec.ev.proc.pid = 500 + i;
+		rec.ev.proc.start_time = 7000 + i;
+		rec.ev.proc.pid_ns = 4026532304u;
+		rec.family = AF_INET;
+		rec.port = 1 + i;
+		netwatch__observe(nw, &view, &c);
+	}
+	CHECK_INT(c.ports, 20);
+	/* host processes (the initial pid namespace) each have their own */
+	rec.ev.proc.pid_ns = 0xeffffffcu;
+	rec.ev.proc.pid = 600;
+	netwatch__observe(nw, &view, &c);
+	CHECK_INT(c.ports, 1);
+	netwatch__free(nw);
+}
+
 static void test_other_events_are_zero(void)
 {
 	struct netwatch *nw = netwatch__new(16, 10 * SEC);
@@ -124,6 +151,7 @@ int main(void)
 	RUN(test_same_destination_stays_one);
 	RUN(test_host_sweep_and_saturation);
 	RUN(test_processes_apart_and_bounded);
+	RUN(test_container_processes_share_a_window);
 	RUN(test_other_events_are_zero);
 	return check_summary();
 }
