@@ -167,14 +167,12 @@ BW_SYSCALL_ENTER(mprotect)
 	struct bw_vma_facts f = {};
 	struct bw_pending *p;
 
-	if (!(BW_ARGS(ctx)[2] & PROT_EXEC) || bw_mem_exec_seen())
+	if (!(BW_ARGS(ctx)[2] & PROT_EXEC) || !bw_wanted(BW_EV_MEM_EXEC) || bw_mem_exec_seen())
 		return 0;
 	/* bpf_find_vma exists since 5.17; before it the check cannot be made and nothing is reported */
 	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_find_vma))
 		return 0;
 	if (bpf_find_vma(bw_current(), BW_ARGS(ctx)[0], bw_vma_cb, &f, 0) || !f.anon || (f.flags & VM_EXEC))
-		return 0;
-	if (!bw_wanted(BW_EV_MEM_EXEC))
 		return 0;
 	p = bw_pending_begin(BW_EV_MEM_EXEC, BW_SYS_MPROTECT, ctx, 3);
 	if (!p)
@@ -192,7 +190,7 @@ BW_SYSCALL_ENTER(mmap)
 
 	if ((prot & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) || !(BW_ARGS(ctx)[3] & MAP_ANONYMOUS))
 		return 0;
-	if (bw_mem_exec_seen() || !bw_wanted(BW_EV_MEM_EXEC))
+	if (!bw_wanted(BW_EV_MEM_EXEC) || bw_mem_exec_seen())
 		return 0;
 	p = bw_pending_begin(BW_EV_MEM_EXEC, BW_SYS_MMAP, ctx, 6);
 	if (p)
