@@ -1843,6 +1843,8 @@ const struct field fields_table[] = {
 	{ "bulwark.mem.access", FT_STR, 0, K(PROCESS_VM) | K(PROC_MEM), "read, write (or read|write for a /proc/<pid>/mem opened O_RDWR)", g_mem_access },
 	{ "bulwark.mem.prot", FT_STR, 0, K(MEM_EXEC), "Protection asked for by mprotect/mmap (PROT_READ|PROT_EXEC, ...)", g_mem_prot },
 	{ "bulwark.mem.prev_prot", FT_STR, 0, K(MEM_EXEC), "mprotect: the mapping's protection before the call", g_mem_prev_prot },
+	{ "evt.arg.request", FT_STR, 0, K(PTRACE), "ptrace request by name, as Falco's (PTRACE_ATTACH, PTRACE_POKEDATA, ...): the same as bulwark.ptrace.request", CAT("ptrace.request") },
+	{ "evt.arg.prot", FT_STR, 0, K(MEM_EXEC), "mprotect/mmap protection by name, as Falco's (PROT_READ|PROT_EXEC): the same as bulwark.mem.prot", g_mem_prot },
 	{ "evt.arg.domain", FT_STR, 0, K(SOCKET), "socket domain by name (AF_PACKET, AF_INET, AF_INET6, ...; others as a number)", g_socket_domain },
 	{ "evt.arg.type", FT_UINT, 0, K(SOCKET), "socket type argument as a number, SOCK_NONBLOCK/SOCK_CLOEXEC bits included (3 is SOCK_RAW)", g_socket_type },
 	{ "evt.arg.proto", FT_UINT, 0, K(SOCKET), "socket protocol argument", g_socket_proto },
