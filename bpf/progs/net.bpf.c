@@ -132,19 +132,29 @@ BW_SYSCALL_EXIT(bind) { return bw_net_exit(ctx, BW_EV_BIND); }
 BW_SYSCALL_EXIT(listen) { return bw_net_exit(ctx, BW_EV_LISTEN); }
 
 /*
- * socket(domain, type, protocol): raw and packet sockets only (AF_PACKET, or
- * SOCK_RAW in any family), what sniffers, scanners and hand-made packets need;
- * the ordinary sockets of every client and server are dropped here.
+ * socket(domain, type, protocol): packet sockets (AF_PACKET, or the obsolete
+ * SOCK_PACKET type) and raw IP sockets (SOCK_RAW in AF_INET/AF_INET6), what
+ * sniffers, scanners and hand-made packets need. Everything else is dropped
+ * here: the ordinary sockets of every client and server, and netlink, whose
+ * sockets are SOCK_RAW too (glibc's getaddrinfo, runc, ip, udev open them).
  */
 #define AF_PACKET 17
 #define SOCK_RAW  3
+#define SOCK_PACKET 10
 #define SOCK_TYPE_MASK 0xf
+
+static __always_inline bool bw_socket_wanted(__u64 domain, __u64 type)
+{
+	type &= SOCK_TYPE_MASK;
+	return domain == AF_PACKET || type == SOCK_PACKET ||
+	       (type == SOCK_RAW && (domain == AF_INET || domain == AF_INET6));
+}
 
 BW_SYSCALL_ENTER(socket)
 {
 	struct bw_pending *p;
 
-	if (BW_ARGS(ctx)[0] != AF_PACKET && (BW_ARGS(ctx)[1] & SOCK_TYPE_MASK) != SOCK_RAW)
+	if (!bw_socket_wanted(BW_ARGS(ctx)[0], BW_ARGS(ctx)[1]))
 		return 0;
 	if (!bw_wanted(BW_EV_SOCKET))
 		return 0;
