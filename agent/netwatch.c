@@ -123,7 +123,8 @@ static bool set_add(uint32_t *set, bool *used, uint32_t key)
 	return true;
 }
 
-void netwatch__observe(struct netwatch *nw, const struct event_view *v, struct netwatch_counts *out)
+void netwatch__observe(struct netwatch *nw, const struct event_view *v, uint64_t now_ns,
+		       struct netwatch_counts *out)
 {
 	uint32_t ports[2 * NETWATCH_SLOTS], hosts[2 * NETWATCH_SLOTS];
 	bool pused[2 * NETWATCH_SLOTS] = { false }, hused[2 * NETWATCH_SLOTS] = { false };
@@ -138,7 +139,7 @@ void netwatch__observe(struct netwatch *nw, const struct event_view *v, struct n
 	n = (const struct bw_net *)v->ev;
 	if (n->family != AF_INET && n->family != AF_INET6)
 		return;
-	now = n->ev.hdr.ktime ? n->ev.hdr.ktime : 1;
+	now = now_ns ? now_ns : 1; /* 0 marks a free slot */
 	w = window_of(nw, &n->ev.proc);
 	w->d[w->head] = (struct dest){ .ktime = now, .port = n->port,
 				       .host = addr_hash(n->addr, n->family == AF_INET ? 4 : 16) };

@@ -36,10 +36,13 @@ void netwatch__free(struct netwatch *nw);
 
 /*
  * Records @v if it is an inet or inet6 connect (any result: a sweep is mostly
- * refused or in progress) and sets @out to its process's counts; @out is zero
- * for every other event.
+ * refused or in progress) at @now_ns, and sets @out to its window's counts;
+ * @out is zero for every other event. @now_ns is any clock that does not go
+ * back within a stream: the record's boot-clock ktime live, the line's time
+ * in a replay (whose ktime may be unknown).
  */
-void netwatch__observe(struct netwatch *nw, const struct event_view *v, struct netwatch_counts *out);
+void netwatch__observe(struct netwatch *nw, const struct event_view *v, uint64_t now_ns,
+		       struct netwatch_counts *out);
 
 void netwatch__stats(const struct netwatch *nw, struct netwatch_stats *st);
 

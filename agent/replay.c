@@ -619,7 +619,7 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 	if (ev->has_view) {
 		struct netwatch_counts sweep;
 
-		netwatch__observe(rp->net, &ev->view, &sweep);
+		netwatch__observe(rp->net, &ev->view, ev->time_ns > 0 ? (uint64_t)ev->time_ns : 0, &sweep);
 		ev->in.sweep_ports = sweep.ports;
 		ev->in.sweep_hosts = sweep.hosts;
 	}

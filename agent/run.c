@@ -114,7 +114,7 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 		rules__eval(r->rules, &cin, on_match, r);
 	}
 	in.ev = pe->v;
-	netwatch__observe(r->net, pe->v, &sweep);
+	netwatch__observe(r->net, pe->v, pe->v->ev->hdr.ktime, &sweep);
 	in.sweep_ports = sweep.ports;
 	in.sweep_hosts = sweep.hosts;
 	/* a host process has no container: rules see container.id = host */

@@ -29,7 +29,7 @@ static struct netwatch_counts connect_at(struct netwatch *nw, uint32_t pid, cons
 	rec.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 	inet_pton(rec.family, addr, rec.addr);
 	rec.port = port;
-	netwatch__observe(nw, &view, &c);
+	netwatch__observe(nw, &view, t, &c);
 	return c;
 }
 
@@ -115,13 +115,13 @@ static void test_container_processes_share_a_window(void)
 		rec.ev.proc.pid_ns = 4026532304u;
 		rec.family = AF_INET;
 		rec.port = 1 + i;
-		netwatch__observe(nw, &view, &c);
+		netwatch__observe(nw, &view, rec.ev.hdr.ktime, &c);
 	}
 	CHECK_INT(c.ports, 20);
 	/* host processes (the initial pid namespace) each have their own */
 	rec.ev.proc.pid_ns = 0xeffffffcu;
 	rec.ev.proc.pid = 600;
-	netwatch__observe(nw, &view, &c);
+	netwatch__observe(nw, &view, 2 * SEC, &c);
 	CHECK_INT(c.ports, 1);
 	netwatch__free(nw);
 }
@@ -134,13 +134,13 @@ static void test_other_events_are_zero(void)
 	memset(&rec, 0, sizeof(rec));
 	rec.ev.hdr.type = BW_EV_LISTEN;
 	rec.family = AF_INET;
-	netwatch__observe(nw, &view, &c);
+	netwatch__observe(nw, &view, SEC, &c);
 	CHECK_INT(c.ports, 0);
 	rec.ev.hdr.type = BW_EV_CONNECT;
 	rec.family = AF_UNIX;
-	netwatch__observe(nw, &view, &c);
+	netwatch__observe(nw, &view, SEC, &c);
 	CHECK_INT(c.ports, 0);
-	netwatch__observe(nw, NULL, &c);
+	netwatch__observe(nw, NULL, SEC, &c);
 	CHECK_INT(c.hosts, 0);
 	netwatch__free(nw);
 }
