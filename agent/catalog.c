@@ -461,11 +461,15 @@ static const struct cat_field listen_fields[] = {
 	{ U(struct bw_net, backlog, "backlog"), DOC("the backlog argument", "syscall argument") },
 };
 
-static const struct cat_name ptrace_names[] = { { 16, "PTRACE_ATTACH" }, { 0x4206, "PTRACE_SEIZE" }, { 0, NULL } };
+static const struct cat_name ptrace_names[] = {
+	{ 16, "PTRACE_ATTACH" }, { 0x4206, "PTRACE_SEIZE" }, { 0, "PTRACE_TRACEME" }, { 4, "PTRACE_POKETEXT" },
+	{ 5, "PTRACE_POKEDATA" }, { 6, "PTRACE_POKEUSER" }, { 13, "PTRACE_SETREGS" }, { 15, "PTRACE_SETFPREGS" },
+	{ 0x4205, "PTRACE_SETREGSET" }, { 0, NULL },
+};
 
 static const struct cat_field ptrace_fields[] = {
 	{ .key = "request", .kind = CAT_ENUM, .off = offsetof(struct bw_ptrace, request), .width = 8, .aux = ~0ULL,
-	  .def = 16, .table = ptrace_names, DOC("`\"PTRACE_ATTACH\"` (16) or `\"PTRACE_SEIZE\"` (0x4206)", "syscall argument") },
+	  .def = 16, .table = ptrace_names, DOC("the request by name: `\"PTRACE_ATTACH\"` (16), `\"PTRACE_SEIZE\"` (0x4206), `\"PTRACE_TRACEME\"` (0), `\"PTRACE_POKETEXT\"` (4), `\"PTRACE_POKEDATA\"` (5), `\"PTRACE_POKEUSER\"` (6), `\"PTRACE_SETREGS\"` (13), `\"PTRACE_SETFPREGS\"` (15), `\"PTRACE_SETREGSET\"` (0x4205); the kernel drops every other request (reads and resumes)", "syscall argument") },
 	{ U(struct bw_ptrace, target_pid, "target_pid"), DOC("the pid argument, as the caller passed it (a pid in the **caller's** pid namespace, unlike `proc.pid`)", "syscall argument") },
 };
 
@@ -490,6 +494,52 @@ static const struct cat_field memfd_fields[] = {
 
 static const struct cat_field setid_fields[] = {
 	{ .key = "ids", .kind = CAT_ID, .off = offsetof(struct bw_setid, id), .width = 3, DOC("the ids passed, in argument order: `[id, -1, -1]` for `setuid`, `setgid`, `setfsuid`, `setfsgid`; `[real, effective, -1]` for `setreuid`/`setregid`; `[real, effective, saved]` for `setresuid`/`setresgid`. `-1` is an id the call leaves unchanged", "syscall arguments") },
+};
+
+static const struct cat_field process_vm_fields[] = {
+	{ U(struct bw_process_vm, target_pid, "target_pid"), DOC("the pid argument: the process whose memory is read or written, in the **caller's** pid namespace", "syscall argument") },
+	{ U(struct bw_process_vm, liovcnt, "liovcnt"), DOC("number of local iovecs", "syscall argument") },
+	{ U(struct bw_process_vm, riovcnt, "riovcnt"), DOC("number of remote iovecs", "syscall argument") },
+};
+
+static const struct cat_flag mem_access_names[] = { { 1, "read" }, { 2, "write" }, { 0, NULL } };
+const struct cat_flags cat_mem_access = { mem_access_names, 0, NULL };
+
+static const struct cat_field proc_mem_fields[] = {
+	{ U(struct bw_proc_mem, target_pid, "target_pid"), DOC("the thread-group id (initial pid namespace, as `proc.pid`) of the process whose `mem` file was opened, from the procfs inode's `struct pid`", "`proc_inode.pid`") },
+	{ U(struct bw_proc_mem, target_start_time, "target_start_time"), DOC("that process's start time (ns since boot): with `target_pid`, its identity", "`task_struct.group_leader->start_boottime`") },
+	{ .key = "access", .kind = CAT_FLAGS, .off = offsetof(struct bw_proc_mem, access), .width = 4, .table = &cat_mem_access, DOC("`read`, `write` or `read\\|write`: how the file was opened; `access_raw`: 1 read, 2 write", "`file.f_mode`") },
+};
+
+static const struct cat_flag prot_names[] = { { 1, "PROT_READ" }, { 2, "PROT_WRITE" }, { 4, "PROT_EXEC" }, { 0, NULL } };
+const struct cat_flags cat_prot_flags = { prot_names, 7, "PROT_NONE" };
+static const struct cat_flag map_names[] = {
+	{ 1, "MAP_SHARED" }, { 2, "MAP_PRIVATE" }, { 0x10, "MAP_FIXED" }, { 0x20, "MAP_ANONYMOUS" }, { 0, NULL },
+};
+const struct cat_flags cat_map_flags = { map_names, 0, NULL };
+
+static bool is_mprotect(const struct bw_event *ev)
+{
+	return ev->syscall == BW_SYS_MPROTECT;
+}
+
+static bool is_mmap(const struct bw_event *ev)
+{
+	return ev->syscall == BW_SYS_MMAP;
+}
+
+static const struct cat_field mem_exec_fields[] = {
+	{ .key = "addr", .kind = CAT_HEX, .off = offsetof(struct bw_mem_exec, addr), .width = 8, DOC("the address argument (`mmap`: the hint; the mapping's address is `res`)", "syscall argument") },
+	{ U(struct bw_mem_exec, len, "len"), DOC("the length argument", "syscall argument") },
+	{ .key = "prot", .kind = CAT_FLAGS, .off = offsetof(struct bw_mem_exec, prot), .width = 4, .table = &cat_prot_flags, DOC("the protection asked for, `PROT_*` names joined with `\\|`; `prot_raw`: as a number", "syscall argument") },
+	{ .key = "prev_prot", .kind = CAT_FLAGS, .off = offsetof(struct bw_mem_exec, prev_prot), .width = 4, .table = &cat_prot_flags, .when = is_mprotect, DOC("`mprotect` only: the mapping's protection before the call (from `vm_flags`)", "`vm_area_struct.vm_flags`") },
+	{ .key = "flags", .kind = CAT_FLAGS, .off = offsetof(struct bw_mem_exec, flags), .width = 4, .table = &cat_map_flags, .when = is_mmap, DOC("`mmap` only: the flags argument (`MAP_*`)", "syscall argument") },
+};
+
+static const struct cat_field socket_fields[] = {
+	{ U(struct bw_socket, domain, "domain"), DOC("the domain argument (`AF_*`: 17 `AF_PACKET`, 2 `AF_INET`, 10 `AF_INET6`)", "syscall argument") },
+	{ U(struct bw_socket, type, "type"), DOC("the type argument, `SOCK_NONBLOCK`/`SOCK_CLOEXEC` bits included (3 `SOCK_RAW`, 2 `SOCK_DGRAM`, 10 `SOCK_PACKET`)", "syscall argument") },
+	{ U(struct bw_socket, protocol, "protocol"), DOC("the protocol argument (`AF_PACKET`: the ethertype in network byte order, 768 is `ETH_P_ALL`)", "syscall argument") },
 };
 
 #define T(ev, o, strct, flds, evt) \
@@ -517,6 +567,10 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(BPF_LOAD, "bpf", struct bw_bpf, bpf_fields, NULL),
 	T(MEMFD_CREATE, "memfd", struct bw_memfd, memfd_fields, NULL),
 	T(SETUID, "setid", struct bw_setid, setid_fields, NULL),
+	T(PROCESS_VM, "process_vm", struct bw_process_vm, process_vm_fields, NULL),
+	T(PROC_MEM, "proc_mem", struct bw_proc_mem, proc_mem_fields, "proc_mem"),
+	T(MEM_EXEC, "mem_exec", struct bw_mem_exec, mem_exec_fields, NULL),
+	T(SOCKET, "socket", struct bw_socket, socket_fields, NULL),
 };
 
 const struct cat_field *catalog_file_fields(size_t *n)

@@ -38,7 +38,7 @@ struct cat_flags {
 	const char *zero_name;        /* e.g. O_RDONLY; NULL: none */
 };
 extern const struct cat_flags cat_open_flags, cat_clone_flags, cat_mount_flags, cat_umount_flags,
-	cat_memfd_flags, cat_module_flags, cat_no_flags;
+	cat_memfd_flags, cat_module_flags, cat_no_flags, cat_mem_access, cat_prot_flags, cat_map_flags;
 
 /* A value named by a table (ends with { 0, NULL }). */
 struct cat_name {

@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "event.h"
 #include "log.h"
+#include "netwatch.h"
 #include "proctree.h"
 
 #define RP_ANC 16           /* ancestors kept per event */
@@ -60,6 +61,7 @@ struct replay {
 	struct rules_host host;
 	struct replay_stats st;
 	struct strbuf *alerts; /* during one line */
+	struct netwatch *net;  /* connect sweep windows, as the live agent keeps them */
 };
 
 /* ---- small JSON helpers (absent keys are zero / empty) --------------------------------- */
@@ -625,6 +627,13 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		.procs = &ev->acc,
 		.host = &rp->host,
 	};
+	if (ev->has_view) {
+		struct netwatch_counts sweep;
+
+		netwatch__observe(rp->net, &ev->view, ev->time_ns > 0 ? (uint64_t)ev->time_ns : 0, &sweep);
+		ev->in.sweep_ports = sweep.ports;
+		ev->in.sweep_hosts = sweep.hosts;
+	}
 	*out = ev;
 	return 0;
 }
@@ -721,7 +730,8 @@ struct replay *replay__new(struct rules *rs, const char *hostname, bool keep)
 	rp->keep = keep;
 	rp->hostname = strdup(hostname ? hostname : "");
 	rp->procs = proctree__new(RP_PROCS_MAX, RP_NO_PROCFS);
-	if (!rp->hostname || !rp->procs) {
+	rp->net = netwatch__new(NETWATCH_PROCS, NETWATCH_WINDOW_NS);
+	if (!rp->hostname || !rp->procs || !rp->net) {
 		replay__free(rp);
 		errno = ENOMEM;
 		return NULL;
@@ -739,6 +749,7 @@ void replay__free(struct replay *rp)
 		event_free(rp->events[i]);
 	free(rp->events);
 	proctree__free(rp->procs);
+	netwatch__free(rp->net);
 	while (rp->containers) {
 		struct rp_container *c = rp->containers;
 

@@ -20,6 +20,7 @@
 #include "drop_alert.h"
 #include "log.h"
 #include "metrics.h"
+#include "netwatch.h"
 #include "output/output.h"
 #include "rules/rules.h"
 #include "stats.h"
@@ -47,6 +48,7 @@ struct runner {
 	struct sensor *sensor;       /* the pipeline's, once loaded: its filters follow the rules */
 	struct drop_watch drops;     /* kernel losses not yet reported as an alert */
 	struct drop_alert_buf drop_alert;
+	struct netwatch *net;        /* connect sweep windows (bulwark.net.sweep_*) */
 };
 
 /* Read-only opens the rules compare paths against (/etc/shadow, ...), plus those given with --ro-prefix. */
@@ -104,6 +106,7 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 	struct runner *r = ctx;
 	struct rule_input in = { .proc = pe->ec->proc, .container = pe->ec->container, .procs = &r->access,
 				 .host = &r->host, .layer_container = pe->ec->layer_container };
+	struct netwatch_counts sweep;
 
 	r->access.ctx = pe->procs;
 	in.time_ns = event_wall_ns(pe->v->ev->hdr.ktime, pe->boot_to_real_ns);
@@ -115,6 +118,9 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 		rules__eval(r->rules, &cin, on_match, r);
 	}
 	in.ev = pe->v;
+	netwatch__observe(r->net, pe->v, pe->v->ev->hdr.ktime, &sweep);
+	in.sweep_ports = sweep.ports;
+	in.sweep_hosts = sweep.hosts;
 	/* a host process has no container: rules see container.id = host */
 	if (in.container && in.container->ident.runtime == RUNTIME_NONE)
 		in.container = NULL;
@@ -433,7 +439,11 @@ int run_main(const struct run_opts *ro)
 		status = 2;
 		goto free_metrics;
 	}
+	r.net = netwatch__new(NETWATCH_PROCS, NETWATCH_WINDOW_NS);
+	if (!r.net)
+		log_warn("connect sweep windows: out of memory; bulwark.net.sweep_* stay 0");
 	status = pipeline_run(&o, &sink);
+	netwatch__free(r.net);
 	outputs__stop(r.outputs, STOP_FLUSH_MS);
 	outputs__log_stats(r.outputs);
 	outputs__free(r.outputs);

@@ -146,4 +146,17 @@ struct {
 	__type(value, __u8);
 } exit_claims SEC(".maps") __weak;
 
+/*
+ * mem_exec: the processes already reported making anonymous memory executable,
+ * key tgid, value its start_time. Only a process's first W->X is reported: a
+ * JIT (node, java) does it thousands of times and a rule can use no more than
+ * "this process did it". LRU: a forgotten process is reported once more.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} mem_exec_seen SEC(".maps") __weak;
+
 #endif

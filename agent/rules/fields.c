@@ -1847,6 +1847,103 @@ static bool g_nodata(struct xctx *x, int idx, struct fval *v)
 }
 
 /* A plain field of the record: field_get reads it through the catalogue (g_cat is never called). */
+/* ---- process injection, raw sockets, connect sweeps (issue 13, classes 7 and 10) ---- */
+
+static bool g_mem_target_pid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	if (ev->hdr.type == BW_EV_PROC_MEM)
+		return put_uint(v, ((const struct bw_proc_mem *)ev)->target_pid);
+	return put_uint(v, ((const struct bw_process_vm *)ev)->target_pid);
+}
+
+static bool g_mem_access(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	if (ev->hdr.type == BW_EV_PROC_MEM)
+		return flags_value(x, v, ((const struct bw_proc_mem *)ev)->access, &cat_mem_access);
+	return put_cstr(v, ev->syscall == BW_SYS_PROCESS_VM_WRITEV ? "write" : "read");
+}
+
+static bool g_mem_prot(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return flags_value(x, v, ((const struct bw_mem_exec *)rec(x))->prot, &cat_prot_flags);
+}
+
+static bool g_mem_prev_prot(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_event *ev = rec(x);
+
+	(void)idx;
+	if (ev->syscall != BW_SYS_MPROTECT)
+		return false;
+	return flags_value(x, v, ((const struct bw_mem_exec *)ev)->prev_prot, &cat_prot_flags);
+}
+
+static const struct cat_name socket_domains[] = {
+	{ AF_UNIX, "AF_UNIX" }, { AF_INET, "AF_INET" }, { AF_INET6, "AF_INET6" }, { AF_NETLINK, "AF_NETLINK" },
+	{ AF_PACKET, "AF_PACKET" }, { 0, NULL },
+};
+
+static const struct cat_name socket_types[] = {
+	{ SOCK_STREAM, "SOCK_STREAM" }, { SOCK_DGRAM, "SOCK_DGRAM" }, { SOCK_RAW, "SOCK_RAW" },
+	{ SOCK_RDM, "SOCK_RDM" }, { SOCK_SEQPACKET, "SOCK_SEQPACKET" }, { SOCK_PACKET, "SOCK_PACKET" }, { 0, NULL },
+};
+
+/* A value by name from @t, else its number in decimal (Falco prints unknown families so). */
+static bool named_value(struct xctx *x, struct fval *v, uint32_t value, const struct cat_name *t)
+{
+	char buf[16];
+	int n;
+
+	for (; t->name; t++)
+		if (t->value == value)
+			return put_cstr(v, t->name);
+	n = snprintf(buf, sizeof(buf), "%u", value);
+	return put_copy(x, v, buf, (size_t)n);
+}
+
+static bool g_socket_domain(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return named_value(x, v, ((const struct bw_socket *)rec(x))->domain, socket_domains);
+}
+
+static bool g_socket_type(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, ((const struct bw_socket *)rec(x))->type);
+}
+
+static bool g_socket_type_name(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return named_value(x, v, ((const struct bw_socket *)rec(x))->type & 0xf, socket_types);
+}
+
+static bool g_socket_proto(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, ((const struct bw_socket *)rec(x))->protocol);
+}
+
+static bool g_sweep_ports(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, x->in->sweep_ports);
+}
+
+static bool g_sweep_hosts(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_uint(v, x->in->sweep_hosts);
+}
+
 static bool g_cat(struct xctx *x, int idx, struct fval *v)
 {
 	(void)x, (void)idx, (void)v;
@@ -1887,7 +1984,6 @@ const struct field fields_table[] = {
 	{ "evt.arg.name", FT_STR, 0, K(OPEN), "Falco's name argument of open: the path as the caller passed it", g_file_upath },
 	{ "evt.arg.filename", FT_STR, 0, K(CHMOD) | K(EXEC), "Falco's filename argument: the path given to chmod or execve", g_evt_arg_filename },
 	{ "evt.arg.fd", FT_INT, 0, K(OPEN) | K_NET | K(SETNS) | K(MODULE_LOAD), "Falco's fd argument or result (as fd.num)", g_fd_num },
-	{ "evt.arg.request", FT_STR, 0, K(PTRACE), "ptrace request: PTRACE_ATTACH or PTRACE_SEIZE (the sensor reports only those)", CAT("ptrace.request") },
 	{ "evt.arg.uid", FT_STR, 0, K(SETUID), "uid argument of setuid: the user's name in the host's /etc/passwd, else the number", g_evt_arg_uid },
 	{ "evt.arg.cmd", FT_STR, 0, K(BPF_LOAD), "bpf() command: BPF_PROG_LOAD", g_evt_arg_cmd },
 	{ "evt.arg", FT_STR, FF_INDEX, 0, "No data on bulwark yet (Falco: argument N by position, evt.arg[0])", g_nodata },
@@ -1896,7 +1992,6 @@ const struct field fields_table[] = {
 	{ "evt.arg.oldpath", FT_STR, 0, 0, "No data on bulwark yet (rename, link are not captured)", g_nodata },
 	{ "evt.arg.target", FT_STR, 0, 0, "No data on bulwark yet (symlink is not captured)", g_nodata },
 	{ "evt.arg.linkpath", FT_STR, 0, 0, "No data on bulwark yet (symlink is not captured)", g_nodata },
-	{ "evt.arg.domain", FT_STR, 0, 0, "No data on bulwark yet (socket is not captured)", g_nodata },
 	{ "evt.arg.res_or_fd", FT_STR, 0, 0, "No data on bulwark yet", g_nodata },
 	{ "evt.args", FT_STR, 0, 0, "No data on bulwark yet (Falco: every argument as text)", g_nodata },
 	{ "evt.buffer", FT_STR, 0, 0, "No data on bulwark yet (I/O buffers are not captured)", g_nodata },
@@ -2021,8 +2116,20 @@ const struct field fields_table[] = {
 	{ "bulwark.cgroup.hierarchy", FT_STR, 0, K_CG, "Named cgroup v1 hierarchy, or ''", CAT("cgroup.hierarchy") },
 	{ "bulwark.cgroup.hierarchy_id", FT_UINT, 0, K_CG, "Hierarchy id (0 is cgroup2)", CAT("cgroup.hierarchy_id") },
 	{ "bulwark.cgroup.target_pid", FT_UINT, 0, K(CGROUP_ATTACH), "The task moved into the cgroup", CAT("cgroup.target_pid") },
-	{ "bulwark.ptrace.request", FT_STR, 0, K(PTRACE), "PTRACE_ATTACH or PTRACE_SEIZE", CAT("ptrace.request") },
+	{ "bulwark.ptrace.request", FT_STR, 0, K(PTRACE), "PTRACE_ATTACH, PTRACE_SEIZE, PTRACE_TRACEME, PTRACE_POKETEXT, PTRACE_POKEDATA, PTRACE_POKEUSER, PTRACE_SETREGS, PTRACE_SETFPREGS or PTRACE_SETREGSET", CAT("ptrace.request") },
 	{ "bulwark.ptrace.target_pid", FT_UINT, 0, K(PTRACE), "The traced process", CAT("ptrace.target_pid") },
+	{ "bulwark.mem.target_pid", FT_UINT, 0, K(PROCESS_VM) | K(PROC_MEM), "The process whose memory is read or written (process_vm_*: the caller's pid namespace; proc_mem: the host's)", g_mem_target_pid },
+	{ "bulwark.mem.access", FT_STR, 0, K(PROCESS_VM) | K(PROC_MEM), "read, write (or read|write for a /proc/<pid>/mem opened O_RDWR)", g_mem_access },
+	{ "bulwark.mem.prot", FT_STR, 0, K(MEM_EXEC), "Protection asked for by mprotect/mmap (PROT_READ|PROT_EXEC, ...)", g_mem_prot },
+	{ "bulwark.mem.prev_prot", FT_STR, 0, K(MEM_EXEC), "mprotect: the mapping's protection before the call", g_mem_prev_prot },
+	{ "evt.arg.request", FT_STR, 0, K(PTRACE), "ptrace request by name, as Falco's (PTRACE_ATTACH, PTRACE_POKEDATA, ...): the same as bulwark.ptrace.request", CAT("ptrace.request") },
+	{ "evt.arg.prot", FT_STR, 0, K(MEM_EXEC), "mprotect/mmap protection by name, as Falco's (PROT_READ|PROT_EXEC): the same as bulwark.mem.prot", g_mem_prot },
+	{ "evt.arg.domain", FT_STR, 0, K(SOCKET), "socket domain by name (AF_PACKET, AF_INET, AF_INET6, ...; others as a number)", g_socket_domain },
+	{ "evt.arg.type", FT_UINT, 0, K(SOCKET), "socket type argument as a number, SOCK_NONBLOCK/SOCK_CLOEXEC bits included (3 is SOCK_RAW)", g_socket_type },
+	{ "evt.arg.proto", FT_UINT, 0, K(SOCKET), "socket protocol argument", g_socket_proto },
+	{ "bulwark.socket.type", FT_STR, 0, K(SOCKET), "socket type by name without the flag bits (SOCK_RAW, SOCK_DGRAM, SOCK_PACKET, ...)", g_socket_type_name },
+	{ "bulwark.net.sweep_ports", FT_UINT, 0, K(CONNECT), "Distinct destination ports the process (in a container: the container, i.e. its pid namespace) connected to (inet/inet6, any result) in the last 10 s, this connect included; saturates at 64", g_sweep_ports },
+	{ "bulwark.net.sweep_hosts", FT_UINT, 0, K(CONNECT), "Distinct destination addresses the process (in a container: the container) connected to in the last 10 s, this connect included; saturates at 64", g_sweep_hosts },
 	{ "bulwark.bpf.prog_name", FT_STR, 0, K(BPF_LOAD), "Name of the BPF program loaded", CAT("bpf.prog_name") },
 	{ "bulwark.bpf.prog_type", FT_UINT, 0, K(BPF_LOAD), "BPF program type", CAT("bpf.prog_type") },
 	{ "bulwark.bpf.cmd", FT_UINT, 0, K(BPF_LOAD), "bpf() command", CAT("bpf.cmd") },

@@ -64,6 +64,8 @@ struct rule_input {
 	const struct rules_host *host;          /* NULL: unknown */
 	/* exec on the host of a file in a container's overlay upper layer: that container (NULL otherwise) */
 	const struct container_info *layer_container;
+	/* connect: distinct destination ports / addresses of the process in the sweep window (agent/netwatch.c) */
+	uint32_t sweep_ports, sweep_hosts;
 };
 
 /* Falco's priorities, most severe first (the same values as enum alert_priority of agent/output). */

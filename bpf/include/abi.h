@@ -57,7 +57,15 @@
 	X(BPF_LOAD,      "bpf_load",      BW_RING_CRITICAL) \
 	X(MEMFD_CREATE,  "memfd_create",  BW_RING_COMMON)   \
 	/* setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid */ \
-	X(SETUID,        "setuid",        BW_RING_CRITICAL)
+	X(SETUID,        "setuid",        BW_RING_CRITICAL) \
+	/* process_vm_readv, process_vm_writev: another process's memory, by pid */ \
+	X(PROCESS_VM,    "process_vm",    BW_RING_CRITICAL) \
+	/* an open of another process's /proc/<pid>/mem (decided from the procfs inode) */ \
+	X(PROC_MEM,      "proc_mem",      BW_RING_CRITICAL) \
+	/* anonymous memory made executable: mprotect adding PROT_EXEC, mmap PROT_WRITE|PROT_EXEC */ \
+	X(MEM_EXEC,      "mem_exec",      BW_RING_COMMON)   \
+	/* socket(2), raw and packet sockets only */ \
+	X(SOCKET,        "socket",        BW_RING_COMMON)
 
 /* Event types; also the index of the enabled-type map and the drop counters. */
 #define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
@@ -89,7 +97,9 @@ enum bw_event_type {
 	X(MEMFD_CREATE, "memfd_create", MEMFD_CREATE) \
 	X(SETUID, "setuid", SETUID) X(SETGID, "setgid", SETUID) X(SETREUID, "setreuid", SETUID) \
 	X(SETREGID, "setregid", SETUID) X(SETRESUID, "setresuid", SETUID) X(SETRESGID, "setresgid", SETUID) \
-	X(SETFSUID, "setfsuid", SETUID) X(SETFSGID, "setfsgid", SETUID)
+	X(SETFSUID, "setfsuid", SETUID) X(SETFSGID, "setfsgid", SETUID) \
+	X(PROCESS_VM_READV, "process_vm_readv", PROCESS_VM) X(PROCESS_VM_WRITEV, "process_vm_writev", PROCESS_VM) \
+	X(MPROTECT, "mprotect", MEM_EXEC) X(MMAP, "mmap", MEM_EXEC) X(SOCKET, "socket", SOCKET)
 
 /* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
 #define BW_X_SYS_ENUM(name, str, type) BW_SYS_##name,
@@ -315,6 +325,43 @@ struct bw_setid {
 	__u32 _pad0;
 };
 
+struct bw_process_vm {
+	struct bw_event ev;
+	__u32 target_pid; /* the pid argument (caller's pid namespace) */
+	__u32 liovcnt;
+	__u32 riovcnt;
+	__u32 _pad0;
+};
+
+/* Access bits of struct bw_proc_mem.access (the file's f_mode read/write bits). */
+#define BW_MEM_READ  (1u << 0)
+#define BW_MEM_WRITE (1u << 1)
+
+struct bw_proc_mem {
+	struct bw_event ev;       /* res is the fd the open returned */
+	__u64 target_start_time;  /* start_time of the process whose memory the file is */
+	__u32 target_pid;         /* its thread-group id (initial pid namespace) */
+	__u32 access;             /* BW_MEM_* */
+};
+
+struct bw_mem_exec {
+	struct bw_event ev;
+	__u64 addr;
+	__u64 len;
+	__u32 prot;      /* the protection asked for (PROT_*) */
+	__u32 flags;     /* mmap: MAP_* flags; mprotect: 0 */
+	__u32 prev_prot; /* mprotect: the mapping's PROT_* before the call (from vm_flags); mmap: 0 */
+	__u32 _pad0;
+};
+
+struct bw_socket {
+	struct bw_event ev;  /* res is the new fd */
+	__u32 domain;        /* AF_* */
+	__u32 type;          /* SOCK_* with SOCK_NONBLOCK/SOCK_CLOEXEC bits */
+	__u32 protocol;
+	__u32 _pad0;
+};
+
 /* Kernel-side counters (per-CPU array "counters"), read by the agent. */
 enum bw_counter {
 	BW_CNT_DROP_COMMON = 0,  /* records lost: common ring buffer full */
@@ -363,6 +410,10 @@ _Static_assert(sizeof(struct bw_module) == 176, "bw_module");
 _Static_assert(sizeof(struct bw_bpf) == 144, "bw_bpf");
 _Static_assert(sizeof(struct bw_memfd) == 136, "bw_memfd");
 _Static_assert(sizeof(struct bw_setid) == 136, "bw_setid");
+_Static_assert(sizeof(struct bw_process_vm) == 136, "bw_process_vm");
+_Static_assert(sizeof(struct bw_proc_mem) == 136, "bw_proc_mem");
+_Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
+_Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
 _Static_assert(sizeof(struct bw_config) == 8, "bw_config");
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* ptrace attach/seize, kernel module loads, BPF program loads, memfd_create, the setuid family. */
+/* ptrace (attach, seize, traceme, memory and register writes), kernel module loads, BPF program loads, memfd_create, the setuid family. */
 #include "../lib/syscall.bpf.h"
 
 /* Entry helper for events whose arguments are all kept in p->args. */
@@ -10,12 +10,36 @@ static __always_inline struct bw_pending *bw_simple_enter(void *ctx, const int n
 	return bw_pending_begin(type, syscall, ctx, nargs);
 }
 
+/*
+ * The requests that take control of a process or change it: attach/seize,
+ * TRACEME (a child offering itself to its parent; also the classic
+ * anti-debugging check), and writes of the tracee's memory or registers
+ * (injection). Reads (PEEK*, GETREGS) and resumes are a debugger's steady
+ * traffic and tell a rule nothing more: dropped here.
+ */
+static __always_inline bool bw_ptrace_wanted(__u64 request)
+{
+	switch (request) {
+	case PTRACE_ATTACH:
+	case PTRACE_SEIZE:
+	case PTRACE_TRACEME:
+	case PTRACE_POKETEXT:
+	case PTRACE_POKEDATA:
+	case PTRACE_POKEUSER:
+	case PTRACE_SETREGS:
+	case PTRACE_SETFPREGS:
+	case PTRACE_SETREGSET:
+		return true;
+	}
+	return false;
+}
+
 BW_SYSCALL_ENTER(ptrace)
 {
 	__u64 request = BW_ARGS(ctx)[0];
 	struct bw_pending *p;
 
-	if (request != PTRACE_ATTACH && request != PTRACE_SEIZE)
+	if (!bw_ptrace_wanted(request))
 		return 0;
 	p = bw_simple_enter(ctx, 4, BW_EV_PTRACE, BW_SYS_PTRACE);
 	if (p)

@@ -130,3 +130,56 @@ end:
 BW_SYSCALL_EXIT(connect) { return bw_net_exit(ctx, BW_EV_CONNECT); }
 BW_SYSCALL_EXIT(bind) { return bw_net_exit(ctx, BW_EV_BIND); }
 BW_SYSCALL_EXIT(listen) { return bw_net_exit(ctx, BW_EV_LISTEN); }
+
+/*
+ * socket(domain, type, protocol): packet sockets (AF_PACKET, or the obsolete
+ * SOCK_PACKET type) and raw IP sockets (SOCK_RAW in AF_INET/AF_INET6), what
+ * sniffers, scanners and hand-made packets need. Everything else is dropped
+ * here: the ordinary sockets of every client and server, and netlink, whose
+ * sockets are SOCK_RAW too (glibc's getaddrinfo, runc, ip, udev open them).
+ */
+#define AF_PACKET 17
+#define SOCK_RAW  3
+#define SOCK_PACKET 10
+#define SOCK_TYPE_MASK 0xf
+
+static __always_inline bool bw_socket_wanted(__u64 domain, __u64 type)
+{
+	type &= SOCK_TYPE_MASK;
+	return domain == AF_PACKET || type == SOCK_PACKET ||
+	       (type == SOCK_RAW && (domain == AF_INET || domain == AF_INET6));
+}
+
+BW_SYSCALL_ENTER(socket)
+{
+	struct bw_pending *p;
+
+	if (!bw_socket_wanted(BW_ARGS(ctx)[0], BW_ARGS(ctx)[1]))
+		return 0;
+	if (!bw_wanted(BW_EV_SOCKET))
+		return 0;
+	p = bw_pending_begin(BW_EV_SOCKET, BW_SYS_SOCKET, ctx, 3);
+	if (p)
+		bw_pending_commit(p);
+	return 0;
+}
+
+BW_SYSCALL_EXIT(socket)
+{
+	struct bw_pending *p = bw_pending_take(BW_EV_SOCKET);
+	struct bw_socket *s;
+	void *rec;
+
+	if (!p)
+		return 0;
+	rec = bw_scratch();
+	if (rec) {
+		s = (struct bw_socket *)bw_begin_syscall(rec, p, sizeof(*s), BW_RET(ctx));
+		s->domain = p->args[0];
+		s->type = p->args[1];
+		s->protocol = p->args[2];
+		bw_submit(rec, sizeof(*s));
+	}
+	bw_pending_end();
+	return 0;
+}

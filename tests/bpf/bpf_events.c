@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <pthread.h>
@@ -1315,6 +1316,303 @@ static void cleanup(void)
 		fprintf(stderr, "cleanup of %s failed\n", workdir);
 }
 
+/* ---- tests: process injection and raw sockets (issue 13) ---------------------------------- */
+
+/* Pids and addresses a child hands back to the test (a shared page). */
+struct inject_ids {
+	pid_t target;
+	uint64_t addr;
+	uint64_t addr2;
+};
+
+static struct inject_ids *inject_ids_new(void)
+{
+	struct inject_ids *ids = mmap(NULL, sizeof(*ids), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return ids == MAP_FAILED ? NULL : ids;
+}
+
+static volatile long inject_word = 1; /* at the same address in a forked target */
+
+static pid_t fork_paused(void)
+{
+	pid_t target = fork();
+
+	if (target == 0) {
+		pause();
+		_exit(0);
+	}
+	return target;
+}
+
+static void reap(pid_t target)
+{
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+}
+
+/* A child offers itself (TRACEME) and stops; its parent pokes its memory and reads it back. */
+static int child_ptrace_traceme_poke(void *arg)
+{
+	struct inject_ids *ids = arg;
+	pid_t target = fork();
+	int status, rc = 1;
+
+	if (target == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	ids->target = target;
+	ids->addr = (uint64_t)(uintptr_t)&inject_word;
+	if (waitpid(target, &status, 0) == target && WIFSTOPPED(status) &&
+	    ptrace(PTRACE_POKEDATA, target, (void *)&inject_word, (void *)42L) == 0 &&
+	    ptrace(PTRACE_PEEKDATA, target, (void *)&inject_word, NULL) == 42)
+		rc = 0;
+	reap(target);
+	return rc;
+}
+
+static void test_ptrace_traceme_and_poke(void)
+{
+	struct inject_ids *ids = inject_ids_new();
+	pid_t pid = run_child(child_ptrace_traceme_poke, ids, NULL);
+	json_t *me = find_event("ptrace", ids->target, NULL, NULL, EVENT_TIMEOUT_MS);
+	json_t *poke = find_event("ptrace", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(me, "no PTRACE_TRACEME event");
+	if (me) {
+		CHECK_STR(jstr(me, "ptrace.request"), "PTRACE_TRACEME");
+		CHECK_INT(jint(me, "ptrace.target_pid"), 0);
+		CHECK_INT(jint(me, "res"), 0);
+		CHECK_INT(jint(me, "proc.ppid"), pid);
+	}
+	CHECK(poke, "no PTRACE_POKEDATA event");
+	if (poke) {
+		CHECK_STR(jstr(poke, "ptrace.request"), "PTRACE_POKEDATA");
+		CHECK_INT(jint(poke, "ptrace.target_pid"), ids->target);
+		CHECK_INT(jint(poke, "res"), 0);
+	}
+	/* the PEEKDATA that followed is a read: dropped in the kernel */
+	tracer_drain(300);
+	CHECK_INT(count_events("ptrace", pid, NULL, NULL), 1);
+	munmap(ids, sizeof(*ids));
+}
+
+static bool syscall_is(json_t *ev, const void *arg)
+{
+	const char *s = jstr(ev, "syscall");
+
+	return s && strcmp(s, arg) == 0;
+}
+
+static int child_process_vm(void *arg)
+{
+	struct inject_ids *ids = arg;
+	pid_t target = fork_paused();
+	long word = 7, back = 0;
+	struct iovec local = { &word, sizeof(word) }, remote = { (void *)&inject_word, sizeof(word) };
+	struct iovec lback = { &back, sizeof(back) };
+	int rc;
+
+	ids->target = target;
+	rc = process_vm_writev(target, &local, 1, &remote, 1, 0) == sizeof(word) &&
+	     process_vm_readv(target, &lback, 1, &remote, 1, 0) == sizeof(word) && back == 7 ? 0 : 1;
+	reap(target);
+	return rc;
+}
+
+static void check_process_vm(json_t *ev, const char *sys, pid_t target)
+{
+	CHECK(ev, "no %s event", sys);
+	if (!ev)
+		return;
+	CHECK_STR(jstr(ev, "type"), "process_vm");
+	CHECK_INT(jint(ev, "process_vm.target_pid"), target);
+	CHECK_INT(jint(ev, "process_vm.liovcnt"), 1);
+	CHECK_INT(jint(ev, "process_vm.riovcnt"), 1);
+	CHECK_INT(jint(ev, "res"), sizeof(long));
+}
+
+static void test_process_vm_writev_and_readv(void)
+{
+	struct inject_ids *ids = inject_ids_new();
+	pid_t pid = run_child(child_process_vm, ids, NULL);
+
+	check_process_vm(find_event("process_vm", pid, syscall_is, "process_vm_writev", EVENT_TIMEOUT_MS),
+			 "process_vm_writev", ids->target);
+	check_process_vm(find_event("process_vm", pid, syscall_is, "process_vm_readv", EVENT_TIMEOUT_MS),
+			 "process_vm_readv", ids->target);
+	munmap(ids, sizeof(*ids));
+}
+
+/* Another process's mem opened for writing by path, read-only through a dirfd; its own mem too. */
+static int child_proc_mem(void *arg)
+{
+	struct inject_ids *ids = arg;
+	pid_t target = fork_paused();
+	char path[64];
+	int fd, dir, self, rc = 1;
+
+	ids->target = target;
+	snprintf(path, sizeof(path), "/proc/%d/mem", target);
+	fd = open(path, O_RDWR);
+	snprintf(path, sizeof(path), "/proc/%d", target);
+	dir = open(path, O_PATH | O_DIRECTORY);
+	self = open("/proc/self/mem", O_RDONLY);
+	if (fd >= 0 && dir >= 0 && self >= 0) {
+		int ro = openat(dir, "mem", O_RDONLY);
+
+		ids->addr = (uint64_t)fd;
+		ids->addr2 = (uint64_t)ro;
+		rc = ro >= 0 ? 0 : 1;
+		close(ro);
+	}
+	close(fd);
+	close(dir);
+	close(self);
+	reap(target);
+	return rc;
+}
+
+static bool access_is(json_t *ev, const void *arg)
+{
+	const char *s = jstr(ev, "proc_mem.access");
+
+	return s && strcmp(s, arg) == 0;
+}
+
+static void test_proc_mem_open(void)
+{
+	struct inject_ids *ids = inject_ids_new();
+	pid_t pid = run_child(child_proc_mem, ids, NULL);
+	json_t *fork_ev = find_event("fork", ids->target, NULL, NULL, EVENT_TIMEOUT_MS);
+	json_t *rw = find_event("proc_mem", pid, access_is, "read|write", EVENT_TIMEOUT_MS);
+	json_t *ro = find_event("proc_mem", pid, access_is, "read", EVENT_TIMEOUT_MS);
+
+	CHECK(rw, "no proc_mem event for /proc/<pid>/mem opened O_RDWR");
+	if (rw) {
+		CHECK_INT(jint(rw, "proc_mem.target_pid"), ids->target);
+		CHECK_INT(jint(rw, "proc_mem.access_raw"), 3);
+		CHECK_INT(jint(rw, "res"), (long long)ids->addr);
+		CHECK(jget(rw, "syscall") == NULL || json_is_null(jget(rw, "syscall")), "proc_mem has no syscall");
+		if (fork_ev)
+			CHECK_INT(jint(rw, "proc_mem.target_start_time"), jint(fork_ev, "proc.start_time"));
+	}
+	CHECK(ro, "no proc_mem event for mem opened read-only through a dirfd");
+	if (ro) {
+		CHECK_INT(jint(ro, "proc_mem.target_pid"), ids->target);
+		CHECK_INT(jint(ro, "res"), (long long)ids->addr2);
+	}
+	/* /proc/self/mem is the process's own memory: not reported */
+	tracer_drain(300);
+	CHECK_INT(count_events("proc_mem", pid, NULL, NULL), 2);
+	munmap(ids, sizeof(*ids));
+}
+
+/* RW anonymous memory made RX, then a second mapping: only the first is reported. */
+static int child_mprotect_rx(void *arg)
+{
+	struct inject_ids *ids = arg;
+	char *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (a == MAP_FAILED || b == MAP_FAILED)
+		return 1;
+	a[0] = (char)0xc3; /* ret */
+	ids->addr = (uint64_t)(uintptr_t)a;
+	return mprotect(a, 4096, PROT_READ | PROT_EXEC) || mprotect(b, 4096, PROT_READ | PROT_EXEC);
+}
+
+static int child_mmap_wx(void *arg)
+{
+	struct inject_ids *ids = arg;
+	void *a = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ids->addr = (uint64_t)(uintptr_t)a;
+	return a == MAP_FAILED;
+}
+
+static void test_mem_exec(void)
+{
+	struct inject_ids *ids = inject_ids_new();
+	pid_t pid = run_child(child_mprotect_rx, ids, NULL);
+	json_t *ev = find_event("mem_exec", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	char addr[32];
+
+	CHECK(ev, "no mem_exec event for mprotect RW->RX");
+	if (ev) {
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)ids->addr);
+		CHECK_STR(jstr(ev, "syscall"), "mprotect");
+		CHECK_STR(jstr(ev, "mem_exec.addr"), addr);
+		CHECK_INT(jint(ev, "mem_exec.len"), 4096);
+		CHECK_STR(jstr(ev, "mem_exec.prot"), "PROT_READ|PROT_EXEC");
+		CHECK_STR(jstr(ev, "mem_exec.prev_prot"), "PROT_READ|PROT_WRITE");
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	tracer_drain(300);
+	CHECK_INT(count_events("mem_exec", pid, NULL, NULL), 1);
+
+	pid = run_child(child_mmap_wx, ids, NULL);
+	ev = find_event("mem_exec", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no mem_exec event for mmap W|X");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "mmap");
+		CHECK_STR(jstr(ev, "mem_exec.prot"), "PROT_READ|PROT_WRITE|PROT_EXEC");
+		CHECK_STR(jstr(ev, "mem_exec.flags"), "MAP_PRIVATE|MAP_ANONYMOUS");
+		CHECK_INT(jint(ev, "mem_exec.len"), 8192);
+		CHECK_INT(jint(ev, "res"), (long long)ids->addr);
+		CHECK(jget(ev, "mem_exec.prev_prot") == NULL, "prev_prot is mprotect's only");
+	}
+	munmap(ids, sizeof(*ids));
+}
+
+static int child_raw_sockets(void *arg)
+{
+	int p = socket(AF_PACKET, SOCK_RAW, htons(0x0003 /* ETH_P_ALL */));
+	int r = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0 /* NETLINK_ROUTE */);
+
+	(void)arg;
+	close(nl);
+	close(s);
+	close(r);
+	close(p);
+	return p < 0 || r < 0 || s < 0 || nl < 0;
+}
+
+static bool domain_is(json_t *ev, const void *arg)
+{
+	return jint(ev, "socket.domain") == *(const int *)arg;
+}
+
+static void test_socket_raw_and_packet(void)
+{
+	static const int packet = AF_PACKET, inet = AF_INET;
+	pid_t pid = run_child(child_raw_sockets, NULL, NULL);
+	json_t *p = find_event("socket", pid, domain_is, &packet, EVENT_TIMEOUT_MS);
+	json_t *r = find_event("socket", pid, domain_is, &inet, EVENT_TIMEOUT_MS);
+
+	CHECK(p, "no socket event for AF_PACKET");
+	if (p) {
+		CHECK_STR(jstr(p, "syscall"), "socket");
+		CHECK_INT(jint(p, "socket.type"), SOCK_RAW);
+		CHECK_INT(jint(p, "socket.protocol"), htons(0x0003));
+		CHECK(jint(p, "res") >= 0, "res is the fd");
+	}
+	CHECK(r, "no socket event for AF_INET SOCK_RAW");
+	if (r) {
+		CHECK_INT(jint(r, "socket.type"), SOCK_RAW | SOCK_CLOEXEC);
+		CHECK_INT(jint(r, "socket.protocol"), IPPROTO_TCP);
+		CHECK(jint(r, "res") >= 0, "res is the fd");
+	}
+	/* the stream socket and the netlink one (SOCK_RAW too) are dropped in the kernel */
+	tracer_drain(300);
+	CHECK_INT(count_events("socket", pid, NULL, NULL), 2);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -1363,6 +1661,11 @@ int main(int argc, char **argv)
 	RUN(test_bind_and_listen);
 	RUN(test_listen_unix);
 	RUN(test_ptrace_attach);
+	RUN(test_ptrace_traceme_and_poke);
+	RUN(test_process_vm_writev_and_readv);
+	RUN(test_proc_mem_open);
+	RUN(test_mem_exec);
+	RUN(test_socket_raw_and_packet);
 	RUN(test_bpf_prog_load);
 	RUN(test_setuid_family);
 	RUN(test_module_load);

@@ -174,6 +174,125 @@ static void test_benign_workload_is_silent(void)
 	sh(NULL, 0, "docker rm -f bw-benign >/dev/null 2>&1");
 }
 
+/*
+ * Process injection through procfs: the container's shell writes and reads its child's
+ * memory through /proc/<pid>/mem (its own child: allowed without CAP_SYS_PTRACE).
+ */
+static void test_proc_mem_injection(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-mem", "") == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-mem sh -c 'sleep 30 & p=$!; exec 3<>/proc/$p/mem; exec 4</proc/$p/mem; kill $p'") == 0,
+	      "open of /proc/<pid>/mem");
+	check_alert("Process Memory Written by Another Process", id, "Warning");
+	check_alert("Process Memory Read in Container", id, "Warning");
+	sh(NULL, 0, "docker rm -f bw-atk-mem >/dev/null 2>&1");
+}
+
+/* A packet socket (busybox arping: AF_PACKET) from a container with the default NET_RAW. */
+static void test_packet_socket(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-raw", "") == 0, "docker run");
+	/* arping may find no reply on lo: the socket is what matters */
+	sh(NULL, 0, "docker exec bw-atk-raw busybox arping -c 1 -w 1 -I lo 127.0.0.1 >/dev/null 2>&1");
+	check_alert("Raw or Packet Socket in Container", id, "Warning");
+	sh(NULL, 0, "docker rm -f bw-atk-raw >/dev/null 2>&1");
+}
+
+/* A port sweep of the host's loopback made of short nc processes (a shell loop), host network. */
+static void test_connect_sweep(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-sweep", "--network host") == 0, "docker run");
+	sh(NULL, 0, "docker exec bw-atk-sweep sh -c 'for p in $(busybox seq 40100 40140); do nc -w 1 127.0.0.1 $p </dev/null; done' >/dev/null 2>&1");
+	check_alert("Connect Sweep from Container", id, "Warning");
+	/* once per sweep, not once per connect past the threshold */
+	tracer_drain(1000);
+	CHECK_INT(tracer_count_alerts("Connect Sweep from Container", from_container, id), 1);
+	sh(NULL, 0, "docker rm -f bw-atk-sweep >/dev/null 2>&1");
+}
+
+/*
+ * Benign twins of the three: ping (a raw ICMP socket, or an ICMP datagram one), a client
+ * connecting to one host:port again and again, a process reading its own memory and
+ * another process's status.
+ */
+static void test_benign_network_and_memory_twins(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-benign-net", "--network host") == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-benign-net busybox ping -c 1 -W 1 127.0.0.1 >/dev/null 2>&1") == 0, "ping");
+	sh(NULL, 0, "docker exec bw-benign-net sh -c 'for i in $(busybox seq 1 40); do nc -w 1 127.0.0.1 40099 </dev/null; done' >/dev/null 2>&1");
+	CHECK(sh(NULL, 0, "docker exec bw-benign-net sh -c 'sleep 30 & p=$!; exec 3</proc/self/mem; cat /proc/$p/status >/dev/null; kill $p'") == 0,
+	      "own memory");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-benign-net >/dev/null 2>&1");
+}
+
+/*
+ * ptrace and memory injection with a small static program (tests/e2e/inject.c), bind-mounted
+ * read-only: POKEDATA into a child that asked to be traced, process_vm_writev (Docker's
+ * seccomp profile allows it with CAP_SYS_PTRACE), anonymous memory made executable.
+ */
+static char inject_bin[PATH_MAX];
+
+static bool build_inject(void)
+{
+	if (!inject_bin[0]) {
+		snprintf(inject_bin, sizeof(inject_bin), "%s/inject", workdir);
+		if (sh(NULL, 0, "cc -static -O2 -o %s tests/e2e/inject.c", inject_bin) != 0)
+			inject_bin[0] = '\0';
+	}
+	return inject_bin[0] != '\0';
+}
+
+static void test_ptrace_and_memory_injection(void)
+{
+	char id[80], flags[PATH_MAX + 64];
+
+	if (!build_inject()) {
+		CHECK(0, "cannot build tests/e2e/inject.c statically");
+		return;
+	}
+	snprintf(flags, sizeof(flags), "--cap-add SYS_PTRACE -v %s:/usr/local/bin/inject:ro", inject_bin);
+	CHECK(start_container(id, sizeof(id), "bw-atk-inject", flags) == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-inject inject poke") == 0, "inject poke");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-inject inject vmwrite") == 0, "inject vmwrite");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-inject inject wx") == 0, "inject wx");
+	check_alert("ptrace Memory or Register Write", id, "Warning");
+	check_alert("PTRACE_TRACEME in Container", id, "Notice");
+	check_alert("Process Memory Written by Another Process", id, "Warning");
+	check_alert("Anonymous Memory Made Executable in Container", id, "Notice");
+	sh(NULL, 0, "docker rm -f bw-atk-inject >/dev/null 2>&1");
+}
+
+/*
+ * The benign twin: a debugger (the same program, as gdb) starts its program and reads its
+ * memory (TRACEME to a tracer parent, PEEKDATA), and memory is made read-only, not executable.
+ */
+static void test_benign_debugger_twin(void)
+{
+	char id[80], flags[PATH_MAX + 64];
+
+	if (!build_inject()) {
+		CHECK(0, "cannot build tests/e2e/inject.c statically");
+		return;
+	}
+	snprintf(flags, sizeof(flags), "-v %s:/usr/local/bin/gdb:ro", inject_bin);
+	CHECK(start_container(id, sizeof(id), "bw-benign-dbg", flags) == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-benign-dbg gdb peek") == 0, "gdb peek");
+	CHECK(sh(NULL, 0, "docker exec bw-benign-dbg gdb ro") == 0, "gdb ro");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-benign-dbg >/dev/null 2>&1");
+}
+
 static void test_clean_stop(void)
 {
 	CHECK_INT(tracer_bad_lines(), 0);
@@ -183,7 +302,7 @@ static void test_clean_stop(void)
 static void cleanup(void)
 {
 	tracer_kill();
-	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign >/dev/null 2>&1");
+	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep bw-benign-net bw-atk-inject bw-benign-dbg >/dev/null 2>&1");
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -213,6 +332,12 @@ int main(int argc, char **argv)
 	RUN(test_release_agent_breakout);
 	RUN(test_drop_and_execute);
 	RUN(test_sensitive_file_read);
+	RUN(test_proc_mem_injection);
+	RUN(test_packet_socket);
+	RUN(test_connect_sweep);
+	RUN(test_benign_network_and_memory_twins);
+	RUN(test_ptrace_and_memory_injection);
+	RUN(test_benign_debugger_twin);
 	RUN(test_clean_stop);
 	cleanup();
 	sh(NULL, 0, "tests/e2e/docker-env.sh stop");

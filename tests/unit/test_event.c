@@ -195,6 +195,10 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_BPF_LOAD, "bpf_load", sizeof(struct bw_bpf), { offsetof(struct bw_bpf, prog_name) } },
 	{ BW_EV_MEMFD_CREATE, "memfd_create", sizeof(struct bw_memfd), { offsetof(struct bw_memfd, name) } },
 	{ BW_EV_SETUID, "setuid", sizeof(struct bw_setid), { 0 } },
+	{ BW_EV_PROCESS_VM, "process_vm", sizeof(struct bw_process_vm), { 0 } },
+	{ BW_EV_PROC_MEM, "proc_mem", sizeof(struct bw_proc_mem), { 0 } },
+	{ BW_EV_MEM_EXEC, "mem_exec", sizeof(struct bw_mem_exec), { 0 } },
+	{ BW_EV_SOCKET, "socket", sizeof(struct bw_socket), { 0 } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
@@ -670,6 +674,8 @@ static void test_syscall_names(void)
 		[BW_SYS_SETUID] = "setuid", [BW_SYS_SETGID] = "setgid", [BW_SYS_SETREUID] = "setreuid",
 		[BW_SYS_SETREGID] = "setregid", [BW_SYS_SETRESUID] = "setresuid", [BW_SYS_SETRESGID] = "setresgid",
 		[BW_SYS_SETFSUID] = "setfsuid", [BW_SYS_SETFSGID] = "setfsgid",
+		[BW_SYS_PROCESS_VM_READV] = "process_vm_readv", [BW_SYS_PROCESS_VM_WRITEV] = "process_vm_writev",
+		[BW_SYS_MPROTECT] = "mprotect", [BW_SYS_MMAP] = "mmap", [BW_SYS_SOCKET] = "socket",
 	};
 	unsigned int s;
 
