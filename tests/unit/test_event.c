@@ -169,7 +169,8 @@ struct type_layout {
 static const struct type_layout layouts[] = {
 	{ BW_EV_EXEC, "exec", sizeof(struct bw_exec),
 	  { offsetof(struct bw_exec, filename), offsetof(struct bw_exec, exe), offsetof(struct bw_exec, args),
-	    offsetof(struct bw_exec, cgroup), offsetof(struct bw_exec, tty), offsetof(struct bw_exec, exe_fs) } },
+	    offsetof(struct bw_exec, cgroup), offsetof(struct bw_exec, tty), offsetof(struct bw_exec, exe_fs),
+	    offsetof(struct bw_exec, script) } },
 	{ BW_EV_FORK, "fork", sizeof(struct bw_fork), { 0 } },
 	{ BW_EV_EXIT, "exit", sizeof(struct bw_exit), { 0 } },
 	{ BW_EV_OPEN, "open", sizeof(struct bw_open),
@@ -195,6 +196,8 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_BPF_LOAD, "bpf_load", sizeof(struct bw_bpf), { offsetof(struct bw_bpf, prog_name) } },
 	{ BW_EV_MEMFD_CREATE, "memfd_create", sizeof(struct bw_memfd), { offsetof(struct bw_memfd, name) } },
 	{ BW_EV_SETUID, "setuid", sizeof(struct bw_setid), { 0 } },
+	{ BW_EV_EXEC_FAILED, "exec_failed", sizeof(struct bw_exec_failed),
+	  { offsetof(struct bw_exec_failed, filename), offsetof(struct bw_exec_failed, cwd) } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
