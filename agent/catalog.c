@@ -308,7 +308,7 @@ static const struct cat_field exec_fields[] = {
 	STDFD(0, "stdin", "stdin"),
 	STDFD(1, "stdout", "stdout"),
 	STDFD(2, "stderr", "stderr"),
-	{ .key = "script", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_SCRIPT, DOC("the file exec'd was a `#!` script (or a binfmt_misc input) and its own file was found: the `script_*` keys describe it while `exe` is the interpreter. Found from the script's `struct file` that exec has released but not yet freed (queued `____fput` on the task's `task_works`); not found when the script was run through an fd that keeps it open (`fexecve`)", "`task->task_works`") },
+	{ .key = "script", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_SCRIPT, DOC("the file exec'd was a `#!` script (or a binfmt_misc input) and its own file was found: the `script_*` keys describe it while `exe` is the interpreter. Found from the script's `struct file` that exec has released but not yet freed (queued `____fput` on the task's `task_works`); not found when the script was run through an fd that keeps it open (`fexecve`), nor on Linux 6.1 (measured on Debian 12's kernel: the list is empty at the tracepoint)", "`task->task_works`") },
 	{ S(struct bw_exec, script, "script_name", 256), DOC("the script's file name (its dentry's; `filename` is its path as given); `\"\"` when `script` is false", "script `f_path.dentry->d_name`") },
 	{ U(struct bw_exec, script_ino, "script_ino"), DOC("inode number of the script; 0 when `script` is false", "`inode->i_ino`") },
 	{ U(struct bw_exec, script_dev, "script_dev"), DOC("kernel `dev_t` of the script's superblock", "`sb->s_dev`") },

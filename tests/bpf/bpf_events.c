@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -789,6 +790,17 @@ static int child_exec_script(void *arg)
 	return 127;
 }
 
+/*
+ * Linux 6.1 (Debian 12's kernel, the qemu run): the script's queued fput is not on the
+ * task's task_works at the exec tracepoint, so its facts are not found there.
+ */
+static bool script_facts_absent(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && strncmp(u.release, "6.1.", 4) == 0;
+}
+
 /* A #! script: exe is the interpreter, script_* the script's own file (host fs, then an overlay upper layer). */
 static void test_exec_script(void)
 {
@@ -810,6 +822,12 @@ static void test_exec_script(void)
 	pid = run_child(child_exec_script, p, NULL);
 	ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS);
 	CHECK(ev, "no exec event for the script");
+	if (ev && script_facts_absent()) {
+		/* measured on Debian's 6.1: task_works is empty at the tracepoint (docs/events.md) */
+		CHECK_STR(jstr(ev, "exec.exe"), sh);
+		CHECK(!jbool(ev, "exec.script") && jint(ev, "exec.script_ino") == 0, "6.1: no script facts");
+		return;
+	}
 	if (ev) {
 		CHECK_STR(jstr(ev, "exec.filename"), p);
 		CHECK_STR(jstr(ev, "exec.exe"), sh);
