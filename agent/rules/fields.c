@@ -1666,6 +1666,24 @@ static bool stdfd_peer(struct xctx *x, int fd, struct fval *v)
 	return put_cstr(v, d);
 }
 
+/*
+ * Falco's proc.std{in,out,err}.type: its fd.type vocabulary (ipv4, ipv6, unix, pipe, file;
+ * a tty or another device is a "file" there too), from the exec record only.
+ */
+static bool stdfd_falco_type(struct xctx *x, int fd, struct fval *v)
+{
+	const struct bw_stdfd *s = std_fd(x, fd);
+
+	if (!s || s->type == BW_FD_NONE)
+		return false;
+	if (s->type == BW_FD_SOCKET)
+		return put_cstr(v, s->family == AF_INET ? "ipv4" : s->family == AF_INET6 ? "ipv6" :
+				   s->family == AF_UNIX ? "unix" : s->family == AF_NETLINK ? "netlink" : "unknown");
+	if (s->type == BW_FD_PIPE)
+		return put_cstr(v, "pipe");
+	return put_cstr(v, s->type == BW_FD_OTHER ? "unknown" : "file");
+}
+
 #define STDFD_GETTERS(fd, name)                                                       \
 	static bool g_##name##_type(struct xctx *x, int idx, struct fval *v)         \
 	{                                                                             \
@@ -1681,6 +1699,11 @@ static bool stdfd_peer(struct xctx *x, int fd, struct fval *v)
 	{                                                                             \
 		(void)idx;                                                            \
 		return stdfd_peer(x, fd, v);                                          \
+	}                                                                             \
+	static bool g_proc_##name##_type(struct xctx *x, int idx, struct fval *v)    \
+	{                                                                             \
+		(void)idx;                                                            \
+		return stdfd_falco_type(x, fd, v);                                    \
 	}
 STDFD_GETTERS(0, stdin)
 STDFD_GETTERS(1, stdout)
@@ -1816,6 +1839,9 @@ const struct field fields_table[] = {
 	{ "bulwark.exec.layer_container.image", FT_STR, 0, K(EXEC), "Exec on the host of a file in a container's upper layer: that container's image", g_layer_ctr_image },
 	{ "bulwark.exec.layer", FT_STR, 0, K(EXEC), "Overlay layer of the executable: upper, lower or ''", g_exec_layer },
 	{ "bulwark.exec.cap_effective", FT_UINT, 0, K(EXEC), "Effective capability mask after exec", CAT("exec.cap_effective") },
+	{ "proc.stdin.type", FT_STR, 0, K(EXEC), "Falco's fd.type of fd 0 (ipv4, ipv6, unix, netlink, pipe, file; a tty or device is file); exec events only: read from the new image's fd table", g_proc_stdin_type },
+	{ "proc.stdout.type", FT_STR, 0, K(EXEC), "Falco's fd.type of fd 1 (as proc.stdin.type); exec events only", g_proc_stdout_type },
+	{ "proc.stderr.type", FT_STR, 0, K(EXEC), "Falco's fd.type of fd 2 (as proc.stdin.type); exec events only", g_proc_stderr_type },
 	{ "bulwark.stdin.type", FT_STR, 0, K(EXEC), "What fd 0 of the new image is: none, file, pipe, socket, tty, char (another character device), other", g_stdin_type },
 	{ "bulwark.stdout.type", FT_STR, 0, K(EXEC), "What fd 1 of the new image is (as bulwark.stdin.type)", g_stdout_type },
 	{ "bulwark.stderr.type", FT_STR, 0, K(EXEC), "What fd 2 of the new image is (as bulwark.stdin.type)", g_stderr_type },
