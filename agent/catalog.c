@@ -214,6 +214,78 @@ static void enc_layer_container(struct strbuf *sb, const struct event_view *v, c
 }
 static const struct cat_custom layer_container = { enc_layer_container, NULL };
 
+/* exec: a standard descriptor of the new image as {"type", and for sockets "family", "addr", "port"} */
+static const struct cat_name fd_kind_names[] = {
+	{ BW_FD_FILE, "file" }, { BW_FD_PIPE, "pipe" }, { BW_FD_SOCKET, "socket" }, { BW_FD_TTY, "tty" },
+	{ BW_FD_CHAR, "char" }, { BW_FD_OTHER, "other" }, { 0, NULL },
+};
+static const struct cat_name family_names[];
+static const char *name_of(const struct cat_name *t, uint64_t v);
+static const char *jstr(json_t *o, const char *key);
+static int64_t jint(json_t *o, const char *key, int64_t def);
+
+const char *catalog_fd_kind_name(unsigned int kind)
+{
+	const char *n = name_of(fd_kind_names, kind);
+
+	return n ? n : "none";
+}
+
+static void enc_stdfd(struct strbuf *sb, const struct event_view *v, const struct cat_field *f,
+		      const struct event_context *ctx)
+{
+	const struct bw_stdfd *s = (const void *)((const char *)v->ev + f->off);
+	char addr[INET6_ADDRSTRLEN] = "";
+	const char *fam;
+
+	(void)ctx;
+	jw_kobj(sb, f->key);
+	jw_kstr(sb, "type", catalog_fd_kind_name(s->type));
+	if (s->type == BW_FD_SOCKET) {
+		fam = name_of(family_names, s->family);
+		if (fam)
+			jw_kstr(sb, "family", fam);
+		else
+			jw_kuint(sb, "family", s->family);
+		if (s->family == AF_INET || s->family == AF_INET6) {
+			inet_ntop(s->family, s->addr, addr, sizeof(addr));
+			jw_kstr(sb, "addr", addr);
+			jw_kuint(sb, "port", s->port);
+		}
+	}
+	jw_end(sb);
+}
+
+static void dec_stdfd(json_t *o, json_t *line, void *rec, size_t *len, __u32 *flags, const struct cat_field *f)
+{
+	struct bw_stdfd *s = (void *)((char *)rec + f->off);
+	json_t *fd = json_object_get(o, f->key);
+	const struct cat_name *t;
+	const char *name;
+
+	(void)line, (void)len, (void)flags;
+	if (!json_is_object(fd))
+		return;
+	name = jstr(fd, "type");
+	for (t = fd_kind_names; t->name; t++)
+		if (strcmp(t->name, name) == 0)
+			s->type = t->value;
+	name = jstr(fd, "family");
+	for (t = family_names; t->name; t++)
+		if (strcmp(t->name, name) == 0)
+			break;
+	s->family = t->name ? t->value : (uint16_t)jint(fd, "family", 0);
+	s->port = jint(fd, "port", 0);
+	if (s->family == AF_INET || s->family == AF_INET6)
+		inet_pton(s->family, jstr(fd, "addr"), s->addr);
+}
+static const struct cat_custom stdfd = { enc_stdfd, dec_stdfd };
+
+#define STDFD(i, k, what)                                                                                             \
+	{ .key = k, .kind = CAT_CUSTOM, .custom = &stdfd, .off = offsetof(struct bw_exec, std[i]), .type_doc = "object", \
+	  DOC("what fd " #i " (" what ") of the new image is: `type` `\"none\"` (not open), `\"file\"`, `\"pipe\"`, `\"socket\"`, `\"tty\"` (tty, pts, console: majors 4, 5, 128-143), `\"char\"` (another character device, e.g. `/dev/null`), `\"other\"`; a socket adds `family` (as in `connect`), an inet/inet6 one its peer `addr` and `port` (`\"0.0.0.0\"` and 0 while unconnected)", \
+	      "`task->files` fd table; `struct sock_common` `skc_family`, `skc_daddr`/`skc_v6_daddr`, `skc_dport`") }
+
 static const struct cat_name exec_layer_names[] = { { BW_EXEC_UPPER, "upper" }, { BW_EXEC_LOWER, "lower" }, { 0, NULL } };
 
 static const struct cat_field exec_fields[] = {
@@ -233,6 +305,15 @@ static const struct cat_field exec_fields[] = {
 	{ .key = "loginuid", .kind = CAT_ID, .off = offsetof(struct bw_exec, loginuid), .width = 1, DOC("audit login uid; `-1` when unset", "`task->loginuid`") },
 	{ .key = "layer_container", .kind = CAT_CUSTOM, .custom = &layer_container, .type_doc = "object", DOC("only when a host process (or the usermode helper) executes a file inside a known container's overlay upper directory: that container's `id`, `name`, `image` (the release_agent escape). The agent learns each container's upper directory from its rootfs mount in the host's `/proc/1/mountinfo`.", "agent (`container_cache__by_layer_path`)") },
 	/* in the record, printed as the process's (proc.args, proc.cgroup) */
+	STDFD(0, "stdin", "stdin"),
+	STDFD(1, "stdout", "stdout"),
+	STDFD(2, "stderr", "stderr"),
+	{ .key = "script", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_SCRIPT, DOC("the file exec'd was a `#!` script (or a binfmt_misc input) and its own file was found: the `script_*` keys describe it while `exe` is the interpreter. Found from the script's `struct file` that exec has released but not yet freed (queued `____fput` on the task's `task_works`); not found when the script was run through an fd that keeps it open (`fexecve`), nor on Linux 6.1 (measured on Debian 12's kernel: the list is empty at the tracepoint)", "`task->task_works`") },
+	{ S(struct bw_exec, script, "script_name", 256), DOC("the script's file name (its dentry's; `filename` is its path as given); `\"\"` when `script` is false", "script `f_path.dentry->d_name`") },
+	{ U(struct bw_exec, script_ino, "script_ino"), DOC("inode number of the script; 0 when `script` is false", "`inode->i_ino`") },
+	{ U(struct bw_exec, script_dev, "script_dev"), DOC("kernel `dev_t` of the script's superblock", "`sb->s_dev`") },
+	{ .key = "script_layer", .kind = CAT_ENUM, .off = offsetof(struct bw_exec, script_layer), .width = 4, .aux = ~0ULL,
+	  .table = layer_names, DOC("overlay layer of the script: `\"upper\"` (written in the container), `\"lower\"` (image); `null` otherwise", "`ovl_inode->__upperdentry`") },
 	{ .key = "args", .kind = CAT_ARGV, .off = offsetof(struct bw_exec, args), .aux = BW_ARGS_MAX, .src = "proc", DOC("argv read from the new image's argument area (`mm->arg_start` to `mm->arg_end`, at most 4096 bytes, `\"args\"` truncation)", "`mm->arg_start`") },
 	{ S(struct bw_exec, cgroup, "cgroup", BW_PATH_MAX), .src = "proc", DOC("the task's cgroup path walked in the kernel: the cgroup v2 path, or, when that is the root (hybrid hosts), the first cgroup v1 controller hierarchy where the task is not at the root", "`task->cgroups`") },
 };
@@ -542,6 +623,17 @@ static const struct cat_field socket_fields[] = {
 	{ U(struct bw_socket, protocol, "protocol"), DOC("the protocol argument (`AF_PACKET`: the ethertype in network byte order, 768 is `ETH_P_ALL`)", "syscall argument") },
 };
 
+static const struct cat_name exec_call_names[] = { { BW_SYS_EXECVE, "execve" }, { BW_SYS_EXECVEAT, "execveat" }, { 0, NULL } };
+
+static const struct cat_field exec_failed_fields[] = {
+	{ .key = "syscall", .kind = CAT_ENUM, .off = offsetof(struct bw_exec_failed, call), .width = 4, .aux = ~0ULL,
+	  .def = BW_SYS_EXECVE, .table = exec_call_names, DOC("`\"execve\"` or `\"execveat\"` (the record's own `syscall` is absent: `evt.type` is `exec_failed`)", "the syscall tracepoint") },
+	{ S(struct bw_exec_failed, filename, "filename", BW_UPATH_MAX), DOC("the path as passed, read at entry; bound 511 bytes", "syscall argument") },
+	{ S(struct bw_exec_failed, cwd, "cwd", BW_PATH_MAX), DOC("the caller's working directory, resolved at exit (a relative `filename` is relative to it unless `dirfd` says otherwise); same bounds as the file object's `path`", "`task->fs->pwd`") },
+	{ I(struct bw_exec_failed, dirfd, "dirfd", -100), DOC("`execveat`: the dirfd argument; `-100` (`AT_FDCWD`) for `execve`", "syscall argument") },
+	{ U(struct bw_exec_failed, at_flags, "flags"), DOC("`execveat` flags: `AT_SYMLINK_NOFOLLOW` 0x100, `AT_EMPTY_PATH` 0x1000; 0 for `execve`", "syscall argument") },
+};
+
 #define T(ev, o, strct, flds, evt) \
 	[BW_EV_##ev] = { o, sizeof(strct), flds, sizeof(flds) / sizeof(flds[0]), evt, #strct }
 
@@ -571,6 +663,7 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(PROC_MEM, "proc_mem", struct bw_proc_mem, proc_mem_fields, "proc_mem"),
 	T(MEM_EXEC, "mem_exec", struct bw_mem_exec, mem_exec_fields, NULL),
 	T(SOCKET, "socket", struct bw_socket, socket_fields, NULL),
+	T(EXEC_FAILED, "exec_failed", struct bw_exec_failed, exec_failed_fields, "exec_failed"),
 };
 
 const struct cat_field *catalog_file_fields(size_t *n)

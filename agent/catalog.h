@@ -104,6 +104,9 @@ struct cat_type {
 /* The fields of struct bw_file, offsets within it (what a CAT_FILE field holds). */
 const struct cat_field *catalog_file_fields(size_t *n);
 
+/* "none", "file", "pipe", "socket", "tty", "char", "other" (struct bw_stdfd.type). */
+const char *catalog_fd_kind_name(unsigned int kind);
+
 /* NULL for BW_EV_NONE and unknown types. */
 const struct cat_type *catalog_type(unsigned int type);
 unsigned int catalog_ring(unsigned int type); /* BW_RING_* */

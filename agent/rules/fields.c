@@ -1846,6 +1846,121 @@ static bool g_nodata(struct xctx *x, int idx, struct fval *v)
 	return false;
 }
 
+/* ---- exec: the new image's standard descriptors ------------------------------------------------------- */
+
+static const struct bw_stdfd *std_fd(const struct xctx *x, int fd)
+{
+	const struct bw_exec *e = own_exec(x, 0);
+
+	return e ? &e->std[fd] : NULL;
+}
+
+static bool stdfd_type(struct xctx *x, int fd, struct fval *v)
+{
+	const struct bw_stdfd *s = std_fd(x, fd);
+
+	return s && put_cstr(v, catalog_fd_kind_name(s->type));
+}
+
+/* inet, inet6, unix, or the family number; absent unless the fd is a socket */
+static bool stdfd_family(struct xctx *x, int fd, struct fval *v)
+{
+	const struct bw_stdfd *s = std_fd(x, fd);
+	char *d;
+
+	if (!s || s->type != BW_FD_SOCKET)
+		return false;
+	if (s->family == AF_INET || s->family == AF_INET6 || s->family == AF_UNIX)
+		return put_cstr(v, s->family == AF_INET ? "inet" : s->family == AF_INET6 ? "inet6" : "unix");
+	d = xctx_alloc(x, 8);
+	if (!d)
+		return false;
+	snprintf(d, 8, "%u", s->family);
+	return put_cstr(v, d);
+}
+
+/* "addr:port" ("[addr]:port" for inet6) of an inet/inet6 socket's peer */
+static bool stdfd_peer(struct xctx *x, int fd, struct fval *v)
+{
+	const struct bw_stdfd *s = std_fd(x, fd);
+	char a[INET6_ADDRSTRLEN], *d;
+	size_t n = INET6_ADDRSTRLEN + 8;
+
+	if (!s || s->type != BW_FD_SOCKET || (s->family != AF_INET && s->family != AF_INET6))
+		return false;
+	if (!inet_ntop(s->family, s->addr, a, sizeof(a)) || !(d = xctx_alloc(x, n)))
+		return false;
+	snprintf(d, n, s->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, s->port);
+	return put_cstr(v, d);
+}
+
+/*
+ * Falco's proc.std{in,out,err}.type: its fd.type vocabulary (ipv4, ipv6, unix, pipe, file;
+ * a tty or another device is a "file" there too), from the exec record only.
+ */
+static bool stdfd_falco_type(struct xctx *x, int fd, struct fval *v)
+{
+	const struct bw_stdfd *s = std_fd(x, fd);
+
+	if (!s || s->type == BW_FD_NONE)
+		return false;
+	if (s->type == BW_FD_SOCKET)
+		return put_cstr(v, s->family == AF_INET ? "ipv4" : s->family == AF_INET6 ? "ipv6" :
+				   s->family == AF_UNIX ? "unix" : s->family == AF_NETLINK ? "netlink" : "unknown");
+	if (s->type == BW_FD_PIPE)
+		return put_cstr(v, "pipe");
+	return put_cstr(v, s->type == BW_FD_OTHER ? "unknown" : "file");
+}
+
+#define STDFD_GETTERS(fd, name)                                                       \
+	static bool g_##name##_type(struct xctx *x, int idx, struct fval *v)         \
+	{                                                                             \
+		(void)idx;                                                            \
+		return stdfd_type(x, fd, v);                                          \
+	}                                                                             \
+	static bool g_##name##_family(struct xctx *x, int idx, struct fval *v)       \
+	{                                                                             \
+		(void)idx;                                                            \
+		return stdfd_family(x, fd, v);                                        \
+	}                                                                             \
+	static bool g_##name##_peer(struct xctx *x, int idx, struct fval *v)         \
+	{                                                                             \
+		(void)idx;                                                            \
+		return stdfd_peer(x, fd, v);                                          \
+	}                                                                             \
+	static bool g_proc_##name##_type(struct xctx *x, int idx, struct fval *v)    \
+	{                                                                             \
+		(void)idx;                                                            \
+		return stdfd_falco_type(x, fd, v);                                    \
+	}
+STDFD_GETTERS(0, stdin)
+STDFD_GETTERS(1, stdout)
+STDFD_GETTERS(2, stderr)
+
+/* exec_failed: the path tried, made absolute with the caller's cwd when relative to it */
+static bool g_exec_failed_path(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_exec_failed *f = (const void *)rec(x);
+	struct str_view name = event_str(x->in->ev, f->filename), cwd = event_str(x->in->ev, f->cwd);
+	char *d;
+
+	(void)idx;
+	if (!name.len)
+		return false;
+	if (name.p[0] == '/' || f->dirfd != -100 || !cwd.len)
+		return put_str(v, name.p, name.len);
+	while (name.len > 2 && name.p[0] == '.' && name.p[1] == '/') {
+		name.p += 2;
+		name.len -= 2;
+	}
+	d = xctx_alloc(x, cwd.len + name.len + 2);
+	if (!d)
+		return false;
+	snprintf(d, cwd.len + name.len + 2, "%.*s%s%.*s", (int)cwd.len, cwd.p, cwd.p[cwd.len - 1] == '/' ? "" : "/",
+		 (int)name.len, name.p);
+	return put_cstr(v, d);
+}
+
 /* A plain field of the record: field_get reads it through the catalogue (g_cat is never called). */
 /* ---- process injection, raw sockets, connect sweeps (issue 13, classes 7 and 10) ---- */
 
@@ -2100,6 +2215,25 @@ const struct field fields_table[] = {
 	{ "bulwark.exec.layer_container.image", FT_STR, 0, K(EXEC), "Exec on the host of a file in a container's upper layer: that container's image", g_layer_ctr_image },
 	{ "bulwark.exec.layer", FT_STR, 0, K(EXEC), "Overlay layer of the executable: upper, lower or ''", g_exec_layer },
 	{ "bulwark.exec.cap_effective", FT_UINT, 0, K(EXEC), "Effective capability mask after exec", CAT("exec.cap_effective") },
+	{ "proc.stdin.type", FT_STR, 0, K(EXEC), "Falco's fd.type of fd 0 (ipv4, ipv6, unix, netlink, pipe, file; a tty or device is file); exec events only: read from the new image's fd table", g_proc_stdin_type },
+	{ "proc.stdout.type", FT_STR, 0, K(EXEC), "Falco's fd.type of fd 1 (as proc.stdin.type); exec events only", g_proc_stdout_type },
+	{ "proc.stderr.type", FT_STR, 0, K(EXEC), "Falco's fd.type of fd 2 (as proc.stdin.type); exec events only", g_proc_stderr_type },
+	{ "bulwark.stdin.type", FT_STR, 0, K(EXEC), "What fd 0 of the new image is: none, file, pipe, socket, tty, char (another character device), other", g_stdin_type },
+	{ "bulwark.stdout.type", FT_STR, 0, K(EXEC), "What fd 1 of the new image is (as bulwark.stdin.type)", g_stdout_type },
+	{ "bulwark.stderr.type", FT_STR, 0, K(EXEC), "What fd 2 of the new image is (as bulwark.stdin.type)", g_stderr_type },
+	{ "bulwark.stdin.family", FT_STR, 0, K(EXEC), "Socket family of fd 0 (inet, inet6, unix, or its number); absent unless a socket", g_stdin_family },
+	{ "bulwark.stdout.family", FT_STR, 0, K(EXEC), "Socket family of fd 1 (as bulwark.stdin.family)", g_stdout_family },
+	{ "bulwark.stderr.family", FT_STR, 0, K(EXEC), "Socket family of fd 2 (as bulwark.stdin.family)", g_stderr_family },
+	{ "bulwark.stdin.peer", FT_STR, 0, K(EXEC), "Peer of an inet/inet6 socket on fd 0 as addr:port ([addr]:port for inet6)", g_stdin_peer },
+	{ "bulwark.stdout.peer", FT_STR, 0, K(EXEC), "Peer of an inet/inet6 socket on fd 1 (as bulwark.stdin.peer)", g_stdout_peer },
+	{ "bulwark.stderr.peer", FT_STR, 0, K(EXEC), "Peer of an inet/inet6 socket on fd 2 (as bulwark.stdin.peer)", g_stderr_peer },
+	{ "bulwark.exec.script", FT_BOOL, 0, K(EXEC), "The file exec'd was a #! script whose own file was found (bulwark.exec.script_*)", CAT("exec.script") },
+	{ "bulwark.exec.script_name", FT_STR, FF_ZERO_NA, K(EXEC), "File name of the #! script (bulwark.exec.filename is its path as given)", CAT("exec.script_name") },
+	{ "bulwark.exec.script_ino", FT_UINT, FF_ZERO_NA, K(EXEC), "Inode number of the #! script", CAT("exec.script_ino") },
+	{ "bulwark.exec.script_layer", FT_STR, 0, K(EXEC), "Overlay layer of the #! script: upper (written in the container), lower (image); absent elsewhere", CAT("exec.script_layer") },
+	{ "bulwark.exec_failed.filename", FT_STR, FF_ZERO_NA, K(EXEC_FAILED), "Failed exec: the path as passed", CAT("exec_failed.filename") },
+	{ "bulwark.exec_failed.cwd", FT_STR, FF_ZERO_NA, K(EXEC_FAILED), "Failed exec: the caller's working directory", CAT("exec_failed.cwd") },
+	{ "bulwark.exec_failed.path", FT_STR, 0, K(EXEC_FAILED), "Failed exec: the path tried, joined to the cwd when relative (dirfd AT_FDCWD)", g_exec_failed_path },
 	{ "bulwark.mount.source", FT_STR, FF_ZERO_NA, K_MOUNT, "Mount source (move_mount: from; open_tree: path; fsconfig: value; pivot_root: new_root)", CAT("mount.source") },
 	{ "bulwark.mount.target", FT_STR, FF_ZERO_NA, K_MOUNT, "Mount target (umount, move_mount: to; pivot_root: put_old; chroot: path)", CAT("mount.target") },
 	{ "bulwark.mount.fs", FT_STR, FF_ZERO_NA, K_MOUNT, "Filesystem type (mount, fsopen) or fsconfig key", CAT("mount.fs") },

@@ -65,7 +65,9 @@
 	/* anonymous memory made executable: mprotect adding PROT_EXEC, mmap PROT_WRITE|PROT_EXEC */ \
 	X(MEM_EXEC,      "mem_exec",      BW_RING_COMMON)   \
 	/* socket(2), raw and packet sockets only */ \
-	X(SOCKET,        "socket",        BW_RING_COMMON)
+	X(SOCKET,        "socket",        BW_RING_COMMON)   \
+	/* execve/execveat that failed (other than ENOENT/ENOTDIR): its own type, so exec rules and the process tree never see an image that did not start */ \
+	X(EXEC_FAILED,   "exec_failed",   BW_RING_COMMON)
 
 /* Event types; also the index of the enabled-type map and the drop counters. */
 #define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
@@ -180,6 +182,27 @@ enum bw_layer {
 #define BW_EXEC_LOWER  (1u << 1) /* executable is on an overlayfs lower layer */
 #define BW_EXEC_MEMFD  (1u << 2) /* executable is a memfd (fileless execution) */
 #define BW_EXEC_UMH    (1u << 3) /* started by the kernel's usermode helper (parent is a kernel thread) */
+#define BW_EXEC_SCRIPT (1u << 4) /* the file exec'd was a #! script (or binfmt_misc input) and its file was found: script_* */
+
+/* What a standard descriptor of a new image is (struct bw_stdfd.type). */
+enum bw_fd_kind {
+	BW_FD_NONE = 0,   /* not open */
+	BW_FD_FILE = 1,   /* regular file or directory */
+	BW_FD_PIPE = 2,   /* pipe or FIFO */
+	BW_FD_SOCKET = 3, /* socket: family, and for inet/inet6 the peer */
+	BW_FD_TTY = 4,    /* terminal (tty, pts, console) */
+	BW_FD_CHAR = 5,   /* another character device (/dev/null, ...) */
+	BW_FD_OTHER = 6,  /* anything else (anonymous inodes, block devices) */
+};
+
+struct bw_stdfd {
+	__u8 type;     /* enum bw_fd_kind */
+	__u8 _pad0;
+	__u16 family;  /* sockets: AF_INET, AF_INET6, AF_UNIX, ... */
+	__u16 port;    /* inet/inet6: the peer's port, host byte order (0: not connected) */
+	__u16 _pad1;
+	__u8 addr[16]; /* inet: peer IPv4 in the first 4 bytes; inet6: peer IPv6 */
+};
 
 struct bw_exec {
 	struct bw_event ev;
@@ -197,6 +220,23 @@ struct bw_exec {
 	struct bw_str cgroup;   /* cgroup path (v2 default hierarchy, or the first v1 hierarchy where it is not "/") */
 	struct bw_str tty;      /* controlling tty name, e.g. pts0 */
 	struct bw_str exe_fs;   /* filesystem type name of the exe */
+	struct bw_stdfd std[3]; /* what fds 0, 1, 2 are in the new image */
+	__u64 script_ino;       /* a #! script (exec_flags BW_EXEC_SCRIPT): its inode */
+	__u32 script_dev;       /* its superblock's dev_t */
+	__u32 script_layer;     /* enum bw_layer of the script */
+	struct bw_str script;   /* its file name (the dentry's; exec.filename is the path as given) */
+	__u32 _pad1;
+};
+
+/* A failed execve/execveat: the caller is unchanged; only what it passed is known. */
+struct bw_exec_failed {
+	struct bw_event ev;     /* res: -errno; ev.syscall is BW_SYS_NONE (evt.type is exec_failed, never execve) */
+	__u32 call;             /* enum bw_syscall: BW_SYS_EXECVE or BW_SYS_EXECVEAT */
+	__s32 dirfd;            /* execveat: dirfd (AT_FDCWD -100); execve: -100 */
+	__u32 at_flags;         /* execveat flags (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW) */
+	struct bw_str filename; /* the path as passed */
+	struct bw_str cwd;      /* the caller's working directory, resolved (a relative filename is relative to it) */
+	__u32 _pad0;
 };
 
 struct bw_fork {
@@ -390,12 +430,14 @@ struct bw_prefix_key {
 };
 
 _Static_assert(BW_EV_MAX <= 64, "BW_CRITICAL_TYPES is a 64-bit mask");
-_Static_assert(BW_EV_SETUID == 21 && BW_SYS_SETFSGID == 37, "event and syscall numbers are ABI: append, never reorder");
+_Static_assert(BW_EV_SETUID == 21 && BW_EV_SOCKET == 25 && BW_EV_EXEC_FAILED == 26 && BW_SYS_SETFSGID == 37, "event and syscall numbers are ABI: append, never reorder");
 _Static_assert(sizeof(struct bw_hdr) == 16, "bw_hdr");
 _Static_assert(sizeof(struct bw_str) == 4, "bw_str");
 _Static_assert(sizeof(struct bw_proc) == 88, "bw_proc");
 _Static_assert(sizeof(struct bw_event) == 120, "bw_event");
-_Static_assert(sizeof(struct bw_exec) == 184, "bw_exec");
+_Static_assert(sizeof(struct bw_stdfd) == 24, "bw_stdfd");
+_Static_assert(sizeof(struct bw_exec) == 280, "bw_exec");
+_Static_assert(sizeof(struct bw_exec_failed) == 144, "bw_exec_failed");
 _Static_assert(sizeof(struct bw_fork) == 128, "bw_fork");
 _Static_assert(sizeof(struct bw_exit) == 128, "bw_exit");
 _Static_assert(sizeof(struct bw_file) == 40, "bw_file");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Process lifecycle: exec, fork, exit (BTF raw tracepoints: no tracefs needed). */
 #include "../lib/syscall.bpf.h"
+#include "../lib/fd.bpf.h"
 
 #define BW_KN_DEPTH 24
 
@@ -88,6 +89,27 @@ static __always_inline bool bw_is_memfd(struct file *file)
 	       prefix[5] == ':';
 }
 
+/* The #! script's own file facts. */
+static __always_inline void bw_put_script(void *rec, __u32 *cursor, struct bw_exec *e, struct file *script)
+{
+	struct inode *inode;
+
+	if (!script)
+		return;
+	inode = BPF_CORE_READ(script, f_inode);
+	e->exec_flags |= BW_EXEC_SCRIPT;
+	e->script_ino = BPF_CORE_READ(inode, i_ino);
+	e->script_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (BPF_CORE_READ(inode, i_sb, s_magic) == OVERLAYFS_SUPER_MAGIC)
+		e->script_layer = bw_overlay_layer(inode);
+	/*
+	 * Its name only: a second dentry walk (after the exe's) takes the
+	 * program past the verifier's budget; exec.filename is its path as given.
+	 */
+	bw_put_kstr(rec, cursor, &e->script, BPF_CORE_READ(script, f_path.dentry, d_name.name), BW_NAME_MAX + 1,
+		    &e->ev.flags, BW_F_TRUNC_STR);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -164,7 +186,85 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	bw_put_kstr(rec, &cursor, &e->tty, BPF_CORE_READ(task, signal, tty, name), BW_TTY_MAX, &e->ev.flags,
 		    BW_F_TRUNC_STR);
 	bw_put_kstr(rec, &cursor, &e->exe_fs, BPF_CORE_READ(sb, s_type, name), 32, &e->ev.flags, BW_F_TRUNC_STR);
+	bw_stdfds(e->std, task);
+	bw_put_script(rec, &cursor, e, bw_exec_script(task, bprm, inode));
 	bw_submit(rec, cursor);
+	return 0;
+}
+
+/*
+ * Failed execs: the exec tracepoint sees only images that started, so the
+ * syscall pair reports the others (an attempt to run a file from a noexec
+ * mount, /dev/shm, a file without the x bit). ENOENT and ENOTDIR are not
+ * reported: execvp() and shells try every $PATH directory in turn.
+ */
+#define BW_ENOENT  2
+#define BW_ENOTDIR 20
+#define BW_AT_FDCWD -100
+
+static __always_inline void bw_exec_enter(void *ctx, __u32 syscall, int nargs, const void *path)
+{
+	struct bw_pending *p;
+
+	if (!bw_wanted(BW_EV_EXEC_FAILED))
+		return;
+	p = bw_pending_begin(BW_EV_EXEC_FAILED, syscall, ctx, nargs);
+	if (!p)
+		return;
+	bw_pending_ustr(p, BW_SLOT_S0, path);
+	bw_pending_commit(p);
+}
+
+static __always_inline void bw_exec_exit(void *ctx, bool at)
+{
+	struct bw_pending *p = bw_pending_take(BW_EV_EXEC_FAILED);
+	long ret = BW_RET(ctx);
+	struct bw_exec_failed *x;
+	__u32 cursor = sizeof(struct bw_exec_failed);
+	struct path pwd;
+	void *rec;
+
+	if (!p)
+		return;
+	if (ret < 0 && ret != -BW_ENOENT && ret != -BW_ENOTDIR) {
+		rec = bw_scratch();
+		if (rec) {
+			x = (struct bw_exec_failed *)bw_begin_syscall(rec, p, sizeof(*x), ret);
+			x->ev.syscall = BW_SYS_NONE;
+			x->call = p->syscall;
+			x->dirfd = at ? (__s32)p->args[0] : BW_AT_FDCWD;
+			x->at_flags = at ? (__u32)p->args[4] : 0;
+			bw_put_saved(rec, &cursor, &x->filename, p->s0, BW_UPATH_MAX, &x->ev.flags);
+			pwd = BPF_CORE_READ(bw_current(), fs, pwd);
+			bw_put_path(rec, &cursor, &x->cwd, NULL, pwd.dentry, pwd.mnt, &x->ev.flags);
+			bw_submit(rec, cursor);
+		}
+	}
+	bw_pending_end();
+}
+
+/* execve(filename, argv, envp) / execveat(dirfd, filename, argv, envp, flags) */
+BW_SYSCALL_ENTER(execve)
+{
+	bw_exec_enter(ctx, BW_SYS_EXECVE, 1, (const void *)BW_ARGS(ctx)[0]);
+	return 0;
+}
+
+BW_SYSCALL_EXIT(execve)
+{
+	bw_exec_exit(ctx, false);
+	return 0;
+}
+
+BW_SYSCALL_ENTER(execveat)
+{
+	bw_exec_enter(ctx, BW_SYS_EXECVEAT, 5, (const void *)BW_ARGS(ctx)[1]);
+	return 0;
+}
+
+BW_SYSCALL_EXIT(execveat)
+{
+	bw_exec_exit(ctx, true);
 	return 0;
 }
 

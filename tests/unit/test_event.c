@@ -169,7 +169,8 @@ struct type_layout {
 static const struct type_layout layouts[] = {
 	{ BW_EV_EXEC, "exec", sizeof(struct bw_exec),
 	  { offsetof(struct bw_exec, filename), offsetof(struct bw_exec, exe), offsetof(struct bw_exec, args),
-	    offsetof(struct bw_exec, cgroup), offsetof(struct bw_exec, tty), offsetof(struct bw_exec, exe_fs) } },
+	    offsetof(struct bw_exec, cgroup), offsetof(struct bw_exec, tty), offsetof(struct bw_exec, exe_fs),
+	    offsetof(struct bw_exec, script) } },
 	{ BW_EV_FORK, "fork", sizeof(struct bw_fork), { 0 } },
 	{ BW_EV_EXIT, "exit", sizeof(struct bw_exit), { 0 } },
 	{ BW_EV_OPEN, "open", sizeof(struct bw_open),
@@ -199,6 +200,8 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_PROC_MEM, "proc_mem", sizeof(struct bw_proc_mem), { 0 } },
 	{ BW_EV_MEM_EXEC, "mem_exec", sizeof(struct bw_mem_exec), { 0 } },
 	{ BW_EV_SOCKET, "socket", sizeof(struct bw_socket), { 0 } },
+	{ BW_EV_EXEC_FAILED, "exec_failed", sizeof(struct bw_exec_failed),
+	  { offsetof(struct bw_exec_failed, filename), offsetof(struct bw_exec_failed, cwd) } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
