@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * What a new image inherits, read at exec: its standard descriptors (a
  * reverse shell's stdin/stdout is the socket: nc -e, socat exec:, bash
