@@ -2,6 +2,7 @@
 #include "sensor.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -40,6 +41,7 @@ struct sensor {
 	int nr_cpus;
 	struct bpf_link *links[MAX_LINKS]; /* one per attached program; destroyed with the sensor */
 	int attached, skipped;
+	bool uring; /* the io_uring tracepoints are hooked (tp_btf) */
 	sensor_record_fn on_record;
 	void *ctx;
 	/* the filters in the kernel maps now (sensor__set_filters) */
@@ -60,6 +62,7 @@ static const struct {
 	{ "fchmodat2", "fchmodat2(2) exists since Linux 6.6" },
 	{ "init_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
 	{ "finit_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
+	{ "open_by_handle_at", "kernel without file handles (CONFIG_FHANDLE=n)" },
 };
 #define N_OPTIONAL (sizeof(optional_syscalls) / sizeof(optional_syscalls[0]))
 
@@ -246,6 +249,51 @@ static int check_hooks(struct sensor *s, char *err, size_t errlen)
 		s->skipped++;
 	}
 	return 0;
+}
+
+/* Parameters of tracepoint @tp's probe in the kernel's BTF (its __data included), or -1 when it has none. */
+static int tp_btf_params(const struct btf *btf, const char *tp)
+{
+	const struct btf_type *t;
+	char name[128];
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, id); /* typedef → pointer → function prototype */
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : -1;
+}
+
+/*
+ * The io_uring tracepoints changed shape: io_uring_submit_sqe became
+ * io_uring_submit_req in 6.3-6.4, and io_uring_complete passes the cqe
+ * instead of its fields since 6.3. Each shape has its program
+ * (bpf/progs/iouring.bpf.c); the running kernel's BTF says which loads. A
+ * kernel without io_uring tracepoints loads none and says so.
+ */
+static void pick_uring_programs(struct sensor *s)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int req = -1, sqe = -1, done = -1;
+
+	if (btf) {
+		req = tp_btf_params(btf, "io_uring_submit_req");
+		sqe = tp_btf_params(btf, "io_uring_submit_sqe");
+		done = tp_btf_params(btf, "io_uring_complete");
+		btf__free(btf);
+	}
+	/* io_uring_complete: (__data, ctx, req, cqe) since 6.3, (__data, ctx, req, user_data, res, ...) before */
+	s->uring = (req >= 2 || sqe >= 2) && done >= 4;
+	bpf_program__set_autoload(s->skel->progs.uring_submit_req, s->uring && req >= 2);
+	bpf_program__set_autoload(s->skel->progs.uring_submit_sqe, s->uring && req < 2);
+	bpf_program__set_autoload(s->skel->progs.uring_complete_cqe, s->uring && done == 4);
+	bpf_program__set_autoload(s->skel->progs.uring_complete_res, s->uring && done > 4);
+	if (!s->uring)
+		log_warn("no io_uring tracepoints in this kernel's BTF: opens and connects made through io_uring are not seen");
 }
 
 static int attach_all(struct sensor *s, char *err, size_t errlen)
@@ -540,6 +588,7 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = check_hooks(s, err, errlen);
 	if (e)
 		goto free_sensor;
+	pick_uring_programs(s);
 	e = bulwark_bpf__load(s->skel);
 	if (e) {
 		e = fail(err, errlen, -e, "the kernel refused the BPF programs (%s); see the log above for the verifier's reason",
@@ -559,6 +608,9 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = attach_all(s, err, errlen);
 	if (e)
 		goto free_sensor;
+	/* the hook tier: this one sees operations, it cannot refuse them */
+	log_info("sensor: tracepoints (%s) — enforcement by SIGKILL only",
+		 s->uring ? "io_uring via tp_btf" : "no io_uring: its requests are not seen");
 	return s;
 
 free_sensor:

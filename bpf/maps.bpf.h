@@ -78,6 +78,18 @@ struct {
 	__type(value, struct bw_pending);
 } pending SEC(".maps") __weak;
 
+/*
+ * What an io_uring request's submission saw (its opcode's arguments), kept
+ * until its completion; keyed by the request (struct io_kiocb *). LRU: a
+ * request cancelled without a completion cannot leak a slot forever.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct bw_pending);
+} uring_pending SEC(".maps") __weak;
+
 /* Per-CPU staging area for a pending entry (too large for the BPF stack). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

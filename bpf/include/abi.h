@@ -89,7 +89,9 @@ enum bw_event_type {
 	X(MEMFD_CREATE, "memfd_create", MEMFD_CREATE) \
 	X(SETUID, "setuid", SETUID) X(SETGID, "setgid", SETUID) X(SETREUID, "setreuid", SETUID) \
 	X(SETREGID, "setregid", SETUID) X(SETRESUID, "setresuid", SETUID) X(SETRESGID, "setresgid", SETUID) \
-	X(SETFSUID, "setfsuid", SETUID) X(SETFSGID, "setfsgid", SETUID)
+	X(SETFSUID, "setfsuid", SETUID) X(SETFSGID, "setfsgid", SETUID) \
+	/* the "shocker" door: a file opened by handle, no path at all */ \
+	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", OPEN)
 
 /* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
 #define BW_X_SYS_ENUM(name, str, type) BW_SYS_##name,
@@ -154,8 +156,18 @@ struct bw_event {
 	struct bw_proc proc;
 	__s64 res;     /* syscall return value (>=0 success, -errno failure); 0 for non-syscall events */
 	__u16 syscall; /* enum bw_syscall */
-	__u16 _pad0;
+	__u16 via;     /* enum bw_via: the door the operation came through */
 	__u32 flags;   /* BW_F_* */
+};
+
+/*
+ * The door an operation came through (struct bw_event.via): its syscall, or
+ * an io_uring request with the same meaning (an IORING_OP_OPENAT is reported
+ * as an openat, IORING_OP_CONNECT as a connect).
+ */
+enum bw_via {
+	BW_VIA_SYSCALL = 0,
+	BW_VIA_IO_URING = 1,
 };
 
 /* Where a file lives on an overlay filesystem. */
