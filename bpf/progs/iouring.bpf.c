@@ -16,6 +16,8 @@
 #include "../lib/open.bpf.h"
 #include "../lib/net.bpf.h"
 
+#define BW_O_LARGEFILE 00100000
+
 /* the request's per-opcode area (io_kiocb.cmd), as the opcode's prep left it */
 #define bw_req_cmd(req, type) ((type *)&(req)->cmd)
 
@@ -44,7 +46,12 @@ static __always_inline void bw_uring_open(struct io_kiocb *req, __u32 syscall)
 
 	if (!p)
 		return;
-	p->extra[0] = BPF_CORE_READ(op, how.flags);
+	/*
+	 * io_uring adds O_LARGEFILE to every open on 64-bit kernels, as the
+	 * kernel does for a 64-bit caller's open() without showing it in the
+	 * argument: dropped, so that the request reads as the syscall would.
+	 */
+	p->extra[0] = BPF_CORE_READ(op, how.flags) & ~BW_O_LARGEFILE;
 	p->extra[1] = BPF_CORE_READ(op, how.mode);
 	p->extra[2] = (__u64)(__s64)BPF_CORE_READ(op, dfd);
 	/* a fixed-file slot: the result is no descriptor */

@@ -816,7 +816,7 @@ static int child_open_by_handle(void *arg)
 	fh->handle_bytes = MAX_HANDLE_SZ;
 	if (name_to_handle_at(AT_FDCWD, arg, fh, &mount_id, 0))
 		return 1;
-	mfd = open(workdir, O_PATH | O_DIRECTORY);
+	mfd = open(workdir, O_RDONLY | O_DIRECTORY);
 	fd = open_by_handle_at(mfd, fh, O_RDONLY);
 	if (fd < 0)
 		return 2;
