@@ -670,6 +670,7 @@ static void test_syscall_names(void)
 		[BW_SYS_SETUID] = "setuid", [BW_SYS_SETGID] = "setgid", [BW_SYS_SETREUID] = "setreuid",
 		[BW_SYS_SETREGID] = "setregid", [BW_SYS_SETRESUID] = "setresuid", [BW_SYS_SETRESGID] = "setresgid",
 		[BW_SYS_SETFSUID] = "setfsuid", [BW_SYS_SETFSGID] = "setfsgid",
+		[BW_SYS_OPEN_BY_HANDLE_AT] = "open_by_handle_at",
 	};
 	unsigned int s;
 
