@@ -438,6 +438,54 @@ static int prefix_del(struct sensor *s, const char *p)
 	return bpf_map_delete_elem(bpf_map__fd(s->skel->maps.ro_prefixes), &pk) ? -errno : 0;
 }
 
+/* The directory in which prefix @p ends ("/a/b" → "/a/"): empty when @p ends with '/' or has none. */
+static bool prefix_dir(const char *p, struct bw_ro_dir *d)
+{
+	const char *slash = strrchr(p, '/');
+
+	memset(d, 0, sizeof(*d));
+	if (!slash || slash[1] == '\0')
+		return false;
+	memcpy(d->data, p, slash - p + 1);
+	return true;
+}
+
+/*
+ * The kernel decides read-only opens per directory and caches the verdicts
+ * (ro_dircache, bpf/lib/open.bpf.h): the directories in which a prefix ends
+ * are listed in ro_dirs, and every cached verdict goes when the prefixes
+ * change. The new directories come first, so an open decided meanwhile is
+ * kept rather than dropped; the cache is emptied after the stale ones went.
+ */
+static void ro_dirs_sync(struct sensor *s, char *const *prefixes, size_t n)
+{
+	int dirs = bpf_map__fd(s->skel->maps.ro_dirs), cache = bpf_map__fd(s->skel->maps.ro_dircache);
+	struct bw_ro_dir d, next, want;
+	struct bw_ro_dir_key ck, cnext;
+	__u32 one = 1;
+	bool more;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (prefix_dir(prefixes[i], &d) && bpf_map_update_elem(dirs, &d, &one, BPF_ANY))
+			log_warn("cannot load the directory of read-only open prefix %s: %s", prefixes[i], strerror(errno));
+	for (more = bpf_map_get_next_key(dirs, NULL, &next) == 0; more;) {
+		bool keep = false;
+
+		d = next;
+		more = bpf_map_get_next_key(dirs, &d, &next) == 0;
+		for (i = 0; i < n && !keep; i++)
+			keep = prefix_dir(prefixes[i], &want) && memcmp(&want, &d, sizeof(d)) == 0;
+		if (!keep)
+			bpf_map_delete_elem(dirs, &d);
+	}
+	while (bpf_map_get_next_key(cache, NULL, &cnext) == 0) {
+		ck = cnext;
+		if (bpf_map_delete_elem(cache, &ck))
+			break;
+	}
+}
+
 /* Writes the entries of the enabled-type map where @want differs from @have. */
 static int write_types(struct sensor *s, const bool *want, const bool *have)
 {
@@ -527,6 +575,7 @@ int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *
 		if (r && r != -ENOENT)
 			log_warn("cannot remove read-only open prefix %s from the kernel: %s", d.removed[i], strerror(-r));
 	}
+	ro_dirs_sync(s, fresh, n_fresh);
 	sensor_filters_describe(&d, what, sizeof(what));
 	log_info("kernel filters: %s", what);
 	for (i = 0; i < s->n_prefixes; i++)

@@ -354,6 +354,30 @@ struct bw_prefix_key {
 	__u8 data[BW_PREFIX_MAX];
 };
 
+/*
+ * Key of the ro_dirs hash: a directory path ending with '/', zero-padded, in
+ * which some prefix ends (the prefix's bytes up to its last '/', when more
+ * bytes follow): files directly in it are decided one by one.
+ */
+struct bw_ro_dir {
+	__u8 data[BW_PREFIX_MAX];
+};
+
+/* Key and value of the per-directory read-only verdict cache (ro_dircache). */
+struct bw_ro_dir_key {
+	__u64 mnt;    /* struct vfsmount * the directory is reached through */
+	__u64 dentry; /* the directory */
+};
+struct bw_ro_dir_val {
+	__u64 parent;   /* the directory's d_parent when decided */
+	__u64 hash_len; /* and its d_name.hash_len */
+	__u32 verdict;  /* BW_RO_* */
+	__u32 _pad;
+};
+#define BW_RO_NONE 1 /* no file in it is under a prefix */
+#define BW_RO_ALL  2 /* every file in it is */
+#define BW_RO_SOME 3 /* a prefix ends in it: each file's own path decides */
+
 _Static_assert(BW_EV_MAX <= 64, "BW_CRITICAL_TYPES is a 64-bit mask");
 _Static_assert(BW_EV_SETUID == 21 && BW_SYS_SETFSGID == 37, "event and syscall numbers are ABI: append, never reorder");
 _Static_assert(sizeof(struct bw_hdr) == 16, "bw_hdr");
@@ -376,5 +400,7 @@ _Static_assert(sizeof(struct bw_bpf) == 144, "bw_bpf");
 _Static_assert(sizeof(struct bw_memfd) == 136, "bw_memfd");
 _Static_assert(sizeof(struct bw_setid) == 136, "bw_setid");
 _Static_assert(sizeof(struct bw_config) == 8, "bw_config");
+_Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 24,
+	       "read-only directory maps");
 
 #endif

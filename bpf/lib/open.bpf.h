@@ -23,27 +23,74 @@ static __always_inline bool bw_ro_prefix_match(struct bw_prefix_key *key)
 	return bpf_map_lookup_elem(&ro_prefixes, key) != NULL;
 }
 
+/* The path of (@dentry, @mnt) as a trie key, NULL-padded; its length in bytes. */
+static __always_inline long bw_path_key(struct bw_prefix_key *key, struct dentry *dentry, struct vfsmount *mnt)
+{
+	__u32 flags = 0, name_len;
+	const char *path = bw_build_path(dentry, mnt, &flags, &name_len);
+
+	if (!path)
+		return -1;
+	return bpf_probe_read_kernel_str(key->data, sizeof(key->data), path) - 1;
+}
+
+/* Are all, none or some of the files in directory (@dir, @mnt) under a watched prefix? */
+static __always_inline __u32 bw_ro_dir_verdict(struct bw_prefix_key *key, struct dentry *dir, struct vfsmount *mnt)
+{
+	long len;
+
+	__builtin_memset(key, 0, sizeof(*key));
+	len = bw_path_key(key, dir, mnt);
+	if (len < 0)
+		return BW_RO_SOME;
+	/* "D/" (the root is "/" already); a path of 63 bytes or more is compared on those */
+	if (len > 1 && len < BW_PREFIX_MAX - 1)
+		key->data[len & (BW_PREFIX_MAX - 1)] = '/';
+	if (bw_ro_prefix_match(key))
+		return BW_RO_ALL;
+	if (bpf_map_lookup_elem(&ro_dirs, key->data))
+		return BW_RO_SOME;
+	return BW_RO_NONE;
+}
+
 /*
  * Is an opened file under a watched prefix? Decided on its path rebuilt from
  * the dentry and mount chain (as file.path is, in the opener's mount
  * namespace), never on the caller's string: `cd /etc && cat shadow`,
  * `/etc/../etc/shadow`, a symlink, a handle and io_uring all resolve to the
- * same file.
+ * same file. The directory's verdict is cached (ro_dircache): most opens cost
+ * three reads and one hash lookup, as the caller's string and the trie did.
  */
-static __always_inline bool bw_ro_watched_file(struct file *file)
+static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_prefix_key *key)
 {
-	struct bw_prefix_key key = {};
-	__u32 flags = 0, name_len;
-	const char *path;
+	struct bw_ro_dir_key k = {};
+	struct bw_dentry_link fl, dl;
+	struct bw_ro_dir_val *v, nv = {};
 	struct path fp;
+	__u32 verdict = 0;
 
-	if (bpf_core_read(&fp, sizeof(fp), &file->f_path))
+	if (bpf_core_read(&fp, sizeof(fp), &file->f_path) || !fp.dentry)
 		return false;
-	path = bw_build_path(fp.dentry, fp.mnt, &flags, &name_len);
-	if (!path)
+	bw_read_dentry_link(fp.dentry, &fl);
+	bw_read_dentry_link(fl.parent, &dl);
+	k.mnt = (__u64)fp.mnt;
+	k.dentry = (__u64)fl.parent;
+	v = bpf_map_lookup_elem(&ro_dircache, &k);
+	if (v && v->parent == (__u64)dl.parent && v->hash_len == dl.name.hash_len)
+		verdict = v->verdict;
+	if (!verdict) {
+		verdict = bw_ro_dir_verdict(key, fl.parent, fp.mnt);
+		nv.parent = (__u64)dl.parent;
+		nv.hash_len = dl.name.hash_len;
+		nv.verdict = verdict;
+		bpf_map_update_elem(&ro_dircache, &k, &nv, BPF_ANY);
+	}
+	if (verdict != BW_RO_SOME)
+		return verdict == BW_RO_ALL;
+	__builtin_memset(key, 0, sizeof(*key));
+	if (bw_path_key(key, fp.dentry, fp.mnt) < 0)
 		return false;
-	bpf_probe_read_kernel_str(key.data, sizeof(key.data), path);
-	return bw_ro_prefix_match(&key);
+	return bw_ro_prefix_match(key);
 }
 
 /*
@@ -109,7 +156,7 @@ static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
 	/* the common case first: a file opened, decided by its path alone */
 	if (ret >= 0) {
 		file = bw_fd_file(ret);
-		if (!file || !bw_ro_watched_file(file))
+		if (!file || !bw_ro_watched_file(file, &key))
 			goto drop;
 	}
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
@@ -134,6 +181,7 @@ static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
 		}
 	}
 	/* a failed open has no file: the caller's string decides, as it always did */
+	__builtin_memset(&key, 0, sizeof(key));
 	if (ret < 0 && !(upath && bpf_probe_read_user_str(key.data, sizeof(key.data), upath) > 0 &&
 			 bw_ro_prefix_match(&key)))
 		goto drop;

@@ -122,7 +122,7 @@ static __always_inline void bw_uring_open_done(struct bw_pending *p, long ret)
 
 		/* read-only: the file opened decides; without one (failure, fixed slot), the path string */
 		if (file) {
-			watched = bw_ro_watched_file(file);
+			watched = bw_ro_watched_file(file, &key);
 		} else {
 			struct bw_config *cfg = bw_config();
 
