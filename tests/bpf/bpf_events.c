@@ -962,6 +962,13 @@ static void test_io_uring_open(void)
 	CHECK_INT(count_events("open", pid, path_is, plain), 0);
 }
 
+/* the startup line names the hook tier and what it cannot do; on every kernel tested, io_uring is hooked */
+static void test_startup_names_the_tier(void)
+{
+	CHECK(file_contains(tracer_err, "sensor: tracepoints (io_uring via tp_btf) \xe2\x80\x94 enforcement by SIGKILL only"),
+	      "no tier line");
+}
+
 static void test_io_uring_connect(void)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -1627,6 +1634,7 @@ int main(int argc, char **argv)
 	RUN(test_open_by_handle_at);
 	RUN(test_io_uring_open);
 	RUN(test_io_uring_connect);
+	RUN(test_startup_names_the_tier);
 	RUN(test_memfd_exec);
 	RUN(test_mount_and_umount);
 	RUN(test_new_mount_api);
