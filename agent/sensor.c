@@ -454,14 +454,14 @@ static bool prefix_dir(const char *p, struct bw_ro_dir *d)
  * The kernel decides read-only opens per directory and caches the verdicts
  * (ro_dircache, bpf/lib/open.bpf.h): the directories in which a prefix ends
  * are listed in ro_dirs, and every cached verdict goes when the prefixes
- * change. The new directories come first, so an open decided meanwhile is
- * kept rather than dropped; the cache is emptied after the stale ones went.
+ * change (the caller bumps the generation in the config once this is done).
+ * The new directories come first, so an open decided meanwhile is kept
+ * rather than dropped.
  */
 static void ro_dirs_sync(struct sensor *s, char *const *prefixes, size_t n)
 {
-	int dirs = bpf_map__fd(s->skel->maps.ro_dirs), cache = bpf_map__fd(s->skel->maps.ro_dircache);
+	int dirs = bpf_map__fd(s->skel->maps.ro_dirs);
 	struct bw_ro_dir d, next, want;
-	struct bw_ro_dir_key ck, cnext;
 	__u32 one = 1;
 	bool more;
 	size_t i;
@@ -478,11 +478,6 @@ static void ro_dirs_sync(struct sensor *s, char *const *prefixes, size_t n)
 			keep = prefix_dir(prefixes[i], &want) && memcmp(&want, &d, sizeof(d)) == 0;
 		if (!keep)
 			bpf_map_delete_elem(dirs, &d);
-	}
-	while (bpf_map_get_next_key(cache, NULL, &cnext) == 0) {
-		ck = cnext;
-		if (bpf_map_delete_elem(cache, &ck))
-			break;
 	}
 }
 
@@ -576,6 +571,10 @@ int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *
 			log_warn("cannot remove read-only open prefix %s from the kernel: %s", d.removed[i], strerror(-r));
 	}
 	ro_dirs_sync(s, fresh, n_fresh);
+	/* a new generation: every cached read-only verdict is decided again */
+	cfg.ro_gen++;
+	if (write_config(s, &cfg))
+		log_warn("cannot set sensor config: %s: read-only verdicts cached before the change stay", strerror(errno));
 	sensor_filters_describe(&d, what, sizeof(what));
 	log_info("kernel filters: %s", what);
 	for (i = 0; i < s->n_prefixes; i++)

@@ -139,7 +139,7 @@ struct {
  * and the trie are paid once per directory, not once per open. An entry
  * holds the directory's parent and name hash when it was decided, and is
  * used only while they are the same (a renamed or reused dentry is decided
- * again); the agent empties the map when the prefixes change.
+ * again), and while its prefix generation is current (bw_config.ro_gen).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

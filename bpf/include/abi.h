@@ -345,6 +345,8 @@ enum bw_counter {
 struct bw_config {
 	__u32 agent_tgid;  /* events of this thread group (the agent itself) are not emitted */
 	__u32 ro_prefixes; /* number of read-only open prefixes loaded in the ro_prefixes map */
+	__u32 ro_gen;      /* generation of the prefixes: a cached read-only verdict of another one is stale */
+	__u32 _pad0;
 };
 
 /* Key of the read-only open prefix LPM trie. */
@@ -372,7 +374,7 @@ struct bw_ro_dir_val {
 	__u64 parent;   /* the directory's d_parent when decided */
 	__u64 hash_len; /* and its d_name.hash_len */
 	__u32 verdict;  /* BW_RO_* */
-	__u32 _pad;
+	__u32 gen;      /* bw_config.ro_gen when decided */
 };
 #define BW_RO_NONE 1 /* no file in it is under a prefix */
 #define BW_RO_ALL  2 /* every file in it is */
@@ -399,7 +401,7 @@ _Static_assert(sizeof(struct bw_module) == 176, "bw_module");
 _Static_assert(sizeof(struct bw_bpf) == 144, "bw_bpf");
 _Static_assert(sizeof(struct bw_memfd) == 136, "bw_memfd");
 _Static_assert(sizeof(struct bw_setid) == 136, "bw_setid");
-_Static_assert(sizeof(struct bw_config) == 8, "bw_config");
+_Static_assert(sizeof(struct bw_config) == 16, "bw_config");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 24,
 	       "read-only directory maps");
 

@@ -61,7 +61,7 @@ static __always_inline __u32 bw_ro_dir_verdict(struct bw_prefix_key *key, struct
  * same file. The directory's verdict is cached (ro_dircache): most opens cost
  * three reads and one hash lookup, as the caller's string and the trie did.
  */
-static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_prefix_key *key)
+static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_prefix_key *key, __u32 gen)
 {
 	struct bw_ro_dir_key k = {};
 	struct bw_dentry_link fl, dl;
@@ -76,13 +76,14 @@ static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_pref
 	k.mnt = (__u64)fp.mnt;
 	k.dentry = (__u64)fl.parent;
 	v = bpf_map_lookup_elem(&ro_dircache, &k);
-	if (v && v->parent == (__u64)dl.parent && v->hash_len == dl.name.hash_len)
+	if (v && v->gen == gen && v->parent == (__u64)dl.parent && v->hash_len == dl.name.hash_len)
 		verdict = v->verdict;
 	if (!verdict) {
 		verdict = bw_ro_dir_verdict(key, fl.parent, fp.mnt);
 		nv.parent = (__u64)dl.parent;
 		nv.hash_len = dl.name.hash_len;
 		nv.verdict = verdict;
+		nv.gen = gen;
 		bpf_map_update_elem(&ro_dircache, &k, &nv, BPF_ANY);
 	}
 	if (verdict != BW_RO_SOME)
@@ -156,7 +157,7 @@ static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
 	/* the common case first: a file opened, decided by its path alone */
 	if (ret >= 0) {
 		file = bw_fd_file(ret);
-		if (!file || !bw_ro_watched_file(file, &key))
+		if (!file || !bw_ro_watched_file(file, &key, cfg->ro_gen))
 			goto drop;
 	}
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());

@@ -117,17 +117,16 @@ static __always_inline void bw_uring_open_done(struct bw_pending *p, long ret)
 	if (ret >= 0 && p->extra[3] == 0)
 		file = bw_fd_file(ret);
 	if (!bw_write_intent(flags)) {
+		struct bw_config *cfg = bw_config();
 		struct bw_prefix_key key = {};
-		bool watched;
+		bool watched = false;
 
 		/* read-only: the file opened decides; without one (failure, fixed slot), the path string */
-		if (file) {
-			watched = bw_ro_watched_file(file, &key);
-		} else {
-			struct bw_config *cfg = bw_config();
-
+		if (cfg && cfg->ro_prefixes && file) {
+			watched = bw_ro_watched_file(file, &key, cfg->ro_gen);
+		} else if (cfg && cfg->ro_prefixes) {
 			bpf_probe_read_kernel_str(key.data, sizeof(key.data), p->s0);
-			watched = cfg && cfg->ro_prefixes && bw_ro_prefix_match(&key);
+			watched = bw_ro_prefix_match(&key);
 		}
 		if (!watched) {
 			bw_count(BW_CNT_FILTER_READONLY);
