@@ -339,11 +339,18 @@ static const struct cat_field exit_fields[] = {
 	{ .key = "signal", .kind = CAT_CUSTOM, .custom = &exit_part, .aux = 0, .def = 0x7f, .type_doc = "number", DOC("`code & 0x7f`: the terminating signal, 0 for a normal exit", "computed by the agent") },
 };
 
+static const struct cat_name via_names[] = { { BW_VIA_SYSCALL, "syscall" }, { BW_VIA_IO_URING, "io_uring" }, { 0, NULL } };
+#define VIA_FIELD(type, what)                                                                                     \
+	{ .key = "via", .kind = CAT_ENUM, .off = offsetof(type, ev.via), .width = 2, .aux = ~0ULL, .table = via_names, \
+	  DOC("the door: `\"syscall\"`, or `\"io_uring\"` for " what " made by an io_uring request (reported under the syscall it stands for)", \
+	      "the hook: syscall tracepoint, or io_uring's submit/complete tracepoints") }
+
 static const struct cat_field open_fields[] = {
-	{ S(struct bw_open, upath, "upath", BW_UPATH_MAX), DOC("the path as the caller passed it (possibly relative), read at syscall entry; bound 511 bytes", "syscall argument") },
-	{ I(struct bw_open, dirfd, "dirfd", -100), DOC("the dirfd argument of `openat`/`openat2`; `-100` (`AT_FDCWD`) for `open` and `creat`", "syscall argument") },
+	{ S(struct bw_open, upath, "upath", BW_UPATH_MAX), DOC("the path as the caller passed it (possibly relative): read at syscall entry for opens with write intent, at exit for read-only ones; for io_uring, the kernel's copy taken when the request was submitted; `\"\"` for `open_by_handle_at` (a handle, no path); bound 511 bytes", "syscall argument / `io_open.filename`") },
+	{ I(struct bw_open, dirfd, "dirfd", -100), DOC("the dirfd argument of `openat`/`openat2` (also through io_uring); the `mount_fd` of `open_by_handle_at`; `-100` (`AT_FDCWD`) for `open` and `creat`", "syscall argument") },
 	{ .key = "flags", .kind = CAT_FLAGS, .off = offsetof(struct bw_open, open_flags), .width = 4, .table = &cat_open_flags, DOC("the open flags as names joined with `\\|` (`O_RDONLY` first when the access mode is 0; `O_TMPFILE` opens show `O_TMPFILE\\|O_DIRECTORY`; `O_SYNC` includes `O_DSYNC`); `flags_raw`: the same as a number (`creat` is `O_CREAT\\|O_WRONLY\\|O_TRUNC`, 577; for `openat2`, `open_how.flags`, low 32 bits)", "syscall argument / `struct open_how`") },
 	{ U(struct bw_open, open_mode, "mode"), DOC("the mode argument (decimal; meaningful with `O_CREAT`/`O_TMPFILE`); for `openat2`, `open_how.mode`", "syscall argument") },
+	VIA_FIELD(struct bw_open, "an `IORING_OP_OPENAT` (`openat`) or `IORING_OP_OPENAT2` (`openat2`)"),
 	{ .kind = CAT_FILE, .off = offsetof(struct bw_open, file), DOC("the file object (see above) of the file opened, resolved at syscall exit from the returned fd; empty strings, zeros and `null` when `res < 0`", "`struct file` of the new fd") },
 };
 
@@ -531,6 +538,7 @@ static const struct cat_field connect_fields[] = {
 	NET_FIELDS("inet and inet6 only: the destination address in text form (`inet_ntop`, e.g. `::ffff:10.0.0.1` for a v4-mapped address)",
 		   "inet and inet6 only: the destination port, host byte order",
 		   "unix only: the socket path; an abstract name is shown with a leading `@` and ends at its first NUL byte; `\"\"` for an unnamed address; bound 109 bytes"),
+	VIA_FIELD(struct bw_net, "an `IORING_OP_CONNECT`"),
 };
 static const struct cat_field bind_fields[] = {
 	NET_FIELDS("inet and inet6 only: the local address requested", "inet and inet6 only: the local port requested (0: any)",

@@ -2,6 +2,7 @@
 #include "sensor.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -40,6 +41,7 @@ struct sensor {
 	int nr_cpus;
 	struct bpf_link *links[MAX_LINKS]; /* one per attached program; destroyed with the sensor */
 	int attached, skipped;
+	bool uring; /* the io_uring tracepoints are hooked (tp_btf) */
 	sensor_record_fn on_record;
 	void *ctx;
 	/* the filters in the kernel maps now (sensor__set_filters) */
@@ -60,6 +62,7 @@ static const struct {
 	{ "fchmodat2", "fchmodat2(2) exists since Linux 6.6" },
 	{ "init_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
 	{ "finit_module", "kernel without loadable module support (CONFIG_MODULES=n)" },
+	{ "open_by_handle_at", "kernel without file handles (CONFIG_FHANDLE=n)" },
 };
 #define N_OPTIONAL (sizeof(optional_syscalls) / sizeof(optional_syscalls[0]))
 
@@ -248,6 +251,51 @@ static int check_hooks(struct sensor *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Parameters of tracepoint @tp's probe in the kernel's BTF (its __data included), or -1 when it has none. */
+static int tp_btf_params(const struct btf *btf, const char *tp)
+{
+	const struct btf_type *t;
+	char name[128];
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, id); /* typedef → pointer → function prototype */
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : -1;
+}
+
+/*
+ * The io_uring tracepoints changed shape: io_uring_submit_sqe became
+ * io_uring_submit_req in 6.3-6.4, and io_uring_complete passes the cqe
+ * instead of its fields since 6.3. Each shape has its program
+ * (bpf/progs/iouring.bpf.c); the running kernel's BTF says which loads. A
+ * kernel without io_uring tracepoints loads none and says so.
+ */
+static void pick_uring_programs(struct sensor *s)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int req = -1, sqe = -1, done = -1;
+
+	if (btf) {
+		req = tp_btf_params(btf, "io_uring_submit_req");
+		sqe = tp_btf_params(btf, "io_uring_submit_sqe");
+		done = tp_btf_params(btf, "io_uring_complete");
+		btf__free(btf);
+	}
+	/* io_uring_complete: (__data, ctx, req, cqe) since 6.3, (__data, ctx, req, user_data, res, ...) before */
+	s->uring = (req >= 2 || sqe >= 2) && done >= 4;
+	bpf_program__set_autoload(s->skel->progs.uring_submit_req, s->uring && req >= 2);
+	bpf_program__set_autoload(s->skel->progs.uring_submit_sqe, s->uring && req < 2);
+	bpf_program__set_autoload(s->skel->progs.uring_complete_cqe, s->uring && done == 4);
+	bpf_program__set_autoload(s->skel->progs.uring_complete_res, s->uring && done > 4);
+	if (!s->uring)
+		log_warn("no io_uring tracepoints in this kernel's BTF: opens and connects made through io_uring are not seen");
+}
+
 static int attach_all(struct sensor *s, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
@@ -390,6 +438,49 @@ static int prefix_del(struct sensor *s, const char *p)
 	return bpf_map_delete_elem(bpf_map__fd(s->skel->maps.ro_prefixes), &pk) ? -errno : 0;
 }
 
+/* The directory in which prefix @p ends ("/a/b" → "/a/"): empty when @p ends with '/' or has none. */
+static bool prefix_dir(const char *p, struct bw_ro_dir *d)
+{
+	const char *slash = strrchr(p, '/');
+
+	memset(d, 0, sizeof(*d));
+	if (!slash || slash[1] == '\0')
+		return false;
+	memcpy(d->data, p, slash - p + 1);
+	return true;
+}
+
+/*
+ * The kernel decides read-only opens per directory and caches the verdicts
+ * (ro_dircache, bpf/lib/open.bpf.h): the directories in which a prefix ends
+ * are listed in ro_dirs, and every cached verdict goes when the prefixes
+ * change (the caller bumps the generation in the config once this is done).
+ * The new directories come first, so an open decided meanwhile is kept
+ * rather than dropped.
+ */
+static void ro_dirs_sync(struct sensor *s, char *const *prefixes, size_t n)
+{
+	int dirs = bpf_map__fd(s->skel->maps.ro_dirs);
+	struct bw_ro_dir d, next, want;
+	__u32 one = 1;
+	bool more;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (prefix_dir(prefixes[i], &d) && bpf_map_update_elem(dirs, &d, &one, BPF_ANY))
+			log_warn("cannot load the directory of read-only open prefix %s: %s", prefixes[i], strerror(errno));
+	for (more = bpf_map_get_next_key(dirs, NULL, &next) == 0; more;) {
+		bool keep = false;
+
+		d = next;
+		more = bpf_map_get_next_key(dirs, &d, &next) == 0;
+		for (i = 0; i < n && !keep; i++)
+			keep = prefix_dir(prefixes[i], &want) && memcmp(&want, &d, sizeof(d)) == 0;
+		if (!keep)
+			bpf_map_delete_elem(dirs, &d);
+	}
+}
+
 /* Writes the entries of the enabled-type map where @want differs from @have. */
 static int write_types(struct sensor *s, const bool *want, const bool *have)
 {
@@ -479,6 +570,11 @@ int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *
 		if (r && r != -ENOENT)
 			log_warn("cannot remove read-only open prefix %s from the kernel: %s", d.removed[i], strerror(-r));
 	}
+	ro_dirs_sync(s, fresh, n_fresh);
+	/* a new generation: every cached read-only verdict is decided again */
+	cfg.ro_gen++;
+	if (write_config(s, &cfg))
+		log_warn("cannot set sensor config: %s: read-only verdicts cached before the change stay", strerror(errno));
 	sensor_filters_describe(&d, what, sizeof(what));
 	log_info("kernel filters: %s", what);
 	for (i = 0; i < s->n_prefixes; i++)
@@ -540,6 +636,7 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = check_hooks(s, err, errlen);
 	if (e)
 		goto free_sensor;
+	pick_uring_programs(s);
 	e = bulwark_bpf__load(s->skel);
 	if (e) {
 		e = fail(err, errlen, -e, "the kernel refused the BPF programs (%s); see the log above for the verifier's reason",
@@ -559,6 +656,9 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = attach_all(s, err, errlen);
 	if (e)
 		goto free_sensor;
+	/* the hook tier: this one sees operations, it cannot refuse them */
+	log_info("sensor: tracepoints (%s) — enforcement by SIGKILL only",
+		 s->uring ? "io_uring via tp_btf" : "no io_uring: its requests are not seen");
 	return s;
 
 free_sensor:

@@ -78,6 +78,18 @@ struct {
 	__type(value, struct bw_pending);
 } pending SEC(".maps") __weak;
 
+/*
+ * What an io_uring request's submission saw (its opcode's arguments), kept
+ * until its completion; keyed by the request (struct io_kiocb *). LRU: a
+ * request cancelled without a completion cannot leak a slot forever.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct bw_pending);
+} uring_pending SEC(".maps") __weak;
+
 /* Per-CPU staging area for a pending entry (too large for the BPF stack). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -110,6 +122,31 @@ struct {
 	__type(key, struct bw_prefix_key);
 	__type(value, __u32);
 } ro_prefixes SEC(".maps") __weak;
+
+/* Directories in which a read-only prefix ends (struct bw_ro_dir; the agent keeps it with ro_prefixes). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bw_ro_dir);
+	__type(value, __u32);
+} ro_dirs SEC(".maps") __weak;
+
+/*
+ * The read-only verdict of a directory as reached through a mount: every
+ * file in it is watched, none is, or each is decided by its own path.
+ * Read-only opens come in bursts from few directories, so the dentry walk
+ * and the trie are paid once per directory, not once per open. An entry
+ * holds the directory's parent and name hash when it was decided, and is
+ * used only while they are the same (a renamed or reused dentry is decided
+ * again), and while its prefix generation is current (bw_config.ro_gen).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct bw_ro_dir_key);
+	__type(value, struct bw_ro_dir_val);
+} ro_dircache SEC(".maps") __weak;
 
 /* Counters by category (enum bw_counter), per CPU. */
 struct {

@@ -5,6 +5,8 @@ set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev
       libyaml-dev pkg-config runc busybox-static docker.io iproute2 cpio kmod util-linux procps
       qemu-system-x86"
+# the BPF tests' io_uring requests (tests/bpf: IORING_OP_OPENAT, OPENAT2, CONNECT)
+PKGS="$PKGS liburing-dev"
 # fuzzing (tests/fuzz, make fuzz): libFuzzer and the sanitizer runtimes of Debian's clang
 PKGS="$PKGS libclang-rt-14-dev"
 # alert delivery: TLS (libssl-dev), real syslog receivers, TLS front ends and the protocol mocks (python3)

@@ -846,6 +846,12 @@ static bool g_bw_event(struct xctx *x, int idx, struct fval *v)
 	return put_cstr(v, rules_kind_name(x->kind));
 }
 
+static bool g_bw_via(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_cstr(v, x->in->ev->ev->via == BW_VIA_IO_URING ? "io_uring" : "syscall");
+}
+
 static bool g_evt_time(struct xctx *x, int idx, struct fval *v)
 {
 	(void)idx;
@@ -2204,6 +2210,7 @@ const struct field fields_table[] = {
 	{ "k8s.container.name", FT_STR, 0, KA, "Container name in the pod spec", g_k8s_container },
 	/* bulwark: what Falco lacks */
 	{ "bulwark.event", FT_STR, FF_KINDVAL, KA, "bulwark's event kind: exec, fork, exit, open, chmod, mount, setns, ... container", g_bw_event },
+	{ "bulwark.via", FT_STR, 0, KR, "The door the operation came through: syscall, or io_uring (an IORING_OP_OPENAT is an openat, IORING_OP_CONNECT a connect)", g_bw_via },
 	{ "bulwark.fs.type", FT_STR, 0, K_FILE | K(EXEC), "Filesystem type of the file (cgroup, cgroup2, proc, sysfs, overlay, ...); of the executable for exec", g_fs_type },
 	{ "bulwark.fs.magic", FT_UINT, 0, K_FILE | K(EXEC), "Superblock magic of that filesystem", g_fs_magic },
 	{ "bulwark.file.layer", FT_STR, 0, K_FILE, "Overlay layer of the file: upper (written in the container), lower (image), or ''", g_file_layer },

@@ -101,7 +101,9 @@ enum bw_event_type {
 	X(SETREGID, "setregid", SETUID) X(SETRESUID, "setresuid", SETUID) X(SETRESGID, "setresgid", SETUID) \
 	X(SETFSUID, "setfsuid", SETUID) X(SETFSGID, "setfsgid", SETUID) \
 	X(PROCESS_VM_READV, "process_vm_readv", PROCESS_VM) X(PROCESS_VM_WRITEV, "process_vm_writev", PROCESS_VM) \
-	X(MPROTECT, "mprotect", MEM_EXEC) X(MMAP, "mmap", MEM_EXEC) X(SOCKET, "socket", SOCKET)
+	X(MPROTECT, "mprotect", MEM_EXEC) X(MMAP, "mmap", MEM_EXEC) X(SOCKET, "socket", SOCKET) \
+	/* the "shocker" door: a file opened by handle, no path at all */ \
+	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", OPEN)
 
 /* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
 #define BW_X_SYS_ENUM(name, str, type) BW_SYS_##name,
@@ -166,8 +168,18 @@ struct bw_event {
 	struct bw_proc proc;
 	__s64 res;     /* syscall return value (>=0 success, -errno failure); 0 for non-syscall events */
 	__u16 syscall; /* enum bw_syscall */
-	__u16 _pad0;
+	__u16 via;     /* enum bw_via: the door the operation came through */
 	__u32 flags;   /* BW_F_* */
+};
+
+/*
+ * The door an operation came through (struct bw_event.via): its syscall, or
+ * an io_uring request with the same meaning (an IORING_OP_OPENAT is reported
+ * as an openat, IORING_OP_CONNECT as a connect).
+ */
+enum bw_via {
+	BW_VIA_SYSCALL = 0,
+	BW_VIA_IO_URING = 1,
 };
 
 /* Where a file lives on an overlay filesystem. */
@@ -420,6 +432,8 @@ enum bw_counter {
 struct bw_config {
 	__u32 agent_tgid;  /* events of this thread group (the agent itself) are not emitted */
 	__u32 ro_prefixes; /* number of read-only open prefixes loaded in the ro_prefixes map */
+	__u32 ro_gen;      /* generation of the prefixes: a cached read-only verdict of another one is stale */
+	__u32 _pad0;
 };
 
 /* Key of the read-only open prefix LPM trie. */
@@ -429,8 +443,33 @@ struct bw_prefix_key {
 	__u8 data[BW_PREFIX_MAX];
 };
 
+/*
+ * Key of the ro_dirs hash: a directory path ending with '/', zero-padded, in
+ * which some prefix ends (the prefix's bytes up to its last '/', when more
+ * bytes follow): files directly in it are decided one by one.
+ */
+struct bw_ro_dir {
+	__u8 data[BW_PREFIX_MAX];
+};
+
+/* Key and value of the per-directory read-only verdict cache (ro_dircache). */
+struct bw_ro_dir_key {
+	__u64 mnt;    /* struct vfsmount * the directory is reached through */
+	__u64 dentry; /* the directory */
+};
+struct bw_ro_dir_val {
+	__u64 parent;   /* the directory's d_parent when decided */
+	__u64 hash_len; /* and its d_name.hash_len */
+	__u32 verdict;  /* BW_RO_* */
+	__u32 gen;      /* bw_config.ro_gen when decided */
+};
+#define BW_RO_NONE 1 /* no file in it is under a prefix */
+#define BW_RO_ALL  2 /* every file in it is */
+#define BW_RO_SOME 3 /* a prefix ends in it: each file's own path decides */
+
 _Static_assert(BW_EV_MAX <= 64, "BW_CRITICAL_TYPES is a 64-bit mask");
-_Static_assert(BW_EV_SETUID == 21 && BW_EV_SOCKET == 25 && BW_EV_EXEC_FAILED == 26 && BW_SYS_SETFSGID == 37, "event and syscall numbers are ABI: append, never reorder");
+_Static_assert(BW_EV_SETUID == 21 && BW_EV_SOCKET == 25 && BW_EV_EXEC_FAILED == 26 && BW_SYS_SETFSGID == 37 && BW_SYS_OPEN_BY_HANDLE_AT == 43,
+	       "event and syscall numbers are ABI: append, never reorder");
 _Static_assert(sizeof(struct bw_hdr) == 16, "bw_hdr");
 _Static_assert(sizeof(struct bw_str) == 4, "bw_str");
 _Static_assert(sizeof(struct bw_proc) == 88, "bw_proc");
@@ -456,6 +495,8 @@ _Static_assert(sizeof(struct bw_process_vm) == 136, "bw_process_vm");
 _Static_assert(sizeof(struct bw_proc_mem) == 136, "bw_proc_mem");
 _Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
 _Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
-_Static_assert(sizeof(struct bw_config) == 8, "bw_config");
+_Static_assert(sizeof(struct bw_config) == 16, "bw_config");
+_Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 24,
+	       "read-only directory maps");
 
 #endif

@@ -1,39 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* Opens with write intent (and read-only opens of asked-for prefixes), setuid/setgid chmods. */
-#include "../lib/syscall.bpf.h"
+/* Opens with write intent (and read-only opens of watched files), setuid/setgid chmods. */
+#include "../lib/open.bpf.h"
 
 /*
- * Read-only opens are the most frequent syscall on a host and no default rule
- * needs them: drop them here unless the caller's path starts with a prefix the
- * agent loaded. Returns true when the open should be traced.
+ * Opens with write intent are kept from their syscall entry (the caller's
+ * string is read there). Read-only opens are the most frequent syscall on a
+ * host and no default rule needs them: they store nothing at entry and are
+ * decided at exit on the file really opened (bw_open_readonly), so that a
+ * relative path, a symlink, `..` or a handle reaching a watched file is
+ * seen, whatever string the caller passed.
  */
-static __always_inline bool bw_open_interesting(__u32 flags, const char *upath)
-{
-	struct bw_prefix_key key = {};
-	struct bw_config *cfg;
-
-	if ((flags & BW_WRITE_INTENT) && !(flags & O_PATH))
-		return true;
-	cfg = bw_config();
-	if (!cfg || cfg->ro_prefixes == 0) {
-		bw_count(BW_CNT_FILTER_READONLY);
-		return false;
-	}
-	key.prefixlen = BW_PREFIX_MAX * 8;
-	bpf_probe_read_user_str(key.data, sizeof(key.data), upath);
-	if (!bpf_map_lookup_elem(&ro_prefixes, &key)) {
-		bw_count(BW_CNT_FILTER_READONLY);
-		return false;
-	}
-	return true;
-}
-
 static __always_inline int bw_open_enter(void *ctx, const int nargs, __u32 syscall, int dirfd, const char *upath,
 					 __u32 flags, __u32 mode)
 {
 	struct bw_pending *p;
 
-	if (!bw_open_interesting(flags, upath))
+	if (!bw_write_intent(flags))
 		return 0;
 	if (!bw_wanted(BW_EV_OPEN))
 		return 0;
@@ -47,8 +29,6 @@ static __always_inline int bw_open_enter(void *ctx, const int nargs, __u32 sysca
 	bw_pending_commit(p);
 	return 0;
 }
-
-#define AT_FDCWD -100
 
 BW_SYSCALL_ENTER(open)
 {
@@ -78,54 +58,17 @@ BW_SYSCALL_ENTER(creat)
 			     O_CREAT | O_WRONLY | O_TRUNC, BW_ARGS(ctx)[1]);
 }
 
-static __always_inline int bw_open_exit(void *ctx)
+/* open_by_handle_at(mount_fd, handle, flags): the "shocker" door, a file reached with no path at all */
+BW_SYSCALL_ENTER(open_by_handle_at)
 {
-	struct bw_pending *p = bw_pending_take(BW_EV_OPEN);
-	__u32 cursor = sizeof(struct bw_open);
-	long ret = BW_RET(ctx);
-	__u32 ring = bw_type_ring(BW_EV_OPEN);
-	struct bw_open *o;
-	void *rec;
-
-	if (!p)
-		return 0;
-	rec = bw_scratch();
-	if (!rec)
-		goto end;
-	o = (struct bw_open *)bw_begin_syscall(rec, p, sizeof(struct bw_open), ret);
-	o->open_flags = p->extra[0];
-	o->open_mode = p->extra[1];
-	o->dirfd = (__s32)p->extra[2];
-	bw_put_saved(rec, &cursor, &o->upath, p->s0, BW_UPATH_MAX, &o->ev.flags);
-	if (ret >= 0) {
-		/* the facts of the file really opened, whatever path string led to it */
-		struct file *file = bw_fd_file(ret);
-
-		if (file) {
-			bw_put_file(rec, &cursor, &o->file, file, &o->ev.flags);
-			/*
-			 * Opens of procfs, sysfs and cgroup files ride the critical ring,
-			 * yet any process may write-open its own /proc/self files in a
-			 * loop. Once half of that ring is waiting, such opens take the
-			 * common ring (still delivered, no longer ahead of the flood), so
-			 * that a storm of them can never take the room of exec, fork,
-			 * cgroup, mount or setns records (docs/BENCHMARKS.md).
-			 */
-			if (bw_fs_critical(o->file.fs_magic) &&
-			    bpf_ringbuf_query(&rb_critical, BPF_RB_AVAIL_DATA) <= BW_RB_CRITICAL_SIZE / 2)
-				ring = BW_RING_CRITICAL;
-		}
-	}
-	bw_submit_ring(rec, cursor, ring);
-end:
-	bw_pending_end();
-	return 0;
+	return bw_open_enter(ctx, 3, BW_SYS_OPEN_BY_HANDLE_AT, BW_ARGS(ctx)[0], NULL, BW_ARGS(ctx)[2], 0);
 }
 
-BW_SYSCALL_EXIT(open) { return bw_open_exit(ctx); }
-BW_SYSCALL_EXIT(openat) { return bw_open_exit(ctx); }
-BW_SYSCALL_EXIT(openat2) { return bw_open_exit(ctx); }
-BW_SYSCALL_EXIT(creat) { return bw_open_exit(ctx); }
+BW_SYSCALL_EXIT(open) { return bw_open_exit(ctx, BW_SYS_OPEN); }
+BW_SYSCALL_EXIT(openat) { return bw_open_exit(ctx, BW_SYS_OPENAT); }
+BW_SYSCALL_EXIT(openat2) { return bw_open_exit(ctx, BW_SYS_OPENAT2); }
+BW_SYSCALL_EXIT(creat) { return bw_open_exit(ctx, BW_SYS_CREAT); }
+BW_SYSCALL_EXIT(open_by_handle_at) { return bw_open_exit(ctx, BW_SYS_OPEN_BY_HANDLE_AT); }
 
 /* chmod family: only modes that set setuid or setgid are reported. */
 static __always_inline int bw_chmod_enter(void *ctx, const int nargs, __u32 syscall, int dirfd, const char *upath, __u32 mode)

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* connect and bind (address from the caller's sockaddr at entry), listen (address from the socket). */
-#include "../lib/syscall.bpf.h"
-
-#define BW_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
+#include "../lib/net.bpf.h"
 
 static __always_inline int bw_sockaddr_enter(void *ctx, __u32 type, __u32 syscall)
 {
@@ -14,13 +12,8 @@ static __always_inline int bw_sockaddr_enter(void *ctx, __u32 type, __u32 syscal
 	p = bw_pending_begin(type, syscall, ctx, 3);
 	if (!p)
 		return 0;
-	if (len > BW_SOCKADDR_MAX)
-		len = BW_SOCKADDR_MAX;
 	/* raw sockaddr bytes, zero-filled beyond the caller's length */
-	__builtin_memset(p->s0, 0, BW_SOCKADDR_MAX + 2);
-	bw_barrier_var(len);
-	bpf_probe_read_user(p->s0, len & (BW_SOCKADDR_MAX * 2 - 1), (void *)BW_ARGS(ctx)[1]);
-	p->extra[0] = len;
+	bw_pending_sockaddr(p, (void *)BW_ARGS(ctx)[1], len);
 	bw_pending_commit(p);
 	return 0;
 }
@@ -77,52 +70,10 @@ BW_SYSCALL_ENTER(listen)
 static __always_inline int bw_net_exit(void *ctx, __u32 type)
 {
 	struct bw_pending *p = bw_pending_take(type);
-	__u32 cursor = sizeof(struct bw_net);
-	struct bw_net *n;
-	void *rec;
-	__u16 family;
 
 	if (!p)
 		return 0;
-	rec = bw_scratch();
-	if (!rec)
-		goto end;
-	n = (struct bw_net *)bw_begin_syscall(rec, p, sizeof(struct bw_net), BW_RET(ctx));
-	n->fd = (__s32)p->args[0];
-	if (type == BW_EV_LISTEN) {
-		n->backlog = p->args[1];
-	} else if (*(__u16 *)p->s0 == 0) {
-		/* the sockaddr's page was not present at entry; the syscall has faulted it in */
-		__u64 len = p->extra[0];
-
-		bw_barrier_var(len);
-		bpf_probe_read_user(p->s0, len & (BW_SOCKADDR_MAX * 2 - 1), (void *)p->args[1]);
-	}
-	family = *(__u16 *)p->s0;
-	n->family = family;
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (void *)p->s0;
-
-		n->port = __builtin_bswap16(sin->sin_port);
-		__builtin_memcpy(n->addr, &sin->sin_addr, 4);
-	} else if (family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (void *)p->s0;
-
-		n->port = __builtin_bswap16(sin6->sin6_port);
-		__builtin_memcpy(n->addr, &sin6->sin6_addr, 16);
-	} else if (family == AF_UNIX && p->extra[0] > 2) {
-		/* sun_path at offset 2; an abstract name starts with NUL and is shown with '@' */
-		char *path = p->s0 + 2;
-
-		if (path[0] == '\0' && p->extra[0] > 3) {
-			path[0] = '@';
-			/* abstract names are not NUL-terminated: end the name at the caller's length */
-			p->s0[p->extra[0] & (BW_SOCKADDR_MAX - 1)] = '\0';
-		}
-		bw_put_saved(rec, &cursor, &n->path, path, 110, &n->ev.flags);
-	}
-	bw_submit(rec, cursor);
-end:
+	bw_net_send(p, BW_RET(ctx), type, BW_VIA_SYSCALL);
 	bw_pending_end();
 	return 0;
 }

@@ -4,6 +4,8 @@
  * each syscall ourselves in a child process whose pid we know, and assert the
  * fields of exactly that process's event in the JSON stream. Silence is
  * asserted for the benign twins (read-only opens, chmod without setuid bits).
+ * Every door to a file or a socket is tried: the syscall, a relative path, a
+ * symlink, `..`, a handle (open_by_handle_at) and io_uring (liburing).
  *
  * Usage: bpf_events PATH/TO/bulwark
  */
@@ -11,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <liburing.h>
 #include <limits.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
@@ -353,6 +356,7 @@ static void test_open_write(void)
 	CHECK_INT(jint(ev, "file.ino"), st.st_ino);
 	CHECK(jstr(ev, "file.fs") && jstr(ev, "file.fs")[0], "fs type");
 	CHECK(json_is_null(jget(ev, "file.layer")), "layer null off overlayfs");
+	CHECK_STR(jstr(ev, "file.via"), "syscall");
 }
 
 static int child_open_missing(void *arg)
@@ -903,6 +907,278 @@ static void test_exec_failed(void)
 	umount2(dir, MNT_DETACH);
 }
 
+/* ---- tests: the side doors to a file (resolved path, handle, io_uring) ---------------- */
+
+static char door_file[PATH_MAX]; /* a read-only target under the watched prefix */
+
+static bool path_is(json_t *ev, const void *arg)
+{
+	const char *p = jstr(ev, "file.path");
+
+	return p && strcmp(p, arg) == 0;
+}
+
+/* The one open event of @pid for the watched file, checked as a read-only open through @syscall/@via. */
+static void check_door_event(pid_t pid, const char *syscall, const char *via, const char *upath, const char *how)
+{
+	json_t *ev = find_event("open", pid, path_is, door_file, EVENT_TIMEOUT_MS);
+	struct stat st;
+
+	CHECK(ev, "read-only open of a watched file through %s not reported", how);
+	if (!ev)
+		return;
+	CHECK(stat(door_file, &st) == 0, "stat");
+	CHECK_STR(jstr(ev, "syscall"), syscall);
+	CHECK_STR(jstr(ev, "file.via"), via);
+	CHECK_STR(jstr(ev, "file.upath"), upath);
+	CHECK_STR(jstr(ev, "file.name"), strrchr(door_file, '/') + 1);
+	CHECK_STR(jstr(ev, "file.flags"), "O_RDONLY");
+	CHECK_INT(jint(ev, "file.ino"), st.st_ino);
+	CHECK(jstr(ev, "file.fs") && jstr(ev, "file.fs")[0], "fs type");
+	CHECK(json_is_null(jget(ev, "file.layer")), "layer null off overlayfs");
+	CHECK(jint(ev, "res") >= 0, "res %lld", jint(ev, "res"));
+	CHECK_INT(count_events("open", pid, path_is, door_file), 1); /* one operation, one event */
+}
+
+static int child_open_ro(void *arg)
+{
+	int fd = open(arg, O_RDONLY);
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
+static int child_open_ro_in_workdir(void *arg)
+{
+	return chdir(workdir) ? 1 : child_open_ro(arg);
+}
+
+static void test_read_only_doors(void)
+{
+	char rel[PATH_MAX], dotdot[PATH_MAX], link[PATH_MAX], sub[PATH_MAX], plain[PATH_MAX], marker[PATH_MAX];
+	struct ro_arg a = { link, marker };
+	pid_t pid;
+
+	snprintf(door_file, sizeof(door_file), "%s-door.txt", watched_prefix);
+	CHECK(child_write_open(door_file) == 0, "setup");
+	snprintf(rel, sizeof(rel), "%s", strrchr(door_file, '/') + 1);
+	pid = run_child(child_open_ro_in_workdir, rel, NULL);
+	check_door_event(pid, "openat", "syscall", rel, "a relative path");
+
+	path_in(sub, sizeof(sub), "sub");
+	mkdir(sub, 0755);
+	snprintf(dotdot, sizeof(dotdot), "%s/../%s", sub, rel);
+	pid = run_child(child_open_ro, dotdot, NULL);
+	check_door_event(pid, "openat", "syscall", dotdot, "..");
+
+	path_in(link, sizeof(link), "innocent-ro-link");
+	CHECK(symlink(door_file, link) == 0, "symlink: %s", strerror(errno));
+	pid = run_child(child_open_ro, link, NULL);
+	check_door_event(pid, "openat", "syscall", link, "a symlink");
+
+	/* the other way round: a watched-looking name reaching an unwatched file stays silent */
+	path_in(plain, sizeof(plain), "plain-target.txt");
+	CHECK(child_write_open(plain) == 0, "setup");
+	snprintf(link, sizeof(link), "%s-link", watched_prefix);
+	CHECK(symlink(plain, link) == 0, "symlink: %s", strerror(errno));
+	path_in(marker, sizeof(marker), "marker-doors.txt");
+	pid = run_child(child_read_only_then_marker, &a, NULL);
+	CHECK(find_event("open", pid, upath_is, marker, EVENT_TIMEOUT_MS), "marker open missing");
+	CHECK_INT(count_events("open", pid, upath_is, link), 0);
+}
+
+/* open_by_handle_at: the file by its handle, as the "shocker" escape reads the host's files */
+static int child_open_by_handle(void *arg)
+{
+	struct file_handle *fh = calloc(1, sizeof(*fh) + MAX_HANDLE_SZ);
+	int mount_id, mfd, fd;
+
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, arg, fh, &mount_id, 0))
+		return 1;
+	mfd = open(workdir, O_RDONLY | O_DIRECTORY);
+	fd = open_by_handle_at(mfd, fh, O_RDONLY);
+	if (fd < 0)
+		return 2;
+	close(fd);
+	return 0;
+}
+
+static void test_open_by_handle_at(void)
+{
+	pid_t pid = run_child(child_open_by_handle, door_file, NULL);
+	json_t *ev;
+
+	check_door_event(pid, "open_by_handle_at", "syscall", "", "open_by_handle_at");
+	ev = find_event("open", pid, path_is, door_file, 0);
+	if (ev)
+		CHECK(jint(ev, "file.dirfd") >= 0, "dirfd is the mount fd: %lld", jint(ev, "file.dirfd"));
+}
+
+/* ---- io_uring: the same operations as requests, never through open*()/connect() ---- */
+
+struct uring_op {
+	int op; /* IORING_OP_OPENAT, IORING_OP_OPENAT2, IORING_OP_CONNECT */
+	const char *path;
+	int flags;
+	int fd; /* CONNECT */
+};
+
+static int uring_run(const struct uring_op *u)
+{
+	struct open_how how = { .flags = u->flags, .mode = 0640 };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (io_uring_queue_init(4, &ring, 0))
+		return -1000;
+	sqe = io_uring_get_sqe(&ring);
+	if (u->op == IORING_OP_OPENAT) {
+		io_uring_prep_openat(sqe, AT_FDCWD, u->path, u->flags, 0640);
+	} else if (u->op == IORING_OP_OPENAT2) {
+		io_uring_prep_openat2(sqe, AT_FDCWD, u->path, &how);
+	} else {
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", u->path);
+		io_uring_prep_connect(sqe, u->fd, (struct sockaddr *)&sun, sizeof(sun));
+	}
+	if (io_uring_submit(&ring) != 1 || io_uring_wait_cqe(&ring, &cqe))
+		return -1001;
+	res = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	return res;
+}
+
+static int child_uring(void *arg)
+{
+	struct uring_op *u = arg;
+	int res;
+
+	if (u->op == IORING_OP_CONNECT)
+		u->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	res = uring_run(u);
+	if (res < 0)
+		fprintf(stderr, "io_uring op %d on %s: %s\n", u->op, u->path, strerror(-res));
+	return res < 0;
+}
+
+/* an io_uring request, then a write-open of the marker path (in the op's flags slot) */
+static char uring_marker[PATH_MAX];
+
+static int child_uring_then_marker(void *arg)
+{
+	return child_uring(arg) ? 1 : child_write_open(uring_marker);
+}
+
+static json_t *uring_open_event(struct uring_op *u, const char *syscall, const char *want_path)
+{
+	pid_t pid = run_child(child_uring, u, NULL);
+	json_t *ev = find_event("open", pid, path_is, want_path, EVENT_TIMEOUT_MS);
+
+	CHECK(ev, "no open event for io_uring op %d on %s", u->op, u->path);
+	if (!ev)
+		return NULL;
+	CHECK_STR(jstr(ev, "syscall"), syscall);
+	CHECK_STR(jstr(ev, "file.via"), "io_uring");
+	CHECK_STR(jstr(ev, "file.upath"), u->path);
+	CHECK(jint(ev, "res") >= 0, "res %lld", jint(ev, "res"));
+	CHECK_INT(count_events("open", pid, path_is, want_path), 1);
+	return ev;
+}
+
+static void test_io_uring_open(void)
+{
+	struct uring_op u = { IORING_OP_OPENAT, door_file, O_RDONLY, -1 };
+	char path[PATH_MAX], plain[PATH_MAX], *marker = uring_marker;
+	pid_t pid;
+	json_t *ev;
+
+	/* a read-only OPENAT of a watched file: the /etc/shadow read */
+	pid = run_child(child_uring, &u, NULL);
+	check_door_event(pid, "openat", "io_uring", door_file, "io_uring OPENAT");
+
+	/* OPENAT2 with write intent */
+	path_in(path, sizeof(path), "uring-written.txt");
+	u = (struct uring_op){ IORING_OP_OPENAT2, path, O_WRONLY | O_CREAT | O_TRUNC, -1 };
+	ev = uring_open_event(&u, "openat2", path);
+	if (ev) {
+		CHECK_STR(jstr(ev, "file.flags"), "O_WRONLY|O_CREAT|O_TRUNC");
+		CHECK_INT(jint(ev, "file.mode"), 0640);
+		CHECK_STR(jstr(ev, "file.name"), "uring-written.txt");
+	}
+
+	/* the cgroup release_agent write of the breakout, by io_uring */
+	if (cg_mnt[0]) {
+		snprintf(path, sizeof(path), "%s/release_agent", cg_mnt);
+		u = (struct uring_op){ IORING_OP_OPENAT, path, O_WRONLY, -1 };
+		ev = uring_open_event(&u, "openat", path);
+		if (ev) {
+			CHECK_STR(jstr(ev, "file.fs"), "cgroup");
+			CHECK_INT(jint(ev, "file.fs_magic"), 0x27e0eb);
+		}
+	}
+
+	/* a file in an overlay's upper layer, written by io_uring */
+	if (ovl_merged[0]) {
+		snprintf(path, sizeof(path), "%s/uring-in-container", ovl_merged);
+		u = (struct uring_op){ IORING_OP_OPENAT, path, O_WRONLY | O_CREAT, -1 };
+		ev = uring_open_event(&u, "openat", path);
+		if (ev) {
+			CHECK_STR(jstr(ev, "file.fs"), "overlay");
+			CHECK_STR(jstr(ev, "file.layer"), "upper");
+		}
+	}
+
+	/* an unwatched read-only OPENAT stays silent (the marker, a syscall open, comes after it) */
+	path_in(plain, sizeof(plain), "plain.txt");
+	path_in(marker, sizeof(uring_marker), "marker-uring.txt");
+	CHECK(child_write_open(plain) == 0, "setup");
+	u = (struct uring_op){ IORING_OP_OPENAT, plain, O_RDONLY, -1 };
+	pid = run_child(child_uring_then_marker, &u, NULL);
+	CHECK(find_event("open", pid, upath_is, marker, EVENT_TIMEOUT_MS), "marker open missing");
+	CHECK_INT(count_events("open", pid, path_is, plain), 0);
+}
+
+/* the startup line names the hook tier and what it cannot do; on every kernel tested, io_uring is hooked */
+static void test_startup_names_the_tier(void)
+{
+	CHECK(file_contains(tracer_err, "sensor: tracepoints (io_uring via tp_btf) \xe2\x80\x94 enforcement by SIGKILL only"),
+	      "no tier line");
+}
+
+static void test_io_uring_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct uring_op u = { IORING_OP_CONNECT, NULL, 0, -1 };
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	char sock[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	path_in(sock, sizeof(sock), "runtime.sock");
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+	CHECK(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) == 0 && listen(lfd, 8) == 0, "unix listener");
+	u.path = sock;
+	pid = run_child(child_uring, &u, NULL);
+	ev = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no connect event for IORING_OP_CONNECT");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "connect");
+		CHECK_STR(jstr(ev, "net.via"), "io_uring");
+		CHECK_STR(jstr(ev, "net.family"), "unix");
+		CHECK_STR(jstr(ev, "net.path"), sock);
+		CHECK_INT(jint(ev, "res"), 0);
+		CHECK(jint(ev, "net.fd") >= 0, "fd %lld", jint(ev, "net.fd"));
+	}
+	CHECK_INT(count_events("connect", pid, NULL, NULL), 1);
+	close(lfd);
+}
+
 /* ---- tests: memfd -------------------------------------------------------------------- */
 
 static int child_memfd_exec(void *arg)
@@ -1174,6 +1450,7 @@ static void test_connect(void)
 		CHECK_STR(jstr(ev, "net.addr"), "127.0.0.1");
 		CHECK_INT(jint(ev, "net.port"), listen_port);
 		CHECK_INT(jint(ev, "res"), 0);
+		CHECK_STR(jstr(ev, "net.via"), "syscall");
 	}
 	close(lfd);
 
@@ -1835,6 +2112,11 @@ int main(int argc, char **argv)
 	RUN(test_exec_stdio);
 	RUN(test_exec_script);
 	RUN(test_exec_failed);
+	RUN(test_read_only_doors);
+	RUN(test_open_by_handle_at);
+	RUN(test_io_uring_open);
+	RUN(test_io_uring_connect);
+	RUN(test_startup_names_the_tier);
 	RUN(test_memfd_exec);
 	RUN(test_mount_and_umount);
 	RUN(test_new_mount_api);

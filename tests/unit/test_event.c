@@ -679,6 +679,7 @@ static void test_syscall_names(void)
 		[BW_SYS_SETFSUID] = "setfsuid", [BW_SYS_SETFSGID] = "setfsgid",
 		[BW_SYS_PROCESS_VM_READV] = "process_vm_readv", [BW_SYS_PROCESS_VM_WRITEV] = "process_vm_writev",
 		[BW_SYS_MPROTECT] = "mprotect", [BW_SYS_MMAP] = "mmap", [BW_SYS_SOCKET] = "socket",
+		[BW_SYS_OPEN_BY_HANDLE_AT] = "open_by_handle_at",
 	};
 	unsigned int s;
 

@@ -742,7 +742,7 @@ static void test_kind_index(void)
 	make_exec();
 	rs = load("- rule: O\n  desc: d\n  condition: evt.type in (open, openat) and fd.name startswith /etc\n  output: o\n  priority: info\n"
 		  "- rule: E\n  desc: d\n  condition: evt.type = execve and proc.name = bash\n  output: o\n  priority: info\n"
-		  "- rule: N\n  desc: d\n  condition: not evt.type in (openat, open, openat2, creat) and fd.name exists\n  output: o\n  priority: info\n"
+		  "- rule: N\n  desc: d\n  condition: not evt.type in (openat, open, openat2, creat, open_by_handle_at) and fd.name exists\n  output: o\n  priority: info\n"
 		  "- rule: C\n  desc: d\n  condition: evt.type = container and container.privileged = true\n  output: o\n  priority: info\n");
 	if (!rs)
 		return;

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The open record, shared by the syscall exits (bpf/progs/file.bpf.c) and the
+ * io_uring completion (bpf/progs/iouring.bpf.c), and the read-only filter,
+ * decided on the file really opened.
+ */
+#ifndef BULWARK_OPEN_BPF_H
+#define BULWARK_OPEN_BPF_H
+
+#include "syscall.bpf.h"
+
+#define AT_FDCWD -100
+
+static __always_inline bool bw_write_intent(__u32 flags)
+{
+	return (flags & BW_WRITE_INTENT) && !(flags & O_PATH);
+}
+
+/* Does a path start with a watched prefix (--ro-prefix; the LPM trie ro_prefixes)? */
+static __always_inline bool bw_ro_prefix_match(struct bw_prefix_key *key)
+{
+	key->prefixlen = BW_PREFIX_MAX * 8;
+	return bpf_map_lookup_elem(&ro_prefixes, key) != NULL;
+}
+
+/* The path of (@dentry, @mnt) as a trie key, NULL-padded; its length in bytes. */
+static __always_inline long bw_path_key(struct bw_prefix_key *key, struct dentry *dentry, struct vfsmount *mnt)
+{
+	__u32 flags = 0, name_len;
+	const char *path = bw_build_path(dentry, mnt, &flags, &name_len);
+
+	if (!path)
+		return -1;
+	return bpf_probe_read_kernel_str(key->data, sizeof(key->data), path) - 1;
+}
+
+/* Are all, none or some of the files in directory (@dir, @mnt) under a watched prefix? */
+static __always_inline __u32 bw_ro_dir_verdict(struct bw_prefix_key *key, struct dentry *dir, struct vfsmount *mnt)
+{
+	long len;
+
+	__builtin_memset(key, 0, sizeof(*key));
+	len = bw_path_key(key, dir, mnt);
+	if (len < 0)
+		return BW_RO_SOME;
+	/* "D/" (the root is "/" already); a path of 63 bytes or more is compared on those */
+	if (len > 1 && len < BW_PREFIX_MAX - 1)
+		key->data[len & (BW_PREFIX_MAX - 1)] = '/';
+	if (bw_ro_prefix_match(key))
+		return BW_RO_ALL;
+	if (bpf_map_lookup_elem(&ro_dirs, key->data))
+		return BW_RO_SOME;
+	return BW_RO_NONE;
+}
+
+/*
+ * Is an opened file under a watched prefix? Decided on its path rebuilt from
+ * the dentry and mount chain (as file.path is, in the opener's mount
+ * namespace), never on the caller's string: `cd /etc && cat shadow`,
+ * `/etc/../etc/shadow`, a symlink, a handle and io_uring all resolve to the
+ * same file. The directory's verdict is cached (ro_dircache): an open in a
+ * known directory costs four small reads and one hash lookup, no walk and no
+ * trie (measured: about 50 ns more per read-only open than the caller's
+ * string and the trie at entry; the check of the directory's parent and name
+ * is some 40 ns of it, and what keeps a renamed or reused dentry from
+ * carrying a stale verdict).
+ */
+static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_prefix_key *key, __u32 gen)
+{
+	struct bw_ro_dir_key k = {};
+	struct bw_dentry_link fl, dl;
+	struct bw_ro_dir_val *v, nv = {};
+	struct path fp;
+	__u32 verdict = 0;
+
+	if (bpf_core_read(&fp, sizeof(fp), &file->f_path) || !fp.dentry)
+		return false;
+	bw_read_dentry_link(fp.dentry, &fl);
+	bw_read_dentry_link(fl.parent, &dl);
+	k.mnt = (__u64)fp.mnt;
+	k.dentry = (__u64)fl.parent;
+	v = bpf_map_lookup_elem(&ro_dircache, &k);
+	if (v && v->gen == gen && v->parent == (__u64)dl.parent && v->hash_len == dl.name.hash_len)
+		verdict = v->verdict;
+	if (!verdict) {
+		verdict = bw_ro_dir_verdict(key, fl.parent, fp.mnt);
+		nv.parent = (__u64)dl.parent;
+		nv.hash_len = dl.name.hash_len;
+		nv.verdict = verdict;
+		nv.gen = gen;
+		bpf_map_update_elem(&ro_dircache, &k, &nv, BPF_ANY);
+	}
+	if (verdict != BW_RO_SOME)
+		return verdict == BW_RO_ALL;
+	__builtin_memset(key, 0, sizeof(*key));
+	if (bw_path_key(key, fp.dentry, fp.mnt) < 0)
+		return false;
+	return bw_ro_prefix_match(key);
+}
+
+/*
+ * Builds and sends an open record: the arguments, the caller's string (@kstr
+ * in kernel memory, else @ustr in the caller's), and the facts of @file, the
+ * file really opened (NULL when the open failed).
+ */
+static __always_inline void bw_open_send(void *rec, __u32 syscall, __u32 via, long ret, __u32 ev_flags, __u32 flags,
+					 __u32 mode, int dirfd, const char *kstr, const char *ustr, struct file *file)
+{
+	__u32 cursor = sizeof(struct bw_open);
+	__u32 ring = bw_type_ring(BW_EV_OPEN);
+	struct bw_open *o = (struct bw_open *)bw_begin(rec, BW_EV_OPEN, sizeof(struct bw_open));
+
+	o->ev.res = ret;
+	o->ev.syscall = syscall;
+	o->ev.via = via;
+	o->ev.flags = ev_flags;
+	o->open_flags = flags;
+	o->open_mode = mode;
+	o->dirfd = dirfd;
+	if (kstr)
+		bw_put_saved(rec, &cursor, &o->upath, kstr, BW_UPATH_MAX, &o->ev.flags);
+	else if (ustr)
+		bw_put_ustr(rec, &cursor, &o->upath, ustr, BW_UPATH_MAX, &o->ev.flags);
+	if (file) {
+		/* the facts of the file really opened, whatever path string led to it */
+		bw_put_file(rec, &cursor, &o->file, file, &o->ev.flags);
+		/*
+		 * Opens of procfs, sysfs and cgroup files ride the critical ring,
+		 * yet any process may write-open its own /proc/self files in a
+		 * loop. Once half of that ring is waiting, such opens take the
+		 * common ring (still delivered, no longer ahead of the flood), so
+		 * that a storm of them can never take the room of exec, fork,
+		 * cgroup, mount or setns records (docs/BENCHMARKS.md).
+		 */
+		if (bw_fs_critical(o->file.fs_magic) &&
+		    bpf_ringbuf_query(&rb_critical, BPF_RB_AVAIL_DATA) <= BW_RB_CRITICAL_SIZE / 2)
+			ring = BW_RING_CRITICAL;
+	}
+	bw_submit_ring(rec, cursor, ring);
+}
+
+/*
+ * A read-only open at syscall exit (its entry stored nothing). Its arguments
+ * are read back from the caller's saved registers, which a syscall leaves as
+ * they were. Kept when the file opened is under a watched prefix; a failed
+ * open has no file, so the caller's string decides, as it always did.
+ */
+static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
+{
+	struct bw_config *cfg = bw_config();
+	struct bw_prefix_key key = {};
+	struct pt_regs *regs;
+	struct file *file = NULL;
+	const char *upath = NULL;
+	__u32 flags, mode = 0;
+	int dirfd = AT_FDCWD;
+	void *rec;
+
+	if (!cfg || cfg->ro_prefixes == 0)
+		goto drop;
+	/* the common case first: a file opened, decided by its path alone */
+	if (ret >= 0) {
+		file = bw_fd_file(ret);
+		if (!file || !bw_ro_watched_file(file, &key, cfg->ro_gen))
+			goto drop;
+	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (syscall == BW_SYS_OPEN) {
+		upath = (const char *)PT_REGS_PARM1_SYSCALL(regs);
+		flags = PT_REGS_PARM2_SYSCALL(regs);
+		mode = PT_REGS_PARM3_SYSCALL(regs);
+	} else if (syscall == BW_SYS_OPEN_BY_HANDLE_AT) {
+		dirfd = PT_REGS_PARM1_SYSCALL(regs);
+		flags = PT_REGS_PARM3_SYSCALL(regs);
+	} else {
+		dirfd = PT_REGS_PARM1_SYSCALL(regs);
+		upath = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+		flags = PT_REGS_PARM3_SYSCALL(regs);
+		mode = PT_REGS_PARM4_SYSCALL(regs);
+		if (syscall == BW_SYS_OPENAT2) {
+			struct open_how how = {};
+
+			bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs));
+			flags = how.flags;
+			mode = how.mode;
+		}
+	}
+	/* a failed open has no file: the caller's string decides, as it always did */
+	__builtin_memset(&key, 0, sizeof(key));
+	if (ret < 0 && !(upath && bpf_probe_read_user_str(key.data, sizeof(key.data), upath) > 0 &&
+			 bw_ro_prefix_match(&key)))
+		goto drop;
+	if (!bw_wanted(BW_EV_OPEN))
+		return 0;
+	rec = bw_scratch();
+	if (rec)
+		bw_open_send(rec, syscall, BW_VIA_SYSCALL, ret, 0, flags, mode, dirfd, NULL, upath, file);
+	return 0;
+drop:
+	bw_count(BW_CNT_FILTER_READONLY);
+	return 0;
+}
+
+static __always_inline int bw_open_exit(void *ctx, __u32 syscall)
+{
+	struct bw_pending *p = bw_pending_take(BW_EV_OPEN);
+	long ret = BW_RET(ctx);
+	void *rec;
+
+	if (!p)
+		return bw_open_readonly(ctx, syscall, ret);
+	rec = bw_scratch();
+	if (rec)
+		bw_open_send(rec, p->syscall, BW_VIA_SYSCALL, ret, p->flags, p->extra[0], p->extra[1],
+			     (__s32)p->extra[2], p->s0, NULL, ret >= 0 ? bw_fd_file(ret) : NULL);
+	bw_pending_end();
+	return 0;
+}
+
+#endif
