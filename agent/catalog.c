@@ -221,8 +221,6 @@ static const struct cat_name fd_kind_names[] = {
 };
 static const struct cat_name family_names[];
 static const char *name_of(const struct cat_name *t, uint64_t v);
-static const char *jstr(json_t *o, const char *key);
-static int64_t jint(json_t *o, const char *key, int64_t def);
 
 const char *catalog_fd_kind_name(unsigned int kind)
 {
@@ -266,18 +264,18 @@ static void dec_stdfd(json_t *o, json_t *line, void *rec, size_t *len, __u32 *fl
 	(void)line, (void)len, (void)flags;
 	if (!json_is_object(fd))
 		return;
-	name = jstr(fd, "type");
+	name = catalog_jstr(fd, "type");
 	for (t = fd_kind_names; t->name; t++)
 		if (strcmp(t->name, name) == 0)
 			s->type = t->value;
-	name = jstr(fd, "family");
+	name = catalog_jstr(fd, "family");
 	for (t = family_names; t->name; t++)
 		if (strcmp(t->name, name) == 0)
 			break;
-	s->family = t->name ? t->value : (uint16_t)jint(fd, "family", 0);
-	s->port = jint(fd, "port", 0);
+	s->family = t->name ? t->value : (uint16_t)catalog_jint(fd, "family", 0);
+	s->port = catalog_jint(fd, "port", 0);
 	if (s->family == AF_INET || s->family == AF_INET6)
-		inet_pton(s->family, jstr(fd, "addr"), s->addr);
+		inet_pton(s->family, catalog_jstr(fd, "addr"), s->addr);
 }
 static const struct cat_custom stdfd = { enc_stdfd, dec_stdfd };
 
@@ -467,7 +465,7 @@ static void enc_family(struct strbuf *sb, const struct event_view *v, const stru
 		jw_kuint(sb, f->key, fam);
 }
 
-static const char *jstr(json_t *o, const char *key)
+const char *catalog_jstr(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -475,7 +473,7 @@ static const char *jstr(json_t *o, const char *key)
 }
 
 /* A number, or a string holding one (as flags_raw or ids may be written by hand); else @def. */
-static int64_t jint(json_t *o, const char *key, int64_t def)
+int64_t catalog_jint(json_t *o, const char *key, int64_t def)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -493,14 +491,14 @@ static int64_t jint(json_t *o, const char *key, int64_t def)
 
 static void dec_family(json_t *o, json_t *line, void *rec, size_t *len, __u32 *flags, const struct cat_field *f)
 {
-	const char *s = jstr(o, f->key);
+	const char *s = catalog_jstr(o, f->key);
 	const struct cat_name *t;
 
 	(void)line, (void)len, (void)flags;
 	for (t = family_names; t->name; t++)
 		if (strcmp(t->name, s) == 0)
 			break;
-	((struct bw_net *)rec)->family = t->name ? t->value : (uint16_t)jint(o, f->key, 0);
+	((struct bw_net *)rec)->family = t->name ? t->value : (uint16_t)catalog_jint(o, f->key, 0);
 }
 static const struct cat_custom family = { enc_family, dec_family };
 
@@ -521,7 +519,7 @@ static void dec_addr(json_t *o, json_t *line, void *rec, size_t *len, __u32 *fla
 
 	(void)line, (void)len, (void)flags;
 	if (n->family == AF_INET || n->family == AF_INET6)
-		inet_pton(n->family, jstr(o, f->key), n->addr);
+		inet_pton(n->family, catalog_jstr(o, f->key), n->addr);
 }
 static const struct cat_custom addr = { enc_addr, dec_addr };
 
@@ -922,7 +920,7 @@ static void decode_field(json_t *obj, json_t *line, void *rec, size_t *len, __u3
 	switch (f.kind) {
 	case CAT_UINT:
 	case CAT_INT:
-		cat_set(rec, f.off, f.width, jint(o, f.key, f.def));
+		cat_set(rec, f.off, f.width, catalog_jint(o, f.key, f.def));
 		break;
 	case CAT_BOOL:
 		cat_set(rec, f.off, f.width, json_is_true(json_object_get(o, f.key)));
@@ -932,11 +930,11 @@ static void decode_field(json_t *obj, json_t *line, void *rec, size_t *len, __u3
 			cat_set(rec, f.off, f.width, cat_get_uint(rec, &f) | f.aux);
 		break;
 	case CAT_ENUM:
-		s = jstr(o, f.key);
+		s = catalog_jstr(o, f.key);
 		for (t = f.table; t->name; t++)
 			if (strcmp(t->name, s) == 0)
 				break;
-		u = t->name ? t->value : (uint64_t)jint(o, f.key, f.def);
+		u = t->name ? t->value : (uint64_t)catalog_jint(o, f.key, f.def);
 		cat_set(rec, f.off, f.width, cat_get_uint(rec, &f) | u);
 		break;
 	case CAT_FLAGS: {
@@ -945,13 +943,13 @@ static void decode_field(json_t *obj, json_t *line, void *rec, size_t *len, __u3
 
 		snprintf(key, sizeof(key), "%s_raw", f.key);
 		raw = json_object_get(o, key);
-		u = json_is_integer(raw) ? (uint64_t)json_integer_value(raw) : catalog_flags_parse(jstr(o, f.key), f.table);
+		u = json_is_integer(raw) ? (uint64_t)json_integer_value(raw) : catalog_flags_parse(catalog_jstr(o, f.key), f.table);
 		cat_set(rec, f.off, f.width, u);
 		break;
 	}
 	case CAT_HEX:
-		s = jstr(o, f.key);
-		cat_set(rec, f.off, f.width, *s ? strtoull(s, NULL, 0) : (uint64_t)jint(o, f.key, 0));
+		s = catalog_jstr(o, f.key);
+		cat_set(rec, f.off, f.width, *s ? strtoull(s, NULL, 0) : (uint64_t)catalog_jint(o, f.key, 0));
 		break;
 	case CAT_ID:
 		for (i = 0; i < f.width; i++) {
@@ -962,9 +960,9 @@ static void decode_field(json_t *obj, json_t *line, void *rec, size_t *len, __u3
 		}
 		break;
 	case CAT_STR:
-		s = jstr(o, f.key);
+		s = catalog_jstr(o, f.key);
 		if (!*s && f.fallback)
-			s = jstr(json_object_get(line, f.fallback), f.key);
+			s = catalog_jstr(json_object_get(line, f.fallback), f.key);
 		put_bytes(rec, len, f.off, s, strlen(s), f.aux, flags, BW_F_TRUNC_STR);
 		break;
 	case CAT_ARGV:

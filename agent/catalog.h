@@ -141,6 +141,11 @@ void catalog_encode(struct strbuf *sb, const struct event_view *v, const struct 
  */
 void catalog_decode(unsigned int type, struct json_t *line, void *rec, size_t *len, __u32 *flags);
 
+/* A trace line's members, read leniently as replay reads them: a string ("" when absent or not
+ * a string), a number (also a string holding one, as hand-written lines may have; else @def). */
+const char *catalog_jstr(struct json_t *o, const char *key);
+int64_t catalog_jint(struct json_t *o, const char *key, int64_t def);
+
 /*
  * docs/events.md with its generated tables (between <!-- catalog:NAME --> and
  * <!-- /catalog:NAME --> markers) rewritten from the catalogue; returns -EINVAL

@@ -232,11 +232,14 @@ void proctree__cgroup_changed(struct proctree *pt, uint32_t pid)
 }
 
 /* Start time (ns since boot) and ppid of /proc/<pid>; 0 on success. */
-static int procfs_stat(const struct proctree *pt, uint32_t pid, uint64_t *start_ns, uint32_t *ppid)
+/* From /proc/<pid>/stat: the start time, the parent and (tty_nr not NULL) the controlling tty's device number. */
+static int procfs_stat(const struct proctree *pt, uint32_t pid, uint64_t *start_ns, uint32_t *ppid,
+		       unsigned int *tty_nr)
 {
 	char path[PATH_MAX + 32], buf[1024], *p;
 	unsigned long long ticks;
 	unsigned int pp;
+	int tty;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/stat", pt->procfs, pid);
@@ -246,11 +249,13 @@ static int procfs_stat(const struct proctree *pt, uint32_t pid, uint64_t *start_
 	buf[n] = '\0';
 	/* comm may contain spaces and parentheses: fields resume after the last ')' */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 &pp, &ticks) != 2)
+	if (!p || sscanf(p + 2, "%*c %u %*d %*d %d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &pp, &tty, &ticks) != 3)
 		return -1;
 	*start_ns = ticks * (1000000000ull / pt->clk_tck);
 	*ppid = pp;
+	if (tty_nr)
+		*tty_nr = (unsigned int)tty;
 	return 0;
 }
 
@@ -364,25 +369,6 @@ static bool procfs_status(const struct proctree *pt, uint32_t pid, uint32_t *uid
 	return caps_ok;
 }
 
-/* stat's tty_nr (field 7): the controlling terminal's device number, 0 without one. */
-static int procfs_tty(const struct proctree *pt, uint32_t pid, unsigned int *tty_nr)
-{
-	char path[PATH_MAX + 32], buf[1024], *p;
-	int tty;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/%u/stat", pt->procfs, pid);
-	n = util_read_small(path, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %d", &tty) != 1)
-		return -1;
-	*tty_nr = (unsigned int)tty;
-	return 0;
-}
-
 /* The controlling tty's name from stat's tty_nr: ptsN (major 136..143), ttyN (major 4); else "". */
 static void tty_name_of(unsigned int tty_nr, char *out, size_t size)
 {
@@ -400,12 +386,13 @@ static struct node *load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t
 {
 	char path[PATH_MAX + 32], exe[PATH_MAX], args[4096];
 	struct proc_info pi = { .pid = pid, .start_time = start_time };
+	unsigned int tty_nr = 0;
 	uint64_t st;
 	ssize_t n;
 	struct node *node;
 
 	pt->st.procfs_reads++;
-	if (procfs_stat(pt, pid, &st, &pi.ppid) || !same_start(pt, st, start_time)) {
+	if (procfs_stat(pt, pid, &st, &pi.ppid, &tty_nr) || !same_start(pt, st, start_time)) {
 		pt->st.procfs_failures++;
 		return NULL; /* gone, or the pid now belongs to another process */
 	}
@@ -416,7 +403,6 @@ static struct node *load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t
 	n = util_read_small(path, pi.comm, sizeof(pi.comm) - 1);
 	pi.comm[n > 0 ? n - (pi.comm[n - 1] == '\n') : 0] = '\0';
 	if (procfs_status(pt, pid, &pi.uid, &pi.cap_effective)) {
-		unsigned int tty_nr = 0;
 		char buf[32];
 
 		pi.exec_facts = true;
@@ -424,13 +410,12 @@ static struct node *load_from_procfs(struct proctree *pt, uint32_t pid, uint64_t
 		n = util_read_small(path, buf, sizeof(buf) - 1);
 		buf[n > 0 ? n : 0] = '\0';
 		pi.loginuid = n > 0 ? (uint32_t)strtoul(buf, NULL, 10) : 0xffffffffu;
-		if (procfs_tty(pt, pid, &tty_nr) == 0)
-			tty_name_of(tty_nr, pi.tty, sizeof(pi.tty));
+		tty_name_of(tty_nr, pi.tty, sizeof(pi.tty));
 	}
 	snprintf(path, sizeof(path), "%s/%u/cmdline", pt->procfs, pid);
 	n = util_read_small(path, args, sizeof(args));
 	/* the parent's identity, so that ancestry can be walked by (pid, start time) */
-	if (pi.ppid && procfs_stat(pt, pi.ppid, &pi.parent_start_time, &(uint32_t){ 0 }) != 0)
+	if (pi.ppid && procfs_stat(pt, pi.ppid, &pi.parent_start_time, &(uint32_t){ 0 }, NULL) != 0)
 		pi.parent_start_time = 0;
 	pi.exe = exe;
 	pi.args = args;
@@ -492,7 +477,7 @@ size_t proctree__scan(struct proctree *pt)
 		uint64_t start;
 		uint32_t ppid;
 
-		if (*end || pid == 0 || pid > UINT32_MAX || procfs_stat(pt, pid, &start, &ppid))
+		if (*end || pid == 0 || pid > UINT32_MAX || procfs_stat(pt, pid, &start, &ppid, NULL))
 			continue;
 		if (!find_pid(pt, pid) && load_from_procfs(pt, pid, start))
 			n++;

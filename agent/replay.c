@@ -66,29 +66,6 @@ struct replay {
 
 /* ---- small JSON helpers (absent keys are zero / empty) --------------------------------- */
 
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-static int64_t jint(json_t *o, const char *key, int64_t def)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v) && *json_string_value(v)) {
-		char *end;
-		long long x = strtoll(json_string_value(v), &end, 0);
-
-		if (!*end)
-			return x;
-	}
-	return def;
-}
-
 static bool jbool(json_t *o, const char *key)
 {
 	return json_is_true(json_object_get(o, key));
@@ -293,8 +270,8 @@ static void resolve_ancestors(struct replay *rp, struct rp_event *ev, json_t *pr
 	for (i = 0; json_is_array(arr) && i < json_array_size(arr) && ev->nanc < RP_ANC; i++) {
 		json_t *a = json_array_get(arr, i);
 		struct rp_anc *an = &ev->anc[ev->nanc++];
-		const char *exe = jstr(a, "exe");
-		uint32_t pid = jint(a, "pid", 0);
+		const char *exe = catalog_jstr(a, "exe");
+		uint32_t pid = catalog_jint(a, "pid", 0);
 
 		if (t && t->pid == pid && (!*exe || strcmp(t->exe, exe) == 0)) {
 			anc_copy(an, t); /* arguments and start time are not in the line */
@@ -302,7 +279,7 @@ static void resolve_ancestors(struct replay *rp, struct rp_event *ev, json_t *pr
 			an->info = (struct proc_info){ .pid = pid, .exe = "", .args = "", .cgroup = "" };
 			t = NULL;
 		}
-		snprintf(an->info.comm, sizeof(an->info.comm), "%s", jstr(a, "comm"));
+		snprintf(an->info.comm, sizeof(an->info.comm), "%s", catalog_jstr(a, "comm"));
 		free(an->exe);
 		an->info.exe = (an->exe = dup_or_null(exe, strlen(exe))) ? an->exe : "";
 		t = t ? proctree__parent(rp->procs, t) : NULL;
@@ -379,7 +356,7 @@ static const struct container_info *container_of(struct replay *rp, json_t *j, b
 		"writable_rootfs", "host_pid", "host_network", "host_ipc", "sensitive_mount",
 	};
 	json_t *c = json_object_get(j, "container"), *k8s = json_object_get(j, "k8s"), *risks;
-	const char *id = jstr(c, "id"), *runtime = jstr(c, "runtime");
+	const char *id = catalog_jstr(c, "id"), *runtime = catalog_jstr(c, "runtime");
 	struct rp_container *e;
 	struct container_info *ci;
 	size_t i;
@@ -441,7 +418,7 @@ static const struct container_info *container_of(struct replay *rp, json_t *j, b
 		comma_join(json_object_get(c, json_object_get(c, "dangerous_caps") ? "dangerous_caps" : "privileged_caps"),
 			   ci->privileged_caps, sizeof(ci->privileged_caps));
 		comma_join(json_object_get(c, "sensitive_mounts"), ci->sensitive_mounts, sizeof(ci->sensitive_mounts));
-		ci->cap_add = jint(c, "cap_add", 0);
+		ci->cap_add = catalog_jint(c, "cap_add", 0);
 	}
 	return ci;
 }
@@ -484,23 +461,23 @@ static int record_of(json_t *j, unsigned int type, int64_t ktime, unsigned char 
 	rec->hdr.type = type;
 	rec->hdr.version = BW_ABI_VERSION;
 	rec->hdr.ktime = json_is_integer(json_object_get(j, "ktime")) ? json_integer_value(json_object_get(j, "ktime")) : ktime;
-	rec->res = jint(j, "res", 0);
-	rec->syscall = sys_of(jstr(j, "syscall"));
-	rec->proc.pid = jint(proc, "pid", 0);
-	rec->proc.tid = jint(proc, "tid", rec->proc.pid);
-	rec->proc.ppid = jint(proc, "ppid", 0);
-	rec->proc.uid = jint(proc, "uid", 0);
-	rec->proc.euid = jint(proc, "euid", rec->proc.uid);
-	rec->proc.gid = jint(proc, "gid", 0);
-	rec->proc.egid = jint(proc, "egid", rec->proc.gid);
-	rec->proc.start_time = jint(proc, "start_time", 0);
-	rec->proc.parent_start_time = jint(proc, "parent_start_time", 0);
-	rec->proc.cgroup_id = jint(proc, "cgroup_id", 0);
-	rec->proc.mnt_ns = jint(ns, "mnt", 0);
-	rec->proc.pid_ns = jint(ns, "pid", 0);
-	rec->proc.net_ns = jint(ns, "net", 0);
-	rec->proc.user_ns = jint(ns, "user", 0);
-	snprintf(comm, sizeof(comm), "%s", jstr(proc, "comm"));
+	rec->res = catalog_jint(j, "res", 0);
+	rec->syscall = sys_of(catalog_jstr(j, "syscall"));
+	rec->proc.pid = catalog_jint(proc, "pid", 0);
+	rec->proc.tid = catalog_jint(proc, "tid", rec->proc.pid);
+	rec->proc.ppid = catalog_jint(proc, "ppid", 0);
+	rec->proc.uid = catalog_jint(proc, "uid", 0);
+	rec->proc.euid = catalog_jint(proc, "euid", rec->proc.uid);
+	rec->proc.gid = catalog_jint(proc, "gid", 0);
+	rec->proc.egid = catalog_jint(proc, "egid", rec->proc.gid);
+	rec->proc.start_time = catalog_jint(proc, "start_time", 0);
+	rec->proc.parent_start_time = catalog_jint(proc, "parent_start_time", 0);
+	rec->proc.cgroup_id = catalog_jint(proc, "cgroup_id", 0);
+	rec->proc.mnt_ns = catalog_jint(ns, "mnt", 0);
+	rec->proc.pid_ns = catalog_jint(ns, "pid", 0);
+	rec->proc.net_ns = catalog_jint(ns, "net", 0);
+	rec->proc.user_ns = catalog_jint(ns, "user", 0);
+	snprintf(comm, sizeof(comm), "%s", catalog_jstr(proc, "comm"));
 	memcpy(rec->proc.comm, comm, sizeof(comm));
 	for (i = 0; json_is_array(tr) && i < json_array_size(tr); i++) {
 		const char *t = json_string_value(json_array_get(tr, i));
@@ -529,13 +506,13 @@ int replay_record(const char *line, size_t len, int64_t boot_to_real_ns, void *b
 		snprintf(err, err_size, "not a JSON object: %s", j ? "" : jerr.text);
 		goto out;
 	}
-	type = event_type_from_name(jstr(j, "type"));
+	type = event_type_from_name(catalog_jstr(j, "type"));
 	if (type < 0) {
-		snprintf(err, err_size, "unknown event type '%s'", jstr(j, "type"));
+		snprintf(err, err_size, "unknown event type '%s'", catalog_jstr(j, "type"));
 		goto out;
 	}
 	memset(buf, 0, BW_RECORD_MAX);
-	rc = record_of(j, type, boot_clock(parse_time(jstr(j, "time")), boot_to_real_ns), buf, &view, err, err_size);
+	rc = record_of(j, type, boot_clock(parse_time(catalog_jstr(j, "time")), boot_to_real_ns), buf, &view, err, err_size);
 out:
 	json_decref(j);
 	return rc;
@@ -543,7 +520,7 @@ out:
 
 static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *err, size_t err_size)
 {
-	const char *type_name = jstr(j, "type");
+	const char *type_name = catalog_jstr(j, "type");
 	json_t *proc = json_object_get(j, "proc");
 	bool start = strcmp(type_name, "container_start") == 0;
 	int type = start ? RULES_EV_CONTAINER : event_type_from_name(type_name);
@@ -557,17 +534,17 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return -ENOMEM;
-	ev->time_ns = parse_time(jstr(j, "time"));
+	ev->time_ns = parse_time(catalog_jstr(j, "time"));
 	if (json_is_object(proc)) {
-		const char *exe = jstr(proc, "exe"), *cg = jstr(proc, "cgroup");
+		const char *exe = catalog_jstr(proc, "exe"), *cg = catalog_jstr(proc, "cgroup");
 
 		ev->has_proc = true;
-		ev->proc.pid = jint(proc, "pid", 0);
-		ev->proc.ppid = jint(proc, "ppid", 0);
-		ev->proc.uid = jint(proc, "uid", 0);
-		snprintf(ev->proc.comm, sizeof(ev->proc.comm), "%s", jstr(proc, "comm"));
-		ev->proc.start_time = jint(proc, "start_time", 0);
-		ev->proc.parent_start_time = jint(proc, "parent_start_time", 0);
+		ev->proc.pid = catalog_jint(proc, "pid", 0);
+		ev->proc.ppid = catalog_jint(proc, "ppid", 0);
+		ev->proc.uid = catalog_jint(proc, "uid", 0);
+		snprintf(ev->proc.comm, sizeof(ev->proc.comm), "%s", catalog_jstr(proc, "comm"));
+		ev->proc.start_time = catalog_jint(proc, "start_time", 0);
+		ev->proc.parent_start_time = catalog_jint(proc, "parent_start_time", 0);
 		ev->exe = dup_or_null(exe, strlen(exe));
 		ev->cgroup = dup_or_null(cg, strlen(cg));
 		ev->args = args_of(json_object_get(proc, "args"), &ev->proc.args_len);

@@ -449,11 +449,19 @@ static void test_many_pids(void)
 static void test_miss_loads_procfs(void)
 {
 	static const char cmd[] = "/usr/bin/containerd-shim\0-namespace\0moby\0";
+	static const char status[] = "Name:\tshim\nUmask:\t0022\nState:\tS\nUid:\t33\t33\t33\t33\n"
+				     "CapInh:\t0000000000000000\nCapPrm:\t00000000a82425fb\nCapEff:\t00000000a82425fb\n";
 	struct proctree *pt = proctree__new(16, procdir);
 	const struct proc_info *pi;
+	char path[128];
 
 	fake_proc(123, 77, 424242, "/usr/bin/containerd-shim (deleted)", cmd, sizeof(cmd) - 1,
 		  "12:pids:/\n4:cpu:/docker/abc\n1:name=systemd:/docker/abc\n0::/\n");
+	/* what an exec record would have said: capabilities, login uid (tty: stat's 34816 is pts0) */
+	proc_path(path, sizeof(path), 123, "status");
+	write_file(path, status, sizeof(status) - 1);
+	proc_path(path, sizeof(path), 123, "loginuid");
+	write_file(path, "1000", 4);
 	pi = proctree__get(pt, 123, 424242 * tick_ns);
 	CHECK(pi != NULL, "not loaded from procfs");
 	if (pi) {
@@ -465,6 +473,11 @@ static void test_miss_loads_procfs(void)
 		CHECK_ARGS(pi, "/usr/bin/containerd-shim\0-namespace\0moby");
 		/* the v2 line is "/" (a v1 host): the first v1 hierarchy not at "/" */
 		CHECK_STR(pi->cgroup, "/docker/abc");
+		CHECK(pi->exec_facts, "the exec facts were not read");
+		CHECK_INT(pi->uid, 33);
+		CHECK_INT(pi->cap_effective, 0xa82425fbull);
+		CHECK_INT(pi->loginuid, 1000);
+		CHECK_STR(pi->tty, "pts0");
 	}
 	CHECK_INT(stats(pt).misses, 1);
 	CHECK_INT(stats(pt).procfs_reads, 1);
