@@ -460,6 +460,13 @@ struct bw_ro_dir_key {
 struct bw_ro_dir_val {
 	__u64 parent;   /* the directory's d_parent when decided */
 	__u64 hash_len; /* and its d_name.hash_len */
+	/*
+	 * Where the mount sat when decided (mnt_parent, mnt_mountpoint): a path runs up
+	 * the mount tree, so the same directory of a mount moved by pivot_root or
+	 * move_mount has another path (a container's rootfs before and after runc's
+	 * pivot_root: /var/lib/docker/.../merged/etc/, then /etc/).
+	 */
+	__u64 mnt_parent, mnt_point;
 	__u32 verdict;  /* BW_RO_* */
 	__u32 gen;      /* bw_config.ro_gen when decided */
 };
@@ -496,7 +503,7 @@ _Static_assert(sizeof(struct bw_proc_mem) == 136, "bw_proc_mem");
 _Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
 _Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
 _Static_assert(sizeof(struct bw_config) == 16, "bw_config");
-_Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 24,
+_Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");
 
 #endif

@@ -70,6 +70,7 @@ static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_pref
 	struct bw_ro_dir_key k = {};
 	struct bw_dentry_link fl, dl;
 	struct bw_ro_dir_val *v, nv = {};
+	struct bw_mount_link ml;
 	struct path fp;
 	__u32 verdict = 0;
 
@@ -77,15 +78,19 @@ static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_pref
 		return false;
 	bw_read_dentry_link(fp.dentry, &fl);
 	bw_read_dentry_link(fl.parent, &dl);
+	bw_read_mount_link(container_of(fp.mnt, struct mount, mnt), &ml);
 	k.mnt = (__u64)fp.mnt;
 	k.dentry = (__u64)fl.parent;
 	v = bpf_map_lookup_elem(&ro_dircache, &k);
-	if (v && v->gen == gen && v->parent == (__u64)dl.parent && v->hash_len == dl.name.hash_len)
+	if (v && v->gen == gen && v->parent == (__u64)dl.parent && v->hash_len == dl.name.hash_len &&
+	    v->mnt_parent == (__u64)ml.parent && v->mnt_point == (__u64)ml.mountpoint)
 		verdict = v->verdict;
 	if (!verdict) {
 		verdict = bw_ro_dir_verdict(key, fl.parent, fp.mnt);
 		nv.parent = (__u64)dl.parent;
 		nv.hash_len = dl.name.hash_len;
+		nv.mnt_parent = (__u64)ml.parent;
+		nv.mnt_point = (__u64)ml.mountpoint;
 		nv.verdict = verdict;
 		nv.gen = gen;
 		bpf_map_update_elem(&ro_dircache, &k, &nv, BPF_ANY);

@@ -297,6 +297,11 @@ static void test_sensitive_file_read(void)
 	CHECK(sh(NULL, 0, "docker exec bw-atk-read sh -c 'echo \"root:*:19000:0:99999:7:::\" > /etc/shadow'") == 0, "setup");
 	CHECK(sh(NULL, 0, "docker exec bw-atk-read cat /etc/shadow >/dev/null") == 0, "read");
 	check_alert("Sensitive File Read in Container", id, "Warning");
+	/* by a name that is not the watched one: decided on the file opened (a relative path, `..`) */
+	CHECK(sh(NULL, 0, "docker exec bw-atk-read sh -c 'cd /etc && cat shadow && cat ../etc/./shadow' >/dev/null") == 0,
+	      "read by relative names");
+	tracer_drain(2000);
+	CHECK_INT(tracer_count_alerts("Sensitive File Read in Container", from_container, id), 3);
 	sh(NULL, 0, "docker rm -f bw-atk-read >/dev/null 2>&1");
 }
 
