@@ -35,6 +35,10 @@ FLOOR_BTF(4)
 FLOOR_BTF(5)
 FLOOR_BTF(6)
 FLOOR_BTF(7)
+FLOOR_BTF(8)
+FLOOR_BTF(9)
+FLOOR_BTF(10)
+FLOOR_BTF(11)
 
 /* syscall numbers bulwark hooks (1 = hooked), filled by the loader in --raw-syscalls mode */
 struct {

@@ -15,6 +15,7 @@
  * the hooks, one "hook <section>" line each.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <signal.h>
@@ -25,7 +26,7 @@
 #include <unistd.h>
 
 #define MAX_HOOKS 128
-#define N_BTF_PROGS 8 /* floor_btf0..7 in floor.bpf.c */
+#define N_BTF_PROGS 12 /* floor_btf0..11 in floor.bpf.c */
 #define TRACEFS "/sys/kernel/tracing/events/"
 
 #ifndef SYS_fchmodat2
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 	char *tps[MAX_HOOKS], *btfs[MAX_HOOKS], path[512];
 	struct bpf_link *links[MAX_HOOKS * 2];
 	struct bpf_object *bw = NULL, *fl = NULL;
+	struct btf *vmlinux = NULL;
 	struct bpf_program *prog;
 	int n_tp = 0, n_btf = 0, n_links = 0, i, raw = 0, status = 1;
 
@@ -87,6 +89,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* the hooks, from bulwark's object: never a list kept by hand */
+	vmlinux = btf__load_vmlinux_btf();
 	bw = bpf_object__open_file(argv[1], NULL);
 	if (!bw) {
 		fprintf(stderr, "floor: %s: %s\n", argv[1], strerror(errno));
@@ -98,11 +101,22 @@ int main(int argc, char **argv)
 		if (n_tp == MAX_HOOKS || n_btf == MAX_HOOKS)
 			break;
 		if (strncmp(sec, "tracepoint/", 11) == 0) {
+			/* several of bulwark's programs may share a tracepoint: the floor hooks it once */
+			for (i = 0; i < n_tp && strcmp(tps[i], sec + 11) != 0; i++)
+				;
 			snprintf(path, sizeof(path), TRACEFS "%s", sec + 11);
-			if (access(path, F_OK) == 0) /* optional hooks the kernel lacks: skipped, as bulwark does */
+			if (i == n_tp && access(path, F_OK) == 0) /* optional hooks the kernel lacks: skipped, as bulwark does */
 				tps[n_tp++] = strdup(sec + 11);
 		} else if (strncmp(sec, "tp_btf/", 7) == 0) {
-			btfs[n_btf++] = strdup(sec + 7);
+			/*
+			 * bulwark carries variants for tracepoints that differ between kernels (io_uring's)
+			 * and loads those this kernel has: the floor hooks each that exists, once
+			 */
+			snprintf(path, sizeof(path), "btf_trace_%s", sec + 7);
+			for (i = 0; i < n_btf && strcmp(btfs[i], sec + 7) != 0; i++)
+				;
+			if (i == n_btf && vmlinux && btf__find_by_name_kind(vmlinux, path, BTF_KIND_TYPEDEF) > 0)
+				btfs[n_btf++] = strdup(sec + 7);
 		} else {
 			fprintf(stderr, "floor: %s: hook type %s not known here\n", bpf_program__name(prog), sec);
 			goto out;
@@ -191,6 +205,7 @@ int main(int argc, char **argv)
 out:
 	for (i = 0; i < n_links; i++)
 		bpf_link__destroy(links[i]);
+	btf__free(vmlinux);
 	bpf_object__close(fl);
 	bpf_object__close(bw);
 	for (i = 0; i < n_tp; i++)
