@@ -20,6 +20,13 @@ int floor_tp(void *ctx)
 	return 0;
 }
 
+/* the same, for a tracepoint bulwark hooks with two programs */
+SEC("tracepoint")
+int floor_tp2(void *ctx)
+{
+	return 0;
+}
+
 /* a tp_btf program is bound to its target at load: one per hook (the loader sets the targets) */
 #define FLOOR_BTF(n)                      \
 	SEC("tp_btf")                     \

@@ -18,6 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,10 @@ static const struct {
 	{ "finit_module", SYS_finit_module }, { "bpf", SYS_bpf }, { "memfd_create", SYS_memfd_create },
 	{ "setuid", SYS_setuid }, { "setgid", SYS_setgid }, { "setreuid", SYS_setreuid },
 	{ "setregid", SYS_setregid }, { "setresuid", SYS_setresuid }, { "setresgid", SYS_setresgid },
-	{ "setfsuid", SYS_setfsuid }, { "setfsgid", SYS_setfsgid },
+	{ "setfsuid", SYS_setfsuid }, { "setfsgid", SYS_setfsgid }, { "execve", SYS_execve },
+	{ "execveat", SYS_execveat }, { "open_by_handle_at", SYS_open_by_handle_at }, { "mmap", SYS_mmap },
+	{ "mprotect", SYS_mprotect }, { "process_vm_readv", SYS_process_vm_readv },
+	{ "process_vm_writev", SYS_process_vm_writev }, { "socket", SYS_socket },
 };
 
 static volatile sig_atomic_t stop;
@@ -101,11 +105,8 @@ int main(int argc, char **argv)
 		if (n_tp == MAX_HOOKS || n_btf == MAX_HOOKS)
 			break;
 		if (strncmp(sec, "tracepoint/", 11) == 0) {
-			/* several of bulwark's programs may share a tracepoint: the floor hooks it once */
-			for (i = 0; i < n_tp && strcmp(tps[i], sec + 11) != 0; i++)
-				;
 			snprintf(path, sizeof(path), TRACEFS "%s", sec + 11);
-			if (i == n_tp && access(path, F_OK) == 0) /* optional hooks the kernel lacks: skipped, as bulwark does */
+			if (access(path, F_OK) == 0) /* optional hooks the kernel lacks: skipped, as bulwark does */
 				tps[n_tp++] = strdup(sec + 11);
 		} else if (strncmp(sec, "tp_btf/", 7) == 0) {
 			/*
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
 				bpf_program__set_attach_target(prog, 0, btfs[i]);
 			else
 				bpf_program__set_autoload(prog, false);
-		} else if (strcmp(name, "floor_tp") == 0) {
+		} else if (strncmp(name, "floor_tp", 8) == 0) {
 			bpf_program__set_autoload(prog, !raw);
 		} else {
 			bpf_program__set_autoload(prog, raw);
@@ -168,9 +169,21 @@ int main(int argc, char **argv)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (strcmp(name, "floor_tp") == 0) {
+		if (strncmp(name, "floor_tp", 8) == 0) {
+			/*
+			 * Two of bulwark's programs may share a tracepoint (and one program attaches to
+			 * a tracepoint once): floor_tp takes each first one, floor_tp2 the second.
+			 */
+			bool second = strcmp(name, "floor_tp2") == 0;
+
 			for (i = 0; i < n_tp; i++) {
 				char *slash = strchr(tps[i], '/');
+				int j;
+
+				for (j = 0; j < i && strcmp(tps[j], tps[i]) != 0; j++)
+					;
+				if ((j < i) != second)
+					continue;
 
 				*slash = '\0';
 				links[n_links] = bpf_program__attach_tracepoint(prog, tps[i], slash + 1);
