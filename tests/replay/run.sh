@@ -42,7 +42,9 @@ fi
 
 # Falco's alert JSON for Falco's own rule outputs: member order, output suffix, output_fields (issue 14)
 grep -v '^#' "$dir/terminal_shell.fires.jsonl" | grep -m1 '"type":"exec"' > "$tmp/exec.jsonl"
-if out=$(python3 "$dir/falco_alert.py" "$bin" "$tmp/exec.jsonl" ../shared/falco-rules 2>&1); then
+if [ ! -d ../shared/falco-rules ]; then
+	echo "skip Falco's alert JSON: no ../shared/falco-rules beside the project"
+elif out=$(python3 "$dir/falco_alert.py" "$bin" "$tmp/exec.jsonl" ../shared/falco-rules 2>&1); then
 	ok "Falco's alert JSON for the stable rules' templates: $(echo "$out" | tail -1), $(echo "$out" | grep -c '^skip') skipped"
 else
 	bad "Falco's alert JSON" "$out"
