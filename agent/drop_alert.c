@@ -6,10 +6,19 @@
 
 #include "event.h"
 
+/* What a cumulative counter gained since *seen (a counter that went down, a new sensor, restarts from zero). */
+static uint64_t since(uint64_t now, uint64_t *seen)
+{
+	uint64_t d = now >= *seen ? now - *seen : now;
+
+	*seen = now;
+	return d;
+}
+
 bool drop_watch__check(struct drop_watch *w, uint64_t drop_critical, uint64_t drop_common,
 		       const uint64_t drops_by_type[BW_EV_MAX], int64_t now_ns, struct drop_report *out)
 {
-	uint64_t lost = 0;
+	uint64_t critical = since(drop_critical, &w->seen_critical), common = since(drop_common, &w->seen_common);
 	unsigned int t;
 
 	if (!w->primed) {
@@ -17,23 +26,12 @@ bool drop_watch__check(struct drop_watch *w, uint64_t drop_critical, uint64_t dr
 		w->primed = true;
 		w->last_report_ns = now_ns - DROP_ALERT_INTERVAL_NS;
 	}
-	/* a counter that went down (a new sensor) restarts from zero */
-	lost = drop_critical >= w->seen_critical ? drop_critical - w->seen_critical : drop_critical;
-	if (lost && !w->lost_critical && !w->lost_common)
+	if ((critical || common) && !w->lost_critical && !w->lost_common)
 		w->first_loss_ns = now_ns;
-	w->lost_critical += lost;
-	lost = drop_common >= w->seen_common ? drop_common - w->seen_common : drop_common;
-	if (lost && !w->lost_critical && !w->lost_common)
-		w->first_loss_ns = now_ns;
-	w->lost_common += lost;
-	w->seen_critical = drop_critical;
-	w->seen_common = drop_common;
-	for (t = 0; t < BW_EV_MAX; t++) {
-		uint64_t v = drops_by_type[t];
-
-		w->lost_by_type[t] += v >= w->seen_by_type[t] ? v - w->seen_by_type[t] : v;
-		w->seen_by_type[t] = v;
-	}
+	w->lost_critical += critical;
+	w->lost_common += common;
+	for (t = 0; t < BW_EV_MAX; t++)
+		w->lost_by_type[t] += since(drops_by_type[t], &w->seen_by_type[t]);
 	if ((!w->lost_critical && !w->lost_common) || now_ns - w->last_report_ns < DROP_ALERT_INTERVAL_NS)
 		return false;
 	*out = (struct drop_report){ .critical = w->lost_critical, .common = w->lost_common,

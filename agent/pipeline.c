@@ -88,19 +88,15 @@ static void exec_info_of(const struct event_view *v, struct proc_info *pi)
 }
 
 /* Keeps the process cache in step with the lifecycle events: once per record, in the order read. */
-static void track_process(struct pipeline *t, const struct event_view *v)
+static void track_process(struct pipeline *t, const struct event_view *v, const struct proc_info *exec_info)
 {
 	const struct bw_event *ev = v->ev;
 	const struct bw_proc *p = &ev->proc;
 
 	switch (ev->hdr.type) {
-	case BW_EV_EXEC: {
-		struct proc_info pi;
-
-		exec_info_of(v, &pi);
-		proctree__exec(t->procs, &pi);
+	case BW_EV_EXEC:
+		proctree__exec(t->procs, exec_info);
 		break;
-	}
 	case BW_EV_FORK: {
 		struct proc_info child = { .pid = p->pid, .ppid = p->ppid, .uid = p->uid, .start_time = p->start_time,
 					   .parent_start_time = p->parent_start_time };
@@ -117,15 +113,6 @@ static void track_process(struct pipeline *t, const struct event_view *v)
 	}
 }
 
-/* What the event's process is: an exec's own record, else the process cache. */
-static const struct proc_info *event_proc(struct pipeline *t, const struct event_view *v, struct proc_info *exec_info)
-{
-	if (v->ev->hdr.type == BW_EV_EXEC) {
-		exec_info_of(v, exec_info);
-		return exec_info;
-	}
-	return proctree__get(t->procs, v->ev->proc.pid, v->ev->proc.start_time);
-}
 
 static uint64_t monotonic_us(void)
 {
@@ -162,11 +149,14 @@ static int process(struct pipeline *t, const void *data, size_t size, bool track
 				 size);
 		return 0;
 	}
+	/* the event's process: an exec's own record (read once), else the process cache */
+	if (v.ev->hdr.type == BW_EV_EXEC)
+		exec_info_of(&v, &exec_info);
 	if (!tracked) {
 		t->by_type[v.ev->hdr.type]++;
-		track_process(t, &v);
+		track_process(t, &v, &exec_info);
 	}
-	ec.proc = event_proc(t, &v, &exec_info);
+	ec.proc = v.ev->hdr.type == BW_EV_EXEC ? &exec_info : proctree__get(t->procs, v.ev->proc.pid, v.ev->proc.start_time);
 	/* a process the cache cannot name has no known container either (not "the host") */
 	if (ec.proc) {
 		ec.container = container_cache__lookup(t->containers, ec.proc->cgroup, true, &announce);

@@ -146,11 +146,7 @@ static void node_set(struct node *n, const struct proc_info *pi)
 	n->info.comm[sizeof(n->info.comm) - 1] = '\0';
 	n->info.start_time = pi->start_time;
 	n->info.parent_start_time = pi->parent_start_time;
-	n->info.exec_facts = pi->exec_facts;
-	n->info.loginuid = pi->loginuid;
-	n->info.cap_effective = pi->cap_effective;
-	memcpy(n->info.tty, pi->tty, sizeof(n->info.tty));
-	n->info.tty[sizeof(n->info.tty) - 1] = '\0';
+	proc_info_copy_exec_facts(&n->info, pi);
 	n->info.exe = dup_bytes(pi->exe ? pi->exe : "", pi->exe ? strlen(pi->exe) : 0);
 	n->info.args = dup_bytes(pi->args ? pi->args : "", pi->args ? pi->args_len : 0);
 	n->info.args_len = n->info.args && pi->args ? pi->args_len : 0;
@@ -182,10 +178,7 @@ void proctree__fork(struct proctree *pt, const struct proc_info *child)
 		pi.args = parent->info.args;
 		pi.args_len = parent->info.args_len;
 		pi.cgroup = parent->info.cgroup;
-		pi.exec_facts = parent->info.exec_facts;
-		pi.loginuid = parent->info.loginuid;
-		pi.cap_effective = parent->info.cap_effective;
-		memcpy(pi.tty, parent->info.tty, sizeof(pi.tty));
+		proc_info_copy_exec_facts(&pi, &parent->info);
 	}
 	/* copy first: making room for the child may evict the parent and free its strings */
 	node_set(&tmp, &pi);

@@ -38,6 +38,16 @@ struct proc_info {
 	char tty[16];               /* "pts0", "" without one */
 };
 
+/* The exec facts (exec_facts, loginuid, cap_effective, tty) of @src into @dst. */
+static inline void proc_info_copy_exec_facts(struct proc_info *dst, const struct proc_info *src)
+{
+	dst->exec_facts = src->exec_facts;
+	dst->loginuid = src->loginuid;
+	dst->cap_effective = src->cap_effective;
+	__builtin_memcpy(dst->tty, src->tty, sizeof(dst->tty));
+	dst->tty[sizeof(dst->tty) - 1] = '\0';
+}
+
 struct proctree_stats {
 	uint64_t entries, capacity;
 	uint64_t hits, misses, procfs_reads, procfs_failures, evictions, exited_pending;

@@ -229,12 +229,8 @@ static void track_process(struct replay *rp, struct rp_event *ev)
 			pi.cgroup = own(&ev->cgroup, known->cgroup, strlen(known->cgroup));
 		if (!pi.comm[0])
 			memcpy(pi.comm, known->comm, sizeof(pi.comm));
-		if (!pi.exec_facts && known->exec_facts) {
-			pi.exec_facts = true;
-			pi.loginuid = known->loginuid;
-			pi.cap_effective = known->cap_effective;
-			memcpy(pi.tty, known->tty, sizeof(pi.tty));
-		}
+		if (!pi.exec_facts)
+			proc_info_copy_exec_facts(&pi, known);
 	}
 	if (learn)
 		proctree__exec(rp->procs, &pi);

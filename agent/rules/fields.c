@@ -1967,7 +1967,6 @@ static bool g_exec_failed_path(struct xctx *x, int idx, struct fval *v)
 	return put_cstr(v, d);
 }
 
-/* A plain field of the record: field_get reads it through the catalogue (g_cat is never called). */
 /* ---- process injection, raw sockets, connect sweeps (issue 13, classes 7 and 10) ---- */
 
 static bool g_mem_target_pid(struct xctx *x, int idx, struct fval *v)
@@ -2065,6 +2064,7 @@ static bool g_sweep_hosts(struct xctx *x, int idx, struct fval *v)
 	return put_uint(v, x->in->sweep_hosts);
 }
 
+/* A plain field of the record: field_get reads it through the catalogue (g_cat is never called). */
 static bool g_cat(struct xctx *x, int idx, struct fval *v)
 {
 	(void)x, (void)idx, (void)v;

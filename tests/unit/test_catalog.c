@@ -17,6 +17,7 @@
 
 #include "catalog.h"
 #include "check.h"
+#include "util.h"
 #include "event.h"
 #include "event_json.h"
 #include "replay.h"
@@ -280,28 +281,12 @@ static void test_flags_render_and_parse(void)
 	CHECK_INT(strlen(buf), 7);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1))) {
-		*len = fread(buf, 1, n, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The generated tables of docs/events.md (between catalog markers) match the catalogue. */
 static void test_docs_current(void)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t len = 0, t, markers = 0;
-	char *doc = slurp("docs/events.md", &len), tag[64];
+	char *doc = util_read_file("docs/events.md", 1 << 20, &len), tag[64];
 
 	CHECK(doc != NULL, "docs/events.md is missing");
 	if (!doc)

@@ -10,30 +10,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "util.h"
 #include "rules/internal.h"
 #include "rules/rules.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1))) {
-		*len = fread(buf, 1, n, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
 
 static void test_docs_current(void)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t len = 0;
-	char *doc = slurp("docs/fields.md", &len);
+	char *doc = util_read_file("docs/fields.md", 1 << 20, &len);
 
 	rules_fields_markdown(&sb);
 	CHECK(doc != NULL, "docs/fields.md is missing");
