@@ -127,7 +127,7 @@ void netwatch__observe(struct netwatch *nw, const struct event_view *v, uint64_t
 		       struct netwatch_counts *out)
 {
 	uint32_t ports[2 * NETWATCH_SLOTS], hosts[2 * NETWATCH_SLOTS];
-	bool pused[2 * NETWATCH_SLOTS] = { false }, hused[2 * NETWATCH_SLOTS] = { false };
+	bool pused[2 * NETWATCH_SLOTS], hused[2 * NETWATCH_SLOTS];
 	const struct bw_net *n;
 	struct window *w;
 	uint64_t now;
@@ -139,6 +139,9 @@ void netwatch__observe(struct netwatch *nw, const struct event_view *v, uint64_t
 	n = (const struct bw_net *)v->ev;
 	if (n->family != AF_INET && n->family != AF_INET6)
 		return;
+	/* cleared only here: every event comes through, few are connects */
+	memset(pused, 0, sizeof(pused));
+	memset(hused, 0, sizeof(hused));
 	now = now_ns ? now_ns : 1; /* 0 marks a free slot */
 	w = window_of(nw, &n->ev.proc);
 	w->d[w->head] = (struct dest){ .ktime = now, .port = n->port,
