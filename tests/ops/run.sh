@@ -48,6 +48,13 @@ healthy() { [ "$(health)" = 200 ]; }
 unhealthy() { [ "$(health)" = 503 ]; }
 log_has() { grep -qF -- "$1" "$W/agent.log"; }
 alerts() { grep -c "\"rule\":\"$1\"" "$W/alerts.json" 2>/dev/null || true; }
+# at_least N CMD...: CMD's output is a number >= N. For wait_for, which re-runs its command: a
+# `test "$(alerts X)" -ge N` would be expanded once, before the wait, and never see a later alert.
+at_least() {
+	local n=$1
+	shift
+	[ "$("$@")" -ge "$n" ]
+}
 marker() { "$W/bwops-marker"; }
 # What the agent is doing now: each thread's state and kernel wait, and the counters the alert passes.
 agent_state() {
@@ -62,18 +69,12 @@ agent_state() {
 		'bulwark_output_alerts_total{output="'"$FILE_OUT"'",state="sent"}' | tr '\n' ' '
 	echo "| log: $(tail -4 "$W/agent.log" | tr '\n' ' ')"
 }
-# marker_alert RULE N: runs the marker and waits for the rule's Nth alert. Detection, not latency, is
-# what this checks: an alert later than 10 s passes, reported with what the agent was doing then.
+# marker_alert RULE N: runs the marker; the rule's Nth alert comes within 10 s, or the failure
+# says what each agent thread and the counters on the alert's way were doing.
 marker_alert() {
-	local t0=$SECONDS state
 	marker
-	wait_for 10 test "$(alerts "$1")" -ge "$2" && return 0
-	state=$(agent_state "$1")
-	if wait_for 30 test "$(alerts "$1")" -ge "$2"; then
-		echo "info: SLOW: the alert of $1 took $((SECONDS - t0)) s; at 10 s: $state"
-		return 0
-	fi
-	echo "info: no alert of $1 in 40 s; at 10 s: $state; now: $(agent_state "$1")"
+	wait_for 10 at_least "$2" alerts "$1" && return 0
+	echo "info: no alert of $1 in 10 s: $(agent_state "$1")"
 	return 1
 }
 
@@ -304,7 +305,7 @@ else
 		test "$(grep -c "needs hooks this kernel lacks" "$W/agent.log")" = 0
 fi
 poke
-if wait_for 10 test "$(alerts "Ops Setuid Chmod")" -ge 1 && wait_for 5 test "$(alerts "Ops Secret Read")" -ge 1; then
+if wait_for 10 at_least 1 alerts "Ops Setuid Chmod" && wait_for 5 at_least 1 alerts "Ops Secret Read"; then
 	ok "after the reload a rule on a new event type and one on a new read-only path fire"
 else
 	fail "reloaded rules silent: chmod $(alerts "Ops Setuid Chmod"), read $(alerts "Ops Secret Read"); $(tail -3 "$W/agent.log")"
@@ -312,9 +313,9 @@ fi
 fails0=$(grep -c "rules reload failed" "$W/agent.log")
 echo "- rule: [" >"$W/rules.yaml"
 kill -HUP "$AGENT"
-wait_for 10 test "$(grep -c "rules reload failed" "$W/agent.log")" -gt "$fails0"
+wait_for 10 at_least $((fails0 + 1)) grep -c "rules reload failed" "$W/agent.log"
 poke
-if wait_for 10 test "$(alerts "Ops Setuid Chmod")" -ge 2 && wait_for 5 test "$(alerts "Ops Secret Read")" -ge 2; then
+if wait_for 10 at_least 2 alerts "Ops Setuid Chmod" && wait_for 5 at_least 2 alerts "Ops Secret Read"; then
 	ok "a failed reload keeps the rules and the kernel filters that serve them"
 else
 	fail "after a failed reload: chmod $(alerts "Ops Setuid Chmod"), read $(alerts "Ops Secret Read"); $(tail -3 "$W/agent.log")"
