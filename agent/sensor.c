@@ -5,6 +5,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -667,14 +668,54 @@ free_sensor:
 	return NULL;
 }
 
+/*
+ * Detaching one tracepoint link waits for an RCU grace period in the kernel
+ * (30-50 ms each here): 93 links in turn took 3.2 s of every stop, 7 s under
+ * load. Detached from several threads at once, the waits share grace periods.
+ */
+#define DETACH_THREADS 8
+
+struct detach_share {
+	struct bpf_link **links;
+	int n, first;
+};
+
+static void *detach_some(void *arg)
+{
+	struct detach_share *d = arg;
+	int i;
+
+	for (i = d->first; i < d->n; i += DETACH_THREADS)
+		bpf_link__destroy(d->links[i]);
+	return NULL;
+}
+
+static void detach_all(struct bpf_link **links, int n)
+{
+	struct detach_share share[DETACH_THREADS];
+	pthread_t th[DETACH_THREADS];
+	bool started[DETACH_THREADS] = { false };
+	int k;
+
+	for (k = 0; k < DETACH_THREADS; k++) {
+		share[k] = (struct detach_share){ .links = links, .n = n, .first = k };
+		started[k] = k < n && pthread_create(&th[k], NULL, detach_some, &share[k]) == 0;
+	}
+	for (k = 0; k < DETACH_THREADS; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else if (k < n)
+			detach_some(&share[k]); /* no thread: this share in turn */
+	}
+}
+
 void sensor__free(struct sensor *s)
 {
 	int i;
 
 	if (!s)
 		return;
-	for (i = 0; i < s->attached; i++)
-		bpf_link__destroy(s->links[i]);
+	detach_all(s->links, s->attached);
 	ring_buffer__free(s->rb_critical);
 	ring_buffer__free(s->rb_common);
 	bulwark_bpf__destroy(s->skel);
