@@ -516,7 +516,11 @@ static int loop(struct pipeline *t, int epfd, int sigfd, int timerfd)
 		if (err < 0)
 			return err;
 		t->last_consume_ms = monotonic_ms(); /* health: a stalled loop stops moving this */
+		if (stop)
+			sensor__drain(t->sensor);
 		timeout = pipeline__poll(t);
+		if (sensor__pending(t->sensor) && (timeout < 0 || timeout > 1))
+			timeout = 1; /* records wait for the rest of their time: the next round reads it */
 		/*
 		 * Each record arriving on an empty ring wakes us: under a steady
 		 * stream that is a wake-up per event. Pausing briefly once caught up

@@ -19,6 +19,8 @@
 #include "bulwark.skel.h"
 #include "event.h"
 #include "log.h"
+#include "ringmerge.h"
+#include "util.h"
 
 #define MIN_KERNEL_MAJOR 5
 #define MIN_KERNEL_MINOR 11
@@ -45,6 +47,8 @@ struct sensor {
 	bool uring; /* the io_uring tracepoints are hooked (tp_btf) */
 	sensor_record_fn on_record;
 	void *ctx;
+	struct ringmerge *merge; /* the two rings back in kernel-time order */
+	int round_records;       /* records read in this sensor__consume */
 	/* the filters in the kernel maps now (sensor__set_filters) */
 	struct bw_config cfg;
 	bool events[BW_EV_MAX];
@@ -597,12 +601,39 @@ free_fresh:
 	return e;
 }
 
-static int on_ringbuf(void *ctx, void *data, size_t size)
+static int on_critical(void *ctx, void *data, size_t size)
+{
+	struct sensor *s = ctx;
+
+	s->round_records++;
+	/* too short to have a time (the decoder counts it), or no memory: on now, order aside */
+	if (ringmerge__aside(s->merge, data, size))
+		s->on_record(s->ctx, data, size);
+	return 0;
+}
+
+static int on_common(void *ctx, void *data, size_t size)
+{
+	struct sensor *s = ctx;
+
+	s->round_records++;
+	if (size >= sizeof(struct bw_hdr)) {
+		uint64_t ktime = ((const struct bw_hdr *)data)->ktime;
+
+		/* newer than the horizon: the critical records of its time may be unread yet */
+		if (ktime > ringmerge__horizon(s->merge) && ringmerge__aside(s->merge, data, size) == 0)
+			return -ECANCELED;
+		ringmerge__until(s->merge, ktime);
+	}
+	s->on_record(s->ctx, data, size);
+	return 0;
+}
+
+static void merged_record(void *ctx, const void *data, size_t size)
 {
 	struct sensor *s = ctx;
 
 	s->on_record(s->ctx, data, size);
-	return 0;
 }
 
 struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t errlen)
@@ -647,9 +678,10 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = sensor__set_filters(s, &filters, err, errlen);
 	if (e)
 		goto free_sensor;
-	s->rb_critical = ring_buffer__new(bpf_map__fd(s->skel->maps.rb_critical), on_ringbuf, s, NULL);
-	s->rb_common = ring_buffer__new(bpf_map__fd(s->skel->maps.rb_common), on_ringbuf, s, NULL);
-	if (!s->rb_critical || !s->rb_common) {
+	s->merge = ringmerge__new(merged_record, s);
+	s->rb_critical = ring_buffer__new(bpf_map__fd(s->skel->maps.rb_critical), on_critical, s, NULL);
+	s->rb_common = ring_buffer__new(bpf_map__fd(s->skel->maps.rb_common), on_common, s, NULL);
+	if (!s->merge || !s->rb_critical || !s->rb_common) {
 		e = fail(err, errlen, errno, "cannot map the ring buffers: %s", strerror(errno));
 		goto free_sensor;
 	}
@@ -718,6 +750,7 @@ void sensor__free(struct sensor *s)
 	detach_all(s->links, s->attached);
 	ring_buffer__free(s->rb_critical);
 	ring_buffer__free(s->rb_common);
+	ringmerge__free(s->merge);
 	bulwark_bpf__destroy(s->skel);
 	for (i = 0; i < (int)s->n_prefixes; i++)
 		free(s->prefixes[i]);
@@ -735,14 +768,27 @@ int sensor__consume(struct sensor *s)
 {
 	int a, b;
 
+	ringmerge__begin(s->merge, util_clock_ns(CLOCK_BOOTTIME));
+	s->round_records = 0;
 	/* the critical ring first, so that exec/mount/cgroup events are never behind a flood */
 	a = ring_buffer__consume(s->rb_critical);
+	b = a < 0 ? 0 : ring_buffer__consume(s->rb_common);
+	ringmerge__end(s->merge);
 	if (a < 0)
 		return a;
-	b = ring_buffer__consume(s->rb_common);
-	if (b < 0)
+	if (b < 0 && b != -ECANCELED) /* ECANCELED: the round ended at a record newer than its horizon */
 		return b;
-	return a + b;
+	return s->round_records;
+}
+
+void sensor__drain(struct sensor *s)
+{
+	ringmerge__flush(s->merge);
+}
+
+bool sensor__pending(const struct sensor *s)
+{
+	return ringmerge__pending(s->merge) > 0;
 }
 
 static void sum_percpu(const struct sensor *s, int fd, uint64_t *out, unsigned int n)

@@ -62,8 +62,12 @@ void sensor__free(struct sensor *s);
 
 /* The fds to wait on (readable when records are ready); returns how many (2). */
 int sensor__fds(const struct sensor *s, int fds[2]);
-/* Delivers every ready record, critical ring first; returns records delivered or -errno. */
+/* Reads both rings and delivers their records in kernel-time order (ringmerge.h); returns records read or -errno. */
 int sensor__consume(struct sensor *s);
+/* Records read but waiting for the rest of their time (ringmerge.h): come back within 1 ms. */
+bool sensor__pending(const struct sensor *s);
+/* The waiting records go on now (the agent stops). */
+void sensor__drain(struct sensor *s);
 void sensor__counters(const struct sensor *s, struct sensor_counters *c);
 /* Hooks attached and skipped, for the startup summary. */
 void sensor__hooks(const struct sensor *s, int *attached, int *skipped);

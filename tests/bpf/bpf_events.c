@@ -1428,6 +1428,53 @@ static int child_bind_listen(void *arg)
 	return listen(fd, 7) ? 2 : 0;
 }
 
+/* A connect, then at once an exec: the two records travel in different rings. */
+static int child_connect_then_exec(void *arg)
+{
+	(void)arg;
+	if (child_connect_inet(NULL))
+		return 1;
+	execl("/bin/true", "bwtest-after-connect", (char *)NULL);
+	return 127;
+}
+
+/*
+ * The rings are merged by kernel time: a connect made before an exec meets the
+ * process as it was (its image before the exec), although the exec's ring is
+ * read first. Twenty rounds: the two records nearly always land in one read.
+ */
+static void test_event_order_across_rings(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), i, wrong = 0, seen = 0;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	self[n > 0 ? n : 0] = '\0';
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	CHECK(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == 0 && listen(lfd, 64) == 0, "listener");
+	getsockname(lfd, (struct sockaddr *)&sin, &len);
+	listen_port = ntohs(sin.sin_port);
+	for (i = 0; i < 20; i++) {
+		pid_t pid = run_child(child_connect_then_exec, NULL, NULL);
+		json_t *conn = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+		json_t *ex = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+
+		if (!conn || !ex)
+			continue;
+		seen++;
+		if (strcmp(jstr(conn, "proc.exe") ? jstr(conn, "proc.exe") : "", self) != 0) {
+			if (!wrong++)
+				fprintf(stderr, "  connect of pid %d reported with proc.exe %s, args %s (want %s)\n", pid,
+					jstr(conn, "proc.exe"), jstr(conn, "proc.args"), self);
+		}
+	}
+	close(lfd);
+	CHECK_INT(seen, 20);
+	CHECK_INT(wrong, 0);
+}
+
 static void test_connect(void)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -2124,6 +2171,7 @@ int main(int argc, char **argv)
 	RUN(test_unshare_and_pivot_root);
 	RUN(test_setns);
 	RUN(test_connect);
+	RUN(test_event_order_across_rings);
 	RUN(test_bind_and_listen);
 	RUN(test_listen_unix);
 	RUN(test_ptrace_attach);
