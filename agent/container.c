@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -298,6 +299,49 @@ static void split_image(struct container_info *ci)
 	snprintf(ci->image_repo, sizeof(ci->image_repo), "%.*s", (int)repo_len, img);
 }
 
+bool container_declares_port(const struct container_info *ci, unsigned int port)
+{
+	size_t i;
+
+	for (i = 0; ci && i < ci->n_ports; i++)
+		if (ci->ports[i] == port)
+			return true;
+	return false;
+}
+
+/* A declared port: "8080/tcp" (Docker's keys), "8080", or a number; TCP only (listeners). */
+static void note_port(struct container_info *ci, const char *spec, long number, const char *proto)
+{
+	char *end = NULL;
+	long port = number;
+
+	if (spec) {
+		port = strtol(spec, &end, 10);
+		if (end == spec || (*end && *end != '/'))
+			return;
+		proto = *end ? end + 1 : "tcp";
+	}
+	if (port <= 0 || port > 65535 || (proto && strcasecmp(proto, "tcp") != 0) ||
+	    container_declares_port(ci, (unsigned int)port) || ci->n_ports == CONTAINER_MAX_PORTS)
+		return;
+	ci->ports[ci->n_ports++] = (uint16_t)port;
+}
+
+/* Kubernetes containerPorts, as the kubelet passes them: a JSON array in one annotation. */
+static void note_k8s_ports(struct container_info *ci, const char *text)
+{
+	json_t *ports = text ? json_loads(text, 0, NULL) : NULL;
+	size_t i;
+
+	for (i = 0; json_is_array(ports) && i < json_array_size(ports); i++) {
+		json_t *p = json_array_get(ports, i);
+		const char *proto = jstring(p, "protocol");
+
+		note_port(ci, NULL, json_integer_value(json_object_get(p, "containerPort")), proto ? proto : "TCP");
+	}
+	json_decref(ports);
+}
+
 static void apply_k8s_annotations(struct container_info *ci, json_t *ann)
 {
 	/* containerd (CRI) names first, then CRI-O's, then dockershim-era labels */
@@ -325,6 +369,7 @@ static void apply_k8s_annotations(struct container_info *ci, json_t *ann)
 	}
 	if (!ci->name[0] && ci->k8s_container[0])
 		copy_str(ci->name, sizeof(ci->name), ci->k8s_container);
+	note_k8s_ports(ci, jstring(ann, "io.kubernetes.container.ports"));
 }
 
 int container_parse_oci_spec(const char *text, struct container_info *ci)
@@ -476,6 +521,16 @@ static int parse_docker(json_t *root, struct container_info *ci)
 			if (type && strcmp(type, "bind") == 0 && src)
 				note_mount_source(ci, src);
 		}
+	}
+	/* the image's EXPOSE and --expose; -p/-P publish what they bind as well */
+	{
+		const char *port;
+		json_t *unused;
+
+		json_object_foreach(json_object_get(config, "ExposedPorts"), port, unused)
+			note_port(ci, port, 0, NULL);
+		json_object_foreach(json_object_get(host, "PortBindings"), port, unused)
+			note_port(ci, port, 0, NULL);
 	}
 	labels = json_object_get(config, "Labels");
 	apply_k8s_annotations(ci, labels);

@@ -60,6 +60,8 @@ enum container_risk {
 	RISK_SENSITIVE_MOUNT = 1 << 9,   /* /, /proc, /sys, /etc, /dev, runtime sockets from the host */
 };
 
+#define CONTAINER_MAX_PORTS 32 /* declared ports kept per container; more are ignored */
+
 struct container_info {
 	struct container_ident ident;
 	bool metadata_known;   /* a runtime answered (name, image, posture are meaningful) */
@@ -78,6 +80,8 @@ struct container_info {
 	char rootfs[512];            /* host path of the root filesystem (the OCI spec's root.path) */
 	char upper_dir[512];         /* its overlayfs upper directory on the host: what the container writes */
 	char privileged_caps[512];   /* names of the dangerous capabilities added, comma-separated */
+	uint16_t ports[CONTAINER_MAX_PORTS]; /* TCP ports it declares (EXPOSE, --expose, -p, containerPorts) */
+	uint8_t n_ports;
 };
 
 /*
@@ -89,6 +93,8 @@ int container_ident_from_cgroup(const char *path, struct container_ident *out);
 const char *container_runtime_name(enum container_runtime rt);
 /* Names of the risk bits, in bit order ("root_user", "privileged", ...); NULL past the last. */
 const char *container_risk_name(unsigned int bit);
+/* Does the container declare TCP port @port (a listener there is expected)? */
+bool container_declares_port(const struct container_info *ci, unsigned int port);
 
 struct container_cache;
 

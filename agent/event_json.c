@@ -41,7 +41,7 @@ static void ancestors_arr(struct strbuf *sb, const struct event_context *ctx)
 
 static void container_obj(struct strbuf *sb, const struct container_info *ci, bool posture)
 {
-	unsigned int bit;
+	unsigned int bit, i;
 
 	jw_kobj(sb, "container");
 	jw_kstr(sb, "id", ci->ident.id);
@@ -60,6 +60,10 @@ static void container_obj(struct strbuf *sb, const struct container_info *ci, bo
 		jw_end_arr(sb);
 		jw_kstr(sb, "dangerous_caps", ci->privileged_caps);
 		jw_kstr(sb, "sensitive_mounts", ci->sensitive_mounts);
+		jw_karr(sb, "ports");
+		for (i = 0; i < ci->n_ports; i++)
+			jw_uint(sb, ci->ports[i]);
+		jw_end_arr(sb);
 	}
 	jw_end(sb);
 	if (ci->ident.pod_uid[0] || ci->k8s_pod[0]) {

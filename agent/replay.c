@@ -415,6 +415,13 @@ static const struct container_info *container_of(struct replay *rp, json_t *j, b
 			   ci->privileged_caps, sizeof(ci->privileged_caps));
 		comma_join(json_object_get(c, "sensitive_mounts"), ci->sensitive_mounts, sizeof(ci->sensitive_mounts));
 		ci->cap_add = catalog_jint(c, "cap_add", 0);
+		ci->n_ports = 0;
+		for (i = 0; i < json_array_size(json_object_get(c, "ports")) && ci->n_ports < CONTAINER_MAX_PORTS; i++) {
+			json_int_t port = json_integer_value(json_array_get(json_object_get(c, "ports"), i));
+
+			if (port > 0 && port <= 65535)
+				ci->ports[ci->n_ports++] = (uint16_t)port;
+		}
 	}
 	return ci;
 }

@@ -1515,6 +1515,17 @@ static bool g_ctr_type(struct xctx *x, int idx, struct fval *v)
 	return rt < sizeof(names) / sizeof(names[0]) && names[rt] ? put_cstr(v, names[rt]) : false;
 }
 
+/* a listener on a port its container declares is expected (Listener Opened in Container) */
+static bool g_fd_lport_declared(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+	struct fval port;
+
+	if (!c || !c->metadata_known || !g_fd_lport(x, idx, &port))
+		return false;
+	return put_bool(v, container_declares_port(c, (unsigned int)port.u));
+}
+
 static bool g_ctr_privileged(struct xctx *x, int idx, struct fval *v)
 {
 	const struct container_info *c = ctr(x);
@@ -2292,6 +2303,7 @@ const struct field fields_table[] = {
 	{ "bulwark.container.cap_add_mask", FT_UINT, 0, KA, "Capability bits added beyond the runtime default", g_ctr_cap_add_mask },
 	{ "bulwark.container.sensitive_mounts", FT_STRLIST, 0, KA, "Host paths of sensitive mounts (/, /proc, /var/run/docker.sock, ...)", g_ctr_mounts },
 	{ "bulwark.container.user", FT_STR, 0, KA, "Configured user ('' = the image default)", g_ctr_user },
+	{ "bulwark.fd.lport_declared", FT_BOOL, 0, K(BIND) | K(LISTEN), "The container declares the local port (image EXPOSE, --expose, -p, Kubernetes containerPorts)", g_fd_lport_declared },
 };
 
 const size_t fields_count = sizeof(fields_table) / sizeof(fields_table[0]);

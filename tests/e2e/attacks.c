@@ -350,6 +350,33 @@ static void test_packet_socket(void)
 	sh(NULL, 0, "docker rm -f bw-atk-raw >/dev/null 2>&1");
 }
 
+static bool from_container_on_port(json_t *alert, const void *arg)
+{
+	const char *const *idport = arg;
+	const char *port = alert_field(alert, "fd.lport");
+
+	return from_container(alert, idport[0]) && port && strcmp(port, idport[1]) == 0;
+}
+
+/*
+ * A listener on a port the container does not declare alerts; one on a port it declares
+ * (docker run --expose, as an image's EXPOSE) is its service: silent.
+ */
+static void test_declared_listener(void)
+{
+	char id[80];
+	const char *declared[] = { id, "9000" }, *other[] = { id, "4444" };
+
+	CHECK(start_container(id, sizeof(id), "bw-atk-listen", "--expose 9000") == 0, "docker run");
+	sh(NULL, 0, "docker exec -d bw-atk-listen nc -l -p 9000");
+	sh(NULL, 0, "docker exec -d bw-atk-listen nc -l -p 4444");
+	CHECK(tracer_find_alert("Listener Opened in Container", from_container_on_port, other, TIMEOUT_MS),
+	      "no alert for a listener on an undeclared port");
+	tracer_drain(1000);
+	CHECK_INT(tracer_count_alerts("Listener Opened in Container", from_container_on_port, declared), 0);
+	sh(NULL, 0, "docker rm -f bw-atk-listen >/dev/null 2>&1");
+}
+
 /* A port sweep of the host's loopback made of short nc processes (a shell loop), host network. */
 static void test_connect_sweep(void)
 {
@@ -485,6 +512,7 @@ int main(int argc, char **argv)
 	RUN(test_proc_mem_injection);
 	RUN(test_packet_socket);
 	RUN(test_connect_sweep);
+	RUN(test_declared_listener);
 	RUN(test_benign_network_and_memory_twins);
 	RUN(test_ptrace_and_memory_injection);
 	RUN(test_benign_debugger_twin);

@@ -366,6 +366,8 @@ static const char oci_base[] =
 	"    \"io.kubernetes.cri-o.Image\": \"sha256:" ID2 "\",\n"                                         \
 	"    \"io.kubernetes.cri-o.ImageName\": \"quay.io/prometheus/node-exporter:v1.7.0\",\n"            \
 	"    \"io.kubernetes.cri-o.SandboxID\": \"" ID2 "\",\n"                                            \
+	"    \"io.kubernetes.container.ports\": \"[{\\\"name\\\":\\\"metrics\\\",\\\"containerPort\\\":9100,"           \
+	"\\\"protocol\\\":\\\"TCP\\\"},{\\\"containerPort\\\":53,\\\"protocol\\\":\\\"UDP\\\"}]\",\n"                   \
 	"    \"io.kubernetes.pod.name\": \"node-exporter-5xk2p\",\n"                                       \
 	"    \"io.kubernetes.pod.namespace\": \"monitoring\",\n"                                           \
 	"    \"io.kubernetes.pod.uid\": \"" POD "\"\n"                                                     \
@@ -552,6 +554,9 @@ static void test_oci_crio_annotations(void)
 	CHECK_STR(ci.image_repo, "quay.io/prometheus/node-exporter");
 	CHECK_STR(ci.image_tag, "v1.7.0");
 	CHECK(ci.risks == 0, "annotations changed the posture: 0x%x", ci.risks);
+	/* containerPorts from the kubelet's annotation: TCP only (a UDP port has no listener) */
+	CHECK_INT(ci.n_ports, 1);
+	CHECK(container_declares_port(&ci, 9100) && !container_declares_port(&ci, 53), "declared ports");
 	free(text);
 }
 
@@ -706,6 +711,27 @@ static void test_inspect_risky(void)
 	CHECK_STR(ci.k8s_pod, "");
 	/* the writable layer, for a host exec of a file in it (the release_agent escape) */
 	CHECK_STR(ci.upper_dir, "/var/lib/docker/overlay2/9f1e/diff");
+}
+
+/* Declared ports: the image's EXPOSE and --expose (ExposedPorts), -p (PortBindings); TCP only, once each. */
+static void test_inspect_declared_ports(void)
+{
+	char *a = with(inspect_risky, "\"WorkingDir\": \"/app\",",
+		       "\"WorkingDir\": \"/app\", \"ExposedPorts\": {\"8080/tcp\": {}, \"53/udp\": {}, \"9000/tcp\": {}, "
+		       "\"bogus/tcp\": {}, \"70000/tcp\": {}},");
+	char *b = with(a, "\"ReadonlyRootfs\": false", "\"ReadonlyRootfs\": false, \"PortBindings\": {\"9000/tcp\": "
+		       "[{\"HostIp\": \"\", \"HostPort\": \"19000\"}], \"9443/tcp\": null}");
+	struct container_info ci;
+
+	CHECK_INT(parse_inspect(b, &ci), 0);
+	CHECK_INT(ci.n_ports, 3);
+	CHECK(container_declares_port(&ci, 8080) && container_declares_port(&ci, 9000) &&
+	      container_declares_port(&ci, 9443), "declared ports");
+	CHECK(!container_declares_port(&ci, 53) && !container_declares_port(&ci, 19000) &&
+	      !container_declares_port(&ci, 4444), "undeclared ports");
+	CHECK_INT(parse_inspect(inspect_risky, &ci), 0);
+	CHECK_INT(ci.n_ports, 0);
+	free(a), free(b);
 }
 
 static void test_inspect_hardened(void)
@@ -1157,6 +1183,7 @@ int main(void)
 	RUN(test_oci_invalid);
 	RUN(test_inspect_risky);
 	RUN(test_inspect_hardened);
+	RUN(test_inspect_declared_ports);
 	RUN(test_inspect_one_change);
 	RUN(test_inspect_image_refs);
 	RUN(test_inspect_k8s_labels);
