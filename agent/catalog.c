@@ -536,6 +536,7 @@ static const struct cat_field connect_fields[] = {
 	NET_FIELDS("inet and inet6 only: the destination address in text form (`inet_ntop`, e.g. `::ffff:10.0.0.1` for a v4-mapped address)",
 		   "inet and inet6 only: the destination port, host byte order",
 		   "unix only: the socket path; an abstract name is shown with a leading `@` and ends at its first NUL byte; `\"\"` for an unnamed address; bound 109 bytes"),
+	{ S(struct bw_net, peer, "peer", BW_UPATH_MAX), .when = is_unix, DOC("unix only, after a successful connect: the path the listening socket bound, read from the connected socket's peer — the socket really reached, whatever path, symlink or bind mount the client named; `\"\"` for an unnamed or abstract peer", "the peer `unix_sock`'s address") },
 	VIA_FIELD(struct bw_net, "an `IORING_OP_CONNECT`"),
 };
 static const struct cat_field bind_fields[] = {

@@ -1041,6 +1041,14 @@ static bool g_fd_name(struct xctx *x, int idx, struct fval *v)
 	return file_path(x, v);
 }
 
+static bool g_unix_peer(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_net *n = (const void *)rec(x);
+
+	(void)idx;
+	return n->family == AF_UNIX && put_rec_str(x, v, n->peer, false);
+}
+
 static bool g_fd_directory(struct xctx *x, int idx, struct fval *v)
 {
 	struct fval p;
@@ -2303,6 +2311,7 @@ const struct field fields_table[] = {
 	{ "bulwark.container.cap_add_mask", FT_UINT, 0, KA, "Capability bits added beyond the runtime default", g_ctr_cap_add_mask },
 	{ "bulwark.container.sensitive_mounts", FT_STRLIST, 0, KA, "Host paths of sensitive mounts (/, /proc, /var/run/docker.sock, ...)", g_ctr_mounts },
 	{ "bulwark.container.user", FT_STR, 0, KA, "Configured user ('' = the image default)", g_ctr_user },
+	{ "bulwark.fd.unix_peer", FT_STR, 0, K(CONNECT), "Unix connect: the path the listening socket bound (the socket really reached, whatever name the client used)", g_unix_peer },
 	{ "bulwark.fd.lport_declared", FT_BOOL, 0, K(BIND) | K(LISTEN), "The container declares the local port (image EXPOSE, --expose, -p, Kubernetes containerPorts)", g_fd_lport_declared },
 };
 

@@ -335,6 +335,8 @@ struct bw_net {
 	__u8 addr[16]; /* IPv4 in the first 4 bytes, or IPv6 */
 	__u32 backlog; /* listen */
 	struct bw_str path; /* AF_UNIX path ('@' first for abstract names) */
+	struct bw_str peer; /* connect, AF_UNIX: the path the listener bound (the socket reached, any name used) */
+	__u32 _pad0;
 };
 
 struct bw_ptrace {
@@ -492,7 +494,7 @@ _Static_assert(sizeof(struct bw_chmod) == 176, "bw_chmod");
 _Static_assert(sizeof(struct bw_cgroup) == 152, "bw_cgroup");
 _Static_assert(sizeof(struct bw_mount) == 152, "bw_mount");
 _Static_assert(sizeof(struct bw_ns) == 144, "bw_ns");
-_Static_assert(sizeof(struct bw_net) == 152, "bw_net");
+_Static_assert(sizeof(struct bw_net) == 160, "bw_net");
 _Static_assert(sizeof(struct bw_ptrace) == 136, "bw_ptrace");
 _Static_assert(sizeof(struct bw_module) == 176, "bw_module");
 _Static_assert(sizeof(struct bw_bpf) == 144, "bw_bpf");

@@ -8,6 +8,34 @@
 #define BW_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 
 /*
+ * After a unix connect: the address the listening socket bound, from the
+ * connected socket's peer (for a stream socket the server-side socket, which
+ * shares the listener's address). It names the socket really reached, whatever
+ * path, symlink or bind mount the client used (-v /var/run/docker.sock:/x.sock).
+ */
+static __always_inline void bw_unix_peer(void *rec, __u32 *cursor, struct bw_net *n, int fd)
+{
+	struct file *file = bw_fd_file(fd);
+	struct unix_sock *peer;
+	struct unix_address *addr;
+	struct socket *sock;
+	struct sock *sk;
+
+	/* the fd may have been replaced since the call: a socket of the unix family only */
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & 00170000) != 0140000)
+		return;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return;
+	peer = (struct unix_sock *)BPF_CORE_READ((struct unix_sock *)sk, peer);
+	addr = peer ? BPF_CORE_READ(peer, addr) : NULL;
+	/* an unnamed peer, or an abstract name (sun_path starts with NUL): no path */
+	if (addr && BPF_CORE_READ(addr, len) > 2)
+		bw_put_kstr(rec, cursor, &n->peer, &addr->name[0].sun_path, 110, &n->ev.flags, BW_F_TRUNC_STR);
+}
+
+/*
  * Builds and sends a record from a pending entry: fd in args[0], the caller's
  * sockaddr pointer in args[1], its bytes in s0 and its length in extra[0].
  */
@@ -54,6 +82,8 @@ static __always_inline void bw_net_send(struct bw_pending *p, long ret, __u32 ty
 			p->s0[p->extra[0] & (BW_SOCKADDR_MAX - 1)] = '\0';
 		}
 		bw_put_saved(rec, &cursor, &n->path, path, 110, &n->ev.flags);
+		if (type == BW_EV_CONNECT && ret == 0)
+			bw_unix_peer(rec, &cursor, n, (int)p->args[0]);
 	}
 	bw_submit(rec, cursor);
 }

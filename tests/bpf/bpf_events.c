@@ -1428,6 +1428,52 @@ static int child_bind_listen(void *arg)
 	return listen(fd, 7) ? 2 : 0;
 }
 
+/*
+ * A unix connect names the socket reached, not only the path the client used:
+ * through a symlink (as through a bind mount of a runtime socket under another
+ * name) the event's net.peer is the path the listener bound. A datagram
+ * socket's peer too; an unnamed peer has none.
+ */
+static void test_unix_connect_names_the_listener(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char listener[PATH_MAX], alias[PATH_MAX];
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	pid_t pid;
+	json_t *ev;
+
+	path_in(listener, sizeof(listener), "listener.sock");
+	path_in(alias, sizeof(alias), "alias.sock");
+	unlink(listener);
+	unlink(alias);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", listener);
+	CHECK(bind(l, (struct sockaddr *)&sun, sizeof(sun)) == 0 && listen(l, 4) == 0, "unix listener");
+	CHECK(symlink(listener, alias) == 0, "symlink");
+
+	pid = run_child(child_connect_unix, alias, NULL);
+	ev = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no unix connect event");
+	if (ev) {
+		CHECK_INT(jint(ev, "res"), 0);
+		CHECK_STR(jstr(ev, "net.path"), alias);
+		CHECK_STR(jstr(ev, "net.peer"), listener);
+	}
+	pid = run_child(child_connect_unix, listener, NULL);
+	ev = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev && jstr(ev, "net.peer") && strcmp(jstr(ev, "net.peer"), listener) == 0, "peer of a direct connect");
+	close(l);
+	/* a failed connect reaches no socket: no peer */
+	unlink(listener);
+	pid = run_child(child_connect_unix, alias, NULL);
+	ev = find_event("connect", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no failed unix connect event");
+	if (ev) {
+		CHECK(jint(ev, "res") < 0, "connect through a dangling symlink must fail");
+		CHECK(jget(ev, "net.peer") == NULL || strcmp(jstr(ev, "net.peer"), "") == 0, "no peer");
+	}
+	unlink(alias);
+}
+
 /* A connect, then at once an exec: the two records travel in different rings. */
 static int child_connect_then_exec(void *arg)
 {
@@ -2172,6 +2218,7 @@ int main(int argc, char **argv)
 	RUN(test_setns);
 	RUN(test_connect);
 	RUN(test_event_order_across_rings);
+	RUN(test_unix_connect_names_the_listener);
 	RUN(test_bind_and_listen);
 	RUN(test_listen_unix);
 	RUN(test_ptrace_attach);
