@@ -350,12 +350,13 @@ static void test_packet_socket(void)
 	sh(NULL, 0, "docker rm -f bw-atk-raw >/dev/null 2>&1");
 }
 
+/* arg: {container id, port}; output_fields carries fd.lport as a number */
 static bool from_container_on_port(json_t *alert, const void *arg)
 {
 	const char *const *idport = arg;
-	const char *port = alert_field(alert, "fd.lport");
+	json_t *port = json_object_get(json_object_get(alert, "output_fields"), "fd.lport");
 
-	return from_container(alert, idport[0]) && port && strcmp(port, idport[1]) == 0;
+	return from_container(alert, idport[0]) && json_integer_value(port) == atoi(idport[1]);
 }
 
 /*
@@ -451,6 +452,29 @@ static void test_ptrace_and_memory_injection(void)
  * The benign twin: a debugger (the same program, as gdb) starts its program and reads its
  * memory (TRACEME to a tracer parent, PEEKDATA), and memory is made read-only, not executable.
  */
+/*
+ * The runtime socket mounted under another name is known by the socket reached; the
+ * benign twin reaches the container's own socket through a name that ends in docker.sock.
+ */
+static void test_runtime_socket_renamed(void)
+{
+	char id[80], flags[PATH_MAX + 128];
+
+	if (!build_inject()) {
+		CHECK(0, "cannot build tests/e2e/inject.c statically");
+		return;
+	}
+	snprintf(flags, sizeof(flags), "-v /var/run/docker.sock:/run/x.sock -v %s:/usr/local/bin/inject:ro", inject_bin);
+	CHECK(start_container(id, sizeof(id), "bw-atk-sock", flags) == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-sock sh -c 'ln -s /tmp/api.sock /tmp/docker.sock && "
+			  "inject connect /tmp/docker.sock /tmp/api.sock'") == 0, "own socket");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-sock inject connect /run/x.sock") == 0, "connect /run/x.sock");
+	check_alert("Container Runtime Socket Access", id, "Critical");
+	tracer_drain(1000);
+	CHECK_INT(tracer_count_alerts("Container Runtime Socket Access", from_container, id), 1);
+	sh(NULL, 0, "docker rm -f bw-atk-sock >/dev/null 2>&1");
+}
+
 static void test_benign_debugger_twin(void)
 {
 	char id[80], flags[PATH_MAX + 64];
@@ -479,7 +503,7 @@ static void cleanup(void)
 	tracer_kill();
 	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
-		    " bw-benign-image >/dev/null 2>&1");
+		    " bw-benign-image bw-atk-listen bw-atk-sock >/dev/null 2>&1");
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -516,6 +540,7 @@ int main(int argc, char **argv)
 	RUN(test_benign_network_and_memory_twins);
 	RUN(test_ptrace_and_memory_injection);
 	RUN(test_benign_debugger_twin);
+	RUN(test_runtime_socket_renamed);
 	RUN(test_reverse_shell_stdio);
 	RUN(test_drop_and_execute_script);
 	RUN(test_exec_from_dev_shm);

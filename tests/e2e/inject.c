@@ -8,11 +8,15 @@
  *   vmwrite process_vm_writev into a paused child
  *   wx      anonymous memory written, made executable and run
  *   ro      anonymous memory made read-only (a guard or a frozen arena): the benign twin
+ *   connect PATH [LISTEN]  connects to the unix socket PATH (the busybox image has no unix
+ *           client); with LISTEN, first binds and listens there itself (its own socket)
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -74,6 +78,28 @@ static int protect(int exec)
 	return 0;
 }
 
+static int unix_connect(const char *path, const char *listen_path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int l = -1, c = socket(AF_UNIX, SOCK_STREAM, 0), rc;
+
+	if (listen_path) {
+		l = socket(AF_UNIX, SOCK_STREAM, 0);
+		strncpy(a.sun_path, listen_path, sizeof(a.sun_path) - 1);
+		unlink(listen_path);
+		if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1))
+			return 1;
+	}
+	strncpy(a.sun_path, path, sizeof(a.sun_path) - 1);
+	rc = connect(c, (struct sockaddr *)&a, sizeof(a)) ? 1 : 0;
+	close(c);
+	if (listen_path) {
+		close(l);
+		unlink(listen_path);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -84,5 +110,7 @@ int main(int argc, char **argv)
 		return vmwrite();
 	if (!strcmp(m, "wx") || !strcmp(m, "ro"))
 		return protect(!strcmp(m, "wx"));
+	if (!strcmp(m, "connect") && argc > 2)
+		return unix_connect(argv[2], argc > 3 ? argv[3] : NULL);
 	return 2;
 }
