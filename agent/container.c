@@ -1014,6 +1014,51 @@ static int oci_lookup_state(struct container_cache *cc, const char *state_path, 
 	return err;
 }
 
+int container_parse_storage(const char *text, struct container_info *ci)
+{
+	json_t *root = json_loads(text, 0, NULL), *meta = NULL;
+	const char *v;
+	size_t i;
+	int err = -ENOENT;
+
+	for (i = 0; json_is_array(root) && i < json_array_size(root); i++) {
+		json_t *c = json_array_get(root, i);
+
+		if (!(v = jstring(c, "id")) || strcmp(v, ci->ident.id) != 0)
+			continue;
+		if (!ci->name[0])
+			copy_str(ci->name, sizeof(ci->name), json_string_value(json_array_get(json_object_get(c, "names"), 0)));
+		/* "metadata" is a JSON document in a string: podman's image-name, CRI-O's pod fields */
+		meta = (v = jstring(c, "metadata")) ? json_loads(v, 0, NULL) : NULL;
+		if (!ci->image[0]) {
+			copy_str(ci->image, sizeof(ci->image), jstring(meta, "image-name"));
+			split_image(ci);
+		}
+		if (!ci->image_id[0])
+			copy_str(ci->image_id, sizeof(ci->image_id), jstring(c, "image"));
+		json_decref(meta);
+		err = 0;
+		break;
+	}
+	json_decref(root);
+	return err;
+}
+
+/* Where containers/storage lists its containers (rootful podman, CRI-O). */
+#define STORAGE_CONTAINERS "/var/lib/containers/storage/overlay-containers/containers.json"
+
+static void storage_lookup(struct container_cache *cc, struct container_info *ci)
+{
+	char path[PATH_MAX + 128];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s%s", cc->host_root, STORAGE_CONTAINERS);
+	if ((text = read_file(path, 16 << 20))) {
+		container_parse_storage(text, ci);
+		free(text);
+	}
+}
+
 /*
  * Where runtimes keep a container's bundle (the OCI spec runc is given),
  * known before runc has written its state: containerd (any namespace, Docker's
@@ -1112,6 +1157,9 @@ static bool resolve(struct container_cache *cc, struct container_info *fresh, bo
 	}
 	if (!*docker_ok && !*oci_ok)
 		return false;
+	if (*oci_ok && (fresh->ident.runtime == RUNTIME_PODMAN || fresh->ident.runtime == RUNTIME_CRIO) &&
+	    (!fresh->name[0] || !fresh->image[0]))
+		storage_lookup(cc, fresh);
 	if (fresh->ident.runtime == RUNTIME_UNKNOWN_K8S || fresh->ident.runtime == RUNTIME_UNKNOWN)
 		fresh->ident.runtime = *docker_ok ? RUNTIME_DOCKER : RUNTIME_CONTAINERD;
 	fresh->metadata_known = true;

@@ -93,6 +93,12 @@ int container_ident_from_cgroup(const char *path, struct container_ident *out);
 const char *container_runtime_name(enum container_runtime rt);
 /* Names of the risk bits, in bit order ("root_user", "privileged", ...); NULL past the last. */
 const char *container_risk_name(unsigned int bit);
+/*
+ * Names and image of container @ci->ident.id from containers/storage's
+ * containers.json (podman, CRI-O, buildah: the runtime's own spec has neither):
+ * fills what is still empty. -ENOENT when the id is not listed.
+ */
+int container_parse_storage(const char *text, struct container_info *ci);
 /* Does the container declare TCP port @port (a listener there is expected)? */
 bool container_declares_port(const struct container_info *ci, unsigned int port);
 

@@ -7,6 +7,8 @@ PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-de
       qemu-system-x86"
 # the BPF tests' io_uring requests (tests/bpf: IORING_OP_OPENAT, OPENAT2, CONNECT)
 PKGS="$PKGS liburing-dev"
+# a second container engine for the e2e attribution tests (rootful podman: libpod cgroups, containers/storage)
+PKGS="$PKGS podman"
 # fuzzing (tests/fuzz, make fuzz): libFuzzer and the sanitizer runtimes of Debian's clang
 PKGS="$PKGS libclang-rt-14-dev"
 # alert delivery: TLS (libssl-dev), real syslog receivers, TLS front ends and the protocol mocks (python3)

@@ -161,6 +161,49 @@ static void test_hardened_container(void)
 	sh(NULL, 0, "docker rm -f bw-e2e-hardened >/dev/null 2>&1");
 }
 
+/* ---- podman (rootful): libpod-<id> cgroups; names and image from containers/storage ---------- */
+
+static void test_podman_container(void)
+{
+	char id[80], load[64];
+	struct match sh_exec = { id, "sh" };
+	json_t *ev;
+
+	/* podman has its own image store: the test image goes over from Docker's */
+	if (sh(load, sizeof(load), "podman image exists %s || (docker save %s | podman load -q >/dev/null); echo ok", IMAGE,
+	       IMAGE) != 0 || strcmp(load, "ok") != 0) {
+		CHECK(0, "podman: cannot load %s", IMAGE);
+		return;
+	}
+	sh(NULL, 0, "podman rm -f bw-e2e-podman >/dev/null 2>&1");
+	/* runc cannot apply podman's default rlimits here (test-environment.md) */
+	CHECK(sh(id, sizeof(id),
+		 "podman run -d --name bw-e2e-podman --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "
+		 "--cap-add SYS_ADMIN -v /:/host %s sleep 120",
+		 IMAGE) == 0,
+	      "podman run bw-e2e-podman");
+	ev = tracer_find("container_start", 0, container_is, id, TIMEOUT_MS);
+	CHECK(ev, "no container_start for bw-e2e-podman");
+	if (ev) {
+		CHECK_STR(jstr(ev, "container.runtime"), "podman");
+		CHECK_STR(jstr(ev, "container.name"), "bw-e2e-podman");
+		CHECK_STR(jstr(ev, "container.image"), IMAGE);
+		CHECK(jbool(ev, "container.metadata"), "metadata");
+		CHECK(jarray_has(ev, "container.risks", "dangerous_caps"), "dangerous_caps");
+		CHECK(jarray_has(ev, "container.risks", "sensitive_mount"), "sensitive_mount");
+		CHECK_STR(jstr(ev, "container.sensitive_mounts"), "/");
+	}
+	CHECK(sh(NULL, 0, "podman exec bw-e2e-podman sh -c 'true'") == 0, "podman exec");
+	ev = tracer_find("exec", 0, container_and_comm, &sh_exec, TIMEOUT_MS);
+	CHECK(ev, "no exec event from the podman container");
+	if (ev) {
+		CHECK_STR(jstr(ev, "container.runtime"), "podman");
+		CHECK_STR(jstr(ev, "container.name"), "bw-e2e-podman");
+		CHECK_STR(jstr(ev, "container.image"), IMAGE);
+	}
+	sh(NULL, 0, "podman rm -f -t 0 bw-e2e-podman >/dev/null 2>&1");
+}
+
 /* ---- runc with a kubelet-style cgroup path and CRI annotations ------------------------------- */
 
 #define POD_UID "5d7c3a52-8d2e-4f4e-9a55-0a1b2c3d4e5f"
@@ -280,6 +323,7 @@ int main(int argc, char **argv)
 	RUN(test_risky_container);
 	RUN(test_hardened_container);
 	RUN(test_runc_kubernetes_pod);
+	RUN(test_podman_container);
 	CHECK_INT(tracer_bad_lines(), 0);
 	cleanup();
 	sh(NULL, 0, "tests/e2e/docker-env.sh stop");

@@ -2,7 +2,8 @@
 /*
  * libFuzzer harness: what container runtimes write and a container can influence —
  * cgroup paths (the container id and runtime are read from them), OCI config.json /
- * state.json and Docker's inspect / config.v2.json documents. The first byte picks the parser.
+ * state.json, Docker's inspect / config.v2.json documents and containers/storage's
+ * containers.json (podman, CRI-O). The first byte picks the parser.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,15 +26,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		container_ident_from_cgroup(text, &id);
 		break;
 	case 1:
 		container_parse_oci_spec(text, ci);
 		break;
-	default:
+	case 2:
 		container_parse_docker_inspect(text, ci);
+		break;
+	default:
+		/* an id the seed lists: the document's own fields are then read */
+		strcpy(ci->ident.id, "edd11da032485e6d4faf07b6ebc00ac8fccb7bbf1343a0c2a359637667f15069");
+		container_parse_storage(text, ci);
 		break;
 	}
 out:

@@ -734,6 +734,39 @@ static void test_inspect_declared_ports(void)
 	free(a), free(b);
 }
 
+/* containers/storage's list (podman, CRI-O): names and the image from the metadata document in a string. */
+static void test_storage_names_and_image(void)
+{
+	static const char text[] =
+		"[{\"id\":\"" ID2 "\",\"names\":[\"other\"],\"image\":\"aaa\"},"
+		"{\"id\":\"" ID1 "\",\"names\":[\"web-pod\",\"alias\"],\"image\":\"358a8000b473\",\"layer\":\"8329\","
+		"\"metadata\":\"{\\\"image-name\\\":\\\"docker.io/library/nginx:1.25\\\",\\\"name\\\":\\\"web-pod\\\"}\"}]";
+	struct container_info ci = { 0 };
+
+	snprintf(ci.ident.id, sizeof(ci.ident.id), "%s", ID1);
+	CHECK_INT(container_parse_storage(text, &ci), 0);
+	CHECK_STR(ci.name, "web-pod");
+	CHECK_STR(ci.image, "docker.io/library/nginx:1.25");
+	CHECK_STR(ci.image_repo, "docker.io/library/nginx");
+	CHECK_STR(ci.image_tag, "1.25");
+	CHECK_STR(ci.image_id, "358a8000b473");
+	/* what a runtime said first stays */
+	memset(&ci, 0, sizeof(ci));
+	snprintf(ci.ident.id, sizeof(ci.ident.id), "%s", ID1);
+	snprintf(ci.name, sizeof(ci.name), "from-annotations");
+	CHECK_INT(container_parse_storage(text, &ci), 0);
+	CHECK_STR(ci.name, "from-annotations");
+	/* not listed, a damaged document, a metadata string that is no JSON */
+	snprintf(ci.ident.id, sizeof(ci.ident.id), "%s", "feedface");
+	CHECK_INT(container_parse_storage(text, &ci), -ENOENT);
+	CHECK_INT(container_parse_storage("[{\"id\":", &ci), -ENOENT);
+	memset(&ci, 0, sizeof(ci));
+	snprintf(ci.ident.id, sizeof(ci.ident.id), "%s", ID1);
+	CHECK_INT(container_parse_storage("[{\"id\":\"" ID1 "\",\"names\":[1],\"metadata\":\"{no\"}]", &ci), 0);
+	CHECK_STR(ci.name, "");
+	CHECK_STR(ci.image, "");
+}
+
 static void test_inspect_hardened(void)
 {
 	char *text = hardened();
@@ -1184,6 +1217,7 @@ int main(void)
 	RUN(test_inspect_risky);
 	RUN(test_inspect_hardened);
 	RUN(test_inspect_declared_ports);
+	RUN(test_storage_names_and_image);
 	RUN(test_inspect_one_change);
 	RUN(test_inspect_image_refs);
 	RUN(test_inspect_k8s_labels);
