@@ -285,6 +285,7 @@ static void cleanup(void)
 
 	tracer_kill();
 	sh(NULL, 0, "docker rm -f bw-e2e-early bw-e2e-risky bw-e2e-hardened >/dev/null 2>&1");
+	sh(NULL, 0, "podman rm -f -t 0 bw-e2e-podman >/dev/null 2>&1");
 	if (runc_bundle_ready)
 		sh(NULL, 0, "runc delete -f %s >/dev/null 2>&1", K8S_ID);
 	/* runc leaves the cgroup directories it created (the cgroupfs driver) */
