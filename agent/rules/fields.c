@@ -372,6 +372,73 @@ static bool proc_exe(struct xctx *x, int depth, struct fval *v)
 	return n < len ? put_str(v, a, n) : put_copy(x, v, a, n);
 }
 
+/* Multi-call binaries: what runs is one of their applets. */
+static bool is_multicall(const char *b, size_t n)
+{
+	return (n == 7 && memcmp(b, "busybox", 7) == 0) || (n == 6 && memcmp(b, "toybox", 6) == 0);
+}
+
+static bool proc_name(struct xctx *x, int depth, struct fval *v);
+
+/*
+ * What runs in the process, whatever its task name. A multi-call binary runs
+ * an applet: for a #! script (argv[1] is the script, whose name the kernel
+ * gave the task) the interpreter argv[0] names; after "busybox" argv[1]; else
+ * the task name (busybox names the task after an applet it runs in-process,
+ * and the kernel after the link executed, whatever argv[0] claims). Any other
+ * executable runs itself, spelt as argv[0] spells it when that is the same
+ * program without its version (python3 for python3.11).
+ */
+static bool proc_runs(struct xctx *x, int depth, struct fval *v)
+{
+	const char *a, *b, *e, *a1 = NULL, *b1 = NULL;
+	size_t len, n, blen, elen, b1len = 0, i;
+	struct fval exe, comm;
+
+	if (!proc_exepath(x, depth, &exe))
+		return false;
+	e = base_name(exe.s.p, exe.s.len, &elen);
+	proc_argv(x, depth, &a, &len);
+	n = len ? strnlen(a, len) : 0;
+	b = base_name(a, n, &blen);
+	if (n + 1 < len) {
+		a1 = a + n + 1;
+		b1 = base_name(a1, strnlen(a1, len - n - 1), &b1len);
+	}
+	if (is_multicall(e, elen)) {
+		if (!proc_name(x, depth, &comm))
+			return false;
+		if (b1len && comm.s.len && comm.s.len <= b1len && memcmp(b1, comm.s.p, comm.s.len) == 0 && blen)
+			return put_copy(x, v, b, blen); /* a script: its interpreter */
+		if (is_multicall(b, blen) && b1len)
+			return put_copy(x, v, b1, b1len);
+		*v = comm;
+		return true;
+	}
+	if (blen && *b == '-') { /* login shells: "-bash" */
+		b++;
+		blen--;
+	}
+	if (blen && blen < elen && memcmp(b, e, blen) == 0) {
+		for (i = blen; i < elen && (e[i] == '.' || (e[i] >= '0' && e[i] <= '9')); i++)
+			;
+		if (i == elen)
+			return put_copy(x, v, b, blen);
+	}
+	return put_copy(x, v, e, elen);
+}
+
+static bool g_proc_runs(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return proc_runs(x, 0, v);
+}
+
+static bool g_proc_aruns(struct xctx *x, int idx, struct fval *v)
+{
+	return proc_runs(x, idx, v);
+}
+
 /*
  * The task name (comm) of the process at @depth. The record carries the
  * event's own; for ancestors the accessor or the process cache may know it,
@@ -2311,6 +2378,8 @@ const struct field fields_table[] = {
 	{ "bulwark.container.cap_add_mask", FT_UINT, 0, KA, "Capability bits added beyond the runtime default", g_ctr_cap_add_mask },
 	{ "bulwark.container.sensitive_mounts", FT_STRLIST, 0, KA, "Host paths of sensitive mounts (/, /proc, /var/run/docker.sock, ...)", g_ctr_mounts },
 	{ "bulwark.container.user", FT_STR, 0, KA, "Configured user ('' = the image default)", g_ctr_user },
+	{ "bulwark.proc.runs", FT_STR, 0, KA, "What runs, whatever the task name: the applet of a multi-call binary (busybox sh), the interpreter of a #! script (its executable), the executable's base name as argv[0] spells it (python3 for python3.11)", g_proc_runs },
+	{ "bulwark.proc.aruns", FT_STR, FF_INDEX | FF_INDEX_ANY, KA, "bulwark.proc.runs of the ancestor N levels up (busybox httpd runs httpd); without an index: any ancestor", g_proc_aruns },
 	{ "bulwark.fd.unix_peer", FT_STR, 0, K(CONNECT), "Unix connect: the path the listening socket bound (the socket really reached, whatever name the client used)", g_unix_peer },
 	{ "bulwark.fd.lport_declared", FT_BOOL, 0, K(BIND) | K(LISTEN), "The container declares the local port (image EXPOSE, --expose, -p, Kubernetes containerPorts)", g_fd_lport_declared },
 };

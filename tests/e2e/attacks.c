@@ -378,6 +378,45 @@ static void test_declared_listener(void)
 	sh(NULL, 0, "docker rm -f bw-atk-listen >/dev/null 2>&1");
 }
 
+static bool alert_proc_name_is(json_t *alert, const void *arg)
+{
+	const char *const *idname = arg;
+	const char *name = alert_field(alert, "proc.name");
+
+	return from_container(alert, idname[0]) && name && strcmp(name, idname[1]) == 0;
+}
+
+/*
+ * A web server runs a #! CGI script: the task is named after the script and its
+ * executable is busybox, yet a shell runs (issue 13, class 5). The benign twin: the same
+ * server sends a static page.
+ */
+static void test_cgi_shell_through_interpreter(void)
+{
+	char id[80];
+	const char *match[] = { id, "id.cgi" };
+	int port, l = listen_loopback(&port);
+
+	CHECK(l >= 0, "a free port on 127.0.0.1");
+	close(l);
+	CHECK(start_container(id, sizeof(id), "bw-atk-cgi", "--network host") == 0, "docker run");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-atk-cgi sh -c 'mkdir -p /www/cgi-bin && echo hello > /www/index.html && "
+		 "printf \"#!/bin/sh\\necho Content-Type: text/plain\\necho\\nid\\n\" > /www/cgi-bin/id.cgi && "
+		 "chmod +x /www/cgi-bin/id.cgi && busybox httpd -p 127.0.0.1:%d -h /www'",
+		 port) == 0,
+	      "busybox httpd");
+	CHECK(sh(NULL, 0, "docker exec bw-atk-cgi busybox wget -q -O- http://127.0.0.1:%d/index.html >/dev/null", port) == 0,
+	      "static page");
+	tracer_drain(2000);
+	CHECK_INT(tracer_count_alerts("Shell Spawned by Web Server", from_container, id), 0);
+	CHECK(sh(NULL, 0, "docker exec bw-atk-cgi busybox wget -q -O- http://127.0.0.1:%d/cgi-bin/id.cgi >/dev/null", port) == 0,
+	      "CGI request");
+	CHECK(tracer_find_alert("Shell Spawned by Web Server", alert_proc_name_is, match, TIMEOUT_MS),
+	      "no alert for the shell that runs the CGI script");
+	sh(NULL, 0, "docker rm -f bw-atk-cgi >/dev/null 2>&1");
+}
+
 /* A port sweep of the host's loopback made of short nc processes (a shell loop), host network. */
 static void test_connect_sweep(void)
 {
@@ -503,7 +542,7 @@ static void cleanup(void)
 	tracer_kill();
 	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
-		    " bw-benign-image bw-atk-listen bw-atk-sock >/dev/null 2>&1");
+		    " bw-benign-image bw-atk-listen bw-atk-sock bw-atk-cgi >/dev/null 2>&1");
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -537,6 +576,7 @@ int main(int argc, char **argv)
 	RUN(test_packet_socket);
 	RUN(test_connect_sweep);
 	RUN(test_declared_listener);
+	RUN(test_cgi_shell_through_interpreter);
 	RUN(test_benign_network_and_memory_twins);
 	RUN(test_ptrace_and_memory_injection);
 	RUN(test_benign_debugger_twin);
