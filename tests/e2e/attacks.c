@@ -323,6 +323,67 @@ static void test_benign_workload_is_silent(void)
 }
 
 /*
+ * Ordinary work raises nothing (issue 13's false-positive check): ten containers started
+ * with ordinary commands; a web server under load (1,000 requests from a client
+ * container); a package-manager-like install (unpack to temporary names, rename into
+ * place, chmod +x, a config file, run the installed program); a build-like burst of
+ * short-lived processes writing objects and a program.
+ */
+static void test_ordinary_workloads_are_silent(void)
+{
+	static const char *const cmds[] = {
+		"sleep 30", "sh -c 'while :; do date > /tmp/now; sleep 1; done'", "sh -c 'ls -l / >/dev/null; sleep 30'",
+		"sh -c 'id; ps; sleep 30'", "sh -c 'cat /etc/passwd >/dev/null; sleep 30'",
+		"sh -c 'mkdir -p /tmp/data && echo x > /tmp/data/f && sleep 30'", "sh -c 'echo ok | sed s/ok/fine/; sleep 30'",
+		"sh -c 'head -c 100 /dev/urandom > /tmp/r; sleep 30'", "sh -c 'nc -l -p 8080 & sleep 30'",
+		"sh -c 'busybox httpd -f -p 80 -h /tmp & sleep 30'",
+	};
+	char ids[10][80], web[80], name[64];
+	int port, l = listen_loopback(&port), i, n;
+
+	CHECK(l >= 0, "a free port on 127.0.0.1");
+	close(l);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "bw-benign-%d", i);
+		sh(NULL, 0, "docker rm -f %s >/dev/null 2>&1", name);
+		CHECK(sh(ids[i], sizeof(ids[i]), "docker run -d --name %s %s %s", name, IMAGE, cmds[i]) == 0, "docker run %s", name);
+	}
+	snprintf(name, sizeof(name), "--network host --expose %d", port); /* its image would say EXPOSE */
+	CHECK(start_container(web, sizeof(web), "bw-benign-web", name) == 0, "docker run web");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-benign-web sh -c 'mkdir -p /www && echo hello > /www/index.html && "
+		 "busybox httpd -p 127.0.0.1:%d -h /www && i=0; while [ $i -lt 1000 ]; do "
+		 "busybox wget -q -O /dev/null http://127.0.0.1:%d/index.html || exit 1; i=$((i+1)); done'",
+		 port, port) == 0,
+	      "1000 requests");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-benign-0 sh -c 'set -e; mkdir -p /tmp/pkg/bin /usr/local/lib/app /usr/local/bin; "
+		 "cp /bin/busybox /tmp/pkg/bin/tool; echo \"key=1\" > /tmp/pkg/app.conf; cd /tmp && busybox tar cf pkg.tar pkg; "
+		 "busybox tar xf pkg.tar -C /usr/local/lib/app; for f in bin/tool app.conf; do "
+		 "cp /usr/local/lib/app/pkg/$f /usr/local/lib/app/$(basename $f).dpkg-new; "
+		 "mv /usr/local/lib/app/$(basename $f).dpkg-new /usr/local/lib/app/$(basename $f); done; "
+		 "chmod 755 /usr/local/lib/app/tool; ln -sf /usr/local/lib/app/tool /usr/local/bin/tool'") == 0,
+	      "package-like install");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-benign-1 sh -c 'set -e; mkdir -p /tmp/build; cd /tmp/build; for i in $(busybox seq 1 40); do "
+		 "sh -c \"echo obj $i > m$i.o\"; done; cat m*.o > prog; chmod 755 prog; ls -l prog >/dev/null'") == 0,
+	      "build-like burst");
+	tracer_drain(3000);
+	n = tracer_count_alerts(NULL, from_container, web);
+	for (i = 0; i < 10; i++)
+		n += tracer_count_alerts(NULL, from_container, ids[i]);
+	CHECK_INT(n, 0);
+	for (i = 0; n && i < 11; i++) {
+		json_t *a = tracer_find_alert(NULL, from_container, i < 10 ? ids[i] : web, 0);
+
+		if (a)
+			fprintf(stderr, "  %s: %s\n", jstr(a, "rule"), jstr(a, "output"));
+	}
+	sh(NULL, 0, "docker rm -f bw-benign-web bw-benign-0 bw-benign-1 bw-benign-2 bw-benign-3 bw-benign-4 bw-benign-5 "
+		    "bw-benign-6 bw-benign-7 bw-benign-8 bw-benign-9 >/dev/null 2>&1");
+}
+
+/*
  * Process injection through procfs: the container's shell writes and reads its child's
  * memory through /proc/<pid>/mem (its own child: allowed without CAP_SYS_PTRACE).
  */
@@ -542,7 +603,9 @@ static void cleanup(void)
 	tracer_kill();
 	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
-		    " bw-benign-image bw-atk-listen bw-atk-sock bw-atk-cgi >/dev/null 2>&1");
+		    " bw-benign-image bw-atk-listen bw-atk-sock bw-atk-cgi bw-benign-web"
+		    " bw-benign-0 bw-benign-1 bw-benign-2 bw-benign-3 bw-benign-4 bw-benign-5 bw-benign-6 bw-benign-7"
+		    " bw-benign-8 bw-benign-9 >/dev/null 2>&1");
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -569,6 +632,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	RUN(test_benign_workload_is_silent);
+	RUN(test_ordinary_workloads_are_silent);
 	RUN(test_release_agent_breakout);
 	RUN(test_drop_and_execute);
 	RUN(test_sensitive_file_read);
