@@ -60,6 +60,10 @@ for suite in $suites; do
 		# which has no loadgen or python)
 		[ -x "$BUILD"/loadgen ] && [ -f tests/bpf/drops.sh ] &&
 			run "bpf: drops alert" tests/bpf/drops.sh "$BUILD"/bulwark "$BUILD"/loadgen
+		# the agent guards itself: its files, its process and its BPF maps attacked for real;
+		# its heartbeat (tests/bpf/tamper.sh; not in the qemu guest, which has no bpftool or python)
+		[ -x "$BUILD"/loadgen ] && [ -f tests/bpf/tamper.sh ] &&
+			run "bpf: tamper" tests/bpf/tamper.sh "$BUILD"/bulwark
 		# the agent itself under ASan/UBSan, on the same real-kernel tests
 		[ -x build/asan/bulwark ] && run "bpf (asan): events" env ASAN_OPTIONS=detect_leaks=1 \
 			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$BUILD"/tests/bpf_events build/asan/bulwark ;;
