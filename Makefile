@@ -190,6 +190,10 @@ image: all
 $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)
 	$(CC) -O2 -Wall -Wextra -Werror $< -o $@
 
+# the same, static: it runs inside the busybox containers of tests/e2e/exhaust.sh
+$(BUILD)/loadgen-static: bench/loadgen.c | $(BUILD)
+	$(CC) -O2 -static -Wall -Wextra -Werror $< -o $@
+
 $(BUILD):
 	mkdir -p $@
 
@@ -199,7 +203,7 @@ $(BUILD)/proctree_mem: bench/proctree_mem.c agent/proctree.c agent/proctree.h ag
 # the harness's programs: the tiny static binary of the exec storm, the end-to-end
 # latency probe, the kernel's floor (do-nothing programs on bulwark's hooks), and
 # the synthetic processes and containers of the memory figure
-BENCH_PROGS := $(BUILD)/loadgen $(BUILD)/proctree_mem $(BUILD)/bench/tiny $(BUILD)/bench/latency \
+BENCH_PROGS := $(BUILD)/loadgen $(BUILD)/loadgen-static $(BUILD)/proctree_mem $(BUILD)/bench/tiny $(BUILD)/bench/latency \
 	       $(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/sleeper $(BUILD)/bench/procfarm
 
 $(BUILD)/bench:

@@ -126,6 +126,11 @@ static void self_add(struct runner *r, const char *path, bool dir)
 		return;
 	if (asprintf(&p, "%s%s", real, dir && strcmp(real, "/") ? "/" : "") < 0)
 		return;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r->self_paths[i], p)) {
+			free(p);
+			return;
+		}
 	r->self_paths[n] = p;
 	r->self.n_paths = n + 1;
 }
@@ -164,11 +169,19 @@ static void self_paths(struct runner *r)
 
 		self_add(r, r->rule_paths[i], stat(r->rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode));
 	}
-	if (r->cfg && r->cfg->spool_dir)
-		self_add(r, r->cfg->spool_dir, true);
-	for (i = 0; i < r->opts->n_outputs; i++)
-		if (r->opts->outputs[i].spool_dir[0])
-			self_add(r, r->opts->outputs[i].spool_dir, true);
+	/* each output's own spool (spool_dir/NAME), not the shared root: agents side by side on a
+	 * test host share the default root, never an output's directory */
+	for (i = 0; i < r->opts->n_outputs; i++) {
+		const struct output_config *o = &r->opts->outputs[i];
+		char spool[PATH_MAX + 80];
+
+		if (!o->spool_dir[0])
+			continue;
+		snprintf(spool, sizeof(spool), "%s/%s", o->spool_dir, o->name);
+		self_add(r, spool, true);
+	}
+	for (i = 0; i < r->self.n_paths; i++)
+		log_debug("guarded by Bulwark Agent Tampered: %s", r->self_paths[i]);
 }
 
 static void on_event(void *ctx, const struct pipeline_event *pe)

@@ -71,7 +71,10 @@ for suite in $suites; do
 		run "e2e: containers" "$BUILD"/tests/e2e_containers "$BUILD"/bulwark
 		run "e2e: attacks" "$BUILD"/tests/e2e_attacks "$BUILD"/bulwark
 		# hostile strings from a container through every alert format (tests/e2e/hostile.sh)
-		run "e2e: hostile container" tests/e2e/hostile.sh "$BUILD"/bulwark ;;
+		run "e2e: hostile container" tests/e2e/hostile.sh "$BUILD"/bulwark
+		# forks, file writes, connects and container churn with a breakout in the middle: the
+		# short form (20 s, 25 containers; make soak runs 60 s and 100; tests/e2e/exhaust.sh)
+		run "e2e: exhaustion" tests/e2e/exhaust.sh "$BUILD" "${EXHAUST_SECONDS:-20}" "${EXHAUST_CHURN:-25}" ;;
 	kernels)
 		# the BPF suite again on Debian 12's 6.1 kernel under qemu: one CO-RE object on two kernels
 		run "kernels: debian 12 linux 6.1 (qemu)" tests/kernels/run.sh ;;
