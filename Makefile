@@ -50,7 +50,7 @@ LDFLAGS  := $(SAN) -pie -Wl,-z,relro,-z,now
 # libyaml (rules, config), libmicrohttpd (/metrics and /healthz on its own thread)
 LDLIBS   := -lbpf -lelf -lz -lcurl -ljansson -lssl -lcrypto -lpthread -lyaml -lmicrohttpd
 
-.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image version fuzz fuzz-progs
+.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image version fuzz fuzz-progs soak
 all: $(BUILD)/bulwark
 
 deps:
@@ -253,3 +253,10 @@ $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(AGENT_OBJS) | $(BUILD)/tests
 
 fuzz: fuzz-progs
 	tests/fuzz/run.sh build/fuzz $(FUZZ_TIME)
+
+# ---- hostile load (issue 16): the exhaustion floods at full length, then the soak ---------------
+# make test runs both briefly (suites e2e and soak); the soak's RSS and fd curves go to docs/soak.png
+SOAK_SECONDS ?= 1800
+soak: all bench-progs
+	tests/e2e/exhaust.sh $(BUILD) 60 100
+	PLOT=docs/soak.png tests/e2e/soak.sh $(BUILD) $(SOAK_SECONDS)

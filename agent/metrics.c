@@ -302,7 +302,7 @@ static void process_metrics(struct metrics *m, struct strbuf *sb)
  */
 void metrics__render(struct metrics *m, struct strbuf *sb)
 {
-	static const char *const states[] = { "queued", "sent", "retried", "spooled", "replayed", "dead_lettered",
+	static const char *const states[] = { "accepted", "queued", "sent", "retried", "spooled", "replayed", "dead_lettered",
 					      "dropped" };
 	struct snapshot *s;
 	size_t i, j;
@@ -346,7 +346,7 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 		stats_prom_head(sb, "bulwark_output_alerts_total", "counter", "Alerts by output and delivery state.");
 		for (i = 0; i < s->n_out; i++) {
 			const struct output_stats *o = &s->out[i];
-			const uint64_t v[] = { o->queued, o->sent, o->retried, o->spooled, o->replayed, o->dead_lettered,
+			const uint64_t v[] = { o->accepted, o->queued, o->sent, o->retried, o->spooled, o->replayed, o->dead_lettered,
 					       o->dropped };
 
 			for (j = 0; j < sizeof(states) / sizeof(states[0]); j++) {

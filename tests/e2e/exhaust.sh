@@ -24,50 +24,27 @@ BUILD=$(realpath "$1") SECS=${2:-20} CHURN=${3:-25}
 B=$BUILD/bulwark LG=$BUILD/loadgen-static
 RSS_BOUND_MB=${RSS_BOUND_MB:-128} LATENCY_BOUND_S=${LATENCY_BOUND_S:-5}
 cd "$(dirname "$0")/../.."
-IMAGE=localhost/bw-hostile-busybox:test
 P=bw-hostile-exh-$$
 W=$(mktemp -d /tmp/bulwark-exhaust.XXXXXX)
 passed=0 failed=0 AGENT="" WATCH="" SAMPLER=""
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-# A private Docker engine of this test's own (socket, data and exec roots): the shared one is
-# started and stopped by other suites running at the same time, and a flood must not lose it.
-DROOT=/var/lib/bw-hostile-docker XROOT=/run/bw-hostile-docker
-export DOCKER_HOST=unix://$XROOT.sock
-DOCKERD=""
-docker_start() {
-	mkdir -p "$DROOT" "$XROOT"
-	dockerd --host "$DOCKER_HOST" --data-root "$DROOT" --exec-root "$XROOT" --pidfile "$XROOT.pid" \
-		--iptables=false --ip6tables=false --bridge=none >"$W/dockerd.log" 2>&1 &
-	DOCKERD=$!
-	for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-	docker info >/dev/null 2>&1 || return 1
-	docker image inspect "$IMAGE" >/dev/null 2>&1 && return 0
-	local root
-	root=$(mktemp -d)
-	mkdir -p "$root/bin" "$root/tmp" "$root/etc"
-	cp /bin/busybox "$root/bin/"
-	for c in sh ls cat echo mount umount mkdir rmdir sed sleep chmod ps id head nc true; do ln -sf busybox "$root/bin/$c"; done
-	tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
-	rm -rf "$root"
-}
+# shellcheck source=tests/lib/private_docker.sh
+. tests/lib/private_docker.sh
 cleanup() {
 	docker exec "$P-brk" sh -c 'rmdir /tmp/cgrp/x 2>/dev/null; umount /tmp/cgrp 2>/dev/null' >/dev/null 2>&1
 	docker rm -f $(docker ps -aq --filter "name=$P-") >/dev/null 2>&1
 	[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
 	[ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null
 	[ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
-	if [ -n "$DOCKERD" ]; then
-		kill "$DOCKERD" 2>/dev/null
-		for _ in $(seq 40); do kill -0 "$DOCKERD" 2>/dev/null || break; sleep 0.5; done
-	fi
+	private_docker_stop
 	[ -n "${KEEP:-}" ] && cp "$W/a.json" "$W/agent.log" "$KEEP"/ 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
 
 [ -x "$LG" ] || { fail "no $LG (make bench-progs)"; echo "$passed passed, $failed failed"; exit 1; }
-docker_start || { fail "no Docker engine: $(tail -3 "$W/dockerd.log")"; echo "$passed passed, $failed failed"; exit 1; }
+private_docker_start || { fail "no Docker engine: $(tail -3 "$W/dockerd.log" 2>/dev/null)"; echo "$passed passed, $failed failed"; exit 1; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 : >"$W/a.json"
 # every alert line with the wall-clock time it reached the output file
@@ -89,8 +66,7 @@ with open(src) as f, open(dst, "a", buffering=1) as out:
 PY
 WATCH=$!
 # the private engine's data root is one more place container layers live (the documented tuning)
-printf -- '- list: container_layer_path_patterns\n  items: [%s/overlay2/*/diff/*]\n  override:\n    items: append\n' \
-	"$DROOT" >"$W/local.yaml"
+private_docker_rules "$W/local.yaml"
 "$B" run -r rules/ -r "$W/local.yaml" -o "file:$W/a.json" --metrics-listen "127.0.0.1:$PORT" >/dev/null 2>"$W/agent.log" &
 AGENT=$!
 for _ in $(seq 60); do grep -q '"bulwark running:' "$W/agent.log" && break; sleep 0.5; done
