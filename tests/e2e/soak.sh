@@ -244,13 +244,15 @@ set datafile separator ","
 set title "bulwark under $((SECS / 60)) min of mixed load: resident memory and open fds\\n(workloads in rotation, container churn, a flapping receiver; $(date -u +%F), $(nproc) cores, Linux $(uname -r))"
 set xlabel "seconds"
 set ylabel "RSS (MiB)"
-set y2label "open fds"
+set y2label "open fds, containers cached"
 set ytics nomirror
 set y2tics
 set yrange [0:*]
 set y2range [0:*]
 set grid
-plot '$OUT/samples.csv' using 1:(\$2/1024) with lines lw 2 title "RSS (MiB)", '' using 1:3 axes x1y2 with lines lw 2 title "open fds"
+set xrange [0:$SECS]
+set key bottom right
+plot '$OUT/samples.csv' using 1:(\$2/1024) with lines lw 2 title "RSS (MiB)", '' using 1:3 axes x1y2 with lines lw 2 title "open fds", '' using 1:5 axes x1y2 with lines lw 2 title "containers cached (right axis)"
 EOF
 fi
 kill "$AGENT"; wait "$AGENT" 2>/dev/null; AGENT=""
