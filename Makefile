@@ -50,7 +50,7 @@ LDFLAGS  := $(SAN) -pie -Wl,-z,relro,-z,now
 # libyaml (rules, config), libmicrohttpd (/metrics and /healthz on its own thread)
 LDLIBS   := -lbpf -lelf -lz -lcurl -ljansson -lssl -lcrypto -lpthread -lyaml -lmicrohttpd
 
-.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image version fuzz fuzz-progs
+.PHONY: all deps test test-unit test-bpf test-kernels run clean asan bench bench-progs install deb image version fuzz fuzz-progs soak
 all: $(BUILD)/bulwark
 
 deps:
@@ -190,6 +190,10 @@ image: all
 $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)
 	$(CC) -O2 -Wall -Wextra -Werror $< -o $@
 
+# the same, static: it runs inside the busybox containers of tests/e2e/exhaust.sh
+$(BUILD)/loadgen-static: bench/loadgen.c | $(BUILD)
+	$(CC) -O2 -static -Wall -Wextra -Werror $< -o $@
+
 $(BUILD):
 	mkdir -p $@
 
@@ -199,7 +203,7 @@ $(BUILD)/proctree_mem: bench/proctree_mem.c agent/proctree.c agent/proctree.h ag
 # the harness's programs: the tiny static binary of the exec storm, the end-to-end
 # latency probe, the kernel's floor (do-nothing programs on bulwark's hooks), and
 # the synthetic processes and containers of the memory figure
-BENCH_PROGS := $(BUILD)/loadgen $(BUILD)/proctree_mem $(BUILD)/bench/tiny $(BUILD)/bench/latency \
+BENCH_PROGS := $(BUILD)/loadgen $(BUILD)/loadgen-static $(BUILD)/proctree_mem $(BUILD)/bench/tiny $(BUILD)/bench/latency \
 	       $(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/sleeper $(BUILD)/bench/procfarm
 
 $(BUILD)/bench:
@@ -249,3 +253,10 @@ $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(AGENT_OBJS) | $(BUILD)/tests
 
 fuzz: fuzz-progs
 	tests/fuzz/run.sh build/fuzz $(FUZZ_TIME)
+
+# ---- hostile load (issue 16): the exhaustion floods at full length, then the soak ---------------
+# make test runs both briefly (suites e2e and soak); the soak's RSS and fd curves go to docs/soak.png
+SOAK_SECONDS ?= 1800
+soak: all bench-progs
+	tests/e2e/exhaust.sh $(BUILD) 60 100
+	PLOT=docs/soak.png tests/e2e/soak.sh $(BUILD) $(SOAK_SECONDS)

@@ -52,6 +52,7 @@ struct drop_sample {
 struct snapshot {
 	bool valid;                  /* published at least once */
 	uint64_t published_ms;       /* CLOCK_MONOTONIC */
+	int64_t published_wall_ns;   /* CLOCK_REALTIME of the same publish: the heartbeat */
 	struct pipeline_stats p;
 	struct metrics_run run;      /* outputs pointer not used by the HTTP thread */
 	uint64_t suppressed;         /* alerts folded by noise control */
@@ -233,6 +234,7 @@ void metrics__publish(struct metrics *m, const struct pipeline_stats *ps, const 
 	s->n_rules = n;
 	judge(m, s, now);
 	s->published_ms = now;
+	s->published_wall_ns = util_clock_ns(CLOCK_REALTIME);
 	s->valid = true;
 	/* never wait for a scrape: if one holds the snapshot now, publish next second */
 	if (pthread_mutex_trylock(&m->lock) == 0) {
@@ -300,7 +302,7 @@ static void process_metrics(struct metrics *m, struct strbuf *sb)
  */
 void metrics__render(struct metrics *m, struct strbuf *sb)
 {
-	static const char *const states[] = { "queued", "sent", "retried", "spooled", "replayed", "dead_lettered",
+	static const char *const states[] = { "accepted", "queued", "sent", "retried", "spooled", "replayed", "dead_lettered",
 					      "dropped" };
 	struct snapshot *s;
 	size_t i, j;
@@ -315,6 +317,14 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 	if (s->valid) {
 		one(sb, "bulwark_healthy", "gauge", "1 when /healthz answers 200.",
 		    s->n_reasons == 0 && util_mono_ms() - s->p.last_consume_ms <= (uint64_t)s->stall_s * 1000);
+		/*
+		 * The heartbeat: when the event loop last published. A Prometheus rule alerts when it
+		 * stops advancing (the loop is stuck while the HTTP thread still answers) or when the
+		 * scrape fails (the agent was killed or stopped): docs/alerting.md.
+		 */
+		stats_prom_head(sb, "bulwark_last_seen_timestamp_seconds", "gauge",
+				"When the agent's event loop last published its counters, in seconds since the epoch.");
+		strbuf_addf(sb, "bulwark_last_seen_timestamp_seconds %.3f\n", s->published_wall_ns / 1e9);
 		stats_prom_head(sb, "bulwark_last_consume_age_seconds", "gauge",
 		     "Seconds since the event loop last consumed the ring buffers.");
 		strbuf_addf(sb, "bulwark_last_consume_age_seconds %.3f\n", (util_mono_ms() - s->p.last_consume_ms) / 1e3);
@@ -336,7 +346,7 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 		stats_prom_head(sb, "bulwark_output_alerts_total", "counter", "Alerts by output and delivery state.");
 		for (i = 0; i < s->n_out; i++) {
 			const struct output_stats *o = &s->out[i];
-			const uint64_t v[] = { o->queued, o->sent, o->retried, o->spooled, o->replayed, o->dead_lettered,
+			const uint64_t v[] = { o->accepted, o->queued, o->sent, o->retried, o->spooled, o->replayed, o->dead_lettered,
 					       o->dropped };
 
 			for (j = 0; j < sizeof(states) / sizeof(states[0]); j++) {

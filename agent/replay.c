@@ -27,6 +27,8 @@ struct rp_anc {
 };
 
 /* One prepared event: everything a rule_input points to. */
+#define RP_AGENT_MAX 16 /* tids and paths of an "agent" line */
+
 struct rp_event {
 	unsigned char *rec;
 	struct event_view view;
@@ -62,7 +64,74 @@ struct replay {
 	struct replay_stats st;
 	struct strbuf *alerts; /* during one line */
 	struct netwatch *net;  /* connect sweep windows, as the live agent keeps them */
+	/* the agent the recorded host ran (an "agent" line): what bulwark.agent.* compare with */
+	struct rules_agent agent;
+	bool has_agent;
+	uint32_t agent_tids[RP_AGENT_MAX];
+	size_t n_agent_tids;
+	char *agent_paths[RP_AGENT_MAX];
 };
+
+static bool rp_is_agent(const struct rules_agent *a, uint32_t pid)
+{
+	const struct replay *rp = (const void *)((const char *)a - offsetof(struct replay, agent));
+	size_t i;
+
+	if (pid == a->tgid)
+		return true;
+	for (i = 0; i < rp->n_agent_tids; i++)
+		if (rp->agent_tids[i] == pid)
+			return true;
+	return false;
+}
+
+static void agent_clear(struct replay *rp)
+{
+	size_t i;
+
+	for (i = 0; i < rp->agent.n_paths; i++)
+		free(rp->agent_paths[i]);
+	memset(&rp->agent, 0, sizeof(rp->agent));
+	rp->n_agent_tids = 0;
+	rp->has_agent = false;
+}
+
+/*
+ * {"type":"agent","pid":N,"tids":[...],"paths":["/usr/bin/bulwark","/var/lib/bulwark/spool/",...]}:
+ * the running agent of the recorded host, as the live agent knows itself (a path ending in '/'
+ * is a directory). Replaces an earlier one; at most RP_AGENT_MAX tids and paths.
+ */
+static int agent_line(struct replay *rp, json_t *j, char *err, size_t err_size)
+{
+	json_t *tids = json_object_get(j, "tids"), *paths = json_object_get(j, "paths"), *v;
+	int64_t pid = catalog_jint(j, "pid", 0);
+	size_t i;
+
+	agent_clear(rp);
+	if (pid <= 0 || pid > UINT32_MAX) {
+		snprintf(err, err_size, "agent line: pid must be 1..%u", UINT32_MAX);
+		return -EINVAL;
+	}
+	json_array_foreach(tids, i, v)
+		if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= UINT32_MAX &&
+		    rp->n_agent_tids < RP_AGENT_MAX)
+			rp->agent_tids[rp->n_agent_tids++] = json_integer_value(v);
+	json_array_foreach(paths, i, v) {
+		if (!json_is_string(v) || rp->agent.n_paths == RP_AGENT_MAX)
+			continue;
+		rp->agent_paths[rp->agent.n_paths] = strdup(json_string_value(v));
+		if (!rp->agent_paths[rp->agent.n_paths]) {
+			agent_clear(rp);
+			return -ENOMEM;
+		}
+		rp->agent.n_paths++;
+	}
+	rp->agent.tgid = pid;
+	rp->agent.is_agent = rp_is_agent;
+	rp->agent.paths = (const char *const *)rp->agent_paths;
+	rp->has_agent = true;
+	return 0;
+}
 
 /* ---- small JSON helpers (absent keys are zero / empty) --------------------------------- */
 
@@ -606,6 +675,7 @@ static int prepare(struct replay *rp, json_t *j, struct rp_event **out, char *er
 		.time_ns = ev->time_ns,
 		.procs = &ev->acc,
 		.host = &rp->host,
+		.agent = rp->has_agent ? &rp->agent : NULL,
 	};
 	if (ev->has_view) {
 		struct netwatch_counts sweep;
@@ -648,6 +718,15 @@ int replay__line(struct replay *rp, const char *line, size_t len, struct strbuf 
 		json_decref(j);
 		rp->st.malformed++;
 		return -EINVAL;
+	}
+	if (!strcmp(catalog_jstr(j, "type"), "agent")) {
+		rc = agent_line(rp, j, err, err_size);
+		json_decref(j);
+		if (rc < 0)
+			rp->st.malformed++;
+		else
+			rp->st.skipped++; /* not an event */
+		return rc;
 	}
 	rc = prepare(rp, j, &ev, err, err_size);
 	json_decref(j);
@@ -736,6 +815,7 @@ void replay__free(struct replay *rp)
 		rp->containers = c->next;
 		free(c);
 	}
+	agent_clear(rp);
 	free(rp->hostname);
 	free(rp);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "output/output.h"
 #include "rules/rules.h"
 #include "stats.h"
+#include "tamper.h"
 #include "util.h"
 
 #define MAX_RULE_PATHS 64
@@ -48,6 +50,9 @@ struct runner {
 	struct sensor *sensor;       /* the pipeline's, once loaded: its filters follow the rules */
 	struct drop_watch drops;     /* kernel losses not yet reported as an alert */
 	struct drop_alert_buf drop_alert;
+	struct tamper_alert_buf tamper_alert;
+	struct rules_agent self;     /* what the tamper rules guard (bulwark.agent.*) */
+	char *self_paths[MAX_RULE_PATHS + MAX_OUTPUTS + 2];
 	struct netwatch *net;        /* connect sweep windows (bulwark.net.sweep_*) */
 };
 
@@ -101,6 +106,84 @@ static int on_match(void *ctx, const struct rule *rule, const struct rule_input 
 	return 0;
 }
 
+/* The agent: its thread group, or one of its threads (a tracer attaches to a thread). */
+static bool is_agent(const struct rules_agent *a, uint32_t pid)
+{
+	char path[64];
+
+	if (pid == a->tgid)
+		return true;
+	snprintf(path, sizeof(path), "/proc/self/task/%u", pid);
+	return access(path, F_OK) == 0;
+}
+
+static void self_add(struct runner *r, const char *path, bool dir)
+{
+	char real[PATH_MAX], *p;
+	size_t n = r->self.n_paths;
+
+	if (!path || !path[0] || n == sizeof(r->self_paths) / sizeof(r->self_paths[0]) || !realpath(path, real))
+		return;
+	if (asprintf(&p, "%s%s", real, dir && strcmp(real, "/") ? "/" : "") < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r->self_paths[i], p)) {
+			free(p);
+			return;
+		}
+	r->self_paths[n] = p;
+	r->self.n_paths = n + 1;
+}
+
+static void self_free(struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->self.n_paths; i++)
+		free(r->self_paths[i]);
+	r->self.n_paths = 0;
+}
+
+/*
+ * The agent's own files, as the kernel names them (resolved): the binary, the config, the rules
+ * files and directories in use, the outputs' spool directories. Again after a reload (the rules
+ * may have moved).
+ */
+static void self_paths(struct runner *r)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t i;
+
+	self_free(r);
+	r->self.tgid = getpid();
+	r->self.is_agent = is_agent;
+	r->self.paths = (const char *const *)r->self_paths;
+	if (n > 0) {
+		exe[n] = '\0';
+		self_add(r, exe, false);
+	}
+	self_add(r, r->opts->config_path, false);
+	for (i = 0; r->rule_paths && i < r->n_rule_paths; i++) {
+		struct stat st;
+
+		self_add(r, r->rule_paths[i], stat(r->rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode));
+	}
+	/* each output's own spool (spool_dir/NAME), not the shared root: agents side by side on a
+	 * test host share the default root, never an output's directory */
+	for (i = 0; i < r->opts->n_outputs; i++) {
+		const struct output_config *o = &r->opts->outputs[i];
+		char spool[PATH_MAX + 80];
+
+		if (!o->spool_dir[0])
+			continue;
+		snprintf(spool, sizeof(spool), "%s/%s", o->spool_dir, o->name);
+		self_add(r, spool, true);
+	}
+	for (i = 0; i < r->self.n_paths; i++)
+		log_debug("guarded by Bulwark Agent Tampered: %s", r->self_paths[i]);
+}
+
 static void on_event(void *ctx, const struct pipeline_event *pe)
 {
 	struct runner *r = ctx;
@@ -121,6 +204,7 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 	netwatch__observe(r->net, pe->v, pe->v->ev->hdr.ktime, &sweep);
 	in.sweep_ports = sweep.ports;
 	in.sweep_hosts = sweep.hosts;
+	in.agent = &r->self;
 	/* a host process has no container: rules see container.id = host */
 	if (in.container && in.container->ident.runtime == RUNTIME_NONE)
 		in.container = NULL;
@@ -296,6 +380,7 @@ static void on_hangup(void *ctx)
 		warn_missing_hooks(r, fresh);
 		rules__free(r->rules);
 		r->rules = fresh;
+		self_paths(r);
 		log_info("rules reloaded: %zu rules", rules__count(fresh));
 	}
 	rules_diags_free(&diags);
@@ -329,6 +414,28 @@ static void on_pipeline_stats(void *ctx, const struct pipeline_stats *st)
 		outputs__publish_alert(r->outputs, drop_alert(&r->drop_alert, &dr, r->hostname));
 		r->alerts++;
 	}
+	/*
+	 * systemd's watchdog (WatchdogSec= in packaging/systemd/bulwark.service): pinged from the
+	 * event loop, so a loop that stops (SIGSTOP, a tracer holding it, a hang) is killed and
+	 * restarted; ignored outside systemd
+	 */
+	util_sd_notify("WATCHDOG=1");
+	/* another root process rewriting the sensor's maps leaves no event: compare them every second */
+	if (r->sensor) {
+		char why[1024];
+		int n = sensor__verify(r->sensor, why, sizeof(why));
+
+		if (n > 0) {
+			log_error("the sensor was tampered with, restored: %s", why);
+			if (r->outputs) {
+				outputs__publish_alert(r->outputs, tamper_alert(&r->tamper_alert, why,
+										util_clock_ns(CLOCK_REALTIME), r->hostname));
+				r->alerts++;
+			}
+		} else if (n < 0) {
+			log_warn("cannot read the sensor's maps to check them: %s", strerror(-n));
+		}
+	}
 }
 
 /* The startup summary: one line with what runs and what does not. */
@@ -352,6 +459,7 @@ static void on_ready(void *ctx, const struct pipeline_stats *st)
 		 r->metrics_addr[0] ? r->metrics_addr : "off",
 		 r->opts->config_path ? r->opts->config_path : "none (embedded defaults)");
 	strbuf_free(&outs);
+	util_sd_notify("READY=1"); /* Type=notify: started once the hooks run */
 	on_pipeline_stats(ctx, st);
 }
 
@@ -439,6 +547,7 @@ int run_main(const struct run_opts *ro)
 		status = 2;
 		goto free_metrics;
 	}
+	self_paths(&r); /* after the outputs: they create their spool directories */
 	r.net = netwatch__new(NETWATCH_PROCS, NETWATCH_WINDOW_NS);
 	if (!r.net)
 		log_warn("connect sweep windows: out of memory; bulwark.net.sweep_* stay 0");
@@ -453,6 +562,8 @@ free_rules:
 	rules__free(r.rules);
 	rules_alert_buf_free(&r.alert);
 	drop_alert_buf_free(&r.drop_alert);
+	tamper_alert_buf_free(&r.tamper_alert);
+	self_free(&r);
 	prefixes_free(&prefixes);
 	if (r.cfg != ro->config) {
 		config_free(r.cfg);

@@ -43,6 +43,7 @@ struct sensor {
 	struct ring_buffer *rb_common;
 	int nr_cpus;
 	struct bpf_link *links[MAX_LINKS]; /* one per attached program; destroyed with the sensor */
+	__u32 link_prog[MAX_LINKS];        /* the program each link ran when attached (sensor__verify) */
 	int attached, skipped;
 	bool uring; /* the io_uring tracepoints are hooked (tp_btf) */
 	sensor_record_fn on_record;
@@ -301,6 +302,14 @@ static void pick_uring_programs(struct sensor *s)
 		log_warn("no io_uring tracepoints in this kernel's BTF: opens and connects made through io_uring are not seen");
 }
 
+static __u32 prog_id_of(int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
 static int attach_all(struct sensor *s, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
@@ -318,7 +327,8 @@ static int attach_all(struct sensor *s, char *err, size_t errlen)
 			bpf_link__destroy(link);
 			return fail(err, errlen, E2BIG, "more than %d hooks", MAX_LINKS);
 		}
-		s->links[s->attached++] = link;
+		s->links[s->attached] = link;
+		s->link_prog[s->attached++] = prog_id_of(bpf_program__fd(prog));
 	}
 	return 0;
 }
@@ -599,6 +609,94 @@ free_fresh:
 	for (i = 0; i < n_fresh; i++)
 		free(fresh[i]);
 	return e;
+}
+
+/* ---- tamper check ----------------------------------------------------------------- */
+
+static void say(char *why, size_t len, size_t *at, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(char *why, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(why + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at = *at + (size_t)n < len ? *at + (size_t)n : len;
+}
+
+/*
+ * Another root process can rewrite the agent's maps by id (bpf(BPF_MAP_UPDATE_ELEM) after
+ * BPF_MAP_GET_FD_BY_ID, `bpftool map update id`): point agent_tgid at itself to vanish, zero
+ * the enabled types to blind the sensor, drop a watched prefix. The programs read those maps on
+ * every event, so the maps are compared with what the agent last wrote, and each link is asked
+ * whether it still runs the program it was attached with (a BPF_LINK_UPDATE would change it;
+ * this kernel's perf and raw tracepoint links refuse BPF_LINK_DETACH and LINK_UPDATE, newer
+ * link kinds may not).
+ */
+int sensor__verify(struct sensor *s, char *why, size_t len)
+{
+	int cfd = bpf_map__fd(s->skel->maps.bw_config_map), tfd = bpf_map__fd(s->skel->maps.enabled_types);
+	struct bw_config cfg;
+	size_t at = 0, i;
+	__u32 key = 0, on;
+	int found = 0;
+
+	if (len)
+		why[0] = '\0';
+	if (bpf_map_lookup_elem(cfd, &key, &cfg))
+		return -errno;
+	if (memcmp(&cfg, &s->cfg, sizeof(cfg))) {
+		say(why, len, &at, "%sconfig map rewritten (agent_tgid %u, want %u; prefixes %u, want %u)", found ? "; " : "",
+		    cfg.agent_tgid, s->cfg.agent_tgid, cfg.ro_prefixes, s->cfg.ro_prefixes);
+		found++;
+		write_config(s, &s->cfg);
+	}
+	for (key = 0; key < BW_EV_MAX; key++) {
+		if (bpf_map_lookup_elem(tfd, &key, &on))
+			return -errno;
+		if (!on == !s->events[key])
+			continue;
+		say(why, len, &at, "%sevent type %s %s", found ? "; " : "", key ? event_type_name(key) : "0",
+		    on ? "enabled" : "disabled");
+		found++;
+		on = s->events[key];
+		bpf_map_update_elem(tfd, &key, &on, BPF_ANY);
+	}
+	/* an LPM lookup matches shorter prefixes too: walk the keys for exact ones */
+	for (i = 0; i < s->n_prefixes; i++) {
+		int pfd = bpf_map__fd(s->skel->maps.ro_prefixes);
+		struct bw_prefix_key want, cur, next;
+		bool have = false, first = true;
+
+		if (prefix_key(s->prefixes[i], &want))
+			continue;
+		while (!have && bpf_map_get_next_key(pfd, first ? NULL : &cur, &next) == 0) {
+			have = !memcmp(&next, &want, sizeof(want));
+			cur = next;
+			first = false;
+		}
+		if (have)
+			continue;
+		say(why, len, &at, "%sread-only prefix %s removed", found ? "; " : "", s->prefixes[i]);
+		found++;
+		prefix_put(s, s->prefixes[i]);
+	}
+	for (i = 0; i < (size_t)s->attached; i++) {
+		struct bpf_link_info info = { 0 };
+		__u32 ilen = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_link__fd(s->links[i]), &info, &ilen) == 0 &&
+		    (!s->link_prog[i] || info.prog_id == s->link_prog[i]))
+			continue;
+		say(why, len, &at, "%slink %u runs program %u, not %u", found ? "; " : "", info.id, info.prog_id,
+		    s->link_prog[i]);
+		found++;
+	}
+	return found;
 }
 
 static int on_critical(void *ctx, void *data, size_t size)

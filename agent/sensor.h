@@ -84,6 +84,13 @@ const char *sensor_counter_name(unsigned int counter);
  */
 int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *err, size_t errlen);
 
+/*
+ * Compares the kernel side with what the agent set up (the config and enabled-type maps, the
+ * watched prefixes, each link's program) and repairs what it can. Returns how many things
+ * differed (0: intact; why then describes them), or -errno if the maps cannot be read.
+ */
+int sensor__verify(struct sensor *s, char *why, size_t len);
+
 /* The difference of two filter sets (either may be NULL: empty); duplicates in a set count once. */
 void sensor_filters_diff(const struct sensor_filters *old, const struct sensor_filters *cur,
 			 struct sensor_filters_diff *d);

@@ -219,16 +219,55 @@ void stats_write_json(struct strbuf *sb, const struct pipeline_stats *p, const s
 
 /* ---- Prometheus ---------------------------------------------------------------------------- */
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one (a stray byte, an overlong
+ * form, a surrogate, beyond U+10FFFF, or cut short). */
+static size_t utf8_seq(const unsigned char *s)
+{
+	size_t k, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	for (i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80) /* a NUL ends here too */
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
+	    (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return k;
+}
+
+/*
+ * A label value as the text format wants it: \\, \" and \n escaped, and valid UTF-8 — one
+ * invalid byte (a rule name from a Latin-1 file, a name cut at a fixed size mid-character) would
+ * make Prometheus reject the whole scrape, bulwark_up with it; each becomes U+FFFD.
+ */
 void stats_prom_label(struct strbuf *sb, const char *v)
 {
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
+	const unsigned char *p = (const unsigned char *)v;
+	size_t k;
+
+	while (*p) {
+		if (*p == '\\' || *p == '"') {
 			strbuf_addc(sb, '\\');
-		if (*v == '\n') {
+			strbuf_addc(sb, (char)*p++);
+		} else if (*p == '\n') {
 			strbuf_add(sb, "\\n", 2);
-			continue;
+			p++;
+		} else if ((k = utf8_seq(p)) == 0) {
+			strbuf_add(sb, "\xef\xbf\xbd", 3);
+			p++;
+		} else {
+			strbuf_add(sb, (const char *)p, k);
+			p += k;
 		}
-		strbuf_addc(sb, *v);
 	}
 }
 

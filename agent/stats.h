@@ -52,8 +52,8 @@ void stats_write_json(struct strbuf *sb, const struct pipeline_stats *p, const s
 /* Appends every exported row in the Prometheus text format (HELP and TYPE once per family). */
 void stats_write_prometheus(struct strbuf *sb, const struct pipeline_stats *p, const struct metrics_run *run);
 
-/* Prometheus text pieces: a label value escaped (backslash, double quote, line feed), a family's
- * HELP and TYPE lines, one sample (lname NULL: no label). */
+/* Prometheus text pieces: a label value escaped (backslash, double quote, line feed; invalid UTF-8
+ * bytes become U+FFFD), a family's HELP and TYPE lines, one sample (lname NULL: no label). */
 void stats_prom_label(struct strbuf *sb, const char *v);
 void stats_prom_head(struct strbuf *sb, const char *name, const char *type, const char *help);
 void stats_prom_sample(struct strbuf *sb, const char *name, const char *lname, const char *lvalue, uint64_t v);

@@ -26,5 +26,11 @@ char *util_read_file(const char *path, size_t max, size_t *len);
  * size stat does not know (procfs); bytes read or -errno.
  */
 ssize_t util_read_small(const char *path, char *buf, size_t size);
+/*
+ * A state line ("READY=1", "WATCHDOG=1") to the service manager at $NOTIFY_SOCKET (systemd's
+ * sd_notify protocol: one datagram). 0 when sent, 0 without $NOTIFY_SOCKET (not under systemd),
+ * or -errno.
+ */
+int util_sd_notify(const char *state);
 
 #endif

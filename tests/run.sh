@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Runs the test suites and prints one closing line "N passed, N failed".
-# Usage: tests/run.sh [unit|replay|bpf|e2e|asan|fuzz|kernels|outputs|ops|packaging|kubernetes|bench]...   (default: all)
+# Usage: tests/run.sh [unit|replay|bpf|e2e|soak|asan|fuzz|kernels|outputs|ops|packaging|kubernetes|bench]...   (default: all)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-suites=${*:-unit replay bpf e2e asan fuzz kernels outputs ops packaging kubernetes bench}
+suites=${*:-unit replay bpf e2e soak asan fuzz kernels outputs ops packaging kubernetes bench}
 passed=0 failed=0
 log=$(mktemp)
 
@@ -60,6 +60,10 @@ for suite in $suites; do
 		# which has no loadgen or python)
 		[ -x "$BUILD"/loadgen ] && [ -f tests/bpf/drops.sh ] &&
 			run "bpf: drops alert" tests/bpf/drops.sh "$BUILD"/bulwark "$BUILD"/loadgen
+		# the agent guards itself: its files, its process and its BPF maps attacked for real;
+		# its heartbeat (tests/bpf/tamper.sh; not in the qemu guest, which has no bpftool or python)
+		[ -x "$BUILD"/loadgen ] && [ -f tests/bpf/tamper.sh ] &&
+			run "bpf: tamper" tests/bpf/tamper.sh "$BUILD"/bulwark
 		# the agent itself under ASan/UBSan, on the same real-kernel tests
 		[ -x build/asan/bulwark ] && run "bpf (asan): events" env ASAN_OPTIONS=detect_leaks=1 \
 			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$BUILD"/tests/bpf_events build/asan/bulwark ;;
@@ -67,7 +71,14 @@ for suite in $suites; do
 		run "e2e: containers" "$BUILD"/tests/e2e_containers "$BUILD"/bulwark
 		run "e2e: attacks" "$BUILD"/tests/e2e_attacks "$BUILD"/bulwark
 		# hostile strings from a container through every alert format (tests/e2e/hostile.sh)
-		run "e2e: hostile container" tests/e2e/hostile.sh "$BUILD"/bulwark ;;
+		run "e2e: hostile container" tests/e2e/hostile.sh "$BUILD"/bulwark
+		# forks, file writes, connects and container churn with a breakout in the middle: the
+		# short form (20 s, 25 containers; make soak runs 60 s and 100; tests/e2e/exhaust.sh)
+		run "e2e: exhaustion" tests/e2e/exhaust.sh "$BUILD" "${EXHAUST_SECONDS:-20}" "${EXHAUST_CHURN:-25}" ;;
+	soak)
+		# mixed load, container churn and a flapping receiver: RSS and fds flat, no alert lost,
+		# counters consistent; 90 s here, 30 min under make soak (tests/e2e/soak.sh)
+		run "soak: mixed load (short)" tests/e2e/soak.sh "$BUILD" "${SOAK_SECONDS:-90}" ;;
 	kernels)
 		# the BPF suite again on Debian 12's 6.1 kernel under qemu: one CO-RE object on two kernels
 		run "kernels: debian 12 linux 6.1 (qemu)" tests/kernels/run.sh ;;

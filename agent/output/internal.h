@@ -156,6 +156,15 @@ struct batch {
  */
 int http_splunk_result(const char *resp, size_t len, struct batch *b, long status, char *why, size_t whylen);
 int http_elastic_result(const char *resp, size_t len, struct batch *b, char *why, size_t whylen);
+/*
+ * The whole answer (status, body) to a batch sent to output c; 0 once every item has a status,
+ * -EMSGSIZE (halve the batch) or -EAGAIN (retry all). Pure: the fuzz harness drives it.
+ */
+int http_answer_result(const struct output_config *c, long status, const char *resp, size_t len, struct batch *b,
+		       char *why, size_t whylen);
+/* One raw header line as curl hands it over (n bytes, no NUL): 1 and *retry_after_ms set if it is
+ * Retry-After, else 0. */
+int http_header_retry_after(const char *line, size_t n, time_t now, unsigned *retry_after_ms);
 
 struct sink;
 struct sink_ops {

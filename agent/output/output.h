@@ -118,6 +118,11 @@ struct output_config {
 /* Delivery counters of one output. */
 struct output_stats {
 	char name[64];
+	/*
+	 * alerts handed to this output (after noise control): once the queue and the spool are
+	 * empty, accepted = sent + dead_lettered + dropped (the soak checks it)
+	 */
+	uint64_t accepted;
 	uint64_t queued;        /* accepted into the in-memory queue */
 	uint64_t sent;          /* confirmed delivered (or duplicate at the receiver) */
 	uint64_t retried;       /* send attempts that failed transiently */

@@ -30,7 +30,7 @@
 #define SYNC_INTERVAL_NS (1000000000ull)
 
 struct counters {
-	atomic_uint_fast64_t queued, sent, retried, spooled, replayed, dead_lettered, dropped;
+	atomic_uint_fast64_t accepted, queued, sent, retried, spooled, replayed, dead_lettered, dropped;
 };
 
 struct output {
@@ -648,6 +648,7 @@ static void fanout(struct outputs *o, const struct alert *a, struct alert *owned
 	for (i = 0; i < o->n; i++) {
 		if (prio > o->outs[i].cfg.min_priority)
 			continue;
+		atomic_fetch_add(&o->outs[i].c.accepted, 1);
 		if (q)
 			enqueue(&o->outs[i], q);
 		else
@@ -979,6 +980,7 @@ size_t outputs__stats(const struct outputs *o, struct output_stats *st, size_t n
 
 		memset(&st[i], 0, sizeof(st[i]));
 		snprintf(st[i].name, sizeof(st[i].name), "%s", out->cfg.name);
+		st[i].accepted = atomic_load(&out->c.accepted);
 		st[i].queued = atomic_load(&out->c.queued);
 		st[i].sent = atomic_load(&out->c.sent);
 		st[i].retried = atomic_load(&out->c.retried);
@@ -1012,9 +1014,9 @@ void outputs__log_stats(const struct outputs *o)
 		return;
 	outputs__stats(o, st, o->n);
 	for (i = 0; i < o->n; i++)
-		log_info("output %s: queued %" PRIu64 " sent %" PRIu64 " retried %" PRIu64 " spooled %" PRIu64
+		log_info("output %s: accepted %" PRIu64 " queued %" PRIu64 " sent %" PRIu64 " retried %" PRIu64 " spooled %" PRIu64
 			 " replayed %" PRIu64 " dead_lettered %" PRIu64 " dropped %" PRIu64 " spool_bytes %" PRIu64
-			 " spool_corrupt %" PRIu64, st[i].name, st[i].queued, st[i].sent, st[i].retried, st[i].spooled,
+			 " spool_corrupt %" PRIu64, st[i].name, st[i].accepted, st[i].queued, st[i].sent, st[i].retried, st[i].spooled,
 			 st[i].replayed, st[i].dead_lettered, st[i].dropped, st[i].spool_bytes, st[i].spool_corrupt);
 	if (atomic_load(&o->suppressed))
 		log_info("outputs: %" PRIu64 " repeated alerts folded into summaries",

@@ -89,17 +89,25 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+int http_header_retry_after(const char *line, size_t n, time_t now, unsigned *retry_after_ms)
+{
+	char v[128];
+
+	/* curl hands over one raw line (not NUL-terminated, CRLF included); longer ones are not ours */
+	if (n <= 12 || n >= 12 + sizeof(v) || strncasecmp(line, "Retry-After:", 12) != 0)
+		return 0;
+	memcpy(v, line + 12, n - 12);
+	v[n - 12] = '\0';
+	*retry_after_ms = parse_retry_after(v, now);
+	return 1;
+}
+
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct http_sink *h = ud;
 	size_t n = size * nmemb;
-	char v[128];
 
-	if (n > 12 && n < 12 + sizeof(v) && strncasecmp(p, "Retry-After:", 12) == 0) {
-		memcpy(v, p + 12, n - 12);
-		v[n - 12] = '\0';
-		h->retry_after_ms = parse_retry_after(v, time(NULL));
-	}
+	http_header_retry_after(p, n, time(NULL), &h->retry_after_ms);
 	return n;
 }
 
@@ -224,12 +232,12 @@ static void body_loki(struct sink *s, struct batch *b, struct strbuf *sb, struct
 
 /* ---- responses --------------------------------------------------------------- */
 
-static void excerpt(char *out, size_t size, const struct strbuf *resp)
+static void excerpt(char *out, size_t size, const char *resp, size_t len)
 {
-	size_t i, n = resp->len < 150 ? resp->len : 150;
+	size_t i, n = len < 150 ? len : 150;
 
 	for (i = 0; i < n && i + 1 < size; i++)
-		out[i] = (unsigned char)resp->buf[i] < 0x20 ? ' ' : resp->buf[i];
+		out[i] = (unsigned char)resp[i] < 0x20 ? ' ' : resp[i];
 	out[i] = '\0';
 }
 
@@ -332,6 +340,36 @@ out:
 	return rc;
 }
 
+/*
+ * What the receiver's status and body mean for the batch, from the answer alone (no transfer
+ * state; the fuzz harness feeds it whatever a receiver could send). 0 once every item has a
+ * status, or -errno when nothing is known delivered: -EMSGSIZE (halve the batch), -EAGAIN.
+ */
+int http_answer_result(const struct output_config *c, long status, const char *resp, size_t len, struct batch *b,
+		       char *why, size_t whylen)
+{
+	char ex[160];
+
+	if (status == 413 && b->n > 1) {
+		snprintf(why, whylen, "HTTP 413 from %s:%u: a batch of %zu is too large", c->host, c->port, b->n);
+		return -EMSGSIZE; /* the worker halves the batch */
+	}
+	if (c->kind == OUTPUT_SPLUNK && (status / 100 == 2 || status / 100 == 4 || status == 503))
+		return http_splunk_result(resp, len, b, status, why, whylen);
+	if (status / 100 == 2) {
+		if (c->kind == OUTPUT_ELASTIC)
+			return http_elastic_result(resp, len, b, why, whylen);
+		all(b, ITEM_OK, NULL);
+		return 0;
+	}
+	excerpt(ex, sizeof(ex), resp ? resp : "", resp ? len : 0);
+	snprintf(why, whylen, "HTTP %ld from %s:%u: %s", status, c->host, c->port, ex);
+	if (status == 408 || status == 429 || status >= 500 || status == 401 || status == 403)
+		return -EAGAIN;
+	all(b, ITEM_DEAD, why);
+	return 0;
+}
+
 /* ---- send -------------------------------------------------------------------- */
 
 static int http_send(struct sink *s, struct batch *b, unsigned *retry_after_ms, char *why, size_t whylen)
@@ -342,7 +380,7 @@ static int http_send(struct sink *s, struct batch *b, unsigned *retry_after_ms, 
 	struct strbuf tmp = STRBUF_INIT;
 	const char *body;
 	size_t body_len;
-	char hdr[300], sig[65], ex[160];
+	char hdr[300], sig[65];
 	long status = 0;
 	CURLcode cc;
 	int rc = 0;
@@ -386,35 +424,13 @@ static int http_send(struct sink *s, struct batch *b, unsigned *retry_after_ms, 
 		goto out;
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-	excerpt(ex, sizeof(ex), &h->resp);
 	*retry_after_ms = h->retry_after_ms;
-	if (status == 413 && b->n > 1) {
-		snprintf(why, whylen, "HTTP 413 from %s:%u: a batch of %zu is too large", c->host, c->port, b->n);
-		rc = -EMSGSIZE; /* the worker halves the batch */
-		goto out;
+	if ((status == 401 || status == 403) && !h->auth_warned) {
+		log_error("output %s: the receiver refuses our credentials (HTTP %ld); alerts are kept "
+			  "and retried until it accepts them", c->name, status);
+		h->auth_warned = true;
 	}
-	if (c->kind == OUTPUT_SPLUNK && (status / 100 == 2 || status / 100 == 4 || status == 503)) {
-		rc = http_splunk_result(h->resp.buf, h->resp.len, b, status, why, whylen);
-		goto out;
-	}
-	if (status / 100 == 2) {
-		if (c->kind == OUTPUT_ELASTIC)
-			rc = http_elastic_result(h->resp.buf, h->resp.len, b, why, whylen);
-		else
-			all(b, ITEM_OK, NULL);
-		goto out;
-	}
-	snprintf(why, whylen, "HTTP %ld from %s:%u: %s", status, c->host, c->port, ex);
-	if (status == 408 || status == 429 || status >= 500 || status == 401 || status == 403) {
-		if ((status == 401 || status == 403) && !h->auth_warned) {
-			log_error("output %s: the receiver refuses our credentials (HTTP %ld); alerts are kept "
-				  "and retried until it accepts them", c->name, status);
-			h->auth_warned = true;
-		}
-		rc = -EAGAIN;
-	} else {
-		all(b, ITEM_DEAD, why);
-	}
+	rc = http_answer_result(c, status, h->resp.buf, h->resp.len, b, why, whylen);
 out:
 	if (h->body.cap > (8u << 20))
 		strbuf_free(&h->body);

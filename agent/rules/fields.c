@@ -2150,6 +2150,50 @@ static bool g_sweep_hosts(struct xctx *x, int idx, struct fval *v)
 	return put_uint(v, x->in->sweep_hosts);
 }
 
+/* ---- the agent itself (rules/tamper.yaml) ---- */
+
+/* The process a ptrace, process_vm_* or /proc/<pid>/mem open acts on is the agent (any of its threads). */
+static bool g_agent_target(struct xctx *x, int idx, struct fval *v)
+{
+	const struct rules_agent *a = x->in->agent;
+	const struct bw_event *ev = rec(x);
+	uint32_t pid;
+
+	(void)idx;
+	if (!a || !a->is_agent)
+		return false;
+	if (ev->hdr.type == BW_EV_PTRACE)
+		pid = ((const struct bw_ptrace *)ev)->target_pid;
+	else if (ev->hdr.type == BW_EV_PROC_MEM)
+		pid = ((const struct bw_proc_mem *)ev)->target_pid;
+	else
+		pid = ((const struct bw_process_vm *)ev)->target_pid;
+	return put_bool(v, pid && a->is_agent(a, pid));
+}
+
+/* The file opened or changed is one of the agent's own (its binary, config, rules, spool). */
+static bool g_agent_file(struct xctx *x, int idx, struct fval *v)
+{
+	const struct rules_agent *a = x->in->agent;
+	struct fval p;
+	size_t i, n;
+
+	(void)idx;
+	if (!a || !file_path(x, &p))
+		return false;
+	for (i = 0; i < a->n_paths; i++) {
+		n = strlen(a->paths[i]);
+		if (n && a->paths[i][n - 1] == '/') {
+			/* a directory: itself (without the slash) or anything under it */
+			if ((p.s.len == n - 1 || (p.s.len >= n && p.s.p[n - 1] == '/')) && !memcmp(p.s.p, a->paths[i], n - 1))
+				return put_bool(v, true);
+		} else if (p.s.len == n && !memcmp(p.s.p, a->paths[i], n)) {
+			return put_bool(v, true);
+		}
+	}
+	return put_bool(v, false);
+}
+
 /* A plain field of the record: field_get reads it through the catalogue (g_cat is never called). */
 static bool g_cat(struct xctx *x, int idx, struct fval *v)
 {
@@ -2382,6 +2426,8 @@ const struct field fields_table[] = {
 	{ "bulwark.proc.aruns", FT_STR, FF_INDEX | FF_INDEX_ANY, KA, "bulwark.proc.runs of the ancestor N levels up (busybox httpd runs httpd); without an index: any ancestor", g_proc_aruns },
 	{ "bulwark.fd.unix_peer", FT_STR, 0, K(CONNECT), "Unix connect: the path the listening socket bound (the socket really reached, whatever name the client used)", g_unix_peer },
 	{ "bulwark.fd.lport_declared", FT_BOOL, 0, K(BIND) | K(LISTEN), "The container declares the local port (image EXPOSE, --expose, -p, Kubernetes containerPorts)", g_fd_lport_declared },
+	{ "bulwark.agent.target", FT_BOOL, 0, K(PTRACE) | K(PROCESS_VM) | K(PROC_MEM), "The process traced, or whose memory is read or written, is the running agent (any of its threads); absent without an agent (replay)", g_agent_target },
+	{ "bulwark.agent.file", FT_BOOL, 0, K(OPEN) | K(CHMOD), "fd.name is one of the running agent's own files: its binary, its config, a rules file or directory, an output's spool directory; absent without an agent (replay)", g_agent_file },
 };
 
 const size_t fields_count = sizeof(fields_table) / sizeof(fields_table[0]);

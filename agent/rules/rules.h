@@ -54,6 +54,18 @@ struct rules_host {
 	uint32_t mnt, net, pid, user, uts, ipc, cgroup, time;
 };
 
+/*
+ * The running agent, for the rules that guard it (bulwark.agent.*, rules/tamper.yaml): its
+ * process and its own files. NULL where there is no agent (replay, rules check).
+ */
+struct rules_agent {
+	/* whether a pid (as an event names it: host pid namespace) is the agent or one of its threads */
+	bool (*is_agent)(const struct rules_agent *a, uint32_t pid);
+	uint32_t tgid;
+	const char *const *paths; /* its binary, config, rules and spool; one ending in '/' covers a directory */
+	size_t n_paths;
+};
+
 /* Everything one evaluation may look at. */
 struct rule_input {
 	const struct event_view *ev;            /* a validated record; NULL for a container event */
@@ -66,6 +78,7 @@ struct rule_input {
 	const struct container_info *layer_container;
 	/* connect: distinct destination ports / addresses of the process in the sweep window (agent/netwatch.c) */
 	uint32_t sweep_ports, sweep_hosts;
+	const struct rules_agent *agent;        /* NULL: no agent to guard */
 };
 
 /* Falco's priorities, most severe first (the same values as enum alert_priority of agent/output). */

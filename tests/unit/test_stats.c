@@ -178,11 +178,25 @@ static void test_label_escape(void)
 	strbuf_free(&sb);
 }
 
+/* A label value that is not UTF-8 (a Latin-1 rule name, a name cut mid-character, an overlong
+ * '/', a surrogate) would make Prometheus refuse the whole scrape: each bad byte is U+FFFD, valid
+ * multi-byte characters pass (the fuzz harness tests/fuzz/fuzz_metrics.c found the first). */
+static void test_label_utf8(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	stats_prom_label(&sb, "caf\xe9 \xc3\xa9t\xc3\xa9 \xe2\x82 \xc0\xaf \xed\xa0\x80 \xf0\x9f\x90\xb3");
+	CHECK_STR(sb.buf, "caf\xef\xbf\xbd \xc3\xa9t\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+			  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xf0\x9f\x90\xb3");
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	RUN(test_table_shape);
 	RUN(test_stats_line);
 	RUN(test_prometheus);
 	RUN(test_label_escape);
+	RUN(test_label_utf8);
 	return check_summary();
 }
