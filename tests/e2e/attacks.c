@@ -305,6 +305,87 @@ static void test_sensitive_file_read(void)
 	sh(NULL, 0, "docker rm -f bw-atk-read >/dev/null 2>&1");
 }
 
+/*
+ * Class 6: a credential read by another name. A hard link made to /etc/shadow from /tmp by a
+ * relative name, then read by the link's name: the link is an alert of its own, and the read
+ * is a read of /etc/shadow (the kernel reports the inode's watched name). A relative symlink,
+ * and the pod's service-account token read by cat from a mounted secret volume.
+ */
+static void test_sensitive_file_by_any_name(void)
+{
+	char id[80], secrets[PATH_MAX], flags[PATH_MAX + 96];
+	json_t *a;
+
+	snprintf(secrets, sizeof(secrets), "%s/serviceaccount", workdir);
+	CHECK(sh(NULL, 0, "mkdir -p %s && echo eyJhbGciOi-token > %s/token", secrets, secrets) == 0, "secret volume");
+	snprintf(flags, sizeof(flags), "-v %s:/var/run/secrets/kubernetes.io/serviceaccount:ro", secrets);
+	CHECK(start_container(id, sizeof(id), "bw-brd-anyname", flags) == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-anyname sh -c 'echo \"root:*:19000:0:99999:7:::\" > /etc/shadow'") == 0, "setup");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-anyname sh -c 'cd /tmp && ln ../etc/./shadow hl && cat hl && ln -s ../etc/shadow sl' >/dev/null") == 0,
+	      "hard link, read, symlink");
+	a = tracer_find_alert("Link to Sensitive File", alert_field_is, &(struct field_is){ "evt.type", "link" }, TIMEOUT_MS);
+	CHECK(a, "no alert for the hard link");
+	if (a) {
+		CHECK(from_container(a, id), "container %s", alert_field(a, "container.id"));
+		CHECK_STR(alert_field(a, "fs.path.source"), "/etc/shadow");
+		CHECK_STR(alert_field(a, "fs.path.sourceraw"), "../etc/./shadow");
+		CHECK_STR(alert_field(a, "fs.path.target"), "/tmp/hl");
+		CHECK_STR(jstr(a, "priority"), "Warning");
+	}
+	a = tracer_find_alert("Link to Sensitive File", alert_field_is, &(struct field_is){ "evt.type", "symlink" }, TIMEOUT_MS);
+	CHECK(a, "no alert for the symlink");
+	if (a) {
+		CHECK(from_container(a, id), "container %s", alert_field(a, "container.id"));
+		CHECK_STR(alert_field(a, "fs.path.source"), "/etc/shadow");
+		CHECK_STR(alert_field(a, "fs.path.target"), "/tmp/sl");
+	}
+	a = tracer_find_alert("Sensitive File Read in Container", alert_field_is,
+			      &(struct field_is){ "bulwark.file.upath", "hl" }, TIMEOUT_MS);
+	CHECK(a, "no alert for the read through the hard link");
+	if (a) {
+		CHECK(from_container(a, id), "container %s", alert_field(a, "container.id"));
+		CHECK_STR(alert_field(a, "fd.name"), "/etc/shadow");
+		CHECK_STR(alert_field(a, "proc.name"), "cat");
+		CHECK(json_is_true(json_object_get(json_object_get(a, "output_fields"), "bulwark.file.alias")),
+		      "bulwark.file.alias");
+	}
+	CHECK(sh(NULL, 0, "docker exec bw-brd-anyname cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null") == 0,
+	      "token read");
+	a = tracer_find_alert("Sensitive File Read in Container", alert_field_is,
+			      &(struct field_is){ "fd.name", "/var/run/secrets/kubernetes.io/serviceaccount/token" }, TIMEOUT_MS);
+	CHECK(a, "no alert for the token read by cat");
+	if (a)
+		CHECK(from_container(a, id), "container %s", alert_field(a, "container.id"));
+	tracer_drain(1000);
+	/* exactly these: two links and two reads */
+	CHECK_INT(tracer_count_alerts("Link to Sensitive File", from_container, id), 2);
+	CHECK_INT(tracer_count_alerts("Sensitive File Read in Container", from_container, id), 2);
+	sh(NULL, 0, "docker rm -f bw-brd-anyname >/dev/null 2>&1");
+}
+
+/*
+ * Its benign twin: the same tools on the app's own files: a hard link and a relative symlink
+ * named shadow in the app's directory, /etc/passwd read through ../, and the token read by a
+ * program that is neither a shell nor a file utility (a client; here busybox's md5sum).
+ */
+static void test_benign_links_and_token_client(void)
+{
+	char id[80], secrets[PATH_MAX], flags[PATH_MAX + 96];
+
+	snprintf(secrets, sizeof(secrets), "%s/serviceaccount2", workdir);
+	CHECK(sh(NULL, 0, "mkdir -p %s && echo eyJhbGciOi-token > %s/token", secrets, secrets) == 0, "secret volume");
+	snprintf(flags, sizeof(flags), "-v %s:/var/run/secrets/kubernetes.io/serviceaccount:ro", secrets);
+	CHECK(start_container(id, sizeof(id), "bw-brd-links-benign", flags) == 0, "docker run");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-brd-links-benign sh -c 'echo root:x:0:0::/root:/bin/sh > /etc/passwd && mkdir -p /app && cd /app && echo data > state && ln state state.bak"
+		 " && ln -s state shadow && cat shadow state.bak && cat ../etc/../etc/passwd"
+		 " && ln -s /bin/busybox /app/md5sum && /app/md5sum /var/run/secrets/kubernetes.io/serviceaccount/token' >/dev/null") == 0,
+	      "benign work");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-brd-links-benign >/dev/null 2>&1");
+}
+
 /* Benign twins: a container doing ordinary work raises nothing. */
 static void test_benign_workload_is_silent(void)
 {
@@ -452,7 +533,7 @@ static void cleanup(void)
 	tracer_kill();
 	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
-		    " bw-benign-image >/dev/null 2>&1");
+		    " bw-benign-image bw-brd-anyname bw-brd-links-benign >/dev/null 2>&1");
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -482,6 +563,8 @@ int main(int argc, char **argv)
 	RUN(test_release_agent_breakout);
 	RUN(test_drop_and_execute);
 	RUN(test_sensitive_file_read);
+	RUN(test_sensitive_file_by_any_name);
+	RUN(test_benign_links_and_token_client);
 	RUN(test_proc_mem_injection);
 	RUN(test_packet_socket);
 	RUN(test_connect_sweep);
