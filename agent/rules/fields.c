@@ -2091,6 +2091,17 @@ static bool g_pathop_new_raw(struct xctx *x, int idx, struct fval *v)
 	return put_rec_str(x, v, rec_pathop(x)->newpath, false);
 }
 
+/* a regular file with an execute bit, as the inode is after the call */
+static bool g_file_executable(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_file *f = rec_file(rec(x));
+
+	(void)idx;
+	if (!f || !f->mode)
+		return false;
+	return put_bool(v, S_ISREG(f->mode) && (f->mode & 0111));
+}
+
 static bool g_file_alias(struct xctx *x, int idx, struct fval *v)
 {
 	(void)idx;
@@ -2252,6 +2263,7 @@ const struct field fields_table[] = {
 	{ "bulwark.pathop.olddir", FT_STR, FF_ZERO_NA, K(LINK) | K(RENAME) | K(UNLINK) | K(MKDIR), "The directory a relative first path starts from (cwd or dirfd), resolved by the kernel", CAT("pathop.olddir") },
 	{ "bulwark.pathop.newdir", FT_STR, FF_ZERO_NA, K(LINK) | K(SYMLINK) | K(RENAME), "The directory a relative new path starts from (cwd or dirfd), resolved by the kernel", CAT("pathop.newdir") },
 	{ "bulwark.pathop.flags", FT_UINT, 0, K(LINK) | K(RENAME) | K(UNLINK), "linkat, renameat2, unlinkat flags (AT_EMPTY_PATH 0x1000, RENAME_EXCHANGE 2, AT_REMOVEDIR 0x200, ...)", CAT("pathop.flags") },
+	{ "bulwark.file.executable", FT_BOOL, 0, K_FILE, "A regular file with an execute bit (0100, 0010 or 0001) in its inode mode after the call; absent when no file was resolved", g_file_executable },
 	{ "bulwark.file.alias", FT_BOOL, 0, K(OPEN), "The file has several hard links and was opened by a name no rule watches: fd.name is its watched name (a hard link to /etc/shadow read as /tmp/x: fd.name /etc/shadow, bulwark.file.upath /tmp/x)", g_file_alias },
 	{ "evt.arg.res_or_fd", FT_STR, 0, 0, "No data on bulwark yet", g_nodata },
 	{ "evt.args", FT_STR, 0, 0, "No data on bulwark yet (Falco: every argument as text)", g_nodata },

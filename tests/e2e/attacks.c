@@ -365,7 +365,7 @@ static void test_sensitive_file_by_any_name(void)
 
 /*
  * Its benign twin: the same tools on the app's own files: a hard link and a relative symlink
- * named shadow in the app's directory, /etc/passwd read through ../, and the token read by a
+ * named shadow in the app's directory, /etc/hostname read through ../, and the token read by a
  * program that is neither a shell nor a file utility (a client; here busybox's md5sum).
  */
 static void test_benign_links_and_token_client(void)
@@ -377,13 +377,81 @@ static void test_benign_links_and_token_client(void)
 	snprintf(flags, sizeof(flags), "-v %s:/var/run/secrets/kubernetes.io/serviceaccount:ro", secrets);
 	CHECK(start_container(id, sizeof(id), "bw-brd-links-benign", flags) == 0, "docker run");
 	CHECK(sh(NULL, 0,
-		 "docker exec bw-brd-links-benign sh -c 'echo root:x:0:0::/root:/bin/sh > /etc/passwd && mkdir -p /app && cd /app && echo data > state && ln state state.bak"
-		 " && ln -s state shadow && cat shadow state.bak && cat ../etc/../etc/passwd"
+		 "docker exec bw-brd-links-benign sh -c 'mkdir -p /app && cd /app && echo data > state && ln state state.bak"
+		 " && ln -s state shadow && cat shadow state.bak && cat ../etc/../etc/hostname"
 		 " && ln -s /bin/busybox /app/md5sum && /app/md5sum /var/run/secrets/kubernetes.io/serviceaccount/token' >/dev/null") == 0,
 	      "benign work");
 	tracer_drain(3000);
 	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
 	sh(NULL, 0, "docker rm -f bw-brd-links-benign >/dev/null 2>&1");
+}
+
+/*
+ * Class 8: persistence written from a container: an account appended to /etc/passwd, root's
+ * crontab installed, a preload list renamed over /etc/ld.so.preload from /etc by a relative
+ * name, and busybox copied to /tmp/kworker, never run.
+ */
+static void test_persistence_written(void)
+{
+	char id[80];
+	json_t *a;
+
+	CHECK(start_container(id, sizeof(id), "bw-brd-persist", "") == 0, "docker run");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-brd-persist sh -c 'echo \"root:x:0:0::/root:/bin/sh\" >> /etc/passwd"
+		 " && mkdir -p /var/spool/cron/crontabs && echo \"* * * * * /tmp/kworker\" | busybox crontab -"
+		 " && echo /tmp/evil.so > /tmp/p && cd /etc && busybox mv /tmp/p ld.so.preload"
+		 " && cp /bin/busybox /tmp/kworker'") == 0,
+	      "persistence steps");
+	/* busybox crontab writes root.new (and cron.update), then renames root.new over root */
+	a = tracer_find_alert("Persistence File Written in Container", alert_field_is,
+			      &(struct field_is){ "fs.path.target", "/var/spool/cron/crontabs/root" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for the crontab");
+	if (a) {
+		CHECK_STR(jstr(a, "priority"), "Error");
+		CHECK_STR(alert_field(a, "fs.path.source"), "/var/spool/cron/crontabs/root.new");
+	}
+	a = tracer_find_alert("Persistence File Written in Container", alert_field_is,
+			      &(struct field_is){ "fs.path.target", "/etc/ld.so.preload" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for the rename over /etc/ld.so.preload");
+	if (a) {
+		CHECK_STR(alert_field(a, "evt.type"), "rename");
+		CHECK_STR(alert_field(a, "fs.path.source"), "/tmp/p");
+	}
+	a = tracer_find_alert("Persistence File Written in Container", alert_field_is,
+			      &(struct field_is){ "fd.name", "/etc/passwd" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for /etc/passwd");
+	a = tracer_find_alert("Executable Written into Container Layer", from_container, id, TIMEOUT_MS);
+	CHECK(a, "no alert for the executable written");
+	if (a) {
+		CHECK_STR(alert_field(a, "fd.name"), "/tmp/kworker");
+		CHECK_STR(alert_field(a, "proc.name"), "cp");
+		CHECK_STR(jstr(a, "priority"), "Notice");
+	}
+	tracer_drain(1000);
+	/* /etc/passwd, crontab's root.new, cron.update and rename, the preload rename */
+	CHECK_INT(tracer_count_alerts("Persistence File Written in Container", from_container, id), 5);
+	CHECK_INT(tracer_count_alerts("Executable Written into Container Layer", from_container, id), 1);
+	sh(NULL, 0, "docker rm -f bw-brd-persist >/dev/null 2>&1");
+}
+
+/*
+ * Its benign twin: `crontab -l`, /etc/passwd read, an app writing, renaming and linking its
+ * own data files, a shell script written without an execute bit.
+ */
+static void test_benign_persistence_twin(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-brd-persist-benign", "") == 0, "docker run");
+	sh(NULL, 0, "docker exec bw-brd-persist-benign busybox crontab -l >/dev/null 2>&1");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-brd-persist-benign sh -c 'cat /etc/passwd 2>/dev/null; mkdir -p /app && cd /app"
+		 " && echo data > state.tmp && busybox mv state.tmp state && ln state state.1 && echo echo hi > run.sh' >/dev/null") == 0,
+	      "benign work");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-brd-persist-benign >/dev/null 2>&1");
 }
 
 /* Benign twins: a container doing ordinary work raises nothing. */
@@ -533,7 +601,8 @@ static void cleanup(void)
 	tracer_kill();
 	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
-		    " bw-benign-image bw-brd-anyname bw-brd-links-benign >/dev/null 2>&1");
+		    " bw-benign-image bw-brd-anyname bw-brd-links-benign"
+		    " bw-brd-persist bw-brd-persist-benign >/dev/null 2>&1");
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -565,6 +634,8 @@ int main(int argc, char **argv)
 	RUN(test_sensitive_file_read);
 	RUN(test_sensitive_file_by_any_name);
 	RUN(test_benign_links_and_token_client);
+	RUN(test_persistence_written);
+	RUN(test_benign_persistence_twin);
 	RUN(test_proc_mem_injection);
 	RUN(test_packet_socket);
 	RUN(test_connect_sweep);
