@@ -441,6 +441,7 @@ static const struct cat_field setns_fields[] = {
 		"inode number of that namespace, comparable with `proc.ns.*`; 0 when the fd is not nsfs",
 		"filesystem of the fd: `nsfs`, `pidfs` (pidfds since 6.9), `anon_inodefs` (pidfds before); `\"\"` if the fd was not open",
 		NULL),
+	{ .key = "initial", .kind = CAT_BIT, .off = offsetof(struct bw_ns, ev.flags), .width = 4, .aux = BW_F_NS_INITIAL, DOC("the namespace joined (an nsfs fd) is one of the kernel's initial namespaces, the host's: compared in the kernel with those of `init_task` (reached through `real_parent`), not with `/proc/1/ns`, which a sandboxed init or an agent without the host's PID namespace cannot read", "`init_task.nsproxy`, `init_task.cred->user_ns`") },
 };
 
 /* net: the family decides which of addr/port and path exist */

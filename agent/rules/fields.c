@@ -1312,6 +1312,9 @@ static bool g_ns_host(struct xctx *x, int idx, struct fval *v)
 	(void)idx;
 	if (!n->ns_inum)
 		return false;
+	/* the kernel's own verdict (init_task's namespaces), whatever /proc/1/ns shows */
+	if (n->ev.flags & BW_F_NS_INITIAL)
+		return put_bool(v, true);
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		uint32_t host = 0;
 
@@ -2401,7 +2404,7 @@ const struct field fields_table[] = {
 	{ "bulwark.ns.flags", FT_STR, 0, K_NS, "CLONE_* flags of unshare, nstype of setns", CAT("ns.flags") },
 	{ "bulwark.ns.inum", FT_UINT, FF_ZERO_NA, K(SETNS), "Inode number of the namespace joined", CAT("ns.inum") },
 	{ "bulwark.ns.fd_fs", FT_STR, FF_ZERO_NA, K(SETNS), "Filesystem of the setns fd (nsfs, pidfs, ...)", CAT("ns.fd_fs") },
-	{ "bulwark.ns.host", FT_BOOL, 0, K(SETNS), "The namespace joined is the host's (fixed initial inode numbers; mnt and net need the host's ids)", g_ns_host },
+	{ "bulwark.ns.host", FT_BOOL, 0, K(SETNS), "The namespace joined is the host's: the kernel's initial namespaces, decided in the kernel (setns.initial); else the fixed initial inode numbers, and for mnt and net the host's ids from /proc/1/ns where they can be read", g_ns_host },
 	{ "bulwark.net.family", FT_STR, 0, K_NET, "inet, inet6 or unix", g_net_family },
 	{ "bulwark.net.path", FT_STR, FF_ZERO_NA, K_NET, "Unix socket path ('@' first for abstract names)", CAT("net.path") },
 	{ "bulwark.net.backlog", FT_UINT, 0, K(LISTEN), "listen backlog", CAT("net.backlog") },

@@ -181,6 +181,12 @@ struct bw_proc {
  * agent watches): file.path is that watched name, upath how the caller got there.
  */
 #define BW_F_FILE_ALIAS  (1u << 3)
+/*
+ * setns: the namespace joined is one of the kernel's initial namespaces (those
+ * of init_task, the host's), decided in the kernel: the host's ids need not be
+ * readable in /proc/1/ns (a sandboxed init, an agent without the host's pids).
+ */
+#define BW_F_NS_INITIAL  (1u << 4)
 
 /* Prefix of every record. */
 struct bw_event {

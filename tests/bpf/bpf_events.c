@@ -1529,6 +1529,67 @@ static void test_setns(void)
 	}
 }
 
+/* Back into the namespaces it came from (the host's), then into a new one: ns.initial tells them apart. */
+static int child_setns_initial(void *arg)
+{
+	int uts = open("/proc/self/ns/uts", O_RDONLY), net = open("/proc/self/ns/net", O_RDONLY), fresh;
+
+	(void)arg;
+	if (uts < 0 || net < 0 || unshare(CLONE_NEWUTS | CLONE_NEWNET))
+		return 1;
+	fresh = open("/proc/self/ns/net", O_RDONLY);
+	if (fresh < 0 || setns(uts, CLONE_NEWUTS) || setns(net, CLONE_NEWNET) || setns(fresh, CLONE_NEWNET))
+		return 2;
+	return 0;
+}
+
+static bool jbool_initial_false(json_t *ev, const void *arg)
+{
+	(void)arg;
+	return !jbool(ev, "ns.initial");
+}
+
+static bool ns_type_inum(json_t *ev, const void *arg)
+{
+	const unsigned long long *inum = arg;
+
+	return (unsigned long long)jint(ev, "ns.inum") == *inum;
+}
+
+/*
+ * The kernel decides whether a namespace joined is one of the initial ones (init_task's),
+ * without /proc/1/ns (unreadable on this very host: its PID 1 is sandboxed). The test runs in
+ * the host's namespaces: uts has the fixed initial inode number 0xEFFFFFFE on every kernel.
+ */
+static void test_setns_initial(void)
+{
+	struct stat uts, net;
+	unsigned long long u, n;
+	pid_t pid;
+	json_t *ev;
+
+	CHECK(stat("/proc/self/ns/uts", &uts) == 0 && stat("/proc/self/ns/net", &net) == 0, "stat ns");
+	if (uts.st_ino != 0xEFFFFFFEu)
+		SKIP("the test does not run in the initial uts namespace");
+	u = uts.st_ino;
+	n = net.st_ino;
+	pid = run_child(child_setns_initial, NULL, NULL);
+	ev = find_event("setns", pid, ns_type_inum, &u, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no setns event into the initial uts namespace");
+	if (ev) {
+		CHECK_STR(jstr(ev, "ns.type"), "uts");
+		CHECK(jbool(ev, "ns.initial"), "ns.initial for the initial uts namespace");
+	}
+	ev = find_event("setns", pid, ns_type_inum, &n, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no setns event into the host's net namespace");
+	if (ev) {
+		CHECK_STR(jstr(ev, "ns.type"), "net");
+		CHECK(jbool(ev, "ns.initial"), "ns.initial for the host's net namespace");
+	}
+	CHECK_INT(count_events("setns", pid, NULL, NULL), 3);
+	CHECK_INT(count_events("setns", pid, jbool_initial_false, NULL), 1);
+}
+
 /* ---- tests: network --------------------------------------------------------------------- */
 
 static int listen_port;
@@ -2295,6 +2356,7 @@ int main(int argc, char **argv)
 	RUN(test_chroot);
 	RUN(test_unshare_and_pivot_root);
 	RUN(test_setns);
+	RUN(test_setns_initial);
 	RUN(test_connect);
 	RUN(test_bind_and_listen);
 	RUN(test_listen_unix);

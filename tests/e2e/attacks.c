@@ -556,6 +556,52 @@ static void test_benign_core_pattern_reader(void)
 	sh(NULL, 0, "docker rm -f bw-brd-corepat-benign >/dev/null 2>&1");
 }
 
+/*
+ * Class 4: the host's mount and network namespaces joined from a container that shares the
+ * host's PID namespace (nsenter -t <a host process>), on this host whose PID 1 namespaces the
+ * agent cannot read (/proc/1/ns links are unreadable here): decided in the kernel against
+ * init_task's namespaces.
+ */
+static void test_setns_into_host_namespaces(void)
+{
+	char id[80];
+	json_t *a;
+
+	/* CAP_SYS_PTRACE: opening another process's /proc/<pid>/ns links */
+	CHECK(start_container(id, sizeof(id), "bw-brd-nsenter", BREAKOUT_FLAGS " --cap-add SYS_PTRACE --pid host") == 0,
+	      "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-nsenter busybox nsenter -t %d -m -n true", getpid()) == 0, "nsenter");
+	a = tracer_find_alert("Namespace Change to Host via setns", alert_field_is,
+			      &(struct field_is){ "bulwark.ns.type", "mnt" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for the host's mount namespace");
+	if (a)
+		CHECK_STR(jstr(a, "priority"), "Critical");
+	a = tracer_find_alert("Namespace Change to Host via setns", alert_field_is,
+			      &(struct field_is){ "bulwark.ns.type", "net" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for the host's network namespace");
+	tracer_drain(1000);
+	CHECK_INT(tracer_count_alerts("Namespace Change to Host via setns", from_container, id), 2);
+	sh(NULL, 0, "docker rm -f bw-brd-nsenter >/dev/null 2>&1");
+}
+
+/*
+ * The twin: the same container's shell enters its own namespaces (nsenter -t $$): no setns
+ * alert; the one alert is the posture rule's for the container's settings.
+ */
+static void test_benign_setns_own_namespaces(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-brd-nsenter-benign", BREAKOUT_FLAGS " --cap-add SYS_PTRACE --pid host") == 0,
+	      "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-nsenter-benign sh -c 'busybox nsenter -t $$ -m -n true'") == 0, "nsenter");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts("Namespace Change to Host via setns", from_container, id), 0);
+	CHECK_INT(tracer_count_alerts("Risky Container Started", from_container, id), 1);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 1);
+	sh(NULL, 0, "docker rm -f bw-brd-nsenter-benign >/dev/null 2>&1");
+}
+
 /* Benign twins: a container doing ordinary work raises nothing. */
 static void test_benign_workload_is_silent(void)
 {
@@ -704,7 +750,8 @@ static void cleanup(void)
 	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
 		    " bw-benign-image bw-brd-anyname bw-brd-links-benign"
-		    " bw-brd-persist bw-brd-persist-benign bw-brd-corepat bw-brd-binfmt bw-brd-corepat-benign >/dev/null 2>&1");
+		    " bw-brd-persist bw-brd-persist-benign bw-brd-corepat bw-brd-binfmt bw-brd-corepat-benign"
+		    " bw-brd-nsenter bw-brd-nsenter-benign >/dev/null 2>&1");
 	restore_core_pattern();
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
@@ -742,6 +789,8 @@ int main(int argc, char **argv)
 	RUN(test_core_pattern_pipe_breakout);
 	RUN(test_binfmt_misc_handler_breakout);
 	RUN(test_benign_core_pattern_reader);
+	RUN(test_setns_into_host_namespaces);
+	RUN(test_benign_setns_own_namespaces);
 	RUN(test_proc_mem_injection);
 	RUN(test_packet_socket);
 	RUN(test_connect_sweep);
