@@ -301,7 +301,7 @@ static const struct cat_field exec_fields[] = {
 	{ .key = "cap_effective", .kind = CAT_HEX, .off = offsetof(struct bw_exec, cap_effective), .width = 8, DOC("effective capability set of the new image, hexadecimal (`\"0x1fffeffffff\"`; bit n is capability n)", "`task->cred->cap_effective`") },
 	{ S(struct bw_exec, tty, "tty", BW_TTY_MAX), DOC("controlling terminal name, e.g. `pts0`; `\"\"` without one; bound 63 bytes", "`task->signal->tty->name`") },
 	{ .key = "loginuid", .kind = CAT_ID, .off = offsetof(struct bw_exec, loginuid), .width = 1, DOC("audit login uid; `-1` when unset", "`task->loginuid`") },
-	{ .key = "layer_container", .kind = CAT_CUSTOM, .custom = &layer_container, .type_doc = "object", DOC("only when a host process (or the usermode helper) executes a file inside a known container's overlay upper directory: that container's `id`, `name`, `image` (the release_agent escape). The agent learns each container's upper directory from its rootfs mount in the host's `/proc/1/mountinfo`.", "agent (`container_cache__by_layer_path`)") },
+	{ .key = "layer_container", .kind = CAT_CUSTOM, .custom = &layer_container, .type_doc = "object", DOC("only when a host process (or the usermode helper) executes a file inside a known container's overlay upper directory (`filename`, or `exe` for a binfmt_misc handler's interpreter): that container's `id`, `name`, `image` (release_agent, core_pattern pipe, modprobe, uevent_helper, binfmt_misc). The agent learns each container's upper directory from its rootfs mount in the host's `/proc/1/mountinfo`.", "agent (`container_cache__by_layer_path`)") },
 	/* in the record, printed as the process's (proc.args, proc.cgroup) */
 	STDFD(0, "stdin", "stdin"),
 	STDFD(1, "stdout", "stdout"),
@@ -343,12 +343,18 @@ static const struct cat_name via_names[] = { { BW_VIA_SYSCALL, "syscall" }, { BW
 	  DOC("the door: `\"syscall\"`, or `\"io_uring\"` for " what " made by an io_uring request (reported under the syscall it stands for)", \
 	      "the hook: syscall tracepoint, or io_uring's submit/complete tracepoints") }
 
+static bool by_alias(const struct bw_event *ev)
+{
+	return (ev->flags & BW_F_FILE_ALIAS) != 0;
+}
+
 static const struct cat_field open_fields[] = {
 	{ S(struct bw_open, upath, "upath", BW_UPATH_MAX), DOC("the path as the caller passed it (possibly relative): read at syscall entry for opens with write intent, at exit for read-only ones; for io_uring, the kernel's copy taken when the request was submitted; `\"\"` for `open_by_handle_at` (a handle, no path); bound 511 bytes", "syscall argument / `io_open.filename`") },
 	{ I(struct bw_open, dirfd, "dirfd", -100), DOC("the dirfd argument of `openat`/`openat2` (also through io_uring); the `mount_fd` of `open_by_handle_at`; `-100` (`AT_FDCWD`) for `open` and `creat`", "syscall argument") },
 	{ .key = "flags", .kind = CAT_FLAGS, .off = offsetof(struct bw_open, open_flags), .width = 4, .table = &cat_open_flags, DOC("the open flags as names joined with `\\|` (`O_RDONLY` first when the access mode is 0; `O_TMPFILE` opens show `O_TMPFILE\\|O_DIRECTORY`; `O_SYNC` includes `O_DSYNC`); `flags_raw`: the same as a number (`creat` is `O_CREAT\\|O_WRONLY\\|O_TRUNC`, 577; for `openat2`, `open_how.flags`, low 32 bits)", "syscall argument / `struct open_how`") },
 	{ U(struct bw_open, open_mode, "mode"), DOC("the mode argument (decimal; meaningful with `O_CREAT`/`O_TMPFILE`); for `openat2`, `open_how.mode`", "syscall argument") },
 	VIA_FIELD(struct bw_open, "an `IORING_OP_OPENAT` (`openat`) or `IORING_OP_OPENAT2` (`openat2`)"),
+	{ .key = "alias", .kind = CAT_BIT, .off = offsetof(struct bw_open, ev.flags), .width = 4, .aux = BW_F_FILE_ALIAS, .when = by_alias, DOC("present (true) only when the file has several hard links and was opened by a name no rule watches while another of its names is watched: `path` and `name` are that watched name (`upath` is how the caller reached it). The watched name is the inode's entry in the agent's watched-inode map (the files of the rules' read-only paths on the host, filled at load and reload), else another of its names in the dentry cache (at most 4 looked at)", "`inode->i_nlink`, `inode->i_dentry`, map `ro_inodes`") },
 	{ .kind = CAT_FILE, .off = offsetof(struct bw_open, file), DOC("the file object (see above) of the file opened, resolved at syscall exit from the returned fd; empty strings, zeros and `null` when `res < 0`", "`struct file` of the new fd") },
 };
 
@@ -435,6 +441,7 @@ static const struct cat_field setns_fields[] = {
 		"inode number of that namespace, comparable with `proc.ns.*`; 0 when the fd is not nsfs",
 		"filesystem of the fd: `nsfs`, `pidfs` (pidfds since 6.9), `anon_inodefs` (pidfds before); `\"\"` if the fd was not open",
 		NULL),
+	{ .key = "initial", .kind = CAT_BIT, .off = offsetof(struct bw_ns, ev.flags), .width = 4, .aux = BW_F_NS_INITIAL, DOC("the namespace joined (an nsfs fd) is one of the kernel's initial namespaces, the host's: compared in the kernel with those of `init_task` (reached through `real_parent`), not with `/proc/1/ns`, which a sandboxed init or an agent without the host's PID namespace cannot read", "`init_task.nsproxy`, `init_task.cred->user_ns`") },
 };
 
 /* net: the family decides which of addr/port and path exist */
@@ -641,6 +648,33 @@ static const struct cat_field exec_failed_fields[] = {
 	{ U(struct bw_exec_failed, at_flags, "flags"), DOC("`execveat` flags: `AT_SYMLINK_NOFOLLOW` 0x100, `AT_EMPTY_PATH` 0x1000; 0 for `execve`", "syscall argument") },
 };
 
+/* path operations: link, symlink, rename, unlink, mkdir (struct bw_pathop) */
+static bool is_mkdir(const struct bw_event *ev)
+{
+	return ev->hdr.type == BW_EV_MKDIR;
+}
+
+static bool has_new(const struct bw_event *ev)
+{
+	return ev->hdr.type == BW_EV_LINK || ev->hdr.type == BW_EV_SYMLINK || ev->hdr.type == BW_EV_RENAME;
+}
+
+static bool has_flags(const struct bw_event *ev)
+{
+	return ev->hdr.type == BW_EV_LINK || ev->hdr.type == BW_EV_RENAME || ev->hdr.type == BW_EV_UNLINK;
+}
+
+static const struct cat_field pathop_fields[] = {
+	{ S(struct bw_pathop, oldpath, "oldpath", BW_UPATH_MAX), DOC("the first path as passed, read at entry: `link`/`rename` oldpath, `symlink` target (the link's content, never resolved), `unlink`/`mkdir` path; bound 511 bytes", "syscall argument") },
+	{ S(struct bw_pathop, olddir, "olddir", BW_PATH_MAX), DOC("the directory a relative `oldpath` starts from, resolved at exit from kernel objects: the working directory (`olddirfd` -100) or the dirfd's file (for `linkat` with `AT_EMPTY_PATH` and an empty `oldpath`, the file linked itself); `\"\"` when `oldpath` is absolute and for `symlink`; same bounds as the file object's `path`", "`task->fs->pwd` / the dirfd's `f_path`") },
+	{ I(struct bw_pathop, olddirfd, "olddirfd", -100), DOC("`linkat`, `renameat`, `renameat2`: olddirfd; `unlinkat`, `mkdirat`: dirfd; -100 (`AT_FDCWD`) for the other calls", "syscall argument") },
+	{ S(struct bw_pathop, newpath, "newpath", BW_UPATH_MAX), .when = has_new, DOC("`link`, `symlink`, `rename` only: the new name as passed (`symlink`: linkpath); bound 511 bytes", "syscall argument") },
+	{ S(struct bw_pathop, newdir, "newdir", BW_PATH_MAX), .when = has_new, DOC("`link`, `symlink`, `rename` only: the directory a relative `newpath` starts from, resolved at exit (as `olddir`)", "`task->fs->pwd` / the dirfd's `f_path`") },
+	{ I(struct bw_pathop, newdirfd, "newdirfd", -100), .when = has_new, DOC("`linkat`, `renameat*`, `symlinkat`: newdirfd; -100 otherwise", "syscall argument") },
+	{ U(struct bw_pathop, at_flags, "flags"), .when = has_flags, DOC("`link`, `rename`, `unlink` only: `linkat` flags (`AT_SYMLINK_FOLLOW` 0x400, `AT_EMPTY_PATH` 0x1000), `renameat2` flags (`RENAME_NOREPLACE` 1, `RENAME_EXCHANGE` 2, `RENAME_WHITEOUT` 4), `unlinkat` flags (`AT_REMOVEDIR` 0x200); 0 for the other calls", "syscall argument") },
+	{ U(struct bw_pathop, mode, "mode"), .when = is_mkdir, DOC("`mkdir` only: the mode argument (decimal)", "syscall argument") },
+};
+
 #define T(ev, o, strct, flds, evt) \
 	[BW_EV_##ev] = { o, sizeof(strct), flds, sizeof(flds) / sizeof(flds[0]), evt, #strct }
 
@@ -671,6 +705,11 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(MEM_EXEC, "mem_exec", struct bw_mem_exec, mem_exec_fields, NULL),
 	T(SOCKET, "socket", struct bw_socket, socket_fields, NULL),
 	T(EXEC_FAILED, "exec_failed", struct bw_exec_failed, exec_failed_fields, "exec_failed"),
+	T(LINK, "pathop", struct bw_pathop, pathop_fields, NULL),
+	T(SYMLINK, "pathop", struct bw_pathop, pathop_fields, NULL),
+	T(RENAME, "pathop", struct bw_pathop, pathop_fields, NULL),
+	T(UNLINK, "pathop", struct bw_pathop, pathop_fields, NULL),
+	T(MKDIR, "pathop", struct bw_pathop, pathop_fields, NULL),
 };
 
 const struct cat_field *catalog_file_fields(size_t *n)

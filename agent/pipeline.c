@@ -171,11 +171,19 @@ static int process(struct pipeline *t, const void *data, size_t size, bool track
 	     a = proctree__parent(t->procs, a))
 		ec.ancestors[ec.n_ancestors++] = a;
 	if (v.ev->hdr.type == BW_EV_EXEC && ec.container && ec.container->ident.runtime == RUNTIME_NONE) {
-		/* the host running a file out of a container's writable layer: the release_agent escape */
-		struct str_view fn = event_str(&v, ((const struct bw_exec *)v.ev)->filename);
+		/*
+		 * The host running a file out of a container's writable layer: a release
+		 * agent, core_pattern pipe, modprobe or uevent_helper path (the file
+		 * exec'd), or a binfmt_misc handler's interpreter (the file exec'd is
+		 * the host's, the interpreter run for it the container's: exe).
+		 */
+		const struct bw_exec *x = (const void *)v.ev;
+		struct str_view fn = event_str(&v, x->filename), exe = event_str(&v, x->exe);
 
 		if (fn.len && fn.p[0] == '/')
 			ec.layer_container = container_cache__by_layer_path(t->containers, fn.p);
+		if (!ec.layer_container && exe.len && exe.p[0] == '/')
+			ec.layer_container = container_cache__by_layer_path(t->containers, exe.p);
 	}
 	pe = (struct pipeline_event){ .v = &v, .ec = &ec, .boot_to_real_ns = t->boot_to_real_ns,
 				      .container_announce = announce, .procs = t->procs };

@@ -558,7 +558,7 @@ static int record_of(json_t *j, unsigned int type, int64_t ktime, unsigned char 
 			strcmp(t, "args") == 0 ? BW_F_TRUNC_ARGS : 0;
 	}
 	catalog_decode(type, j, buf, &len, &flags);
-	rec->flags = flags;
+	rec->flags |= flags; /* a flag bit the catalogue decoded (open.alias) stays */
 	rec->hdr.size = len;
 	if (event_decode(buf, len, view, &why, NULL)) {
 		snprintf(err, err_size, "the encoded record is invalid (%s)", event_malformed_name(why));

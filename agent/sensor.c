@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -496,6 +497,52 @@ static void ro_dirs_sync(struct sensor *s, char *const *prefixes, size_t n)
 	}
 }
 
+/*
+ * The files of the exact-path prefixes (/etc/shadow, not /root/.ssh/) by
+ * inode, in ro_inodes: the kernel keeps a read-only open of a file with
+ * several links when its inode is one of these, whatever name reached it
+ * (a hard link to /etc/shadow made before the agent started, its dentry since
+ * evicted). The host's files: through /proc/1/root where the agent's own root
+ * is not the host's (a DaemonSet), else its own view. Refilled on every change.
+ */
+static size_t ro_inodes_sync(struct sensor *s, char *const *prefixes, size_t n)
+{
+	int fd = bpf_map__fd(s->skel->maps.ro_inodes);
+	struct bw_ro_inode k, next;
+	size_t i, loaded = 0;
+	char path[BW_PREFIX_MAX + 16];
+	bool more;
+
+	for (more = bpf_map_get_next_key(fd, NULL, &next) == 0; more;) {
+		k = next;
+		more = bpf_map_get_next_key(fd, &k, &next) == 0;
+		bpf_map_delete_elem(fd, &k);
+	}
+	for (i = 0; i < n; i++) {
+		struct bw_ro_dir v;
+		struct stat st;
+		size_t len = strlen(prefixes[i]);
+
+		if (!len || prefixes[i][len - 1] == '/' || prefixes[i][0] != '/')
+			continue;
+		snprintf(path, sizeof(path), "/proc/1/root%s", prefixes[i]);
+		if (stat(path, &st) != 0 && stat(prefixes[i], &st) != 0)
+			continue;
+		if (!S_ISREG(st.st_mode))
+			continue;
+		memset(&k, 0, sizeof(k));
+		memset(&v, 0, sizeof(v));
+		k.ino = st.st_ino;
+		k.dev = (major(st.st_dev) << 20) | minor(st.st_dev); /* the kernel's dev_t */
+		memcpy(v.data, prefixes[i], len < sizeof(v.data) ? len : sizeof(v.data) - 1);
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY) == 0)
+			loaded++;
+		else
+			log_warn("cannot watch the inode of %s: %s", prefixes[i], strerror(errno));
+	}
+	return loaded;
+}
+
 /* Writes the entries of the enabled-type map where @want differs from @have. */
 static int write_types(struct sensor *s, const bool *want, const bool *have)
 {
@@ -550,7 +597,7 @@ int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *
 	struct sensor_filters_diff d;
 	struct bw_config cfg = s->cfg;
 	char *fresh[SENSOR_MAX_RO_PREFIXES], what[2048];
-	size_t n_fresh = 0, n_put = 0, i;
+	size_t n_fresh = 0, n_put = 0, n_inodes, i;
 	int e;
 
 	memcpy(old.events, s->events, sizeof(old.events));
@@ -586,12 +633,13 @@ int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *
 			log_warn("cannot remove read-only open prefix %s from the kernel: %s", d.removed[i], strerror(-r));
 	}
 	ro_dirs_sync(s, fresh, n_fresh);
+	n_inodes = ro_inodes_sync(s, fresh, n_fresh);
 	/* a new generation: every cached read-only verdict is decided again */
 	cfg.ro_gen++;
 	if (write_config(s, &cfg))
 		log_warn("cannot set sensor config: %s: read-only verdicts cached before the change stay", strerror(errno));
 	sensor_filters_describe(&d, what, sizeof(what));
-	log_info("kernel filters: %s", what);
+	log_info("kernel filters: %s; %zu watched files by inode", what, n_inodes);
 	for (i = 0; i < s->n_prefixes; i++)
 		free(s->prefixes[i]);
 	memcpy(s->prefixes, fresh, n_fresh * sizeof(fresh[0]));

@@ -45,9 +45,24 @@ struct {
  * unknown (masked) scalar on every iteration and can prune the walk's states
  * instead of exploring every combination of branches.
  */
+/* A dentry's parent and name (d_parent, then d_name): bpf/lib/path.bpf.h reads both at once. */
+struct bw_dentry_link {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+/* A mount's parent, the dentry it is mounted on, and its own root (mnt_parent, mnt_mountpoint, mnt.mnt_root). */
+struct bw_mount_link {
+	struct mount *parent;
+	struct dentry *mountpoint;
+	struct dentry *root;
+};
+
 struct bw_pathbuf {
 	__u32 pos;
 	__u32 _pad0;
+	struct bw_mount_link ml; /* the links read on the walk (off the stack) */
+	struct bw_dentry_link dl;
 	char buf[BW_PATH_MAX * 2];
 };
 struct {
@@ -56,6 +71,24 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bw_pathbuf);
 } pathbuf SEC(".maps") __weak;
+
+/*
+ * Per-CPU windows for the read-only open filter: the first bytes of the
+ * struct file and of its inode, each fetched with one read, and its trie key
+ * (the BPF stack cannot hold them beside the record being built and the
+ * hard-link check's path walks).
+ */
+struct bw_winbuf {
+	char file[128];
+	char inode[128];
+	struct bw_prefix_key key; /* the trie key being built */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_winbuf);
+} winbuf SEC(".maps") __weak;
 
 /* What a syscall's entry saw (arguments and caller strings), kept until its exit; keyed by thread id. */
 struct bw_pending {
@@ -131,6 +164,19 @@ struct {
 	__type(key, struct bw_ro_dir);
 	__type(value, __u32);
 } ro_dirs SEC(".maps") __weak;
+
+/*
+ * Watched files by inode (struct bw_ro_inode → struct bw_ro_dir, the watched
+ * path): a read-only open of a file with several links is kept when its
+ * inode is one of them, whatever name reached it (a hard link to /etc/shadow).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bw_ro_inode);
+	__type(value, struct bw_ro_dir);
+} ro_inodes SEC(".maps") __weak;
 
 /*
  * The read-only verdict of a directory as reached through a mount: every

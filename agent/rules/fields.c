@@ -1387,6 +1387,9 @@ static bool g_ns_host(struct xctx *x, int idx, struct fval *v)
 	(void)idx;
 	if (!n->ns_inum)
 		return false;
+	/* the kernel's own verdict (init_task's namespaces), whatever /proc/1/ns shows */
+	if (n->ev.flags & BW_F_NS_INITIAL)
+		return put_bool(v, true);
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		uint32_t host = 0;
 
@@ -2053,6 +2056,147 @@ static bool g_exec_failed_path(struct xctx *x, int idx, struct fval *v)
 	return put_cstr(v, d);
 }
 
+/* ---- path operations: link, symlink, rename, unlink, mkdir (issue 13, class 6) ---- */
+
+/*
+ * @dir joined with @path (when @path is relative and @dir known), then
+ * normalised: "//", "." and ".." are resolved lexically ("/.." is "/"). The
+ * start directory comes from kernel objects (the dirfd's file or the cwd),
+ * so `cd /etc; ln ../etc/./shadow /tmp/x` names /etc/shadow. Symlinks inside
+ * the string are not followed (the kernel did, but left no trace of it).
+ */
+size_t rules_path_join(char *out, size_t size, const char *dir, size_t dlen, const char *path, size_t plen)
+{
+	size_t n = 0, i = 0, total;
+	char *buf;
+
+	if (!size)
+		return 0;
+	if (plen && path[0] == '/')
+		dlen = 0;
+	total = dlen + 1 + plen;
+	buf = malloc(total + 1);
+	if (!buf) {
+		out[0] = '\0';
+		return 0;
+	}
+	memcpy(buf, dir, dlen);
+	buf[dlen] = '/';
+	memcpy(buf + dlen + 1, path, plen);
+	buf[total] = '\0';
+	out[n++] = '/';
+	while (i < total) {
+		size_t j = i, len;
+
+		while (j < total && buf[j] != '/')
+			j++;
+		len = j - i;
+		if (len == 0 || (len == 1 && buf[i] == '.')) {
+			/* empty or "." */
+		} else if (len == 2 && buf[i] == '.' && buf[i + 1] == '.') {
+			while (n > 1 && out[n - 1] != '/')
+				n--;
+			if (n > 1)
+				n--; /* the '/' before the dropped component */
+		} else if (n + (n > 1) + len < size) {
+			if (n > 1)
+				out[n++] = '/';
+			memcpy(out + n, buf + i, len);
+			n += len;
+		}
+		i = j + 1;
+	}
+	out[n] = '\0';
+	free(buf);
+	return n;
+}
+
+static bool put_joined(struct xctx *x, struct fval *v, struct str_view dir, struct str_view path)
+{
+	size_t size = dir.len + path.len + 3;
+	char *d;
+
+	if (!path.len && !dir.len)
+		return false;
+	/* a relative path whose start is unknown stays as given */
+	if ((!path.len || path.p[0] != '/') && !dir.len)
+		return put_str(v, path.p, path.len);
+	d = xctx_alloc(x, size);
+	if (!d)
+		return false;
+	return put_str(v, d, rules_path_join(d, size, dir.p, dir.len, path.p, path.len));
+}
+
+static const struct bw_pathop *rec_pathop(struct xctx *x)
+{
+	return (const void *)rec(x);
+}
+
+/* link, rename: oldpath; unlink, mkdir: the path; from olddir when relative */
+static bool g_pathop_old(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_pathop *o = rec_pathop(x);
+
+	(void)idx;
+	return put_joined(x, v, event_str(x->in->ev, o->olddir), event_str(x->in->ev, o->oldpath));
+}
+
+/* link, rename: newpath; symlink: linkpath; from newdir when relative */
+static bool g_pathop_new(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_pathop *o = rec_pathop(x);
+
+	(void)idx;
+	return put_joined(x, v, event_str(x->in->ev, o->newdir), event_str(x->in->ev, o->newpath));
+}
+
+/* fs.path.source: link, rename: oldpath resolved; symlink: the target, resolved from the link's own directory */
+static bool g_fspath_source(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_pathop *o = rec_pathop(x);
+	struct str_view target = event_str(x->in->ev, o->oldpath);
+	struct fval link;
+	size_t n;
+
+	if (o->ev.hdr.type != BW_EV_SYMLINK)
+		return g_pathop_old(x, idx, v);
+	if (!target.len)
+		return false;
+	if (target.p[0] == '/' || !g_pathop_new(x, idx, &link) || !link.s.len || link.s.p[0] != '/')
+		return put_joined(x, v, (struct str_view){ "", 0 }, target);
+	base_name(link.s.p, link.s.len, &n);
+	return put_joined(x, v, (struct str_view){ link.s.p, link.s.len - n }, target);
+}
+
+static bool g_pathop_old_raw(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_pathop(x)->oldpath, false);
+}
+
+static bool g_pathop_new_raw(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, rec_pathop(x)->newpath, false);
+}
+
+/* a regular file with an execute bit, as the inode is after the call */
+static bool g_file_executable(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_file *f = rec_file(rec(x));
+
+	(void)idx;
+	if (!f || !f->mode)
+		return false;
+	return put_bool(v, S_ISREG(f->mode) && (f->mode & 0111));
+}
+
+static bool g_file_alias(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_bool(v, (rec(x)->flags & BW_F_FILE_ALIAS) != 0);
+}
+
 /* ---- process injection, raw sockets, connect sweeps (issue 13, classes 7 and 10) ---- */
 
 static bool g_mem_target_pid(struct xctx *x, int idx, struct fval *v)
@@ -2238,11 +2382,22 @@ const struct field fields_table[] = {
 	{ "evt.arg.uid", FT_STR, 0, K(SETUID), "uid argument of setuid: the user's name in the host's /etc/passwd, else the number", g_evt_arg_uid },
 	{ "evt.arg.cmd", FT_STR, 0, K(BPF_LOAD), "bpf() command: BPF_PROG_LOAD", g_evt_arg_cmd },
 	{ "evt.arg", FT_STR, FF_INDEX, 0, "No data on bulwark yet (Falco: argument N by position, evt.arg[0])", g_nodata },
-	{ "evt.arg.path", FT_STR, 0, 0, "No data on bulwark yet (mkdir, rename, unlink and the like are not captured)", g_nodata },
-	{ "evt.arg.newpath", FT_STR, 0, 0, "No data on bulwark yet (rename, link are not captured)", g_nodata },
-	{ "evt.arg.oldpath", FT_STR, 0, 0, "No data on bulwark yet (rename, link are not captured)", g_nodata },
-	{ "evt.arg.target", FT_STR, 0, 0, "No data on bulwark yet (symlink is not captured)", g_nodata },
-	{ "evt.arg.linkpath", FT_STR, 0, 0, "No data on bulwark yet (symlink is not captured)", g_nodata },
+	{ "evt.arg.path", FT_STR, 0, K(UNLINK) | K(MKDIR), "unlink, unlinkat, mkdir, mkdirat: the path, absolute (joined to the dirfd's directory or the cwd, resolved by the kernel, and normalised: ., .., //)", g_pathop_old },
+	{ "evt.arg.newpath", FT_STR, 0, K(LINK) | K(RENAME), "link, linkat, rename, renameat, renameat2: the new name, absolute (as evt.arg.path)", g_pathop_new },
+	{ "evt.arg.oldpath", FT_STR, 0, K(LINK) | K(RENAME), "link, linkat, rename, renameat, renameat2: the existing name, absolute (as evt.arg.path); for linkat with AT_EMPTY_PATH, the path of the fd's file", g_pathop_old },
+	{ "evt.arg.target", FT_STR, 0, K(SYMLINK), "symlink, symlinkat: the target as given (the link's content; fs.path.source is it resolved)", g_pathop_old_raw },
+	{ "evt.arg.linkpath", FT_STR, 0, K(SYMLINK), "symlink, symlinkat: the new link, absolute (as evt.arg.path)", g_pathop_new },
+	{ "fs.path.name", FT_STR, 0, K(UNLINK) | K(MKDIR), "unlink*, mkdir*: the path operated on, absolute and normalised (as evt.arg.path)", g_pathop_old },
+	{ "fs.path.nameraw", FT_STR, 0, K(UNLINK) | K(MKDIR), "unlink*, mkdir*: the path as passed", g_pathop_old_raw },
+	{ "fs.path.source", FT_STR, 0, K(LINK) | K(SYMLINK) | K(RENAME), "link*, rename*: the existing name; symlink*: the target, resolved from the link's directory when relative; absolute and normalised", g_fspath_source },
+	{ "fs.path.sourceraw", FT_STR, 0, K(LINK) | K(SYMLINK) | K(RENAME), "link*, rename*: oldpath as passed; symlink*: the target as passed", g_pathop_old_raw },
+	{ "fs.path.target", FT_STR, 0, K(LINK) | K(SYMLINK) | K(RENAME), "link*, rename*: the new name; symlink*: the link; absolute and normalised", g_pathop_new },
+	{ "fs.path.targetraw", FT_STR, 0, K(LINK) | K(SYMLINK) | K(RENAME), "link*, rename*: newpath as passed; symlink*: linkpath as passed", g_pathop_new_raw },
+	{ "bulwark.pathop.olddir", FT_STR, FF_ZERO_NA, K(LINK) | K(RENAME) | K(UNLINK) | K(MKDIR), "The directory a relative first path starts from (cwd or dirfd), resolved by the kernel", CAT("pathop.olddir") },
+	{ "bulwark.pathop.newdir", FT_STR, FF_ZERO_NA, K(LINK) | K(SYMLINK) | K(RENAME), "The directory a relative new path starts from (cwd or dirfd), resolved by the kernel", CAT("pathop.newdir") },
+	{ "bulwark.pathop.flags", FT_UINT, 0, K(LINK) | K(RENAME) | K(UNLINK), "linkat, renameat2, unlinkat flags (AT_EMPTY_PATH 0x1000, RENAME_EXCHANGE 2, AT_REMOVEDIR 0x200, ...)", CAT("pathop.flags") },
+	{ "bulwark.file.executable", FT_BOOL, 0, K_FILE, "A regular file with an execute bit (0100, 0010 or 0001) in its inode mode after the call; absent when no file was resolved", g_file_executable },
+	{ "bulwark.file.alias", FT_BOOL, 0, K(OPEN), "The file has several hard links and was opened by a name no rule watches: fd.name is its watched name (a hard link to /etc/shadow read as /tmp/x: fd.name /etc/shadow, bulwark.file.upath /tmp/x)", g_file_alias },
 	{ "evt.arg.res_or_fd", FT_STR, 0, 0, "No data on bulwark yet", g_nodata },
 	{ "evt.args", FT_STR, 0, 0, "No data on bulwark yet (Falco: every argument as text)", g_nodata },
 	{ "evt.buffer", FT_STR, 0, 0, "No data on bulwark yet (I/O buffers are not captured)", g_nodata },
@@ -2379,7 +2534,7 @@ const struct field fields_table[] = {
 	{ "bulwark.ns.flags", FT_STR, 0, K_NS, "CLONE_* flags of unshare, nstype of setns", CAT("ns.flags") },
 	{ "bulwark.ns.inum", FT_UINT, FF_ZERO_NA, K(SETNS), "Inode number of the namespace joined", CAT("ns.inum") },
 	{ "bulwark.ns.fd_fs", FT_STR, FF_ZERO_NA, K(SETNS), "Filesystem of the setns fd (nsfs, pidfs, ...)", CAT("ns.fd_fs") },
-	{ "bulwark.ns.host", FT_BOOL, 0, K(SETNS), "The namespace joined is the host's (fixed initial inode numbers; mnt and net need the host's ids)", g_ns_host },
+	{ "bulwark.ns.host", FT_BOOL, 0, K(SETNS), "The namespace joined is the host's: the kernel's initial namespaces, decided in the kernel (setns.initial); else the fixed initial inode numbers, and for mnt and net the host's ids from /proc/1/ns where they can be read", g_ns_host },
 	{ "bulwark.net.family", FT_STR, 0, K_NET, "inet, inet6 or unix", g_net_family },
 	{ "bulwark.net.path", FT_STR, FF_ZERO_NA, K_NET, "Unix socket path ('@' first for abstract names)", CAT("net.path") },
 	{ "bulwark.net.backlog", FT_UINT, 0, K(LISTEN), "listen backlog", CAT("net.backlog") },

@@ -38,6 +38,13 @@ _Static_assert(RULES_KIND_MAX <= 64, "kind masks are 64 bits");
 /* evt.type values an event of @kind can carry; NULL-terminated. */
 const char *const *kind_evt_types(unsigned int kind);
 
+/*
+ * @path (relative: from @dir) made absolute and normalised lexically ("//",
+ * ".", ".."); into @out (NUL-terminated, components that do not fit are
+ * dropped); returns its length.
+ */
+size_t rules_path_join(char *out, size_t size, const char *dir, size_t dlen, const char *path, size_t plen);
+
 /* ---- field values -------------------------------------------------------- */
 enum ftype {
 	FT_STR = 0,

@@ -309,9 +309,24 @@ static void prefix_add(struct prefixes *p, const char *s, size_t len)
 		p->n++;
 }
 
+/* Does conjunction @n hold only for opens with write intent (a conjunct `evt.is_open_write = true`)? */
+static bool writes_only(const struct cnode *n, int open_write)
+{
+	uint32_t i;
+
+	if (n->kind == CN_CMP)
+		return n->field == open_write && n->op == OP_EQ && n->n == 1 && n->vals[0].b;
+	if (n->kind != CN_AND)
+		return false;
+	for (i = 0; i < n->n; i++)
+		if (writes_only(n->kids[i], open_write))
+			return true;
+	return false;
+}
+
 static void prefix_walk(struct prefixes *p, const struct cnode *n)
 {
-	static int fd_name = -1, fd_dir = -1, upath = -1;
+	static int fd_name = -1, fd_dir = -1, upath = -1, open_write = -1;
 	uint32_t i;
 
 	if (!p->budget)
@@ -321,7 +336,15 @@ static void prefix_walk(struct prefixes *p, const struct cnode *n)
 		fd_name = fields_lookup("fd.name", 7);
 		fd_dir = fields_lookup("fd.directory", 12);
 		upath = fields_lookup("bulwark.file.upath", 18);
+		open_write = fields_lookup("evt.is_open_write", 17);
 	}
+	/*
+	 * A part of a condition that holds only for writes names no read-only
+	 * open: `open_write and fd.name pmatch (/etc/passwd)` must not make the
+	 * kernel keep every read of /etc/passwd.
+	 */
+	if (n->kind == CN_AND && writes_only(n, open_write))
+		return;
 	if (n->kind != CN_CMP) {
 		for (i = 0; i < n->n; i++)
 			prefix_walk(p, n->kids[i]);

@@ -67,7 +67,17 @@
 	/* socket(2), raw and packet sockets only */ \
 	X(SOCKET,        "socket",        BW_RING_COMMON)   \
 	/* execve/execveat that failed (other than ENOENT/ENOTDIR): its own type, so exec rules and the process tree never see an image that did not start */ \
-	X(EXEC_FAILED,   "exec_failed",   BW_RING_COMMON)
+	X(EXEC_FAILED,   "exec_failed",   BW_RING_COMMON) \
+	/* link, linkat: a new hard link (struct bw_pathop) */ \
+	X(LINK,          "link",          BW_RING_COMMON)   \
+	/* symlink, symlinkat */ \
+	X(SYMLINK,       "symlink",       BW_RING_COMMON)   \
+	/* rename, renameat, renameat2 */ \
+	X(RENAME,        "rename",        BW_RING_COMMON)   \
+	/* unlink, unlinkat (rmdir with AT_REMOVEDIR) */ \
+	X(UNLINK,        "unlink",        BW_RING_COMMON)   \
+	/* mkdir, mkdirat */ \
+	X(MKDIR,         "mkdir",         BW_RING_COMMON)
 
 /* Event types; also the index of the enabled-type map and the drop counters. */
 #define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
@@ -103,7 +113,11 @@ enum bw_event_type {
 	X(PROCESS_VM_READV, "process_vm_readv", PROCESS_VM) X(PROCESS_VM_WRITEV, "process_vm_writev", PROCESS_VM) \
 	X(MPROTECT, "mprotect", MEM_EXEC) X(MMAP, "mmap", MEM_EXEC) X(SOCKET, "socket", SOCKET) \
 	/* the "shocker" door: a file opened by handle, no path at all */ \
-	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", OPEN)
+	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", OPEN) \
+	X(LINK, "link", LINK) X(LINKAT, "linkat", LINK) X(SYMLINK, "symlink", SYMLINK) \
+	X(SYMLINKAT, "symlinkat", SYMLINK) X(RENAME, "rename", RENAME) X(RENAMEAT, "renameat", RENAME) \
+	X(RENAMEAT2, "renameat2", RENAME) X(UNLINK, "unlink", UNLINK) X(UNLINKAT, "unlinkat", UNLINK) \
+	X(MKDIR, "mkdir", MKDIR) X(MKDIRAT, "mkdirat", MKDIR)
 
 /* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
 #define BW_X_SYS_ENUM(name, str, type) BW_SYS_##name,
@@ -161,6 +175,18 @@ struct bw_proc {
 #define BW_F_TRUNC_STR   (1u << 0) /* a caller string was longer than its bound */
 #define BW_F_TRUNC_PATH  (1u << 1) /* a resolved path was deeper or longer than its bound */
 #define BW_F_TRUNC_ARGS  (1u << 2) /* exec argv longer than BW_ARGS_MAX */
+/*
+ * open: the file has several hard links and was reached by a name that is not
+ * watched, while another of its names is (a read-only prefix, or an inode the
+ * agent watches): file.path is that watched name, upath how the caller got there.
+ */
+#define BW_F_FILE_ALIAS  (1u << 3)
+/*
+ * setns: the namespace joined is one of the kernel's initial namespaces (those
+ * of init_task, the host's), decided in the kernel: the host's ids need not be
+ * readable in /proc/1/ns (a sandboxed init, an agent without the host's pids).
+ */
+#define BW_F_NS_INITIAL  (1u << 4)
 
 /* Prefix of every record. */
 struct bw_event {
@@ -416,6 +442,25 @@ struct bw_socket {
 	__u32 _pad0;
 };
 
+/*
+ * A path operation: link/linkat, symlink/symlinkat, rename/renameat/renameat2,
+ * unlink/unlinkat, mkdir/mkdirat. The caller's strings are read at entry; at
+ * exit the directory each relative string starts from (its dirfd's file, or
+ * the working directory) is resolved from kernel objects, so that the agent
+ * names the file the kernel reached, not the string (`../etc/shadow` from /tmp).
+ */
+struct bw_pathop {
+	struct bw_event ev;
+	__s32 olddirfd;  /* linkat, renameat*: olddirfd; unlinkat, mkdirat: dirfd; -100 (AT_FDCWD) otherwise */
+	__s32 newdirfd;  /* linkat, renameat*: newdirfd; symlinkat: newdirfd; -100 otherwise */
+	__u32 at_flags;  /* linkat (AT_SYMLINK_FOLLOW, AT_EMPTY_PATH), renameat2 (RENAME_*), unlinkat (AT_REMOVEDIR) */
+	__u32 mode;      /* mkdir, mkdirat: the mode argument */
+	struct bw_str oldpath; /* link, rename: oldpath; symlink: target (the link's content); unlink, mkdir: the path */
+	struct bw_str newpath; /* link, rename: newpath; symlink: linkpath */
+	struct bw_str olddir;  /* the directory oldpath starts from (relative oldpath only; for symlink: none) */
+	struct bw_str newdir;  /* the directory newpath starts from (relative newpath only) */
+};
+
 /* Kernel-side counters (per-CPU array "counters"), read by the agent. */
 enum bw_counter {
 	BW_CNT_DROP_COMMON = 0,  /* records lost: common ring buffer full */
@@ -452,6 +497,17 @@ struct bw_prefix_key {
  */
 struct bw_ro_dir {
 	__u8 data[BW_PREFIX_MAX];
+};
+
+/*
+ * Key of the ro_inodes hash (value: struct bw_ro_dir, the watched path): the
+ * files of the rules' read-only paths by inode, filled by the agent at load
+ * and reload, so that a hard link to one of them is known whatever its name.
+ */
+struct bw_ro_inode {
+	__u64 ino;
+	__u32 dev; /* kernel dev_t (MAJOR << 20 | MINOR) */
+	__u32 _pad0;
 };
 
 /* Key and value of the per-directory read-only verdict cache (ro_dircache). */
@@ -504,6 +560,8 @@ _Static_assert(sizeof(struct bw_process_vm) == 136, "bw_process_vm");
 _Static_assert(sizeof(struct bw_proc_mem) == 136, "bw_proc_mem");
 _Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
 _Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
+_Static_assert(sizeof(struct bw_pathop) == 152, "bw_pathop");
+_Static_assert(sizeof(struct bw_ro_inode) == 16, "bw_ro_inode");
 _Static_assert(sizeof(struct bw_config) == 16, "bw_config");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");

@@ -54,27 +54,111 @@ static __always_inline __u32 bw_ro_dir_verdict(struct bw_prefix_key *key, struct
 }
 
 /*
+ * Another name of the file opened: a file with several hard links is the same
+ * inode under each name, and a rule about /etc/shadow is about that inode.
+ * Either the name the rules watch by inode (ro_inodes, filled by the agent
+ * from the rules' paths), or a watched alias dentry of the inode.
+ */
+struct bw_alias {
+	struct dentry *dentry;    /* an alias dentry under a watched prefix (same mount as the file) */
+	const struct bw_ro_dir *named; /* the watched path of the inode (ro_inodes) */
+};
+
+#define BW_S_IFMT_ 00170000
+#define BW_S_IFREG_ 0100000
+#define BW_ALIASES 4 /* alias dentries looked at: the name opened is one of them */
+
+/*
+ * Is a regular file with several links watched under another name? Called
+ * after bw_ro_watched_path, whose window of the struct file it reuses. Its own
+ * inode in ro_inodes first (the host's files of the rules' paths, whether
+ * or not their dentries are cached), then the inode's other dentries in the
+ * dentry cache (i_dentry; a hard link just made to a container's own
+ * /etc/shadow has both names cached: `ln` looked the old one up).
+ */
+static __noinline bool bw_ro_watched_alias(struct file *file, struct bw_prefix_key *key, struct bw_alias *a)
+{
+	struct bw_ro_inode ik = {};
+	struct super_block *sb = NULL;
+	struct hlist_node *n = NULL;
+	struct inode *inode = NULL;
+	struct bw_winbuf *wb;
+	unsigned long ino = 0;
+	unsigned int nlink = 0;
+	umode_t mode = 0;
+	struct path fp;
+	__u32 zero = 0;
+	char *win;
+	int i;
+
+	wb = bpf_map_lookup_elem(&winbuf, &zero);
+	if (!wb)
+		return false;
+	/* the file's window, as bw_ro_watched_path read it */
+	bw_win_get(wb->file, file, f_path, fp);
+	bw_win_get(wb->file, file, f_inode, inode);
+	if (!inode)
+		return false;
+	win = wb->inode;
+	bpf_probe_read_kernel(win, BW_WIN, inode);
+	bw_win_get(win, inode, i_mode, mode);
+	bw_win_get(win, inode, __i_nlink, nlink);
+	if ((mode & BW_S_IFMT_) != BW_S_IFREG_ || nlink < 2)
+		return false;
+	bw_win_get(win, inode, i_ino, ino);
+	bw_win_get(win, inode, i_sb, sb);
+	ik.ino = ino;
+	ik.dev = BPF_CORE_READ(sb, s_dev);
+	a->named = bpf_map_lookup_elem(&ro_inodes, &ik);
+	if (a->named)
+		return true;
+	n = BPF_CORE_READ(inode, i_dentry.first);
+#pragma clang loop unroll(disable)
+	for (i = 0; i < BW_ALIASES && n; i++) {
+		struct dentry *d = container_of(n, struct dentry, d_u.d_alias);
+
+		if (d != fp.dentry) {
+			__builtin_memset(key, 0, sizeof(*key));
+			if (bw_path_key(key, d, fp.mnt) >= 0 && bw_ro_prefix_match(key)) {
+				a->dentry = d;
+				return true;
+			}
+		}
+		n = BPF_CORE_READ(n, next);
+	}
+	return false;
+}
+
+/*
  * Is an opened file under a watched prefix? Decided on its path rebuilt from
  * the dentry and mount chain (as file.path is, in the opener's mount
  * namespace), never on the caller's string: `cd /etc && cat shadow`,
  * `/etc/../etc/shadow`, a symlink, a handle and io_uring all resolve to the
- * same file. The directory's verdict is cached (ro_dircache): an open in a
+ * same file; a hard link by its other, watched name (bw_ro_watched_alias, in
+ * @a). The directory's verdict is cached (ro_dircache): an open in a
  * known directory costs four small reads and one hash lookup, no walk and no
  * trie (measured: about 50 ns more per read-only open than the caller's
  * string and the trie at entry; the check of the directory's parent and name
  * is some 40 ns of it, and what keeps a renamed or reused dentry from
- * carrying a stale verdict).
+ * carrying a stale verdict). A file in an unwatched directory costs one
+ * more read (its inode: mode and link count) for the hard-link check.
  */
-static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_prefix_key *key, __u32 gen)
+static __noinline bool bw_ro_watched_path(struct file *file, struct bw_prefix_key *key, __u32 gen)
 {
 	struct bw_ro_dir_key k = {};
 	struct bw_dentry_link fl, dl;
 	struct bw_ro_dir_val *v, nv = {};
 	struct bw_mount_link ml;
+	struct bw_winbuf *wb;
 	struct path fp;
-	__u32 verdict = 0;
+	__u32 zero = 0, verdict = 0;
 
-	if (bpf_core_read(&fp, sizeof(fp), &file->f_path) || !fp.dentry)
+	wb = bpf_map_lookup_elem(&winbuf, &zero);
+	if (!wb)
+		return false;
+	bpf_probe_read_kernel(wb->file, BW_WIN, file);
+	bw_win_get(wb->file, file, f_path, fp);
+	if (!fp.dentry)
 		return false;
 	bw_read_dentry_link(fp.dentry, &fl);
 	bw_read_dentry_link(fl.parent, &dl);
@@ -98,9 +182,17 @@ static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_pref
 	if (verdict != BW_RO_SOME)
 		return verdict == BW_RO_ALL;
 	__builtin_memset(key, 0, sizeof(*key));
-	if (bw_path_key(key, fp.dentry, fp.mnt) < 0)
-		return false;
-	return bw_ro_prefix_match(key);
+	return bw_path_key(key, fp.dentry, fp.mnt) >= 0 && bw_ro_prefix_match(key);
+}
+
+/*
+ * Two functions of their own, called one after the other: inlined, or one
+ * calling the other, their path walks overflow the 512-byte stack.
+ */
+static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_prefix_key *key, __u32 gen,
+					       struct bw_alias *a)
+{
+	return bw_ro_watched_path(file, key, gen) || bw_ro_watched_alias(file, key, a);
 }
 
 /*
@@ -109,7 +201,8 @@ static __always_inline bool bw_ro_watched_file(struct file *file, struct bw_pref
  * file really opened (NULL when the open failed).
  */
 static __always_inline void bw_open_send(void *rec, __u32 syscall, __u32 via, long ret, __u32 ev_flags, __u32 flags,
-					 __u32 mode, int dirfd, const char *kstr, const char *ustr, struct file *file)
+					 __u32 mode, int dirfd, const char *kstr, const char *ustr, struct file *file,
+					 const struct bw_alias *alias)
 {
 	__u32 cursor = sizeof(struct bw_open);
 	__u32 ring = bw_type_ring(BW_EV_OPEN);
@@ -128,7 +221,12 @@ static __always_inline void bw_open_send(void *rec, __u32 syscall, __u32 via, lo
 		bw_put_ustr(rec, &cursor, &o->upath, ustr, BW_UPATH_MAX, &o->ev.flags);
 	if (file) {
 		/* the facts of the file really opened, whatever path string led to it */
-		bw_put_file(rec, &cursor, &o->file, file, &o->ev.flags);
+		struct dentry *ad = alias ? alias->dentry : NULL;
+		const char *an = alias && alias->named ? (const char *)alias->named->data : NULL;
+
+		if (ad || an)
+			o->ev.flags |= BW_F_FILE_ALIAS;
+		bw_put_file_as(rec, &cursor, &o->file, file, ad, an, &o->ev.flags);
 		/*
 		 * Opens of procfs, sysfs and cgroup files ride the critical ring,
 		 * yet any process may write-open its own /proc/self files in a
@@ -153,20 +251,24 @@ static __always_inline void bw_open_send(void *rec, __u32 syscall, __u32 via, lo
 static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
 {
 	struct bw_config *cfg = bw_config();
-	struct bw_prefix_key key = {};
+	struct bw_alias alias = {};
+	struct bw_prefix_key *key;
+	struct bw_winbuf *wb;
 	struct pt_regs *regs;
 	struct file *file = NULL;
 	const char *upath = NULL;
-	__u32 flags, mode = 0;
+	__u32 flags, mode = 0, zero = 0;
 	int dirfd = AT_FDCWD;
 	void *rec;
 
-	if (!cfg || cfg->ro_prefixes == 0)
+	wb = bpf_map_lookup_elem(&winbuf, &zero);
+	if (!cfg || cfg->ro_prefixes == 0 || !wb)
 		goto drop;
+	key = &wb->key;
 	/* the common case first: a file opened, decided by its path alone */
 	if (ret >= 0) {
 		file = bw_fd_file(ret);
-		if (!file || !bw_ro_watched_file(file, &key, cfg->ro_gen))
+		if (!file || !bw_ro_watched_file(file, key, cfg->ro_gen, &alias))
 			goto drop;
 	}
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
@@ -191,15 +293,15 @@ static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
 		}
 	}
 	/* a failed open has no file: the caller's string decides, as it always did */
-	__builtin_memset(&key, 0, sizeof(key));
-	if (ret < 0 && !(upath && bpf_probe_read_user_str(key.data, sizeof(key.data), upath) > 0 &&
-			 bw_ro_prefix_match(&key)))
+	__builtin_memset(key, 0, sizeof(*key));
+	if (ret < 0 && !(upath && bpf_probe_read_user_str(key->data, sizeof(key->data), upath) > 0 &&
+			 bw_ro_prefix_match(key)))
 		goto drop;
 	if (!bw_wanted(BW_EV_OPEN))
 		return 0;
 	rec = bw_scratch();
 	if (rec)
-		bw_open_send(rec, syscall, BW_VIA_SYSCALL, ret, 0, flags, mode, dirfd, NULL, upath, file);
+		bw_open_send(rec, syscall, BW_VIA_SYSCALL, ret, 0, flags, mode, dirfd, NULL, upath, file, &alias);
 	return 0;
 drop:
 	bw_count(BW_CNT_FILTER_READONLY);
@@ -217,7 +319,7 @@ static __always_inline int bw_open_exit(void *ctx, __u32 syscall)
 	rec = bw_scratch();
 	if (rec)
 		bw_open_send(rec, p->syscall, BW_VIA_SYSCALL, ret, p->flags, p->extra[0], p->extra[1],
-			     (__s32)p->extra[2], p->s0, NULL, ret >= 0 ? bw_fd_file(ret) : NULL);
+			     (__s32)p->extra[2], p->s0, NULL, ret >= 0 ? bw_fd_file(ret) : NULL, NULL);
 	bw_pending_end();
 	return 0;
 }

@@ -33,11 +33,6 @@
 			bpf_core_read(&(dst), sizeof(dst), &(obj)->field);                                   \
 	} while (0)
 
-/* A dentry's parent and name (d_parent, then d_name). */
-struct bw_dentry_link {
-	struct dentry *parent;
-	struct qstr name;
-};
 
 static __always_inline void bw_read_dentry_link(struct dentry *d, struct bw_dentry_link *l)
 {
@@ -49,12 +44,6 @@ static __always_inline void bw_read_dentry_link(struct dentry *d, struct bw_dent
 	}
 }
 
-/* A mount's parent, the dentry it is mounted on, and its own root (mnt_parent, mnt_mountpoint, mnt.mnt_root). */
-struct bw_mount_link {
-	struct mount *parent;
-	struct dentry *mountpoint;
-	struct dentry *root;
-};
 
 static __always_inline void bw_read_mount_link(struct mount *m, struct bw_mount_link *l)
 {
@@ -96,7 +85,6 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 						 __u32 *name_len)
 {
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-	struct bw_mount_link ml;
 	__u32 zero = 0;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
 	int i;
@@ -106,11 +94,13 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 		return NULL;
 	pb->buf[BW_PATH_MAX] = '\0';
 	pb->pos = BW_PATH_MAX;
+	/* the links read on the way live in the map too: a walk inlined thrice must fit the stack */
+#define ml pb->ml
+#define dl pb->dl
 	bw_read_mount_link(mnt, &ml);
 	for (i = 0; i < BW_PATH_DEPTH; i++) {
 		/* nothing written after it yet: the component is the file's own name */
 		bool last = pb->pos == BW_PATH_MAX;
-		struct bw_dentry_link dl;
 
 		bw_read_dentry_link(dentry, &dl);
 		if (dentry == ml.root || dentry == dl.parent) {
@@ -138,6 +128,8 @@ static __always_inline const char *bw_build_path(struct dentry *dentry, struct v
 			*name_len = dl.name.len & BW_NAME_MAX;
 		dentry = dl.parent;
 	}
+#undef ml
+#undef dl
 	if (i == BW_PATH_DEPTH)
 		*flags |= BW_F_TRUNC_PATH;
 	if (pb->pos >= BW_PATH_MAX) {
@@ -184,29 +176,38 @@ static __always_inline __u32 bw_overlay_layer(struct inode *inode)
 	return BPF_CORE_READ(oi, __upperdentry) ? BW_LAYER_UPPER : BW_LAYER_LOWER;
 }
 
-/* Fills a bw_file from a struct file: path, name, filesystem, inode, layer. */
-static __always_inline void bw_put_file(void *rec, __u32 *cursor, struct bw_file *f, struct file *file,
-					__u32 *flags)
+/*
+ * Fills a bw_file from a struct file: path, name, filesystem, inode, layer.
+ * The path is another name of the same inode when one is given: an alias
+ * dentry (reached through the file's mount), or a path string in kernel memory.
+ */
+static __always_inline void bw_put_file_as(void *rec, __u32 *cursor, struct bw_file *f, struct file *file,
+					   struct dentry *alias, const char *alias_path, __u32 *flags)
 {
-	char win[BW_WIN];
 	struct inode *inode = NULL;
 	struct super_block *sb = NULL;
 	struct file_system_type *fs_type = NULL;
 	unsigned long ino, magic;
+	struct bw_winbuf *wb;
 	struct path fp;
 	umode_t mode;
+	__u32 zero = 0;
+	char *win;
 	dev_t dev;
 
-	if (!file)
+	/* the window lives in a per-CPU map: 128 bytes less on the callers' stacks */
+	wb = bpf_map_lookup_elem(&winbuf, &zero);
+	if (!file || !wb)
 		return;
-	bpf_probe_read_kernel(win, sizeof(win), file);
+	win = wb->file;
+	bpf_probe_read_kernel(win, BW_WIN, file);
 	bw_win_get(win, file, f_inode, inode);
 	bw_win_get(win, file, f_path, fp);
-	bpf_probe_read_kernel(win, sizeof(win), inode);
+	bpf_probe_read_kernel(win, BW_WIN, inode);
 	bw_win_get(win, inode, i_sb, sb);
 	bw_win_get(win, inode, i_ino, ino);
 	bw_win_get(win, inode, i_mode, mode);
-	bpf_probe_read_kernel(win, sizeof(win), sb);
+	bpf_probe_read_kernel(win, BW_WIN, sb);
 	bw_win_get(win, sb, s_dev, dev);
 	bw_win_get(win, sb, s_magic, magic);
 	bw_win_get(win, sb, s_type, fs_type);
@@ -216,8 +217,32 @@ static __always_inline void bw_put_file(void *rec, __u32 *cursor, struct bw_file
 	f->fs_magic = magic;
 	if (f->fs_magic == OVERLAYFS_SUPER_MAGIC)
 		f->layer = bw_overlay_layer(inode);
-	bw_put_path(rec, cursor, &f->path, &f->name, fp.dentry, fp.mnt, flags);
+	if (alias_path) {
+		__u32 k, last = 0;
+
+		bw_put_kstr(rec, cursor, &f->path, alias_path, BW_PREFIX_MAX, flags, BW_F_TRUNC_PATH);
+		/* its last component, a view into the same bytes (a counted loop: the verifier's bound) */
+#pragma clang loop unroll(disable)
+		for (k = 0; k < BW_PREFIX_MAX; k++) {
+			if (k >= f->path.len)
+				break;
+			if (((char *)rec)[(f->path.off + k) & BW_REC_MASK] == '/')
+				last = k + 1;
+		}
+		if (f->path.len > last) {
+			f->name.off = f->path.off + last;
+			f->name.len = f->path.len - last;
+		}
+	} else {
+		bw_put_path(rec, cursor, &f->path, &f->name, alias ? alias : fp.dentry, fp.mnt, flags);
+	}
 	bw_put_kstr(rec, cursor, &f->fs, BPF_CORE_READ(fs_type, name), 32, flags, BW_F_TRUNC_STR);
+}
+
+static __always_inline void bw_put_file(void *rec, __u32 *cursor, struct bw_file *f, struct file *file,
+					__u32 *flags)
+{
+	bw_put_file_as(rec, cursor, f, file, NULL, NULL, flags);
 }
 
 /* The struct file behind a descriptor of the current task, or NULL. */

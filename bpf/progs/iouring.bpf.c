@@ -111,6 +111,7 @@ int BPF_PROG(uring_submit_sqe, struct io_kiocb *req)
 static __always_inline void bw_uring_open_done(struct bw_pending *p, long ret)
 {
 	__u32 flags = p->extra[0];
+	struct bw_alias alias = {};
 	struct file *file = NULL;
 	void *rec;
 
@@ -118,15 +119,22 @@ static __always_inline void bw_uring_open_done(struct bw_pending *p, long ret)
 		file = bw_fd_file(ret);
 	if (!bw_write_intent(flags)) {
 		struct bw_config *cfg = bw_config();
-		struct bw_prefix_key key = {};
+		struct bw_prefix_key *key;
+		struct bw_winbuf *wb;
 		bool watched = false;
+		__u32 zero = 0;
 
+		wb = bpf_map_lookup_elem(&winbuf, &zero);
+		if (!wb)
+			return;
+		key = &wb->key;
+		__builtin_memset(key, 0, sizeof(*key));
 		/* read-only: the file opened decides; without one (failure, fixed slot), the path string */
 		if (cfg && cfg->ro_prefixes && file) {
-			watched = bw_ro_watched_file(file, &key, cfg->ro_gen);
+			watched = bw_ro_watched_file(file, key, cfg->ro_gen, &alias);
 		} else if (cfg && cfg->ro_prefixes) {
-			bpf_probe_read_kernel_str(key.data, sizeof(key.data), p->s0);
-			watched = bw_ro_prefix_match(&key);
+			bpf_probe_read_kernel_str(key->data, sizeof(key->data), p->s0);
+			watched = bw_ro_prefix_match(key);
 		}
 		if (!watched) {
 			bw_count(BW_CNT_FILTER_READONLY);
@@ -136,7 +144,7 @@ static __always_inline void bw_uring_open_done(struct bw_pending *p, long ret)
 	rec = bw_scratch();
 	if (rec)
 		bw_open_send(rec, p->syscall, BW_VIA_IO_URING, ret, p->flags, flags, p->extra[1], (__s32)p->extra[2],
-			     p->s0, NULL, file);
+			     p->s0, NULL, file, &alias);
 }
 
 static __always_inline int bw_uring_complete(void *req, long ret)

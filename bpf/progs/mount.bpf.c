@@ -181,6 +181,39 @@ BW_SYSCALL_ENTER(unshare)
 }
 
 /*
+ * Is @inum one of the kernel's initial namespaces? init_task (pid 0, the idle
+ * task) is reached from the current task through real_parent: PID 1 and
+ * kthreadd are its children and its real_parent is itself. Its nsproxy and
+ * cred hold the initial namespaces (init_nsproxy, init_user_ns), which no
+ * container runtime or sandboxed init can hide; namespace inode numbers are
+ * unique across types, so one comparison per type decides.
+ */
+static __always_inline bool bw_ns_is_initial(__u32 inum)
+{
+	struct task_struct *t = bw_current(), *p;
+	struct nsproxy *nsp;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		p = BPF_CORE_READ(t, real_parent);
+		if (!p || p == t)
+			break;
+		t = p;
+	}
+	if (BPF_CORE_READ(t, pid) != 0)
+		return false;
+	nsp = BPF_CORE_READ(t, nsproxy);
+	if (inum == BPF_CORE_READ(nsp, mnt_ns, ns.inum) || inum == BPF_CORE_READ(nsp, net_ns, ns.inum) ||
+	    inum == BPF_CORE_READ(nsp, uts_ns, ns.inum) || inum == BPF_CORE_READ(nsp, ipc_ns, ns.inum) ||
+	    inum == BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum) || inum == BPF_CORE_READ(nsp, cgroup_ns, ns.inum))
+		return true;
+	/* time namespaces exist with CONFIG_TIME_NS (5.6+) */
+	if (bpf_core_field_exists(nsp->time_ns) && inum == BPF_CORE_READ(nsp, time_ns, ns.inum))
+		return true;
+	return inum == BPF_CORE_READ(t, cred, user_ns, ns.inum);
+}
+
+/*
  * setns(fd, nstype): the namespace is resolved from the fd at entry: an nsfs
  * inode's i_private is its struct ns_common (type name and inode number).
  */
@@ -204,6 +237,8 @@ BW_SYSCALL_ENTER(setns)
 
 			p->extra[2] = BPF_CORE_READ(ns, inum);
 			bpf_probe_read_kernel_str(p->s0, BW_USHORT_MAX, BPF_CORE_READ(ns, ops, name));
+			if (p->extra[2] && bw_ns_is_initial(p->extra[2]))
+				p->flags |= BW_F_NS_INITIAL;
 		}
 	}
 	bw_pending_commit(p);

@@ -47,12 +47,18 @@
 
 static char workdir[] = "/tmp/bulwark-bpftest.XXXXXX";
 static char watched_prefix[256]; /* read-only opens under it are reported (--ro-prefix) */
+/*
+ * An exact-file prefix named through a symlinked directory (lnk -> real): the
+ * agent watches its inode (ro_inodes), and a hard link to it is reported under
+ * this name, which no dentry walk of the file would give.
+ */
+static char inode_prefix[256], inode_real[256];
 
 static char tracer_err[300]; /* the tracer's stderr, a file */
 
 static int start_tracer(const char *bulwark)
 {
-	char *argv[] = { (char *)bulwark, "trace", "--ro-prefix", watched_prefix, NULL };
+	char *argv[] = { (char *)bulwark, "trace", "--ro-prefix", watched_prefix, "--ro-prefix", inode_prefix, NULL };
 
 	snprintf(tracer_err, sizeof(tracer_err), "%s/trace.stderr", workdir);
 	return tracer_start(argv, tracer_err);
@@ -989,6 +995,160 @@ static void test_read_only_doors(void)
 	CHECK_INT(count_events("open", pid, upath_is, link), 0);
 }
 
+/*
+ * Hard links: a read-only open of another name of a watched file is reported
+ * under the watched name, with file.alias and the caller's name in upath;
+ * by the inode's other dentry in the cache (door_file), and by inode alone
+ * (inode_prefix, whose name no dentry walk gives). A hard link to an
+ * unwatched file stays silent.
+ */
+static void test_read_only_hard_link(void)
+{
+	char hl[PATH_MAX], hl2[PATH_MAX], plain[PATH_MAX], plain_hl[PATH_MAX], marker[PATH_MAX];
+	struct ro_arg a = { plain_hl, marker };
+	pid_t pid;
+	json_t *ev;
+
+	path_in(hl, sizeof(hl), "innocent-hardlink");
+	CHECK(link(door_file, hl) == 0, "link: %s", strerror(errno));
+	pid = run_child(child_open_ro, hl, NULL);
+	ev = find_event("open", pid, upath_is, hl, EVENT_TIMEOUT_MS);
+	CHECK(ev, "a read of a hard link to a watched file must be reported");
+	if (ev) {
+		CHECK_STR(jstr(ev, "file.path"), door_file);
+		CHECK_STR(jstr(ev, "file.name"), strrchr(door_file, '/') + 1);
+		CHECK(jbool(ev, "file.alias"), "file.alias");
+		CHECK_STR(jstr(ev, "file.flags"), "O_RDONLY");
+		CHECK_INT(jint(ev, "res") >= 0, 1);
+	}
+	path_in(hl2, sizeof(hl2), "innocent-inode-link");
+	CHECK(link(inode_real, hl2) == 0, "link: %s", strerror(errno));
+	pid = run_child(child_open_ro, hl2, NULL);
+	ev = find_event("open", pid, upath_is, hl2, EVENT_TIMEOUT_MS);
+	CHECK(ev, "a read of a hard link to a file watched by inode must be reported");
+	if (ev) {
+		CHECK_STR(jstr(ev, "file.path"), inode_prefix);
+		CHECK_STR(jstr(ev, "file.name"), "inode-watched.txt");
+		CHECK(jbool(ev, "file.alias"), "file.alias");
+	}
+	/* the benign twin: a file with two links, neither watched */
+	path_in(plain, sizeof(plain), "plain-linked.txt");
+	path_in(plain_hl, sizeof(plain_hl), "plain-linked-2.txt");
+	path_in(marker, sizeof(marker), "marker-hardlink.txt");
+	CHECK(child_write_open(plain) == 0 && link(plain, plain_hl) == 0, "setup");
+	pid = run_child(child_read_only_then_marker, &a, NULL);
+	CHECK(find_event("open", pid, upath_is, marker, EVENT_TIMEOUT_MS), "marker open missing");
+	CHECK_INT(count_events("open", pid, upath_is, plain_hl), 0);
+	/* an open by the watched name itself is not an alias */
+	pid = run_child(child_open_ro, door_file, NULL);
+	ev = find_event("open", pid, upath_is, door_file, EVENT_TIMEOUT_MS);
+	CHECK(ev && jget(ev, "file.alias") == NULL, "file.alias on the watched name itself");
+}
+
+/* link, symlink, rename, unlink, mkdir: relative names, dirfds, the start directories resolved */
+static int child_pathops(void *arg)
+{
+	const char *dir = arg;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (dfd < 0 || chdir(dir))
+		return 1;
+	if (mkdirat(dfd, "pd", 0750) || link("../" "pathops/f", "pd/hl") || symlinkat("../f", dfd, "pd/sl"))
+		return 2;
+	if (syscall(SYS_renameat2, dfd, "pd/hl", AT_FDCWD, "pd/hl2", 1 /* RENAME_NOREPLACE */))
+		return 3;
+	if (unlinkat(dfd, "pd/hl2", 0) || unlink("pd/sl") || unlinkat(AT_FDCWD, "pd", AT_REMOVEDIR))
+		return 4;
+	/* failed: the old name is gone */
+	if (link("pd/none", "/nonexistent/x") == 0)
+		return 5;
+	close(dfd);
+	return 0;
+}
+
+static bool res_failed(json_t *ev, const void *arg)
+{
+	(void)arg;
+	return jint(ev, "res") < 0;
+}
+
+static bool pathop_syscall_is(json_t *ev, const void *arg)
+{
+	const char *s = jstr(ev, "syscall");
+
+	return s && strcmp(s, arg) == 0;
+}
+
+static void test_path_ops(void)
+{
+	char dir[PATH_MAX], f[PATH_MAX];
+	pid_t pid;
+	json_t *ev;
+
+	path_in(dir, sizeof(dir), "pathops");
+	CHECK(mkdir(dir, 0755) == 0, "mkdir");
+	snprintf(f, sizeof(f), "%s/f", dir);
+	CHECK(child_write_open(f) == 0, "setup");
+	pid = run_child(child_pathops, dir, NULL);
+	ev = find_event("mkdir", pid, pathop_syscall_is, "mkdirat", EVENT_TIMEOUT_MS);
+	CHECK(ev, "no mkdirat event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "pathop.oldpath"), "pd");
+		CHECK_STR(jstr(ev, "pathop.olddir"), dir); /* the dirfd's directory */
+		CHECK_INT(jint(ev, "pathop.mode"), 0750);
+		CHECK_INT(jint(ev, "res"), 0);
+		CHECK(jget(ev, "pathop.newpath") == NULL, "mkdir has no newpath");
+	}
+	ev = find_event("link", pid, pathop_syscall_is, "link", EVENT_TIMEOUT_MS);
+	CHECK(ev, "no link event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "pathop.oldpath"), "../pathops/f");
+		CHECK_STR(jstr(ev, "pathop.olddir"), dir); /* the cwd */
+		CHECK_STR(jstr(ev, "pathop.newpath"), "pd/hl");
+		CHECK_STR(jstr(ev, "pathop.newdir"), dir);
+		CHECK_INT(jint(ev, "pathop.olddirfd"), -100);
+		CHECK_INT(jint(ev, "pathop.flags"), 0);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	ev = find_event("symlink", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no symlink event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "symlinkat");
+		CHECK_STR(jstr(ev, "pathop.oldpath"), "../f");
+		CHECK_STR(jstr(ev, "pathop.olddir"), ""); /* a target is not resolved from a directory */
+		CHECK_STR(jstr(ev, "pathop.newpath"), "pd/sl");
+		CHECK_STR(jstr(ev, "pathop.newdir"), dir);
+		CHECK(jint(ev, "pathop.newdirfd") >= 0, "newdirfd");
+	}
+	ev = find_event("rename", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no rename event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "renameat2");
+		CHECK_STR(jstr(ev, "pathop.oldpath"), "pd/hl");
+		CHECK_STR(jstr(ev, "pathop.olddir"), dir);
+		CHECK_STR(jstr(ev, "pathop.newpath"), "pd/hl2");
+		CHECK_STR(jstr(ev, "pathop.newdir"), dir);
+		CHECK_INT(jint(ev, "pathop.newdirfd"), -100);
+		CHECK_INT(jint(ev, "pathop.flags"), 1);
+	}
+	CHECK_INT(count_events("unlink", pid, NULL, NULL), 3);
+	ev = find_event("unlink", pid, pathop_syscall_is, "unlink", EVENT_TIMEOUT_MS);
+	if (ev) {
+		CHECK_STR(jstr(ev, "pathop.oldpath"), "pd/sl");
+		CHECK_STR(jstr(ev, "pathop.olddir"), dir);
+	}
+	/* the failed link is reported with its error */
+	CHECK_INT(count_events("link", pid, NULL, NULL), 2);
+	ev = find_event("link", pid, res_failed, NULL, 0);
+	CHECK(ev, "no event for the failed link");
+	if (ev) {
+		CHECK_INT(jint(ev, "res"), -ENOENT);
+		CHECK_STR(jstr(ev, "pathop.oldpath"), "pd/none");
+		CHECK_STR(jstr(ev, "pathop.newpath"), "/nonexistent/x");
+		CHECK_STR(jstr(ev, "pathop.newdir"), ""); /* absolute: no start directory */
+	}
+}
+
 /* open_by_handle_at: the file by its handle, as the "shocker" escape reads the host's files */
 static int child_open_by_handle(void *arg)
 {
@@ -1367,6 +1527,67 @@ static void test_setns(void)
 		CHECK_STR(jstr(ev, "ns.flags"), "CLONE_NEWNET");
 		CHECK_INT(jint(ev, "res"), 0);
 	}
+}
+
+/* Back into the namespaces it came from (the host's), then into a new one: ns.initial tells them apart. */
+static int child_setns_initial(void *arg)
+{
+	int uts = open("/proc/self/ns/uts", O_RDONLY), net = open("/proc/self/ns/net", O_RDONLY), fresh;
+
+	(void)arg;
+	if (uts < 0 || net < 0 || unshare(CLONE_NEWUTS | CLONE_NEWNET))
+		return 1;
+	fresh = open("/proc/self/ns/net", O_RDONLY);
+	if (fresh < 0 || setns(uts, CLONE_NEWUTS) || setns(net, CLONE_NEWNET) || setns(fresh, CLONE_NEWNET))
+		return 2;
+	return 0;
+}
+
+static bool jbool_initial_false(json_t *ev, const void *arg)
+{
+	(void)arg;
+	return !jbool(ev, "ns.initial");
+}
+
+static bool ns_type_inum(json_t *ev, const void *arg)
+{
+	const unsigned long long *inum = arg;
+
+	return (unsigned long long)jint(ev, "ns.inum") == *inum;
+}
+
+/*
+ * The kernel decides whether a namespace joined is one of the initial ones (init_task's),
+ * without /proc/1/ns (unreadable on this very host: its PID 1 is sandboxed). The test runs in
+ * the host's namespaces: uts has the fixed initial inode number 0xEFFFFFFE on every kernel.
+ */
+static void test_setns_initial(void)
+{
+	struct stat uts, net;
+	unsigned long long u, n;
+	pid_t pid;
+	json_t *ev;
+
+	CHECK(stat("/proc/self/ns/uts", &uts) == 0 && stat("/proc/self/ns/net", &net) == 0, "stat ns");
+	if (uts.st_ino != 0xEFFFFFFEu)
+		SKIP("the test does not run in the initial uts namespace");
+	u = uts.st_ino;
+	n = net.st_ino;
+	pid = run_child(child_setns_initial, NULL, NULL);
+	ev = find_event("setns", pid, ns_type_inum, &u, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no setns event into the initial uts namespace");
+	if (ev) {
+		CHECK_STR(jstr(ev, "ns.type"), "uts");
+		CHECK(jbool(ev, "ns.initial"), "ns.initial for the initial uts namespace");
+	}
+	ev = find_event("setns", pid, ns_type_inum, &n, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no setns event into the host's net namespace");
+	if (ev) {
+		CHECK_STR(jstr(ev, "ns.type"), "net");
+		CHECK(jbool(ev, "ns.initial"), "ns.initial for the host's net namespace");
+	}
+	CHECK_INT(count_events("setns", pid, NULL, NULL), 3);
+	CHECK_INT(count_events("setns", pid, jbool_initial_false, NULL), 1);
 }
 
 /* ---- tests: network --------------------------------------------------------------------- */
@@ -2177,6 +2398,16 @@ int main(int argc, char **argv)
 	if (!mkdtemp(workdir))
 		return 1;
 	snprintf(watched_prefix, sizeof(watched_prefix), "%s/watched", workdir);
+	/* the inode-watched file exists before the agent starts: it reads the inode at load */
+	snprintf(inode_real, sizeof(inode_real), "%s/real", workdir);
+	mkdir(inode_real, 0755);
+	snprintf(inode_prefix, sizeof(inode_prefix), "%s/lnk", workdir);
+	if (symlink(inode_real, inode_prefix))
+		return 1;
+	snprintf(inode_prefix, sizeof(inode_prefix), "%s/lnk/inode-watched.txt", workdir);
+	snprintf(inode_real, sizeof(inode_real), "%s/real/inode-watched.txt", workdir);
+	if (child_write_open(inode_real))
+		return 1;
 	setup_cgroup_hierarchy();
 	if (start_tracer(argv[1])) {
 		cleanup();
@@ -2207,6 +2438,8 @@ int main(int argc, char **argv)
 	RUN(test_exec_failed);
 	RUN(test_read_only_doors);
 	RUN(test_open_by_handle_at);
+	RUN(test_read_only_hard_link);
+	RUN(test_path_ops);
 	RUN(test_io_uring_open);
 	RUN(test_io_uring_connect);
 	RUN(test_startup_names_the_tier);
@@ -2216,6 +2449,7 @@ int main(int argc, char **argv)
 	RUN(test_chroot);
 	RUN(test_unshare_and_pivot_root);
 	RUN(test_setns);
+	RUN(test_setns_initial);
 	RUN(test_connect);
 	RUN(test_event_order_across_rings);
 	RUN(test_unix_connect_names_the_listener);

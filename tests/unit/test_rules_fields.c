@@ -187,10 +187,40 @@ out:
 	free(c);
 }
 
+/* A path as the kernel reached it: the start directory joined, then ".", ".." and "//" resolved. */
+static void test_path_join(void)
+{
+	static const struct {
+		const char *dir, *path, *want;
+	} cases[] = {
+		{ "/tmp", "../etc/./shadow", "/etc/shadow" },
+		{ "/etc", "shadow", "/etc/shadow" },
+		{ "", "/etc/../etc//shadow", "/etc/shadow" },
+		{ "/tmp/x", "/etc/shadow", "/etc/shadow" }, /* absolute: the directory is not used */
+		{ "/", "../../../etc/shadow", "/etc/shadow" }, /* nothing above the root */
+		{ "/etc/shadow", "", "/etc/shadow" },          /* linkat(fd, "", AT_EMPTY_PATH) */
+		{ "/a/b/", "./c/../d/", "/a/b/d" },
+		{ "/", ".", "/" },
+	};
+	char out[64];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = rules_path_join(out, sizeof(out), cases[i].dir, strlen(cases[i].dir), cases[i].path,
+				    strlen(cases[i].path));
+		CHECK_STR(out, cases[i].want);
+		CHECK_INT(n, strlen(cases[i].want));
+	}
+	/* a component that does not fit is dropped, the result stays a path */
+	n = rules_path_join(out, 8, "/", 1, "abcdef/ghijkl", 13);
+	CHECK_STR(out, "/abcdef");
+}
+
 int main(void)
 {
 	RUN(test_docs_current);
 	RUN(test_names);
 	RUN(test_extractors);
+	RUN(test_path_join);
 	return check_summary();
 }
