@@ -312,6 +312,12 @@ static const struct cat_field exec_fields[] = {
 	{ U(struct bw_exec, script_dev, "script_dev"), DOC("kernel `dev_t` of the script's superblock", "`sb->s_dev`") },
 	{ .key = "script_layer", .kind = CAT_ENUM, .off = offsetof(struct bw_exec, script_layer), .width = 4, .aux = ~0ULL,
 	  .table = layer_names, DOC("overlay layer of the script: `\"upper\"` (written in the container), `\"lower\"` (image); `null` otherwise", "`ovl_inode->__upperdentry`") },
+	{ .key = "cap_permitted", .kind = CAT_HEX, .off = offsetof(struct bw_exec, cap_permitted), .width = 8, DOC("permitted capability set of the new image, hexadecimal, as `cap_effective`", "`task->cred->cap_permitted`") },
+	{ U(struct bw_exec, sid, "sid"), DOC("session id: the session leader's pid, numbered in the host's pid namespace", "`task->signal->pids[PIDTYPE_SID]`") },
+	{ U(struct bw_exec, vpid, "vpid"), DOC("the pid in the process's own pid namespace (`1` for a container's first process; equal to `proc.pid` on the host)", "`task->thread_pid->numbers[level]`") },
+	{ U(struct bw_exec, pgid, "pgid"), DOC("process group id, numbered in the host's pid namespace (the group leader's pid; equal to `proc.pid` for the leader)", "`task->signal->pids[PIDTYPE_PGID]`") },
+	{ S(struct bw_exec, cwd, "cwd", BW_PATH_MAX), DOC("the working directory the new image starts in, resolved (exec does not change it; a later `chdir` is not followed); same rules and bounds as the file object's `path`", "`task->fs->pwd`") },
+	{ .key = "env", .kind = CAT_ARGV, .off = offsetof(struct bw_exec, env), .aux = BW_ENV_MAX, DOC("the new image's environment, one `NAME=value` string per variable, read from its environment area (`mm->env_start` to `mm->env_end`) at most 4096 bytes and no more than the record has left after the other strings (then cut: `\"string\"` truncation). Environments can hold secrets: the agent prints it only where a rule's output asks for `proc.env` and in `bulwark trace`", "`mm->env_start`") },
 	{ .key = "args", .kind = CAT_ARGV, .off = offsetof(struct bw_exec, args), .aux = BW_ARGS_MAX, .src = "proc", DOC("argv read from the new image's argument area (`mm->arg_start` to `mm->arg_end`, at most 4096 bytes, `\"args\"` truncation)", "`mm->arg_start`") },
 	{ S(struct bw_exec, cgroup, "cgroup", BW_PATH_MAX), .src = "proc", DOC("the task's cgroup path walked in the kernel: the cgroup v2 path, or, when that is the root (hybrid hosts), the first cgroup v1 controller hierarchy where the task is not at the root", "`task->cgroups`") },
 };
@@ -821,9 +827,26 @@ static void encode_field(struct strbuf *sb, const struct event_view *v, const st
 			jw_end_arr(sb);
 		break;
 	case CAT_STR:
-	case CAT_ARGV:
 		kstr(sb, v, f.key, rec, f.off);
 		break;
+	case CAT_ARGV: {
+		/* NUL-separated strings as an array (put_argv's inverse) */
+		struct bw_str d;
+		struct str_view sv;
+		size_t j = 0;
+
+		memcpy(&d, (const char *)rec + f.off, sizeof(d));
+		sv = event_str(v, d);
+		jw_karr(sb, f.key);
+		while (j < sv.len) {
+			size_t n = strnlen(sv.p + j, sv.len - j);
+
+			jw_strn(sb, sv.p + j, n);
+			j += n + 1;
+		}
+		jw_end_arr(sb);
+		break;
+	}
 	case CAT_FILE:
 		if (f.key)
 			jw_kobj(sb, f.key);

@@ -1793,19 +1793,12 @@ static const char *const cap_names[] = {
 	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 };
 
-/* Falco's thread.cap_effective: the capability names, space-separated (exec events carry the mask). */
-static bool g_thread_cap_effective(struct xctx *x, int idx, struct fval *v)
+/* A capability mask as Falco prints it: the names, space-separated. */
+static bool put_caps(struct xctx *x, struct fval *v, uint64_t caps)
 {
-	const struct bw_exec *e = own_exec(x, 0);
-	const struct proc_info *f = e ? NULL : exec_facts(x);
-	uint64_t caps;
 	struct sbuild b;
 	unsigned int i;
 
-	(void)idx;
-	if (!e && !f)
-		return false;
-	caps = e ? e->cap_effective : f->cap_effective;
 	sb_begin(&b, x);
 	for (i = 0; i < 64; i++) {
 		if (!(caps & (1ull << i)))
@@ -1824,6 +1817,103 @@ static bool g_thread_cap_effective(struct xctx *x, int idx, struct fval *v)
 	return sb_commit(&b, v);
 }
 
+/* Falco's thread.cap_effective (exec events carry the mask; the process tree keeps it for the others). */
+static bool g_thread_cap_effective(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_exec *e = own_exec(x, 0);
+	const struct proc_info *f = e ? NULL : exec_facts(x);
+
+	(void)idx;
+	if (!e && !f)
+		return false;
+	return put_caps(x, v, e ? e->cap_effective : f->cap_effective);
+}
+
+/* Falco's thread.cap_permitted: the permitted set of the new image (exec events). */
+static bool g_thread_cap_permitted(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_caps(x, v, own_exec(x, 0)->cap_permitted);
+}
+
+/* Falco's proc.cwd: the working directory at exec (exec events). */
+static bool g_proc_cwd(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, own_exec(x, 0)->cwd, false);
+}
+
+/* Falco's proc.env: the variables space-separated, as proc.args joins the arguments (exec events). */
+static bool g_proc_env(struct xctx *x, int idx, struct fval *v)
+{
+	struct str_view env = event_str(x->in->ev, own_exec(x, 0)->env);
+	struct sbuild b;
+	size_t i = 0, n;
+
+	(void)idx;
+	sb_begin(&b, x);
+	while (i < env.len) {
+		n = strnlen(env.p + i, env.len - i);
+		if (b.len)
+			sb_addc(&b, ' ');
+		sb_addn(&b, env.p + i, n);
+		i += n + 1;
+	}
+	return sb_commit(&b, v);
+}
+
+/*
+ * The ancestor (the process itself included) whose pid is @leader: the
+ * leader of its session or process group, as far as the ancestry reaches.
+ */
+static const struct proc_info *leader_of(struct xctx *x, uint32_t leader, int *depth)
+{
+	const struct proc_info *p;
+	int d;
+
+	for (d = 0; d <= RULES_ANC_MAX && (p = xctx_ancestor(x, d)); d++)
+		if (p->pid == leader) {
+			*depth = d;
+			return p;
+		}
+	return NULL;
+}
+
+/* Falco's proc.is_vpgid_leader: the process leads its process group (exec events). */
+static bool g_proc_is_vpgid_leader(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_exec *e = own_exec(x, 0);
+
+	(void)idx;
+	return put_bool(v, e->pgid == e->ev.proc.pid);
+}
+
+/* Falco's proc.sname, proc.vpgid.name: the name of the session's or the group's leader among the ancestors. */
+static bool g_proc_sname(struct xctx *x, int idx, struct fval *v)
+{
+	int d;
+
+	(void)idx;
+	return leader_of(x, own_exec(x, 0)->sid, &d) && proc_name(x, d, v);
+}
+
+static bool g_proc_vpgid_name(struct xctx *x, int idx, struct fval *v)
+{
+	int d;
+
+	(void)idx;
+	return leader_of(x, own_exec(x, 0)->pgid, &d) && proc_name(x, d, v);
+}
+
+/* Falco's proc.vpgid.exe: argv[0] of the group's leader. */
+static bool g_proc_vpgid_exe(struct xctx *x, int idx, struct fval *v)
+{
+	int d;
+
+	(void)idx;
+	return leader_of(x, own_exec(x, 0)->pgid, &d) && proc_exe(x, d, v);
+}
+
 /* Falco's user.loginname: the name of the audit login uid (exec events). */
 static bool g_user_loginname(struct xctx *x, int idx, struct fval *v)
 {
@@ -1840,6 +1930,8 @@ static bool g_proc_vpid(struct xctx *x, int idx, struct fval *v)
 	const struct bw_event *ev = rec(x);
 
 	(void)idx;
+	if (ev->hdr.type == BW_EV_EXEC)
+		return put_int(v, ((const struct bw_exec *)ev)->vpid);
 	if (!x->in->host || !x->in->host->pid || ev->proc.pid_ns != x->in->host->pid)
 		return false;
 	return put_int(v, ev->proc.pid);
@@ -2137,19 +2229,19 @@ const struct field fields_table[] = {
 	{ "proc.tty", FT_UINT, 0, KA, "Controlling terminal as a device number, 0 without one (from the exec record, else kept by the process tree)", g_proc_tty },
 	{ "proc.is_exe_upper_layer", FT_BOOL, 0, K(EXEC), "The executable is on an overlayfs upper layer (written in the container)", g_exe_upper },
 	{ "proc.is_exe_from_memfd", FT_BOOL, 0, K(EXEC), "The executable is a memfd (fileless execution)", g_exe_memfd },
-	{ "proc.vpid", FT_INT, 0, KR, "Pid in the process's own pid namespace; known for processes in the host's (absent in containers)", g_proc_vpid },
-	{ "proc.cwd", FT_STR, 0, 0, "No data on bulwark yet (the working directory is not recorded)", g_nodata },
-	{ "proc.env", FT_STR, 0, 0, "No data on bulwark yet (the environment is not recorded)", g_nodata },
-	{ "proc.sname", FT_STR, 0, 0, "No data on bulwark yet (session leader)", g_nodata },
-	{ "proc.is_vpgid_leader", FT_BOOL, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
-	{ "proc.vpgid.name", FT_STR, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
-	{ "proc.vpgid.exe", FT_STR, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
+	{ "proc.vpid", FT_INT, 0, KR, "Pid in the process's own pid namespace: read by the kernel at exec (1 for a container's first process); on other events known for processes in the host's pid namespace only", g_proc_vpid },
+	{ "proc.cwd", FT_STR, 0, K(EXEC), "Working directory the process started in, resolved by the kernel at exec (a later chdir is not followed; exec events)", g_proc_cwd },
+	{ "proc.env", FT_STR, 0, K(EXEC), "Environment of the new image, NAME=value space-separated, read by the kernel at exec (at most 4096 bytes; exec events)", g_proc_env },
+	{ "proc.sname", FT_STR, 0, K(EXEC), "Name of the session leader (the process whose pid is the session id at exec), where it is among the ancestors (exec events)", g_proc_sname },
+	{ "proc.is_vpgid_leader", FT_BOOL, 0, K(EXEC), "The process leads its process group (its pid is the group id at exec; exec events)", g_proc_is_vpgid_leader },
+	{ "proc.vpgid.name", FT_STR, 0, K(EXEC), "Name of the process group's leader, where it is among the ancestors (exec events)", g_proc_vpgid_name },
+	{ "proc.vpgid.exe", FT_STR, 0, K(EXEC), "argv[0] of the process group's leader, where it is among the ancestors (exec events)", g_proc_vpgid_exe },
 	{ "proc.ppid.duration", FT_RELTIME, 0, 0, "No data on bulwark yet", g_nodata },
 	{ "proc.exe_ino.ctime", FT_ABSTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
 	{ "proc.exe_ino.mtime", FT_ABSTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
 	{ "proc.exe_ino.ctime_duration_proc_start", FT_RELTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
 	{ "thread.cap_effective", FT_STR, 0, KA, "Effective capabilities by name, space-separated (CAP_SYS_ADMIN ...): the exec record's, else those the process had at its exec (kept by the process tree)", g_thread_cap_effective },
-	{ "thread.cap_permitted", FT_STR, 0, 0, "No data on bulwark yet (permitted capabilities)", g_nodata },
+	{ "thread.cap_permitted", FT_STR, 0, K(EXEC), "Permitted capabilities by name, space-separated, of the new image (exec events)", g_thread_cap_permitted },
 	{ "user.loginname", FT_STR, 0, K(EXEC), "Name of the audit login uid ('' when unset or unknown; exec events)", g_user_loginname },
 	{ "group.name", FT_STR, 0, KR, "Name of the effective group in the host's /etc/group ('' if unknown)", g_group_name },
 	{ "user.uid", FT_UINT, 0, KR, "Effective user id", g_user_uid },

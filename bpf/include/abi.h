@@ -121,6 +121,7 @@ enum bw_syscall {
 #define BW_PATH_DEPTH  48    /* dentry components walked before the path is marked truncated */
 #define BW_ARGS_MAX    4096  /* exec argv bytes, NUL-separated */
 #define BW_TTY_MAX     64
+#define BW_ENV_MAX     4096  /* exec environment bytes, NUL-separated (less when the record is full) */
 #define BW_RECORD_MAX  16384 /* no record is larger; the decoder rejects larger ones */
 
 /* Common header of every record. */
@@ -238,6 +239,13 @@ struct bw_exec {
 	__u32 script_layer;     /* enum bw_layer of the script */
 	struct bw_str script;   /* its file name (the dentry's; exec.filename is the path as given) */
 	__u32 _pad1;
+	__u64 cap_permitted;    /* permitted capability set of the new image */
+	__u32 sid;              /* session id: the session leader's pid (host pid namespace) */
+	__u32 pgid;             /* process group id (host pid namespace) */
+	struct bw_str cwd;      /* working directory at exec, resolved (Falco's proc.cwd) */
+	struct bw_str env;      /* environment of the new image, NUL-separated, at most BW_ENV_MAX bytes */
+	__u32 vpid;             /* the pid in the process's own pid namespace (1: a container's first process) */
+	__u32 _pad2;
 };
 
 /* A failed execve/execveat: the caller is unchanged; only what it passed is known. */
@@ -482,7 +490,7 @@ _Static_assert(sizeof(struct bw_str) == 4, "bw_str");
 _Static_assert(sizeof(struct bw_proc) == 88, "bw_proc");
 _Static_assert(sizeof(struct bw_event) == 120, "bw_event");
 _Static_assert(sizeof(struct bw_stdfd) == 24, "bw_stdfd");
-_Static_assert(sizeof(struct bw_exec) == 280, "bw_exec");
+_Static_assert(sizeof(struct bw_exec) == 312, "bw_exec");
 _Static_assert(sizeof(struct bw_exec_failed) == 144, "bw_exec_failed");
 _Static_assert(sizeof(struct bw_fork) == 128, "bw_fork");
 _Static_assert(sizeof(struct bw_exit) == 128, "bw_exit");

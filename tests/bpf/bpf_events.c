@@ -97,8 +97,13 @@ static void path_in(char *out, size_t size, const char *name)
 
 static int child_exec_true(void *arg)
 {
+	static char *const env[] = { "BW_A=1", "GLIBC_TUNABLES=glibc.x=y z", NULL };
+
 	(void)arg;
-	execl("/bin/true", "true", "first arg", "x\"y", (char *)NULL);
+	/* a known working directory, environment and session (the child leads both its session and group) */
+	if (chdir(workdir) || setsid() < 0)
+		return 126;
+	execle("/bin/true", "true", "first arg", "x\"y", (char *)NULL, env);
 	return 127;
 }
 
@@ -133,6 +138,20 @@ static void test_exec_fields(void)
 	CHECK(jint(ev, "proc.ns.mnt") > 0 && jint(ev, "proc.ns.pid") > 0, "namespace ids");
 	CHECK(jstr(ev, "proc.cgroup") && jstr(ev, "proc.cgroup")[0] == '/', "cgroup path");
 	CHECK(jget(ev, "truncated") == NULL, "nothing should be truncated");
+	/* Falco's proc.cwd, proc.env, proc.vpid, session and group, thread.cap_permitted */
+	CHECK(realpath(workdir, exe) != NULL, "realpath");
+	CHECK_STR(jstr(ev, "exec.cwd"), exe);
+	args = jget(ev, "exec.env");
+	CHECK(json_array_size(args) == 2, "env has %zu elements", json_array_size(args));
+	CHECK_STR(json_string_value(json_array_get(args, 0)), "BW_A=1");
+	CHECK_STR(json_string_value(json_array_get(args, 1)), "GLIBC_TUNABLES=glibc.x=y z");
+	CHECK_INT(jint(ev, "exec.vpid"), pid);
+	CHECK_INT(jint(ev, "exec.sid"), pid);
+	CHECK_INT(jint(ev, "exec.pgid"), pid);
+	/* root runs it: as many permitted as effective capabilities, and CAP_SYS_ADMIN among them */
+	CHECK_STR(jstr(ev, "exec.cap_permitted"), jstr(ev, "exec.cap_effective"));
+	CHECK(strtoull(jstr(ev, "exec.cap_permitted") ? jstr(ev, "exec.cap_permitted") : "0", NULL, 16) & (1ull << 21),
+	      "CAP_SYS_ADMIN permitted");
 }
 
 static int child_exec_long_args(void *arg)
@@ -160,6 +179,47 @@ static void test_exec_args_truncated(void)
 		found |= strcmp(json_string_value(json_array_get(trunc, i)), "args") == 0;
 	CHECK(found, "argv over 4096 bytes must be flagged truncated");
 	CHECK(json_array_size(jget(ev, "proc.args")) == 3, "the first args are kept");
+	/* the caller's session and group, its working directory */
+	CHECK_INT(jint(ev, "exec.sid"), getsid(0));
+	CHECK_INT(jint(ev, "exec.pgid"), getpgid(0));
+	CHECK_INT(jint(ev, "exec.vpid"), pid);
+}
+
+static int child_exec_long_env(void *arg)
+{
+	static char big[6000];
+	char *env[] = { "BW_FIRST=1", big, NULL };
+
+	(void)arg;
+	memcpy(big, "BIG=", 4);
+	memset(big + 4, 'E', sizeof(big) - 5);
+	execle("/bin/true", "true", (char *)NULL, env);
+	return 127;
+}
+
+/* An environment over BW_ENV_MAX is cut at 4096 bytes and flagged; what fits is kept. */
+static void test_exec_env_truncated(void)
+{
+	pid_t pid = run_child(child_exec_long_env, NULL, NULL);
+	json_t *ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS), *env, *trunc;
+	const char *big;
+	size_t i;
+	bool found = false;
+
+	CHECK(ev, "no exec event for pid %d", pid);
+	if (!ev)
+		return;
+	env = jget(ev, "exec.env");
+	CHECK(json_array_size(env) == 2, "env has %zu elements", json_array_size(env));
+	CHECK_STR(json_string_value(json_array_get(env, 0)), "BW_FIRST=1");
+	big = json_string_value(json_array_get(env, 1));
+	/* 4096 bytes: "BW_FIRST=1\0" (11) and the cut variable with its forced NUL */
+	CHECK(big && strlen(big) == 4096 - 11 - 1 && strncmp(big, "BIG=EEE", 7) == 0, "the cut variable: %zu bytes",
+	      big ? strlen(big) : 0);
+	trunc = jget(ev, "truncated");
+	for (i = 0; i < json_array_size(trunc); i++)
+		found |= strcmp(json_string_value(json_array_get(trunc, i)), "string") == 0;
+	CHECK(found, "an environment over 4096 bytes must be flagged truncated");
 }
 
 static int child_exit_7(void *arg)
@@ -2092,6 +2152,7 @@ int main(int argc, char **argv)
 	}
 	RUN(test_exec_fields);
 	RUN(test_exec_args_truncated);
+	RUN(test_exec_env_truncated);
 	RUN(test_fork_and_exit);
 	RUN(test_exit_once_on_exit_group_from_a_thread);
 	RUN(test_exit_once_when_all_threads_exit);
