@@ -296,6 +296,7 @@ static const struct cat_field exec_fields[] = {
 	{ .key = "layer", .kind = CAT_ENUM, .off = offsetof(struct bw_exec, exec_flags), .width = 4,
 	  .aux = BW_EXEC_UPPER | BW_EXEC_LOWER, .table = exec_layer_names, DOC("`\"upper\"` / `\"lower\"` overlayfs layer of the executable (see the file object); `null` when not on overlayfs or the layer is unknown (see the file object)", "`ovl_inode->__upperdentry`") },
 	{ .key = "memfd", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_MEMFD, DOC("the executable is a memfd (no link on any filesystem and a dentry named `memfd:...`): fileless execution", "`inode->i_nlink`, `d_name`") },
+	{ .key = "writable", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_WRITABLE, DOC("the new image could write its own executable (Falco's `EXE_WRITABLE`): CAP_DAC_OVERRIDE, or the file's mode bits for its owner, group or others against the fs uid and gid (supplementary groups, ACLs and read-only mounts are not looked at)", "`inode->i_mode`, `i_uid`, `i_gid`, `cred`") },
 	{ .key = "umh", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_UMH, DOC("the real parent is a kernel thread: the program was started by the kernel's usermode helper (cgroup v1 `release_agent`, `core_pattern` pipe, modprobe, ...)", "`real_parent->flags & PF_KTHREAD`") },
 	{ U(struct bw_exec, argc, "argc"), DOC("argument count, also when `proc.args` is truncated", "`bprm->argc`") },
 	{ .key = "cap_effective", .kind = CAT_HEX, .off = offsetof(struct bw_exec, cap_effective), .width = 8, DOC("effective capability set of the new image, hexadecimal (`\"0x1fffeffffff\"`; bit n is capability n)", "`task->cred->cap_effective`") },
@@ -536,7 +537,9 @@ static const struct cat_custom addr = { enc_addr, dec_addr };
 	{ .key = "addr", .kind = CAT_CUSTOM, .custom = &addr, .off = offsetof(struct bw_net, addr), .when = is_inet,  \
 	  .type_doc = "string", DOC(addr_doc, "`sockaddr_in`/`sockaddr_in6`") },                                  \
 	{ U(struct bw_net, port, "port"), .when = is_inet, DOC(port_doc, "`sin_port`/`sin6_port`") },             \
-	{ S(struct bw_net, path, "path", BW_UPATH_MAX), .when = is_unix, DOC(path_doc, "`sun_path`") }
+	{ S(struct bw_net, path, "path", BW_UPATH_MAX), .when = is_unix, DOC(path_doc, "`sun_path`") },           \
+	{ U(struct bw_net, sotype, "sotype"), DOC("the socket's type: `1` SOCK_STREAM, `2` SOCK_DGRAM, `3` SOCK_RAW, ...; `0` when the fd was no socket", "`socket->type`") }, \
+	{ U(struct bw_net, protocol, "protocol"), DOC("the socket's protocol: `6` TCP, `17` UDP, ... (Falco's `fd.l4proto`)", "`sock->sk_protocol`") }
 
 static const struct cat_field connect_fields[] = {
 	NET_FIELDS("inet and inet6 only: the destination address in text form (`inet_ntop`, e.g. `::ffff:10.0.0.1` for a v4-mapped address)",

@@ -439,6 +439,12 @@ int run_main(const struct run_opts *ro)
 		status = 2;
 		goto free_metrics;
 	}
+	if (ro->rate_limit_set) {
+		struct ratelimit_config rl = { .rate = ro->rate, .burst = ro->burst, .table_size = 4096,
+					       .summary_ms = 10000 };
+
+		outputs__set_ratelimit(r.outputs, &rl);
+	}
 	r.net = netwatch__new(NETWATCH_PROCS, NETWATCH_WINDOW_NS);
 	if (!r.net)
 		log_warn("connect sweep windows: out of memory; bulwark.net.sweep_* stay 0");
@@ -469,6 +475,8 @@ static void run_usage(FILE *out)
 		"  -r, --rules PATH          rules file or directory, repeatable (default: the embedded rules)\n"
 		"  -o, --output SPEC         where alerts go, repeatable (default: stdout); see docs/outputs.md\n"
 		"      --metrics-listen ADDR /metrics and /healthz on IP:PORT (default %s; \"\" disables)\n"
+		"      --rate-limit R[/B]    fold repeats per rule and container beyond R/s, burst B (default 20/100;\n"
+		"                            0: off, every alert delivered); see docs/outputs.md\n"
 		"command-line options override the config file.\n",
 		CONFIG_DEFAULT_PATH, CONFIG_DEFAULT_LISTEN);
 	cli_pipeline_usage(out);
@@ -497,11 +505,12 @@ static int parse_cli_output(const char *spec, const struct config *cfg, struct o
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_METRICS_LISTEN = 0x200 };
+	enum { OPT_METRICS_LISTEN = 0x200, OPT_RATE_LIMIT };
 	static const struct option own[] = { { "config", required_argument, NULL, 'c' },
 						  { "rules", required_argument, NULL, 'r' },
 						  { "output", required_argument, NULL, 'o' },
 						  { "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+						  { "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
 						  { "help", no_argument, NULL, 'h' },
 						  { NULL, 0, NULL, 0 } };
 	const char *rule_paths[MAX_RULE_PATHS], *specs[MAX_OUTPUTS], *config_path = NULL, *listen = NULL;
@@ -551,6 +560,20 @@ int cmd_run(int argc, char **argv)
 			}
 			listen = optarg;
 			break;
+		case OPT_RATE_LIMIT: {
+			char *end;
+
+			ro.rate = strtod(optarg, &end);
+			ro.burst = ro.rate;
+			if (*end == '/')
+				ro.burst = strtod(end + 1, &end);
+			if (*end || end == optarg || ro.rate < 0 || ro.burst < 0) {
+				fprintf(stderr, "bulwark run: --rate-limit: expected RATE[/BURST], got '%s'\n", optarg);
+				goto out;
+			}
+			ro.rate_limit_set = true;
+			break;
+		}
 		case 'h':
 			run_usage(stdout);
 			status = 0;

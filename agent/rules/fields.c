@@ -929,6 +929,19 @@ static bool g_evt_arg_flags(struct xctx *x, int idx, struct fval *v)
 		return flags_value(x, v, ((const struct bw_memfd *)ev)->mfd_flags, &cat_memfd_flags);
 	case BW_EV_MODULE_LOAD:
 		return flags_value(x, v, ((const struct bw_module *)ev)->mod_flags, &cat_module_flags);
+	case BW_EV_EXEC: {
+		/* Falco's execve flags, in its bit order (EXE_WRITABLE|EXE_FROM_MEMFD) */
+		static const struct cat_flag exe_names[] = {
+			{ BW_EXEC_WRITABLE, "EXE_WRITABLE" }, { BW_EXEC_UPPER, "EXE_UPPER_LAYER" },
+			{ BW_EXEC_MEMFD, "EXE_FROM_MEMFD" }, { BW_EXEC_LOWER, "EXE_LOWER_LAYER" }, { 0, NULL },
+		};
+		static const struct cat_flags exe_flags = { exe_names, BW_EXEC_WRITABLE | BW_EXEC_UPPER | BW_EXEC_MEMFD |
+								       BW_EXEC_LOWER, "0" };
+		uint32_t f = ((const struct bw_exec *)ev)->exec_flags;
+
+		return flags_value(x, v, f & (BW_EXEC_WRITABLE | BW_EXEC_UPPER | BW_EXEC_MEMFD | BW_EXEC_LOWER),
+				   &exe_flags);
+	}
 	}
 	return false;
 }
@@ -1205,8 +1218,22 @@ static bool g_fd_l4proto(struct xctx *x, int idx, struct fval *v)
 	const struct bw_net *n = (const void *)rec(x);
 
 	(void)idx;
-	/* the record has no socket type; only listen() implies a stream socket */
-	if (n->ev.hdr.type == BW_EV_LISTEN && (n->family == AF_INET || n->family == AF_INET6))
+	if (n->family != AF_INET && n->family != AF_INET6)
+		return false;
+	/* the socket's protocol, read at the syscall's exit; a record without it (replays of old traces) */
+	switch (n->protocol) {
+	case IPPROTO_TCP:
+		return put_cstr(v, "tcp");
+	case IPPROTO_UDP:
+		return put_cstr(v, "udp");
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return put_cstr(v, "icmp");
+	}
+	if (n->sotype == SOCK_RAW)
+		return put_cstr(v, "raw");
+	/* only listen() implies a stream socket */
+	if (n->ev.hdr.type == BW_EV_LISTEN)
 		return put_cstr(v, "tcp");
 	return false;
 }
@@ -2187,7 +2214,7 @@ const struct field fields_table[] = {
 	{ "evt.rawres", FT_INT, FF_ERRNO, KR, "Same as evt.res", g_evt_res },
 	{ "evt.failed", FT_BOOL, 0, KR, "The syscall failed (evt.res < 0)", g_evt_failed },
 	{ "evt.dir", FT_STR, 0, KR, "Always '<': every record is taken at syscall exit", g_evt_dir },
-	{ "evt.arg.flags", FT_STR, 0, K(OPEN) | K_NS | K(MOUNT) | K(UMOUNT) | K(MEMFD_CREATE) | K(MODULE_LOAD), "Flags by name: O_* (open), CLONE_* (unshare, setns), MS_* (mount), MNT_* (umount2), MFD_* (memfd_create), MODULE_INIT_* (finit_module)", g_evt_arg_flags },
+	{ "evt.arg.flags", FT_STR, 0, K(OPEN) | K_NS | K(MOUNT) | K(UMOUNT) | K(MEMFD_CREATE) | K(MODULE_LOAD) | K(EXEC), "Flags by name: O_* (open), CLONE_* (unshare, setns), MS_* (mount), MNT_* (umount2), MFD_* (memfd_create), MODULE_INIT_* (finit_module), Falco's EXE_WRITABLE, EXE_UPPER_LAYER, EXE_FROM_MEMFD, EXE_LOWER_LAYER (execve; 0 without any)", g_evt_arg_flags },
 	{ "evt.arg.mode", FT_UINT, FF_STRTWIN, K(OPEN) | K(CHMOD), "Mode argument: the creation mode of open, the new mode of chmod; text operators compare Falco's flag names (evt.arg.mode contains S_ISUID)", g_evt_arg_mode },
 	{ "evt.arg.mode", FT_STR, FF_HIDDEN, K(OPEN) | K(CHMOD), "evt.arg.mode as flag names", g_evt_arg_mode_text },
 	{ "evt.is_open_read", FT_BOOL, 0, K(OPEN), "Opened for reading (O_RDONLY or O_RDWR)", g_open_read },
@@ -2264,7 +2291,7 @@ const struct field fields_table[] = {
 	{ "fd.rport", FT_PORT, 0, K(CONNECT), "Remote port (connect)", g_fd_rport },
 	{ "fd.lip", FT_IP, 0, K(BIND) | K(LISTEN), "Local address (bind, listen)", g_fd_lip },
 	{ "fd.lport", FT_PORT, 0, K(BIND) | K(LISTEN), "Local port (bind, listen)", g_fd_lport },
-	{ "fd.l4proto", FT_STR, 0, K_NET, "tcp for listen on IP sockets; absent where the socket type is not recorded", g_fd_l4proto },
+	{ "fd.l4proto", FT_STR, 0, K_NET, "IP sockets: tcp, udp, icmp or raw, from the socket's protocol read at the syscall's exit", g_fd_l4proto },
 	{ "fd.sockfamily", FT_STR, 0, K_NET, "ip or unix", g_fd_sockfamily },
 	{ "fd.is_server", FT_BOOL, 0, K_NET, "bind/listen (true) or connect (false)", g_fd_is_server },
 	{ "fd.nameraw", FT_STR, 0, K(OPEN) | K(CHMOD), "The path as the caller passed it (Falco's name before normalisation)", g_file_upath },

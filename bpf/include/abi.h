@@ -196,6 +196,7 @@ enum bw_layer {
 #define BW_EXEC_MEMFD  (1u << 2) /* executable is a memfd (fileless execution) */
 #define BW_EXEC_UMH    (1u << 3) /* started by the kernel's usermode helper (parent is a kernel thread) */
 #define BW_EXEC_SCRIPT (1u << 4) /* the file exec'd was a #! script (or binfmt_misc input) and its file was found: script_* */
+#define BW_EXEC_WRITABLE (1u << 5) /* the executable is writable by the process (Falco's EXE_WRITABLE): see bw_exe_writable */
 
 /* What a standard descriptor of a new image is (struct bw_stdfd.type). */
 enum bw_fd_kind {
@@ -343,6 +344,9 @@ struct bw_net {
 	__u8 addr[16]; /* IPv4 in the first 4 bytes, or IPv6 */
 	__u32 backlog; /* listen */
 	struct bw_str path; /* AF_UNIX path ('@' first for abstract names) */
+	__u16 sotype;   /* the socket's type (SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_RAW 3, ...); 0: not read */
+	__u16 protocol; /* its sk_protocol (IPPROTO_TCP 6, IPPROTO_UDP 17, ...) */
+	__u32 _pad0;
 };
 
 struct bw_ptrace {
@@ -500,7 +504,7 @@ _Static_assert(sizeof(struct bw_chmod) == 176, "bw_chmod");
 _Static_assert(sizeof(struct bw_cgroup) == 152, "bw_cgroup");
 _Static_assert(sizeof(struct bw_mount) == 152, "bw_mount");
 _Static_assert(sizeof(struct bw_ns) == 144, "bw_ns");
-_Static_assert(sizeof(struct bw_net) == 152, "bw_net");
+_Static_assert(sizeof(struct bw_net) == 160, "bw_net");
 _Static_assert(sizeof(struct bw_ptrace) == 136, "bw_ptrace");
 _Static_assert(sizeof(struct bw_module) == 176, "bw_module");
 _Static_assert(sizeof(struct bw_bpf) == 144, "bw_bpf");

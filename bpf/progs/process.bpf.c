@@ -89,6 +89,26 @@ static __always_inline bool bw_is_memfd(struct file *file)
 	       prefix[5] == ':';
 }
 
+/*
+ * Falco's EXE_WRITABLE: the new image could write its own executable. The
+ * mode bits against the fs uid and gid, or CAP_DAC_OVERRIDE; supplementary
+ * groups, ACLs and read-only mounts are not looked at.
+ */
+static __always_inline bool bw_exe_writable(struct inode *inode, const struct cred *cred)
+{
+	__u32 mode = BPF_CORE_READ(inode, i_mode);
+	__u64 caps = 0;
+
+	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
+	if (caps & (1ull << 1)) /* CAP_DAC_OVERRIDE */
+		return true;
+	if (BPF_CORE_READ(cred, fsuid.val) == BPF_CORE_READ(inode, i_uid.val))
+		return mode & 0200;
+	if (BPF_CORE_READ(cred, fsgid.val) == BPF_CORE_READ(inode, i_gid.val))
+		return mode & 0020;
+	return mode & 0002;
+}
+
 /* The #! script's own file facts. */
 static __always_inline void bw_put_script(void *rec, __u32 *cursor, struct bw_exec *e, struct file *script)
 {
@@ -239,6 +259,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	}
 	if (bw_is_memfd(file))
 		e->exec_flags |= BW_EXEC_MEMFD;
+	if (bw_exe_writable(inode, cred))
+		e->exec_flags |= BW_EXEC_WRITABLE;
 	/*
 	 * call_usermodehelper() (cgroup release_agent, core_pattern pipes,
 	 * modprobe) execs from a kernel thread's child: the parent is kthreadd or

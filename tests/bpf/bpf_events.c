@@ -1273,6 +1273,8 @@ static void test_memfd_exec(void)
 	CHECK(ev, "no exec event for the memfd");
 	if (ev) {
 		CHECK(jbool(ev, "exec.memfd"), "exec from memfd must be flagged");
+		/* root (CAP_DAC_OVERRIDE) may write it: Falco's EXE_WRITABLE */
+		CHECK(jbool(ev, "exec.writable"), "a memfd exec'd by root is writable");
 		/* an anonymous file is named as /proc/<pid>/exe names it */
 		CHECK_STR(jstr(ev, "exec.exe"), "/memfd:bwtest-memfd");
 	}
@@ -1511,6 +1513,9 @@ static void test_connect(void)
 		CHECK_INT(jint(ev, "net.port"), listen_port);
 		CHECK_INT(jint(ev, "res"), 0);
 		CHECK_STR(jstr(ev, "net.via"), "syscall");
+		/* the socket behind the fd: a TCP stream (Falco's fd.l4proto) */
+		CHECK_INT(jint(ev, "net.sotype"), SOCK_STREAM);
+		CHECK_INT(jint(ev, "net.protocol"), IPPROTO_TCP);
 	}
 	close(lfd);
 
