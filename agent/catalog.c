@@ -557,6 +557,19 @@ static const struct cat_field listen_fields[] = {
 	{ U(struct bw_net, backlog, "backlog"), DOC("the backlog argument", "syscall argument") },
 };
 
+static const struct cat_field dup_fields[] = {
+	{ I(struct bw_dup, net.fd, "oldfd", -1), DOC("the fd duplicated (`res` is the new one)", "syscall argument") },
+	{ .key = "family", .kind = CAT_CUSTOM, .custom = &family, .off = offsetof(struct bw_dup, net.family), .width = 2,
+	  .type_doc = "string or number", DOC("the socket's family, as in `connect`", "`sk->__sk_common.skc_family`") },
+	{ .key = "addr", .kind = CAT_CUSTOM, .custom = &addr, .off = offsetof(struct bw_dup, net.addr), .when = is_inet,
+	  .type_doc = "string", DOC("inet and inet6 only: the peer's address (`0.0.0.0` / `::` while unconnected)", "`skc_daddr`/`skc_v6_daddr`") },
+	{ U(struct bw_dup, net.port, "port"), .when = is_inet, DOC("inet and inet6 only: the peer's port (0 while unconnected)", "`skc_dport`") },
+	{ S(struct bw_dup, net.path, "path", BW_UPATH_MAX), .when = is_unix, DOC("unix only: `\"\"` (the kernel does not fill it; kept so that the record reads as a `connect` one)", "none") },
+	{ U(struct bw_dup, net.sotype, "sotype"), DOC("the socket's type, as in `connect`", "`socket->type`") },
+	{ U(struct bw_dup, net.protocol, "protocol"), DOC("the socket's protocol, as in `connect`", "`sock->sk_protocol`") },
+	{ U(struct bw_dup, dup_flags, "flags"), DOC("`dup3`'s flags (`O_CLOEXEC` 524288); 0 for `dup` and `dup2`", "syscall argument") },
+};
+
 static const struct cat_name ptrace_names[] = {
 	{ 16, "PTRACE_ATTACH" }, { 0x4206, "PTRACE_SEIZE" }, { 0, "PTRACE_TRACEME" }, { 4, "PTRACE_POKETEXT" },
 	{ 5, "PTRACE_POKEDATA" }, { 6, "PTRACE_POKEUSER" }, { 13, "PTRACE_SETREGS" }, { 15, "PTRACE_SETFPREGS" },
@@ -679,6 +692,7 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(MEM_EXEC, "mem_exec", struct bw_mem_exec, mem_exec_fields, NULL),
 	T(SOCKET, "socket", struct bw_socket, socket_fields, NULL),
 	T(EXEC_FAILED, "exec_failed", struct bw_exec_failed, exec_failed_fields, "exec_failed"),
+	T(DUP, "dup", struct bw_dup, dup_fields, NULL),
 };
 
 const struct cat_field *catalog_file_fields(size_t *n)

@@ -998,7 +998,9 @@ static const struct bw_str *rec_upath(const struct bw_event *ev)
 
 static bool is_net(const struct bw_event *ev)
 {
-	return ev->hdr.type == BW_EV_CONNECT || ev->hdr.type == BW_EV_BIND || ev->hdr.type == BW_EV_LISTEN;
+	/* a dup record starts with the socket's as a connect record describes it (struct bw_dup) */
+	return ev->hdr.type == BW_EV_CONNECT || ev->hdr.type == BW_EV_BIND || ev->hdr.type == BW_EV_LISTEN ||
+	       ev->hdr.type == BW_EV_DUP;
 }
 
 static bool net_ip(const struct bw_net *n, struct fval *v)
@@ -1149,6 +1151,7 @@ static bool g_fd_num(struct xctx *x, int idx, struct fval *v)
 	(void)idx;
 	switch (ev->hdr.type) {
 	case BW_EV_OPEN:
+	case BW_EV_DUP: /* the new fd */
 		fd = ev->res;
 		break;
 	case BW_EV_CONNECT:
@@ -1195,12 +1198,12 @@ static bool g_fd_sport(struct xctx *x, int idx, struct fval *v)
 
 static bool g_fd_rip(struct xctx *x, int idx, struct fval *v)
 {
-	return rec(x)->hdr.type == BW_EV_CONNECT && g_fd_sip(x, idx, v);
+	return (rec(x)->hdr.type == BW_EV_CONNECT || rec(x)->hdr.type == BW_EV_DUP) && g_fd_sip(x, idx, v);
 }
 
 static bool g_fd_rport(struct xctx *x, int idx, struct fval *v)
 {
-	return rec(x)->hdr.type == BW_EV_CONNECT && g_fd_sport(x, idx, v);
+	return (rec(x)->hdr.type == BW_EV_CONNECT || rec(x)->hdr.type == BW_EV_DUP) && g_fd_sport(x, idx, v);
 }
 
 static bool g_fd_lip(struct xctx *x, int idx, struct fval *v)
@@ -1253,7 +1256,7 @@ static bool g_fd_sockfamily(struct xctx *x, int idx, struct fval *v)
 static bool g_fd_is_server(struct xctx *x, int idx, struct fval *v)
 {
 	(void)idx;
-	return put_bool(v, rec(x)->hdr.type != BW_EV_CONNECT);
+	return put_bool(v, rec(x)->hdr.type == BW_EV_BIND || rec(x)->hdr.type == BW_EV_LISTEN);
 }
 
 /* ---- bulwark.* of records -------------------------------------------------------------------- */
@@ -1791,6 +1794,8 @@ static bool g_fd_connected(struct xctx *x, int idx, struct fval *v)
 	const struct bw_event *ev = rec(x);
 
 	(void)idx;
+	if (ev->hdr.type == BW_EV_DUP) /* a socket with a peer */
+		return put_bool(v, ((const struct bw_net *)ev)->port != 0);
 	return put_bool(v, ev->hdr.type == BW_EV_CONNECT && (ev->res >= 0 || ev->res == -EINPROGRESS));
 }
 
@@ -2198,7 +2203,7 @@ static bool g_cat(struct xctx *x, int idx, struct fval *v)
 #define KR KINDS_RECORDS
 #define KA KINDS_ALL
 #define K_FILE (K(OPEN) | K(CHMOD) | K(MODULE_LOAD))
-#define K_NET (K(CONNECT) | K(BIND) | K(LISTEN))
+#define K_NET (K(CONNECT) | K(BIND) | K(LISTEN) | K(DUP))
 #define K_MOUNT (K(MOUNT) | K(UMOUNT) | K(PIVOT_ROOT) | K(CHROOT))
 #define K_NS (K(UNSHARE) | K(SETNS))
 #define K_CG (K(CGROUP_MKDIR) | K(CGROUP_ATTACH))
@@ -2283,24 +2288,24 @@ const struct field fields_table[] = {
 	{ "fd.type", FT_STR, 0, K_FILE | K_NET, "file, directory, pipe, unix, ipv4, ipv6", g_fd_type },
 	{ "fd.num", FT_INT, 0, K(OPEN) | K_NET | K(SETNS) | K(MODULE_LOAD), "File descriptor number", g_fd_num },
 	{ "fd.ino", FT_UINT, 0, K_FILE, "Inode number", g_fd_ino },
-	{ "fd.sip", FT_IP, 0, K_NET, "Server address: the destination of connect, the local address of bind/listen", g_fd_sip },
+	{ "fd.sip", FT_IP, 0, K_NET, "Server address: the destination of connect, the local address of bind/listen, the peer of a socket dup'd", g_fd_sip },
 	{ "fd.sport", FT_PORT, 0, K_NET, "Server port (see fd.sip)", g_fd_sport },
 	{ "fd.dip", FT_IP, 0, K(CONNECT), "Destination address of connect (bulwark; Falco spells it fd.sip/fd.rip)", g_fd_rip },
 	{ "fd.dport", FT_PORT, 0, K(CONNECT), "Destination port of connect", g_fd_rport },
-	{ "fd.rip", FT_IP, 0, K(CONNECT), "Remote address (connect)", g_fd_rip },
-	{ "fd.rport", FT_PORT, 0, K(CONNECT), "Remote port (connect)", g_fd_rport },
+	{ "fd.rip", FT_IP, 0, K(CONNECT) | K(DUP), "Remote address (connect; the peer of a socket dup'd)", g_fd_rip },
+	{ "fd.rport", FT_PORT, 0, K(CONNECT) | K(DUP), "Remote port (connect; the peer of a socket dup'd)", g_fd_rport },
 	{ "fd.lip", FT_IP, 0, K(BIND) | K(LISTEN), "Local address (bind, listen)", g_fd_lip },
 	{ "fd.lport", FT_PORT, 0, K(BIND) | K(LISTEN), "Local port (bind, listen)", g_fd_lport },
 	{ "fd.l4proto", FT_STR, 0, K_NET, "IP sockets: tcp, udp, icmp or raw, from the socket's protocol read at the syscall's exit", g_fd_l4proto },
 	{ "fd.sockfamily", FT_STR, 0, K_NET, "ip or unix", g_fd_sockfamily },
-	{ "fd.is_server", FT_BOOL, 0, K_NET, "bind/listen (true) or connect (false)", g_fd_is_server },
+	{ "fd.is_server", FT_BOOL, 0, K_NET, "bind/listen (true) or connect, dup (false)", g_fd_is_server },
 	{ "fd.nameraw", FT_STR, 0, K(OPEN) | K(CHMOD), "The path as the caller passed it (Falco's name before normalisation)", g_file_upath },
 	{ "fd.ip", FT_IP, 0, K_NET, "The address of the event (fd.sip): Falco's client-or-server address", g_fd_sip },
 	{ "fd.net", FT_IP, 0, K_NET, "As fd.ip, compared with CIDR values (fd.net = 10.0.0.0/8)", g_fd_sip },
 	{ "fd.snet", FT_IP, 0, K_NET, "As fd.sip, compared with CIDR values", g_fd_sip },
-	{ "fd.rnet", FT_IP, 0, K(CONNECT), "As fd.rip, compared with CIDR values", g_fd_rip },
+	{ "fd.rnet", FT_IP, 0, K(CONNECT) | K(DUP), "As fd.rip, compared with CIDR values", g_fd_rip },
 	{ "fd.port", FT_PORT, 0, K_NET, "The port of the event (fd.sport): Falco's client-or-server port", g_fd_sport },
-	{ "fd.connected", FT_BOOL, 0, K_NET, "connect succeeded or is in progress (EINPROGRESS); false for bind and listen", g_fd_connected },
+	{ "fd.connected", FT_BOOL, 0, K_NET, "connect succeeded or is in progress (EINPROGRESS), a socket dup'd has a peer; false for bind and listen", g_fd_connected },
 	{ "fd.name_changed", FT_BOOL, 0, K(OPEN) | K(CONNECT), "The event gave the fd its name (a successful open or connect)", g_fd_name_changed },
 	{ "fd.cport", FT_PORT, 0, 0, "No data on bulwark yet (see fd.cip)", g_nodata },
 	{ "fd.cip", FT_IP, 0, 0, "No data on bulwark yet (accept is not captured; connect records the server side)", g_nodata },

@@ -67,7 +67,9 @@
 	/* socket(2), raw and packet sockets only */ \
 	X(SOCKET,        "socket",        BW_RING_COMMON)   \
 	/* execve/execveat that failed (other than ENOENT/ENOTDIR): its own type, so exec rules and the process tree never see an image that did not start */ \
-	X(EXEC_FAILED,   "exec_failed",   BW_RING_COMMON)
+	X(EXEC_FAILED,   "exec_failed",   BW_RING_COMMON)   \
+	/* dup, dup2, dup3 of a socket (any other file is not reported): a shell's stdio onto a connection */ \
+	X(DUP,           "dup",           BW_RING_COMMON)
 
 /* Event types; also the index of the enabled-type map and the drop counters. */
 #define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
@@ -103,7 +105,8 @@ enum bw_event_type {
 	X(PROCESS_VM_READV, "process_vm_readv", PROCESS_VM) X(PROCESS_VM_WRITEV, "process_vm_writev", PROCESS_VM) \
 	X(MPROTECT, "mprotect", MEM_EXEC) X(MMAP, "mmap", MEM_EXEC) X(SOCKET, "socket", SOCKET) \
 	/* the "shocker" door: a file opened by handle, no path at all */ \
-	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", OPEN)
+	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", OPEN) \
+	X(DUP, "dup", DUP) X(DUP2, "dup2", DUP) X(DUP3, "dup3", DUP)
 
 /* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
 #define BW_X_SYS_ENUM(name, str, type) BW_SYS_##name,
@@ -426,6 +429,16 @@ struct bw_socket {
 	__u32 _pad0;
 };
 
+/*
+ * dup/dup2/dup3 onto a socket: the socket as a connect record describes it
+ * (net.fd is the old fd, ev.res the new one), its peer in addr/port.
+ */
+struct bw_dup {
+	struct bw_net net;
+	__u32 dup_flags; /* dup3's flags (O_CLOEXEC); 0 for dup and dup2 */
+	__u32 _pad0;
+};
+
 /* Kernel-side counters (per-CPU array "counters"), read by the agent. */
 enum bw_counter {
 	BW_CNT_DROP_COMMON = 0,  /* records lost: common ring buffer full */
@@ -514,6 +527,7 @@ _Static_assert(sizeof(struct bw_process_vm) == 136, "bw_process_vm");
 _Static_assert(sizeof(struct bw_proc_mem) == 136, "bw_proc_mem");
 _Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
 _Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
+_Static_assert(sizeof(struct bw_dup) == 168, "bw_dup");
 _Static_assert(sizeof(struct bw_config) == 16, "bw_config");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");

@@ -1445,6 +1445,19 @@ static int child_connect_inet(void *arg)
 	return connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ? 1 : 0;
 }
 
+/* a connected TCP socket onto fd 100 (dup2) and 101 (dup3, O_CLOEXEC); a pipe onto 102, which is not reported */
+static int child_dup_socket(void *arg)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(listen_port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p[2];
+
+	(void)arg;
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) || pipe(p))
+		return 1;
+	return dup2(fd, 100) != 100 || dup3(fd, 101, O_CLOEXEC) != 101 || dup2(p[0], 102) != 102;
+}
+
 static int child_connect_inet6_refused(void *arg)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
@@ -1517,6 +1530,22 @@ static void test_connect(void)
 		CHECK_INT(jint(ev, "net.sotype"), SOCK_STREAM);
 		CHECK_INT(jint(ev, "net.protocol"), IPPROTO_TCP);
 	}
+	/* dup2/dup3 of that socket: the socket as connect describes it; a dup of a pipe stays in the kernel */
+	pid = run_child(child_dup_socket, NULL, NULL);
+	ev = find_event("dup", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no dup event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "dup2");
+		CHECK_INT(jint(ev, "res"), 100);
+		CHECK(jint(ev, "dup.oldfd") >= 3, "oldfd");
+		CHECK_STR(jstr(ev, "dup.family"), "inet");
+		CHECK_STR(jstr(ev, "dup.addr"), "127.0.0.1");
+		CHECK_INT(jint(ev, "dup.port"), listen_port);
+		CHECK_INT(jint(ev, "dup.sotype"), SOCK_STREAM);
+		CHECK_INT(jint(ev, "dup.protocol"), IPPROTO_TCP);
+		CHECK_INT(jint(ev, "dup.flags"), 0);
+	}
+	CHECK_INT(count_events("dup", pid, NULL, NULL), 2);
 	close(lfd);
 
 	pid = run_child(child_connect_inet6_refused, NULL, NULL);

@@ -66,9 +66,11 @@ for _ in $(seq 120); do grep -q '"bulwark running:' "$W/agent.log" && break; sle
 grep -q '"bulwark running:' "$W/agent.log" || { fail "the agent did not start: $(tail -3 "$W/agent.log")"; echo "$passed passed, $failed failed"; exit 1; }
 
 # two containers: one with CAP_SYS_ADMIN (release_agent), one with Docker's defaults (the twins)
-CTR=$(docker run -d --name "bw-falco-evtgen-$$" --network none --cap-add SYS_ADMIN \
+# (an IPv6 loopback too: Docker turns IPv6 off in a container without a network)
+V6="--sysctl net.ipv6.conf.all.disable_ipv6=0 --sysctl net.ipv6.conf.lo.disable_ipv6=0"
+CTR=$(docker run -d --name "bw-falco-evtgen-$$" --network none $V6 --cap-add SYS_ADMIN \
 	--security-opt apparmor=unconfined -v "$W/evtgen:/evtgen:ro" "$IMAGE" sleep 600)
-PLAIN=$(docker run -d --name "bw-falco-evtgen-plain-$$" --network none -v "$W/evtgen:/evtgen:ro" "$IMAGE" sleep 600)
+PLAIN=$(docker run -d --name "bw-falco-evtgen-plain-$$" --network none $V6 -v "$W/evtgen:/evtgen:ro" "$IMAGE" sleep 600)
 CID=${CTR:0:12} PID_=${PLAIN:0:12}
 CX="\"proc.exepath\":\"/evtgen\",\"container.id\":\"$CID\""
 PX="\"proc.exepath\":\"/evtgen\",\"container.id\":\"$PID_\""
@@ -76,7 +78,7 @@ PX="\"proc.exepath\":\"/evtgen\",\"container.id\":\"$PID_\""
 cexec() { docker exec -e "EG_OPS=$2" -e "EG_OPS1=${3:-}" "$1" /eg/eg_runner || fail "docker exec in $1: $2"; }
 cname() { docker exec "$1" sh -c 'mkdir -p /eg && for n; do /bin/busybox ln -sf /evtgen "/eg/$n"; done' sh "$@" >/dev/null; }
 shells="ash bash csh ksh sh tcsh zsh dash"
-for c in "$CTR" "$PLAIN"; do cname "$c" eg_runner $shells nc ncat eg_packet eg_release debugfs; done
+for c in "$CTR" "$PLAIN"; do cname "$c" eg_runner $shells nc ncat eg_packet eg_release eg_redirect; done
 
 # ---- Read sensitive file trusted after startup: a server process, more than 5 s old, reads /etc/shadow.
 # Started first, in the background (they wait 6 s while the other cases run).
@@ -173,6 +175,7 @@ if unshare -n sh -c 'ip link set lo up && ip addr add 203.0.113.10/32 dev lo && 
 	# twin: port 22
 	unshare -n sh -c 'ip link set lo up && ip addr add 203.0.113.10/32 dev lo && EG_OPS="$1" "$2"' sh \
 		"listen=203.0.113.10:22;connect=203.0.113.10:22" "$W/bin/ssh"
+	expect silent "Disallowed SSH Connection Non Standard Port" "{$HX,\"fd.rport\":22}"
 else
 	fail "Disallowed SSH: the connects in a new network namespace failed"
 fi
@@ -201,9 +204,12 @@ expect fire "Execution from /dev/shm" "{$CX,\"proc.name\":\"eg_devshm\"}"
 expect silent "Execution from /dev/shm" "{$HX,\"proc.cmdline\":\"dash -c /tmp/evil\"}"
 
 # ---- Fileless execution via memfd_create (host)
-name eg_memfd_parent
+name eg_memfd_parent eg_memfd_twin eg_filed
 EG_OPS=memfd "$W/bin/eg_memfd_parent"
 expect fire "Fileless execution via memfd_create" "{\"proc.pname\":\"eg_memfd_parent\",\"evt.arg.flags\":\"EXE_WRITABLE|EXE_FROM_MEMFD\"}"
+# twin: the same program run from its file
+EG_OPS="exec=$W/bin/eg_filed|eg_filed" "$W/bin/eg_memfd_twin"
+expect silent "Fileless execution via memfd_create" "{\"proc.pname\":\"eg_memfd_twin\"}"
 
 # ---- processes named as the specs say, with their arguments (host)
 name grep egrep fgrep find shred mkfs mke2fs eg_benign
@@ -332,9 +338,26 @@ docker exec -u 1:1 "$PLAIN" /bin/true
 cexec "$PLAIN" ""
 expect silent "Drop and execute new binary in container" "{\"container.id\":\"$PID_\"}"
 
+# Redirect STDOUT/STDIN to Network Connection in Container: a connected TCP socket dup2'd/dup3'd onto 0, 1, 2
+# (the server in the same process, on the container's loopback); twin: onto fd 5
+for call in dup2 dup3; do
+	for a in "tcp4:127.0.0.1:9999:ipv4" "tcp6:[::1]:9998:ipv6"; do
+		l4=${a%%:*} rest=${a#*:} fdtype=${a##*:}
+		addr=${rest%:*}
+		if [ "$l4" = tcp6 ] && ! docker exec "$CTR" sh -c 'grep -q . /proc/net/if_inet6' 2>/dev/null; then
+			skip "Redirect STDOUT/STDIN over tcp6 ($call): the container has no IPv6 loopback"
+			continue
+		fi
+		cexec "$CTR" "exec=/eg/eg_redirect|eg_redirect" "listen=$addr;connect=$addr;$call=0;$call=1;$call=2"
+		expect fire "Redirect STDOUT/STDIN to Network Connection in Container" \
+			"{$CX,\"proc.name\":\"eg_redirect\",\"fd.type\":\"$fdtype\",\"fd.l4proto\":\"tcp\",\"evt.type\":\"$call\"}"
+	done
+done
+cexec "$PLAIN" "exec=/eg/eg_redirect|eg_redirect" "listen=127.0.0.1:9999;connect=127.0.0.1:9999;dup2=5;dup3=6"
+expect silent "Redirect STDOUT/STDIN to Network Connection in Container" "{$PX}"
+
 skip "Debugfs Launched in Privileged Container: container.privileged needs docker run --privileged (or --cap-add ALL), which this host refuses (CAP_SYS_RESOURCE is not in its bounding set)"
-for r in "Create Symlink Over Sensitive Files" "Create Hardlink Over Sensitive Files" \
-	"Redirect STDOUT/STDIN to Network Connection in Container"; do
+for r in "Create Symlink Over Sensitive Files" "Create Hardlink Over Sensitive Files"; do
 	why=$("$B" rules check "$F/falco_rules.yaml" 2>&1 | grep -F "rule '$r' loads, cannot fire" | sed 's/.*cannot fire: //')
 	[ -n "$why" ] && skip "$r: cannot fire here ($why)"
 done

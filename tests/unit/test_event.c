@@ -152,7 +152,7 @@ static void expect_ok(const struct rec *r, size_t size, struct event_view *v, un
 
 /* ---- what abi.h says, independently of event.c's own table --------------- */
 
-#define MAX_TEST_STRS 8
+#define MAX_TEST_STRS 10
 
 struct type_layout {
 	unsigned int type;
@@ -170,7 +170,7 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_EXEC, "exec", sizeof(struct bw_exec),
 	  { offsetof(struct bw_exec, filename), offsetof(struct bw_exec, exe), offsetof(struct bw_exec, args),
 	    offsetof(struct bw_exec, cgroup), offsetof(struct bw_exec, tty), offsetof(struct bw_exec, exe_fs),
-	    offsetof(struct bw_exec, script) } },
+	    offsetof(struct bw_exec, script), offsetof(struct bw_exec, cwd), offsetof(struct bw_exec, env) } },
 	{ BW_EV_FORK, "fork", sizeof(struct bw_fork), { 0 } },
 	{ BW_EV_EXIT, "exit", sizeof(struct bw_exit), { 0 } },
 	{ BW_EV_OPEN, "open", sizeof(struct bw_open),
@@ -202,6 +202,7 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_SOCKET, "socket", sizeof(struct bw_socket), { 0 } },
 	{ BW_EV_EXEC_FAILED, "exec_failed", sizeof(struct bw_exec_failed),
 	  { offsetof(struct bw_exec_failed, filename), offsetof(struct bw_exec_failed, cwd) } },
+	{ BW_EV_DUP, "dup", sizeof(struct bw_dup), { offsetof(struct bw_dup, net.path) } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
@@ -679,7 +680,8 @@ static void test_syscall_names(void)
 		[BW_SYS_SETFSUID] = "setfsuid", [BW_SYS_SETFSGID] = "setfsgid",
 		[BW_SYS_PROCESS_VM_READV] = "process_vm_readv", [BW_SYS_PROCESS_VM_WRITEV] = "process_vm_writev",
 		[BW_SYS_MPROTECT] = "mprotect", [BW_SYS_MMAP] = "mmap", [BW_SYS_SOCKET] = "socket",
-		[BW_SYS_OPEN_BY_HANDLE_AT] = "open_by_handle_at",
+		[BW_SYS_OPEN_BY_HANDLE_AT] = "open_by_handle_at", [BW_SYS_DUP] = "dup", [BW_SYS_DUP2] = "dup2",
+		[BW_SYS_DUP3] = "dup3",
 	};
 	unsigned int s;
 

@@ -748,9 +748,9 @@ static void test_kind_index(void)
 		return;
 	rules__event_types(rs, types);
 	for (t = 1; t < BW_EV_MAX; t++) {
-		/* N can match the other kinds that have fd.name: chmod, module_load, connect, bind, listen */
+		/* N can match the other kinds that have fd.name: chmod, module_load, connect, bind, listen, dup */
 		bool want = t == BW_EV_OPEN || t == BW_EV_EXEC || t == BW_EV_CHMOD || t == BW_EV_MODULE_LOAD ||
-			    t == BW_EV_CONNECT || t == BW_EV_BIND || t == BW_EV_LISTEN;
+			    t == BW_EV_CONNECT || t == BW_EV_BIND || t == BW_EV_LISTEN || t == BW_EV_DUP;
 
 		CHECK(types[t] == want, "type %s: %d", event_type_name(t), types[t]);
 	}

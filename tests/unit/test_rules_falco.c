@@ -238,7 +238,7 @@ struct falco_file {
 
 /* Measured when the files first loaded (issue 14); a change is a change in what bulwark can run. */
 static const struct falco_file falco_files[] = {
-	{ "falco_rules.yaml", 25, 4 },
+	{ "falco_rules.yaml", 25, 3 },
 	{ "falco-incubating_rules.yaml", 31, 0 },
 	{ "falco-sandbox_rules.yaml", 37, 5 },
 };
