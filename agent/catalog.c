@@ -570,6 +570,10 @@ static const struct cat_field dup_fields[] = {
 	{ U(struct bw_dup, dup_flags, "flags"), DOC("`dup3`'s flags (`O_CLOEXEC` 524288); 0 for `dup` and `dup2`", "syscall argument") },
 };
 
+static const struct cat_field userfaultfd_fields[] = {
+	{ U(struct bw_userfaultfd, uffd_flags, "flags"), DOC("the flags argument: `O_CLOEXEC` 524288, `O_NONBLOCK` 2048, `UFFD_USER_MODE_ONLY` 1", "syscall argument") },
+};
+
 static const struct cat_name ptrace_names[] = {
 	{ 16, "PTRACE_ATTACH" }, { 0x4206, "PTRACE_SEIZE" }, { 0, "PTRACE_TRACEME" }, { 4, "PTRACE_POKETEXT" },
 	{ 5, "PTRACE_POKEDATA" }, { 6, "PTRACE_POKEUSER" }, { 13, "PTRACE_SETREGS" }, { 15, "PTRACE_SETFPREGS" },
@@ -693,6 +697,7 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(SOCKET, "socket", struct bw_socket, socket_fields, NULL),
 	T(EXEC_FAILED, "exec_failed", struct bw_exec_failed, exec_failed_fields, "exec_failed"),
 	T(DUP, "dup", struct bw_dup, dup_fields, NULL),
+	T(USERFAULTFD, "userfaultfd", struct bw_userfaultfd, userfaultfd_fields, NULL),
 };
 
 const struct cat_field *catalog_file_fields(size_t *n)

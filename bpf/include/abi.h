@@ -69,7 +69,9 @@
 	/* execve/execveat that failed (other than ENOENT/ENOTDIR): its own type, so exec rules and the process tree never see an image that did not start */ \
 	X(EXEC_FAILED,   "exec_failed",   BW_RING_COMMON)   \
 	/* dup, dup2, dup3 of a socket (any other file is not reported): a shell's stdio onto a connection */ \
-	X(DUP,           "dup",           BW_RING_COMMON)
+	X(DUP,           "dup",           BW_RING_COMMON)   \
+	/* userfaultfd(2): page faults handled by a process, an exploitation primitive (rare: critical ring) */ \
+	X(USERFAULTFD,   "userfaultfd",   BW_RING_CRITICAL)
 
 /* Event types; also the index of the enabled-type map and the drop counters. */
 #define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
@@ -106,7 +108,8 @@ enum bw_event_type {
 	X(MPROTECT, "mprotect", MEM_EXEC) X(MMAP, "mmap", MEM_EXEC) X(SOCKET, "socket", SOCKET) \
 	/* the "shocker" door: a file opened by handle, no path at all */ \
 	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", OPEN) \
-	X(DUP, "dup", DUP) X(DUP2, "dup2", DUP) X(DUP3, "dup3", DUP)
+	X(DUP, "dup", DUP) X(DUP2, "dup2", DUP) X(DUP3, "dup3", DUP) \
+	X(USERFAULTFD, "userfaultfd", USERFAULTFD)
 
 /* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
 #define BW_X_SYS_ENUM(name, str, type) BW_SYS_##name,
@@ -439,6 +442,12 @@ struct bw_dup {
 	__u32 _pad0;
 };
 
+struct bw_userfaultfd {
+	struct bw_event ev; /* res is the new fd */
+	__u32 uffd_flags;   /* the flags argument: O_CLOEXEC, O_NONBLOCK, UFFD_USER_MODE_ONLY (1) */
+	__u32 _pad0;
+};
+
 /* Kernel-side counters (per-CPU array "counters"), read by the agent. */
 enum bw_counter {
 	BW_CNT_DROP_COMMON = 0,  /* records lost: common ring buffer full */
@@ -528,6 +537,7 @@ _Static_assert(sizeof(struct bw_proc_mem) == 136, "bw_proc_mem");
 _Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
 _Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
 _Static_assert(sizeof(struct bw_dup) == 168, "bw_dup");
+_Static_assert(sizeof(struct bw_userfaultfd) == 128, "bw_userfaultfd");
 _Static_assert(sizeof(struct bw_config) == 16, "bw_config");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");

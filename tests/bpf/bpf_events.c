@@ -1458,6 +1458,16 @@ static int child_dup_socket(void *arg)
 	return dup2(fd, 100) != 100 || dup3(fd, 101, O_CLOEXEC) != 101 || dup2(p[0], 102) != 102;
 }
 
+/* userfaultfd as a non-root user (the call may be refused: vm.unprivileged_userfaultfd) */
+static int child_userfaultfd(void *arg)
+{
+	(void)arg;
+	if (setgid(65534) || setuid(65534))
+		return 1;
+	syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	return 0;
+}
+
 static int child_connect_inet6_refused(void *arg)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
@@ -1546,6 +1556,15 @@ static void test_connect(void)
 		CHECK_INT(jint(ev, "dup.flags"), 0);
 	}
 	CHECK_INT(count_events("dup", pid, NULL, NULL), 2);
+	/* userfaultfd, by nobody: its flags, the caller's uid */
+	pid = run_child(child_userfaultfd, NULL, NULL);
+	ev = find_event("userfaultfd", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no userfaultfd event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "userfaultfd");
+		CHECK_INT(jint(ev, "userfaultfd.flags"), O_CLOEXEC | O_NONBLOCK);
+		CHECK_INT(jint(ev, "proc.uid"), 65534);
+	}
 	close(lfd);
 
 	pid = run_child(child_connect_inet6_refused, NULL, NULL);

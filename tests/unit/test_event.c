@@ -203,6 +203,7 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_EXEC_FAILED, "exec_failed", sizeof(struct bw_exec_failed),
 	  { offsetof(struct bw_exec_failed, filename), offsetof(struct bw_exec_failed, cwd) } },
 	{ BW_EV_DUP, "dup", sizeof(struct bw_dup), { offsetof(struct bw_dup, net.path) } },
+	{ BW_EV_USERFAULTFD, "userfaultfd", sizeof(struct bw_userfaultfd), { 0 } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
@@ -681,7 +682,7 @@ static void test_syscall_names(void)
 		[BW_SYS_PROCESS_VM_READV] = "process_vm_readv", [BW_SYS_PROCESS_VM_WRITEV] = "process_vm_writev",
 		[BW_SYS_MPROTECT] = "mprotect", [BW_SYS_MMAP] = "mmap", [BW_SYS_SOCKET] = "socket",
 		[BW_SYS_OPEN_BY_HANDLE_AT] = "open_by_handle_at", [BW_SYS_DUP] = "dup", [BW_SYS_DUP2] = "dup2",
-		[BW_SYS_DUP3] = "dup3",
+		[BW_SYS_DUP3] = "dup3", [BW_SYS_USERFAULTFD] = "userfaultfd",
 	};
 	unsigned int s;
 

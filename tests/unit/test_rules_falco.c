@@ -240,7 +240,7 @@ struct falco_file {
 static const struct falco_file falco_files[] = {
 	{ "falco_rules.yaml", 25, 3 },
 	{ "falco-incubating_rules.yaml", 31, 0 },
-	{ "falco-sandbox_rules.yaml", 37, 5 },
+	{ "falco-sandbox_rules.yaml", 37, 4 },
 };
 #define NFALCO (sizeof(falco_files) / sizeof(falco_files[0]))
 
