@@ -9,7 +9,7 @@
  * environment, never from its arguments (a rule reads those): EG_OPS is a ';'-separated list of
  *
  *   user=NAME                  setgid/setuid to the user (from /etc/passwd: the container's or the host's)
- *   sleep=SECONDS
+ *   sleep=SECONDS / msleep=MILLISECONDS
  *   open=PATH,FLAGS / openat=PATH,FLAGS / openat2=PATH,FLAGS   FLAGS: r, w, wt (O_TRUNC), wa (O_APPEND); w* create 0644
  *   socket=packet|inet         socket(AF_PACKET, SOCK_RAW) or socket(AF_INET, SOCK_STREAM)
  *   connect=IP:PORT            a TCP connect (IPv4 or [IPv6]), kept open for the ops that follow
@@ -240,6 +240,8 @@ int main(void)
 			rc = op_user(val);
 		else if (strcmp(op, "sleep") == 0 && val)
 			sleep(atoi(val));
+		else if (strcmp(op, "msleep") == 0 && val)
+			usleep(atoi(val) * 1000);
 		else if ((strcmp(op, "open") == 0 || strcmp(op, "openat") == 0 || strcmp(op, "openat2") == 0) && val)
 			rc = op_open(op, val);
 		else if (strcmp(op, "socket") == 0 && val) {
