@@ -467,7 +467,7 @@ struct bw_config {
 	__u32 agent_tgid;  /* events of this thread group (the agent itself) are not emitted */
 	__u32 ro_prefixes; /* number of read-only open prefixes loaded in the ro_prefixes map */
 	__u32 ro_gen;      /* generation of the prefixes: a cached read-only verdict of another one is stale */
-	__u32 _pad0;
+	__u32 exec_env;    /* 1: exec records carry the environment (a loaded rule uses proc.env, or bulwark trace) */
 };
 
 /* Key of the read-only open prefix LPM trie. */

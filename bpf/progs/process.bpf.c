@@ -181,13 +181,18 @@ static __always_inline void bw_put_cwd(void *rec, __u32 *cursor, struct bw_exec 
  * Falco's proc.env: the new image's environment area (mm->env_start to
  * env_end, set up by the binary loader before this tracepoint), NUL-separated,
  * at most BW_ENV_MAX bytes and never more than the record has left: a long
- * environment is cut (BW_F_TRUNC_STR), never the record.
+ * environment is cut (BW_F_TRUNC_STR), never the record. Read only while
+ * bw_config.exec_env says a loaded rule uses it (or bulwark trace runs).
  */
 static __always_inline void bw_put_env(void *rec, __u32 *cursor, struct bw_exec *e, struct mm_struct *mm)
 {
 	unsigned long start = BPF_CORE_READ(mm, env_start), end = BPF_CORE_READ(mm, env_end);
+	struct bw_config *cfg = bw_config();
 	__u32 off = *cursor, room, len;
 
+	/* only when asked: a rule reads proc.env (environments hold secrets, and cost ring space) */
+	if (!cfg || !cfg->exec_env)
+		return;
 	if (end <= start || off >= BW_RECORD_MAX - 1)
 		return;
 	room = BW_RECORD_MAX - off;

@@ -22,7 +22,7 @@ fi
 IMAGE=localhost/bulwark-busybox:test # made by tests/e2e/docker-env.sh
 W=$(mktemp -d /tmp/bw-falco-evtgen.XXXXXX)
 chmod 755 "$W"
-passed=0 failed=0 AGENT="" CTR="" PLAIN="" MADE=""
+passed=0 failed=0 AGENT="" AGENT2="" CTR="" PLAIN="" MADE=""
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 skip() { echo "skip $*"; }
@@ -30,6 +30,7 @@ cleanup() {
 	[ -n "$CTR" ] && docker rm -f "$CTR" >/dev/null 2>&1
 	[ -n "$PLAIN" ] && docker rm -f "$PLAIN" >/dev/null 2>&1
 	[ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
+	[ -n "$AGENT2" ] && kill "$AGENT2" 2>/dev/null && wait "$AGENT2" 2>/dev/null
 	# the files and directories this test made outside $W, newest first
 	for p in $MADE; do rm -f "$p" 2>/dev/null || rmdir "$p" 2>/dev/null; done
 	rm -f /dev/shm/eg_devshm
@@ -55,15 +56,23 @@ mkdir "$W/bin"
 name() { for n in "$@"; do ln -sf "$W/evtgen" "$W/bin/$n"; done; }
 # expect fire|silent RULE JSON: the alerts of RULE whose output_fields hold every key of JSON
 : >"$W/expect"
+: >"$W/expect2"
 expect() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$W/expect"; }
+expect2() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$W/expect2"; } # the incubating agent's
 HX="\"proc.exepath\":\"$W/evtgen\"" # a host case's process
 
 tests/e2e/docker-env.sh start || { fail "no Docker engine"; echo "$passed passed, $failed failed"; exit 1; }
 # every alert delivered (noise control off: the cases repeat rules on purpose); no metrics port
 "$B" run -r "$F/falco_rules.yaml" -o "file:$W/alerts.json" --rate-limit 0 --metrics-listen "" >/dev/null 2>"$W/agent.log" &
 AGENT=$!
-for _ in $(seq 120); do grep -q '"bulwark running:' "$W/agent.log" && break; sleep 0.5; done
+# beside it, the incubating file alone: its rule on proc.env, which the kernel reads only while a
+# loaded rule uses it (the stable file has none)
+"$B" run -r "$F/falco-incubating_rules.yaml" -o "file:$W/alerts2.json" --rate-limit 0 --metrics-listen "" \
+	>/dev/null 2>"$W/agent2.log" &
+AGENT2=$!
+for _ in $(seq 120); do grep -q '"bulwark running:' "$W/agent.log" && grep -q '"bulwark running:' "$W/agent2.log" && break; sleep 0.5; done
 grep -q '"bulwark running:' "$W/agent.log" || { fail "the agent did not start: $(tail -3 "$W/agent.log")"; echo "$passed passed, $failed failed"; exit 1; }
+grep -q '"bulwark running:' "$W/agent2.log" || { fail "the second agent did not start: $(tail -3 "$W/agent2.log")"; echo "$passed passed, $failed failed"; exit 1; }
 
 # two containers: one with CAP_SYS_ADMIN (release_agent), one with Docker's defaults (the twins)
 # (an IPv6 loopback too: Docker turns IPv6 off in a container without a network)
@@ -366,9 +375,16 @@ for r in "Create Symlink Over Sensitive Files" "Create Hardlink Over Sensitive F
 	[ -n "$why" ] && skip "$r: cannot fire here ($why)"
 done
 
+# ---- the incubating agent: GLIBC_TUNABLES in a new image's environment (CVE-2023-4911); twin: without it
+name eg_tunables
+env GLIBC_TUNABLES=glibc.malloc.mxfast=0 "$W/bin/eg_tunables" tunables
+env "$W/bin/eg_tunables" plain
+expect2 fire "Potential Local Privilege Escalation via Environment Variables Misuse" "{$HX,\"proc.cmdline\":\"eg_tunables tunables\"}"
+expect2 silent "Potential Local Privilege Escalation via Environment Variables Misuse" "{$HX,\"proc.cmdline\":\"eg_tunables plain\"}"
+
 # ---- the alerts
 for p in $bg; do wait "$p" || fail "a server process of 'Read sensitive file trusted after startup' failed"; done
-python3 - "$W/expect" "$W/alerts.json" >"$W/result" 2>&1 <<'PY'
+cat >"$W/check.py" <<'PY'
 import json, sys, time
 exp = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 want = [(k, r, json.loads(f)) for k, r, f in exp]
@@ -418,10 +434,13 @@ for r, (n, got, t, quiet) in sorted(rules.items()):
     print("%s %s: %d/%d cases fired, %d/%d twins silent" % (state, r, got, n, quiet, t))
 sys.exit(rc)
 PY
+python3 "$W/check.py" "$W/expect" "$W/alerts.json" >"$W/result" 2>&1
+python3 "$W/check.py" "$W/expect2" "$W/alerts2.json" >>"$W/result" 2>&1
 cat "$W/result"
 passed=$((passed + $(grep -c '^ok  ' "$W/result")))
 failed=$((failed + $(grep -c '^FAIL' "$W/result")))
 grep -q '^ok  \|^FAIL' "$W/result" || fail "the alert check did not run: $(head -5 "$W/result")"
-kill -0 "$AGENT" 2>/dev/null && ok "the agent keeps running" || fail "the agent died: $(tail -3 "$W/agent.log")"
+kill -0 "$AGENT" 2>/dev/null && kill -0 "$AGENT2" 2>/dev/null && ok "the agents keep running" ||
+	fail "an agent died: $(tail -3 "$W/agent.log" "$W/agent2.log")"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -962,6 +962,18 @@ static void test_falco_fields(void)
 	T("evt.type = execve and proc.is_vpgid_leader = true and proc.vpgid.name = bash", &in_exec, 1);
 	e->sid = 4242; /* not among the ancestors: absent */
 	T("evt.type = execve and proc.sname exists", &in_exec, 0);
+	/* the kernel reads the environment only for a ruleset that can use proc.env (an enabled rule that can fire) */
+	rs = load("- rule: A\n  desc: d\n  condition: evt.type = execve\n  output: 'e=%proc.env'\n  priority: info\n"
+		  "- rule: B\n  desc: d\n  condition: evt.type = execve and proc.env contains X\n  output: o\n  priority: info\n"
+		  "  enabled: false\n");
+	CHECK(rs && rules__uses_field(rs, "proc.env"), "a rule printing proc.env uses it");
+	CHECK(rs && !rules__uses_field(rs, "proc.cwd"), "no rule uses proc.cwd");
+	rules__free(rs);
+	rs = load("- rule: B\n  desc: d\n  condition: evt.type = execve and proc.env contains X\n  output: o\n  priority: info\n"
+		  "  enabled: false\n- rule: C\n  desc: d\n  condition: evt.type = openat and proc.env contains X\n"
+		  "  output: o\n  priority: info\n");
+	CHECK(rs && !rules__uses_field(rs, "proc.env"), "a disabled rule or one that cannot fire needs no environment");
+	rules__free(rs);
 	/* group.name from the group file beside the passwd file (gid 0 is root) */
 	make_open(3);
 	T("evt.type = openat and group.name = root", &in_open, 1);
