@@ -177,6 +177,7 @@ static void filters_for(const struct runner *r, const struct rules *rules, struc
 	f->ro_prefixes = p->v;
 	f->n_ro_prefixes = p->n;
 	f->exec_env = rules__uses_field(rules, "proc.env");
+	f->exec_cwd = rules__uses_field(rules, "proc.cwd");
 }
 
 /* A warning per enabled rule that needs a hook the sensor had to skip on this kernel. */
@@ -414,6 +415,7 @@ int run_main(const struct run_opts *ro)
 	filters_for(&r, r.rules, &prefixes, &filters);
 	memcpy(o.events, filters.events, sizeof(o.events));
 	o.exec_env = filters.exec_env;
+	o.exec_cwd = filters.exec_cwd;
 	o.ro_prefixes = filters.ro_prefixes;
 	o.n_ro_prefixes = filters.n_ro_prefixes;
 	log_info("read-only opens watched under %zu path prefixes the rules name", prefixes.n);

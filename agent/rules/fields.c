@@ -2262,7 +2262,7 @@ const struct field fields_table[] = {
 	{ "proc.is_exe_upper_layer", FT_BOOL, 0, K(EXEC), "The executable is on an overlayfs upper layer (written in the container)", g_exe_upper },
 	{ "proc.is_exe_from_memfd", FT_BOOL, 0, K(EXEC), "The executable is a memfd (fileless execution)", g_exe_memfd },
 	{ "proc.vpid", FT_INT, 0, KR, "Pid in the process's own pid namespace: read by the kernel at exec (1 for a container's first process); on other events known for processes in the host's pid namespace only", g_proc_vpid },
-	{ "proc.cwd", FT_STR, 0, K(EXEC), "Working directory the process started in, resolved by the kernel at exec (a later chdir is not followed; exec events)", g_proc_cwd },
+	{ "proc.cwd", FT_STR, 0, K(EXEC), "Working directory the process started in, resolved by the kernel at exec (a later chdir is not followed; exec events; read only while a loaded rule uses proc.cwd)", g_proc_cwd },
 	{ "proc.env", FT_STR, 0, K(EXEC), "Environment of the new image, NAME=value space-separated, read by the kernel at exec (at most 4096 bytes; exec events; read only while a loaded rule uses proc.env)", g_proc_env },
 	{ "proc.sname", FT_STR, 0, K(EXEC), "Name of the session leader (the process whose pid is the session id at exec), where it is among the ancestors (exec events)", g_proc_sname },
 	{ "proc.is_vpgid_leader", FT_BOOL, 0, K(EXEC), "The process leads its process group (its pid is the group id at exec; exec events)", g_proc_is_vpgid_leader },

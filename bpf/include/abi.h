@@ -467,8 +467,12 @@ struct bw_config {
 	__u32 agent_tgid;  /* events of this thread group (the agent itself) are not emitted */
 	__u32 ro_prefixes; /* number of read-only open prefixes loaded in the ro_prefixes map */
 	__u32 ro_gen;      /* generation of the prefixes: a cached read-only verdict of another one is stale */
-	__u32 exec_env;    /* 1: exec records carry the environment (a loaded rule uses proc.env, or bulwark trace) */
+	__u32 exec_opts;   /* BW_EXEC_OPT_*: what exec records carry beyond the always-read facts */
 };
+
+/* bw_config.exec_opts: read only while a loaded rule uses the field (or bulwark trace runs) */
+#define BW_EXEC_OPT_ENV (1u << 0) /* the environment (proc.env): secrets, and up to 4 KiB a record */
+#define BW_EXEC_OPT_CWD (1u << 1) /* the working directory (proc.cwd): a second dentry walk */
 
 /* Key of the read-only open prefix LPM trie. */
 #define BW_PREFIX_MAX 64

@@ -208,6 +208,16 @@ for sh in $shells; do
 done
 cexec "$CTR" "exec=/dev/shm/eg_devshm|/dev/shm/eg_devshm;$cops"
 expect fire "Execution from /dev/shm" "{$CX,\"proc.name\":\"eg_devshm\"}"
+# the rule's proc.cwd branches (no spec case): ./eg_cwdrun run from a directory under /dev/shm; twin: from /tmp
+make_file /dev/shm/eg_cwd dir
+make_file /tmp/eg_cwd dir
+ln -sf "$W/evtgen" /dev/shm/eg_cwd/eg_cwdrun
+ln -sf "$W/evtgen" /tmp/eg_cwd/eg_cwdtwin
+MADE="/dev/shm/eg_cwd/eg_cwdrun /tmp/eg_cwd/eg_cwdtwin $MADE"
+(cd /dev/shm/eg_cwd && ./eg_cwdrun)
+(cd /tmp/eg_cwd && ./eg_cwdtwin)
+expect fire "Execution from /dev/shm" "{$HX,\"proc.name\":\"eg_cwdrun\",\"proc.cwd\":\"/dev/shm/eg_cwd\"}"
+expect silent "Execution from /dev/shm" "{$HX,\"proc.name\":\"eg_cwdtwin\"}"
 # twin: a shell running a script from /tmp
 "$W/bin/dash" -c /tmp/evil
 expect silent "Execution from /dev/shm" "{$HX,\"proc.cmdline\":\"dash -c /tmp/evil\"}"
