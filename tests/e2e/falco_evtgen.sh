@@ -62,6 +62,8 @@ expect2() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$W/expect2"; } # the incubat
 HX="\"proc.exepath\":\"$W/evtgen\"" # a host case's process
 
 tests/e2e/docker-env.sh start || { fail "no Docker engine"; echo "$passed passed, $failed failed"; exit 1; }
+# containers an earlier run left behind when the engine stopped under it (exited ones only: not a running test's)
+docker ps -aq --filter name=bw-falco-evtgen- --filter status=exited | xargs -r docker rm -f >/dev/null
 # every alert delivered (noise control off: the cases repeat rules on purpose); no metrics port
 "$B" run -r "$F/falco_rules.yaml" -o "file:$W/alerts.json" --rate-limit 0 --metrics-listen "" >/dev/null 2>"$W/agent.log" &
 AGENT=$!
