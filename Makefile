@@ -123,7 +123,12 @@ $(BUILD)/tests/e2e_attacks: tests/e2e/attacks.c tests/lib/tracer.c tests/lib/tra
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
 
-E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks
+# Falco's event-generator actions (tests/e2e/falco_evtgen.sh): static, to run in a busybox container too
+$(BUILD)/tests/evtgen: tests/e2e/evtgen.c | $(BUILD)/tests
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+
+E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks $(BUILD)/tests/evtgen
 
 test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan bench-progs fuzz-progs
 	tests/run.sh

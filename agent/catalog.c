@@ -296,6 +296,7 @@ static const struct cat_field exec_fields[] = {
 	{ .key = "layer", .kind = CAT_ENUM, .off = offsetof(struct bw_exec, exec_flags), .width = 4,
 	  .aux = BW_EXEC_UPPER | BW_EXEC_LOWER, .table = exec_layer_names, DOC("`\"upper\"` / `\"lower\"` overlayfs layer of the executable (see the file object); `null` when not on overlayfs or the layer is unknown (see the file object)", "`ovl_inode->__upperdentry`") },
 	{ .key = "memfd", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_MEMFD, DOC("the executable is a memfd (no link on any filesystem and a dentry named `memfd:...`): fileless execution", "`inode->i_nlink`, `d_name`") },
+	{ .key = "writable", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_WRITABLE, DOC("the new image could write its own executable (Falco's `EXE_WRITABLE`): CAP_DAC_OVERRIDE, or the file's mode bits for its owner, group or others against the fs uid and gid (supplementary groups, ACLs and read-only mounts are not looked at)", "`inode->i_mode`, `i_uid`, `i_gid`, `cred`") },
 	{ .key = "umh", .kind = CAT_BIT, .off = offsetof(struct bw_exec, exec_flags), .width = 4, .aux = BW_EXEC_UMH, DOC("the real parent is a kernel thread: the program was started by the kernel's usermode helper (cgroup v1 `release_agent`, `core_pattern` pipe, modprobe, ...)", "`real_parent->flags & PF_KTHREAD`") },
 	{ U(struct bw_exec, argc, "argc"), DOC("argument count, also when `proc.args` is truncated", "`bprm->argc`") },
 	{ .key = "cap_effective", .kind = CAT_HEX, .off = offsetof(struct bw_exec, cap_effective), .width = 8, DOC("effective capability set of the new image, hexadecimal (`\"0x1fffeffffff\"`; bit n is capability n)", "`task->cred->cap_effective`") },
@@ -312,6 +313,12 @@ static const struct cat_field exec_fields[] = {
 	{ U(struct bw_exec, script_dev, "script_dev"), DOC("kernel `dev_t` of the script's superblock", "`sb->s_dev`") },
 	{ .key = "script_layer", .kind = CAT_ENUM, .off = offsetof(struct bw_exec, script_layer), .width = 4, .aux = ~0ULL,
 	  .table = layer_names, DOC("overlay layer of the script: `\"upper\"` (written in the container), `\"lower\"` (image); `null` otherwise", "`ovl_inode->__upperdentry`") },
+	{ .key = "cap_permitted", .kind = CAT_HEX, .off = offsetof(struct bw_exec, cap_permitted), .width = 8, DOC("permitted capability set of the new image, hexadecimal, as `cap_effective`", "`task->cred->cap_permitted`") },
+	{ U(struct bw_exec, sid, "sid"), DOC("session id: the session leader's pid, numbered in the host's pid namespace", "`task->signal->pids[PIDTYPE_SID]`") },
+	{ U(struct bw_exec, vpid, "vpid"), DOC("the pid in the process's own pid namespace (`1` for a container's first process; equal to `proc.pid` on the host)", "`task->thread_pid->numbers[level]`") },
+	{ U(struct bw_exec, pgid, "pgid"), DOC("process group id, numbered in the host's pid namespace (the group leader's pid; equal to `proc.pid` for the leader)", "`task->signal->pids[PIDTYPE_PGID]`") },
+	{ S(struct bw_exec, cwd, "cwd", BW_PATH_MAX), DOC("the working directory the new image starts in, resolved (exec does not change it; a later `chdir` is not followed); same rules and bounds as the file object's `path`. Read only while a loaded rule can use `proc.cwd` (a second dentry walk, about 1 us an exec) and in `bulwark trace`; absent otherwise", "`task->fs->pwd`") },
+	{ .key = "env", .kind = CAT_ARGV, .off = offsetof(struct bw_exec, env), .aux = BW_ENV_MAX, DOC("the new image's environment, one `NAME=value` string per variable, read from its environment area (`mm->env_start` to `mm->env_end`) at most 4096 bytes and no more than the record has left after the other strings (then cut: `\"string\"` truncation). Read only while a loaded rule can use `proc.env` (environments hold secrets, and cost ring space) and in `bulwark trace`; absent otherwise", "`mm->env_start`") },
 	{ .key = "args", .kind = CAT_ARGV, .off = offsetof(struct bw_exec, args), .aux = BW_ARGS_MAX, .src = "proc", DOC("argv read from the new image's argument area (`mm->arg_start` to `mm->arg_end`, at most 4096 bytes, `\"args\"` truncation)", "`mm->arg_start`") },
 	{ S(struct bw_exec, cgroup, "cgroup", BW_PATH_MAX), .src = "proc", DOC("the task's cgroup path walked in the kernel: the cgroup v2 path, or, when that is the root (hybrid hosts), the first cgroup v1 controller hierarchy where the task is not at the root", "`task->cgroups`") },
 };
@@ -537,7 +544,9 @@ static const struct cat_custom addr = { enc_addr, dec_addr };
 	{ .key = "addr", .kind = CAT_CUSTOM, .custom = &addr, .off = offsetof(struct bw_net, addr), .when = is_inet,  \
 	  .type_doc = "string", DOC(addr_doc, "`sockaddr_in`/`sockaddr_in6`") },                                  \
 	{ U(struct bw_net, port, "port"), .when = is_inet, DOC(port_doc, "`sin_port`/`sin6_port`") },             \
-	{ S(struct bw_net, path, "path", BW_UPATH_MAX), .when = is_unix, DOC(path_doc, "`sun_path`") }
+	{ S(struct bw_net, path, "path", BW_UPATH_MAX), .when = is_unix, DOC(path_doc, "`sun_path`") },           \
+	{ U(struct bw_net, sotype, "sotype"), DOC("the socket's type: `1` SOCK_STREAM, `2` SOCK_DGRAM, `3` SOCK_RAW, ...; `0` when the fd was no socket", "`socket->type`") }, \
+	{ U(struct bw_net, protocol, "protocol"), DOC("the socket's protocol: `6` TCP, `17` UDP, ... (Falco's `fd.l4proto`)", "`sock->sk_protocol`") }
 
 static const struct cat_field connect_fields[] = {
 	NET_FIELDS("inet and inet6 only: the destination address in text form (`inet_ntop`, e.g. `::ffff:10.0.0.1` for a v4-mapped address)",
@@ -554,6 +563,23 @@ static const struct cat_field listen_fields[] = {
 	NET_FIELDS("inet and inet6 only: the bound local address (`0.0.0.0` / `::` for any)", "inet and inet6 only: the bound local port",
 		   "unix only: `\"\"`; the socket's bound path is not read back ([6](#6-known-limits))"),
 	{ U(struct bw_net, backlog, "backlog"), DOC("the backlog argument", "syscall argument") },
+};
+
+static const struct cat_field dup_fields[] = {
+	{ I(struct bw_dup, net.fd, "oldfd", -1), DOC("the fd duplicated (`res` is the new one)", "syscall argument") },
+	{ .key = "family", .kind = CAT_CUSTOM, .custom = &family, .off = offsetof(struct bw_dup, net.family), .width = 2,
+	  .type_doc = "string or number", DOC("the socket's family, as in `connect`", "`sk->__sk_common.skc_family`") },
+	{ .key = "addr", .kind = CAT_CUSTOM, .custom = &addr, .off = offsetof(struct bw_dup, net.addr), .when = is_inet,
+	  .type_doc = "string", DOC("inet and inet6 only: the peer's address (`0.0.0.0` / `::` while unconnected)", "`skc_daddr`/`skc_v6_daddr`") },
+	{ U(struct bw_dup, net.port, "port"), .when = is_inet, DOC("inet and inet6 only: the peer's port (0 while unconnected)", "`skc_dport`") },
+	{ S(struct bw_dup, net.path, "path", BW_UPATH_MAX), .when = is_unix, DOC("unix only: `\"\"` (the kernel does not fill it; kept so that the record reads as a `connect` one)", "none") },
+	{ U(struct bw_dup, net.sotype, "sotype"), DOC("the socket's type, as in `connect`", "`socket->type`") },
+	{ U(struct bw_dup, net.protocol, "protocol"), DOC("the socket's protocol, as in `connect`", "`sock->sk_protocol`") },
+	{ U(struct bw_dup, dup_flags, "flags"), DOC("`dup3`'s flags (`O_CLOEXEC` 524288); 0 for `dup` and `dup2`", "syscall argument") },
+};
+
+static const struct cat_field userfaultfd_fields[] = {
+	{ U(struct bw_userfaultfd, uffd_flags, "flags"), DOC("the flags argument: `O_CLOEXEC` 524288, `O_NONBLOCK` 2048, `UFFD_USER_MODE_ONLY` 1", "syscall argument") },
 };
 
 static const struct cat_name ptrace_names[] = {
@@ -710,6 +736,8 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(RENAME, "pathop", struct bw_pathop, pathop_fields, NULL),
 	T(UNLINK, "pathop", struct bw_pathop, pathop_fields, NULL),
 	T(MKDIR, "pathop", struct bw_pathop, pathop_fields, NULL),
+	T(DUP, "dup", struct bw_dup, dup_fields, NULL),
+	T(USERFAULTFD, "userfaultfd", struct bw_userfaultfd, userfaultfd_fields, NULL),
 };
 
 const struct cat_field *catalog_file_fields(size_t *n)
@@ -861,9 +889,26 @@ static void encode_field(struct strbuf *sb, const struct event_view *v, const st
 			jw_end_arr(sb);
 		break;
 	case CAT_STR:
-	case CAT_ARGV:
 		kstr(sb, v, f.key, rec, f.off);
 		break;
+	case CAT_ARGV: {
+		/* NUL-separated strings as an array (put_argv's inverse) */
+		struct bw_str d;
+		struct str_view sv;
+		size_t j = 0;
+
+		memcpy(&d, (const char *)rec + f.off, sizeof(d));
+		sv = event_str(v, d);
+		jw_karr(sb, f.key);
+		while (j < sv.len) {
+			size_t n = strnlen(sv.p + j, sv.len - j);
+
+			jw_strn(sb, sv.p + j, n);
+			j += n + 1;
+		}
+		jw_end_arr(sb);
+		break;
+	}
 	case CAT_FILE:
 		if (f.key)
 			jw_kobj(sb, f.key);

@@ -553,7 +553,7 @@ int pipeline_run(const struct pipeline_opts *opts, const struct pipeline_sink *s
 {
 	struct pipeline *t;
 	struct sensor_opts so = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes,
-				  .on_record = on_record };
+				  .exec_env = opts->exec_env, .exec_cwd = opts->exec_cwd, .on_record = on_record };
 	int sigfd = -1, timerfd = -1, epfd = -1, rfds[2], attached, skipped, i, err, status = 1;
 	char why[512];
 

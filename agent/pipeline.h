@@ -36,6 +36,7 @@ struct pipeline_opts {
 	/* waiting for a container's first lookup (0: the defaults, PIPELINE_WAIT_*) */
 	unsigned int container_wait_ms;
 	size_t container_wait_records, container_wait_bytes;
+	bool exec_env, exec_cwd; /* exec records carry the environment, the cwd (a rule uses proc.env, proc.cwd; trace) */
 };
 
 /*

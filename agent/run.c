@@ -260,6 +260,8 @@ static void filters_for(const struct runner *r, const struct rules *rules, struc
 	rules__read_prefixes(rules, add_rule_prefix, p);
 	f->ro_prefixes = p->v;
 	f->n_ro_prefixes = p->n;
+	f->exec_env = rules__uses_field(rules, "proc.env");
+	f->exec_cwd = rules__uses_field(rules, "proc.cwd");
 }
 
 /* A warning per enabled rule that needs a hook the sensor had to skip on this kernel. */
@@ -520,6 +522,8 @@ int run_main(const struct run_opts *ro)
 	/* the kernel emits what the rules can match; the sensor loads with these filters */
 	filters_for(&r, r.rules, &prefixes, &filters);
 	memcpy(o.events, filters.events, sizeof(o.events));
+	o.exec_env = filters.exec_env;
+	o.exec_cwd = filters.exec_cwd;
 	o.ro_prefixes = filters.ro_prefixes;
 	o.n_ro_prefixes = filters.n_ro_prefixes;
 	log_info("read-only opens watched under %zu path prefixes the rules name", prefixes.n);
@@ -548,6 +552,12 @@ int run_main(const struct run_opts *ro)
 		goto free_metrics;
 	}
 	self_paths(&r); /* after the outputs: they create their spool directories */
+	if (ro->rate_limit_set) {
+		struct ratelimit_config rl = { .rate = ro->rate, .burst = ro->burst, .table_size = 4096,
+					       .summary_ms = 10000 };
+
+		outputs__set_ratelimit(r.outputs, &rl);
+	}
 	r.net = netwatch__new(NETWATCH_PROCS, NETWATCH_WINDOW_NS);
 	if (!r.net)
 		log_warn("connect sweep windows: out of memory; bulwark.net.sweep_* stay 0");
@@ -580,6 +590,8 @@ static void run_usage(FILE *out)
 		"  -r, --rules PATH          rules file or directory, repeatable (default: the embedded rules)\n"
 		"  -o, --output SPEC         where alerts go, repeatable (default: stdout); see docs/outputs.md\n"
 		"      --metrics-listen ADDR /metrics and /healthz on IP:PORT (default %s; \"\" disables)\n"
+		"      --rate-limit R[/B]    fold repeats per rule and container beyond R/s, burst B (default 20/100;\n"
+		"                            0: off, every alert delivered); see docs/outputs.md\n"
 		"command-line options override the config file.\n",
 		CONFIG_DEFAULT_PATH, CONFIG_DEFAULT_LISTEN);
 	cli_pipeline_usage(out);
@@ -608,11 +620,12 @@ static int parse_cli_output(const char *spec, const struct config *cfg, struct o
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_METRICS_LISTEN = 0x200 };
+	enum { OPT_METRICS_LISTEN = 0x200, OPT_RATE_LIMIT };
 	static const struct option own[] = { { "config", required_argument, NULL, 'c' },
 						  { "rules", required_argument, NULL, 'r' },
 						  { "output", required_argument, NULL, 'o' },
 						  { "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+						  { "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
 						  { "help", no_argument, NULL, 'h' },
 						  { NULL, 0, NULL, 0 } };
 	const char *rule_paths[MAX_RULE_PATHS], *specs[MAX_OUTPUTS], *config_path = NULL, *listen = NULL;
@@ -662,6 +675,20 @@ int cmd_run(int argc, char **argv)
 			}
 			listen = optarg;
 			break;
+		case OPT_RATE_LIMIT: {
+			char *end;
+
+			ro.rate = strtod(optarg, &end);
+			ro.burst = ro.rate;
+			if (*end == '/')
+				ro.burst = strtod(end + 1, &end);
+			if (*end || end == optarg || ro.rate < 0 || ro.burst < 0) {
+				fprintf(stderr, "bulwark run: --rate-limit: expected RATE[/BURST], got '%s'\n", optarg);
+				goto out;
+			}
+			ro.rate_limit_set = true;
+			break;
+		}
 		case 'h':
 			run_usage(stdout);
 			status = 0;

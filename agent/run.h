@@ -24,6 +24,8 @@ struct run_opts {
 	bool rules_from_cli;                 /* -r given: SIGHUP keeps these paths */
 	bool log_format_given;               /* --log-format given: the config's log.format does not apply */
 	bool verbose;                        /* -v given: SIGHUP keeps the debug level */
+	bool rate_limit_set;                 /* --rate-limit given: noise control as it says (rate 0: off) */
+	double rate, burst;                  /* alerts per second per (rule, container), bucket size */
 };
 
 /* Returns the exit status (2: cannot start). */

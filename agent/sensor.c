@@ -620,6 +620,7 @@ int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *
 	}
 	/* the count tells the kernel whether to look at the trie at all: set between adding and removing */
 	cfg.ro_prefixes = n_fresh;
+	cfg.exec_opts = (f->exec_env ? BW_EXEC_OPT_ENV : 0) | (f->exec_cwd ? BW_EXEC_OPT_CWD : 0);
 	e = write_config(s, &cfg);
 	if (e) {
 		fail(err, errlen, -e, "cannot set sensor config: %s", strerror(-e));
@@ -784,7 +785,8 @@ static void merged_record(void *ctx, const void *data, size_t size)
 
 struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t errlen)
 {
-	struct sensor_filters filters = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes };
+	struct sensor_filters filters = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes,
+					  .exec_env = opts->exec_env, .exec_cwd = opts->exec_cwd };
 	struct sensor *s = calloc(1, sizeof(*s));
 	int e;
 

@@ -23,6 +23,7 @@ struct sensor_opts {
 	bool events[BW_EV_MAX];         /* event types to emit (index enum bw_event_type) */
 	const char *const *ro_prefixes; /* path prefixes whose read-only opens are reported */
 	size_t n_ro_prefixes;
+	bool exec_env, exec_cwd;        /* exec records carry the environment, the cwd (bw_config.exec_opts) */
 	sensor_record_fn on_record;
 	void *ctx;
 };
@@ -37,6 +38,7 @@ struct sensor_filters {
 	bool events[BW_EV_MAX];
 	const char *const *ro_prefixes;
 	size_t n_ro_prefixes;
+	bool exec_env, exec_cwd; /* exec records carry the environment, the cwd: a rule uses proc.env, proc.cwd */
 };
 
 /* What a change of filters does: types switched on and off, prefixes added and removed. */

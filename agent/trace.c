@@ -122,5 +122,6 @@ int cmd_trace(int argc, char **argv)
 		return 2;
 	}
 	cli_pipeline_finish(&c);
+	c.o.exec_env = c.o.exec_cwd = true; /* a trace shows every field of the exec record */
 	return trace_run(&c.o);
 }

@@ -395,6 +395,22 @@ bool rules__wants_container_events(const struct rules *rs)
 	return rs->nindex[RULES_EV_CONTAINER] > 0;
 }
 
+bool rules__uses_field(const struct rules *rs, const char *field)
+{
+	size_t i, j;
+
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		if (!r->enabled || r->cannot_fire)
+			continue;
+		for (j = 0; j < r->nfields; j++)
+			if (strcmp(r->fields[j].name, field) == 0)
+				return true;
+	}
+	return false;
+}
+
 void rules__stats(const struct rules *rs, struct rules_stats *st)
 {
 	*st = rs->st;

@@ -996,6 +996,19 @@ static bool g_evt_arg_flags(struct xctx *x, int idx, struct fval *v)
 		return flags_value(x, v, ((const struct bw_memfd *)ev)->mfd_flags, &cat_memfd_flags);
 	case BW_EV_MODULE_LOAD:
 		return flags_value(x, v, ((const struct bw_module *)ev)->mod_flags, &cat_module_flags);
+	case BW_EV_EXEC: {
+		/* Falco's execve flags, in its bit order (EXE_WRITABLE|EXE_FROM_MEMFD) */
+		static const struct cat_flag exe_names[] = {
+			{ BW_EXEC_WRITABLE, "EXE_WRITABLE" }, { BW_EXEC_UPPER, "EXE_UPPER_LAYER" },
+			{ BW_EXEC_MEMFD, "EXE_FROM_MEMFD" }, { BW_EXEC_LOWER, "EXE_LOWER_LAYER" }, { 0, NULL },
+		};
+		static const struct cat_flags exe_flags = { exe_names, BW_EXEC_WRITABLE | BW_EXEC_UPPER | BW_EXEC_MEMFD |
+								       BW_EXEC_LOWER, "0" };
+		uint32_t f = ((const struct bw_exec *)ev)->exec_flags;
+
+		return flags_value(x, v, f & (BW_EXEC_WRITABLE | BW_EXEC_UPPER | BW_EXEC_MEMFD | BW_EXEC_LOWER),
+				   &exe_flags);
+	}
 	}
 	return false;
 }
@@ -1052,7 +1065,9 @@ static const struct bw_str *rec_upath(const struct bw_event *ev)
 
 static bool is_net(const struct bw_event *ev)
 {
-	return ev->hdr.type == BW_EV_CONNECT || ev->hdr.type == BW_EV_BIND || ev->hdr.type == BW_EV_LISTEN;
+	/* a dup record starts with the socket's as a connect record describes it (struct bw_dup) */
+	return ev->hdr.type == BW_EV_CONNECT || ev->hdr.type == BW_EV_BIND || ev->hdr.type == BW_EV_LISTEN ||
+	       ev->hdr.type == BW_EV_DUP;
 }
 
 static bool net_ip(const struct bw_net *n, struct fval *v)
@@ -1211,6 +1226,7 @@ static bool g_fd_num(struct xctx *x, int idx, struct fval *v)
 	(void)idx;
 	switch (ev->hdr.type) {
 	case BW_EV_OPEN:
+	case BW_EV_DUP: /* the new fd */
 		fd = ev->res;
 		break;
 	case BW_EV_CONNECT:
@@ -1257,12 +1273,12 @@ static bool g_fd_sport(struct xctx *x, int idx, struct fval *v)
 
 static bool g_fd_rip(struct xctx *x, int idx, struct fval *v)
 {
-	return rec(x)->hdr.type == BW_EV_CONNECT && g_fd_sip(x, idx, v);
+	return (rec(x)->hdr.type == BW_EV_CONNECT || rec(x)->hdr.type == BW_EV_DUP) && g_fd_sip(x, idx, v);
 }
 
 static bool g_fd_rport(struct xctx *x, int idx, struct fval *v)
 {
-	return rec(x)->hdr.type == BW_EV_CONNECT && g_fd_sport(x, idx, v);
+	return (rec(x)->hdr.type == BW_EV_CONNECT || rec(x)->hdr.type == BW_EV_DUP) && g_fd_sport(x, idx, v);
 }
 
 static bool g_fd_lip(struct xctx *x, int idx, struct fval *v)
@@ -1280,8 +1296,22 @@ static bool g_fd_l4proto(struct xctx *x, int idx, struct fval *v)
 	const struct bw_net *n = (const void *)rec(x);
 
 	(void)idx;
-	/* the record has no socket type; only listen() implies a stream socket */
-	if (n->ev.hdr.type == BW_EV_LISTEN && (n->family == AF_INET || n->family == AF_INET6))
+	if (n->family != AF_INET && n->family != AF_INET6)
+		return false;
+	/* the socket's protocol, read at the syscall's exit; a record without it (replays of old traces) */
+	switch (n->protocol) {
+	case IPPROTO_TCP:
+		return put_cstr(v, "tcp");
+	case IPPROTO_UDP:
+		return put_cstr(v, "udp");
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return put_cstr(v, "icmp");
+	}
+	if (n->sotype == SOCK_RAW)
+		return put_cstr(v, "raw");
+	/* only listen() implies a stream socket */
+	if (n->ev.hdr.type == BW_EV_LISTEN)
 		return put_cstr(v, "tcp");
 	return false;
 }
@@ -1301,7 +1331,7 @@ static bool g_fd_sockfamily(struct xctx *x, int idx, struct fval *v)
 static bool g_fd_is_server(struct xctx *x, int idx, struct fval *v)
 {
 	(void)idx;
-	return put_bool(v, rec(x)->hdr.type != BW_EV_CONNECT);
+	return put_bool(v, rec(x)->hdr.type == BW_EV_BIND || rec(x)->hdr.type == BW_EV_LISTEN);
 }
 
 /* ---- bulwark.* of records -------------------------------------------------------------------- */
@@ -1853,6 +1883,8 @@ static bool g_fd_connected(struct xctx *x, int idx, struct fval *v)
 	const struct bw_event *ev = rec(x);
 
 	(void)idx;
+	if (ev->hdr.type == BW_EV_DUP) /* a socket with a peer */
+		return put_bool(v, ((const struct bw_net *)ev)->port != 0);
 	return put_bool(v, ev->hdr.type == BW_EV_CONNECT && (ev->res >= 0 || ev->res == -EINPROGRESS));
 }
 
@@ -1882,19 +1914,12 @@ static const char *const cap_names[] = {
 	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 };
 
-/* Falco's thread.cap_effective: the capability names, space-separated (exec events carry the mask). */
-static bool g_thread_cap_effective(struct xctx *x, int idx, struct fval *v)
+/* A capability mask as Falco prints it: the names, space-separated. */
+static bool put_caps(struct xctx *x, struct fval *v, uint64_t caps)
 {
-	const struct bw_exec *e = own_exec(x, 0);
-	const struct proc_info *f = e ? NULL : exec_facts(x);
-	uint64_t caps;
 	struct sbuild b;
 	unsigned int i;
 
-	(void)idx;
-	if (!e && !f)
-		return false;
-	caps = e ? e->cap_effective : f->cap_effective;
 	sb_begin(&b, x);
 	for (i = 0; i < 64; i++) {
 		if (!(caps & (1ull << i)))
@@ -1913,6 +1938,103 @@ static bool g_thread_cap_effective(struct xctx *x, int idx, struct fval *v)
 	return sb_commit(&b, v);
 }
 
+/* Falco's thread.cap_effective (exec events carry the mask; the process tree keeps it for the others). */
+static bool g_thread_cap_effective(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_exec *e = own_exec(x, 0);
+	const struct proc_info *f = e ? NULL : exec_facts(x);
+
+	(void)idx;
+	if (!e && !f)
+		return false;
+	return put_caps(x, v, e ? e->cap_effective : f->cap_effective);
+}
+
+/* Falco's thread.cap_permitted: the permitted set of the new image (exec events). */
+static bool g_thread_cap_permitted(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_caps(x, v, own_exec(x, 0)->cap_permitted);
+}
+
+/* Falco's proc.cwd: the working directory at exec (exec events). */
+static bool g_proc_cwd(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_rec_str(x, v, own_exec(x, 0)->cwd, false);
+}
+
+/* Falco's proc.env: the variables space-separated, as proc.args joins the arguments (exec events). */
+static bool g_proc_env(struct xctx *x, int idx, struct fval *v)
+{
+	struct str_view env = event_str(x->in->ev, own_exec(x, 0)->env);
+	struct sbuild b;
+	size_t i = 0, n;
+
+	(void)idx;
+	sb_begin(&b, x);
+	while (i < env.len) {
+		n = strnlen(env.p + i, env.len - i);
+		if (b.len)
+			sb_addc(&b, ' ');
+		sb_addn(&b, env.p + i, n);
+		i += n + 1;
+	}
+	return sb_commit(&b, v);
+}
+
+/*
+ * The ancestor (the process itself included) whose pid is @leader: the
+ * leader of its session or process group, as far as the ancestry reaches.
+ */
+static const struct proc_info *leader_of(struct xctx *x, uint32_t leader, int *depth)
+{
+	const struct proc_info *p;
+	int d;
+
+	for (d = 0; d <= RULES_ANC_MAX && (p = xctx_ancestor(x, d)); d++)
+		if (p->pid == leader) {
+			*depth = d;
+			return p;
+		}
+	return NULL;
+}
+
+/* Falco's proc.is_vpgid_leader: the process leads its process group (exec events). */
+static bool g_proc_is_vpgid_leader(struct xctx *x, int idx, struct fval *v)
+{
+	const struct bw_exec *e = own_exec(x, 0);
+
+	(void)idx;
+	return put_bool(v, e->pgid == e->ev.proc.pid);
+}
+
+/* Falco's proc.sname, proc.vpgid.name: the name of the session's or the group's leader among the ancestors. */
+static bool g_proc_sname(struct xctx *x, int idx, struct fval *v)
+{
+	int d;
+
+	(void)idx;
+	return leader_of(x, own_exec(x, 0)->sid, &d) && proc_name(x, d, v);
+}
+
+static bool g_proc_vpgid_name(struct xctx *x, int idx, struct fval *v)
+{
+	int d;
+
+	(void)idx;
+	return leader_of(x, own_exec(x, 0)->pgid, &d) && proc_name(x, d, v);
+}
+
+/* Falco's proc.vpgid.exe: argv[0] of the group's leader. */
+static bool g_proc_vpgid_exe(struct xctx *x, int idx, struct fval *v)
+{
+	int d;
+
+	(void)idx;
+	return leader_of(x, own_exec(x, 0)->pgid, &d) && proc_exe(x, d, v);
+}
+
 /* Falco's user.loginname: the name of the audit login uid (exec events). */
 static bool g_user_loginname(struct xctx *x, int idx, struct fval *v)
 {
@@ -1929,6 +2051,8 @@ static bool g_proc_vpid(struct xctx *x, int idx, struct fval *v)
 	const struct bw_event *ev = rec(x);
 
 	(void)idx;
+	if (ev->hdr.type == BW_EV_EXEC)
+		return put_int(v, ((const struct bw_exec *)ev)->vpid);
 	if (!x->in->host || !x->in->host->pid || ev->proc.pid_ns != x->in->host->pid)
 		return false;
 	return put_int(v, ev->proc.pid);
@@ -2353,7 +2477,7 @@ static bool g_cat(struct xctx *x, int idx, struct fval *v)
 #define KR KINDS_RECORDS
 #define KA KINDS_ALL
 #define K_FILE (K(OPEN) | K(CHMOD) | K(MODULE_LOAD))
-#define K_NET (K(CONNECT) | K(BIND) | K(LISTEN))
+#define K_NET (K(CONNECT) | K(BIND) | K(LISTEN) | K(DUP))
 #define K_MOUNT (K(MOUNT) | K(UMOUNT) | K(PIVOT_ROOT) | K(CHROOT))
 #define K_NS (K(UNSHARE) | K(SETNS))
 #define K_CG (K(CGROUP_MKDIR) | K(CGROUP_ATTACH))
@@ -2369,7 +2493,7 @@ const struct field fields_table[] = {
 	{ "evt.rawres", FT_INT, FF_ERRNO, KR, "Same as evt.res", g_evt_res },
 	{ "evt.failed", FT_BOOL, 0, KR, "The syscall failed (evt.res < 0)", g_evt_failed },
 	{ "evt.dir", FT_STR, 0, KR, "Always '<': every record is taken at syscall exit", g_evt_dir },
-	{ "evt.arg.flags", FT_STR, 0, K(OPEN) | K_NS | K(MOUNT) | K(UMOUNT) | K(MEMFD_CREATE) | K(MODULE_LOAD), "Flags by name: O_* (open), CLONE_* (unshare, setns), MS_* (mount), MNT_* (umount2), MFD_* (memfd_create), MODULE_INIT_* (finit_module)", g_evt_arg_flags },
+	{ "evt.arg.flags", FT_STR, 0, K(OPEN) | K_NS | K(MOUNT) | K(UMOUNT) | K(MEMFD_CREATE) | K(MODULE_LOAD) | K(EXEC), "Flags by name: O_* (open), CLONE_* (unshare, setns), MS_* (mount), MNT_* (umount2), MFD_* (memfd_create), MODULE_INIT_* (finit_module), Falco's EXE_WRITABLE, EXE_UPPER_LAYER, EXE_FROM_MEMFD, EXE_LOWER_LAYER (execve; 0 without any)", g_evt_arg_flags },
 	{ "evt.arg.mode", FT_UINT, FF_STRTWIN, K(OPEN) | K(CHMOD), "Mode argument: the creation mode of open, the new mode of chmod; text operators compare Falco's flag names (evt.arg.mode contains S_ISUID)", g_evt_arg_mode },
 	{ "evt.arg.mode", FT_STR, FF_HIDDEN, K(OPEN) | K(CHMOD), "evt.arg.mode as flag names", g_evt_arg_mode_text },
 	{ "evt.is_open_read", FT_BOOL, 0, K(OPEN), "Opened for reading (O_RDONLY or O_RDWR)", g_open_read },
@@ -2422,19 +2546,19 @@ const struct field fields_table[] = {
 	{ "proc.tty", FT_UINT, 0, KA, "Controlling terminal as a device number, 0 without one (from the exec record, else kept by the process tree)", g_proc_tty },
 	{ "proc.is_exe_upper_layer", FT_BOOL, 0, K(EXEC), "The executable is on an overlayfs upper layer (written in the container)", g_exe_upper },
 	{ "proc.is_exe_from_memfd", FT_BOOL, 0, K(EXEC), "The executable is a memfd (fileless execution)", g_exe_memfd },
-	{ "proc.vpid", FT_INT, 0, KR, "Pid in the process's own pid namespace; known for processes in the host's (absent in containers)", g_proc_vpid },
-	{ "proc.cwd", FT_STR, 0, 0, "No data on bulwark yet (the working directory is not recorded)", g_nodata },
-	{ "proc.env", FT_STR, 0, 0, "No data on bulwark yet (the environment is not recorded)", g_nodata },
-	{ "proc.sname", FT_STR, 0, 0, "No data on bulwark yet (session leader)", g_nodata },
-	{ "proc.is_vpgid_leader", FT_BOOL, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
-	{ "proc.vpgid.name", FT_STR, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
-	{ "proc.vpgid.exe", FT_STR, 0, 0, "No data on bulwark yet (process groups)", g_nodata },
+	{ "proc.vpid", FT_INT, 0, KR, "Pid in the process's own pid namespace: read by the kernel at exec (1 for a container's first process); on other events known for processes in the host's pid namespace only", g_proc_vpid },
+	{ "proc.cwd", FT_STR, 0, K(EXEC), "Working directory the process started in, resolved by the kernel at exec (a later chdir is not followed; exec events; read only while a loaded rule uses proc.cwd)", g_proc_cwd },
+	{ "proc.env", FT_STR, 0, K(EXEC), "Environment of the new image, NAME=value space-separated, read by the kernel at exec (at most 4096 bytes; exec events; read only while a loaded rule uses proc.env)", g_proc_env },
+	{ "proc.sname", FT_STR, 0, K(EXEC), "Name of the session leader (the process whose pid is the session id at exec), where it is among the ancestors (exec events)", g_proc_sname },
+	{ "proc.is_vpgid_leader", FT_BOOL, 0, K(EXEC), "The process leads its process group (its pid is the group id at exec; exec events)", g_proc_is_vpgid_leader },
+	{ "proc.vpgid.name", FT_STR, 0, K(EXEC), "Name of the process group's leader, where it is among the ancestors (exec events)", g_proc_vpgid_name },
+	{ "proc.vpgid.exe", FT_STR, 0, K(EXEC), "argv[0] of the process group's leader, where it is among the ancestors (exec events)", g_proc_vpgid_exe },
 	{ "proc.ppid.duration", FT_RELTIME, 0, 0, "No data on bulwark yet", g_nodata },
 	{ "proc.exe_ino.ctime", FT_ABSTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
 	{ "proc.exe_ino.mtime", FT_ABSTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
 	{ "proc.exe_ino.ctime_duration_proc_start", FT_RELTIME, 0, 0, "No data on bulwark yet (inode times)", g_nodata },
 	{ "thread.cap_effective", FT_STR, 0, KA, "Effective capabilities by name, space-separated (CAP_SYS_ADMIN ...): the exec record's, else those the process had at its exec (kept by the process tree)", g_thread_cap_effective },
-	{ "thread.cap_permitted", FT_STR, 0, 0, "No data on bulwark yet (permitted capabilities)", g_nodata },
+	{ "thread.cap_permitted", FT_STR, 0, K(EXEC), "Permitted capabilities by name, space-separated, of the new image (exec events)", g_thread_cap_permitted },
 	{ "user.loginname", FT_STR, 0, K(EXEC), "Name of the audit login uid ('' when unset or unknown; exec events)", g_user_loginname },
 	{ "group.name", FT_STR, 0, KR, "Name of the effective group in the host's /etc/group ('' if unknown)", g_group_name },
 	{ "user.uid", FT_UINT, 0, KR, "Effective user id", g_user_uid },
@@ -2449,24 +2573,24 @@ const struct field fields_table[] = {
 	{ "fd.type", FT_STR, 0, K_FILE | K_NET, "file, directory, pipe, unix, ipv4, ipv6", g_fd_type },
 	{ "fd.num", FT_INT, 0, K(OPEN) | K_NET | K(SETNS) | K(MODULE_LOAD), "File descriptor number", g_fd_num },
 	{ "fd.ino", FT_UINT, 0, K_FILE, "Inode number", g_fd_ino },
-	{ "fd.sip", FT_IP, 0, K_NET, "Server address: the destination of connect, the local address of bind/listen", g_fd_sip },
+	{ "fd.sip", FT_IP, 0, K_NET, "Server address: the destination of connect, the local address of bind/listen, the peer of a socket dup'd", g_fd_sip },
 	{ "fd.sport", FT_PORT, 0, K_NET, "Server port (see fd.sip)", g_fd_sport },
 	{ "fd.dip", FT_IP, 0, K(CONNECT), "Destination address of connect (bulwark; Falco spells it fd.sip/fd.rip)", g_fd_rip },
 	{ "fd.dport", FT_PORT, 0, K(CONNECT), "Destination port of connect", g_fd_rport },
-	{ "fd.rip", FT_IP, 0, K(CONNECT), "Remote address (connect)", g_fd_rip },
-	{ "fd.rport", FT_PORT, 0, K(CONNECT), "Remote port (connect)", g_fd_rport },
+	{ "fd.rip", FT_IP, 0, K(CONNECT) | K(DUP), "Remote address (connect; the peer of a socket dup'd)", g_fd_rip },
+	{ "fd.rport", FT_PORT, 0, K(CONNECT) | K(DUP), "Remote port (connect; the peer of a socket dup'd)", g_fd_rport },
 	{ "fd.lip", FT_IP, 0, K(BIND) | K(LISTEN), "Local address (bind, listen)", g_fd_lip },
 	{ "fd.lport", FT_PORT, 0, K(BIND) | K(LISTEN), "Local port (bind, listen)", g_fd_lport },
-	{ "fd.l4proto", FT_STR, 0, K_NET, "tcp for listen on IP sockets; absent where the socket type is not recorded", g_fd_l4proto },
+	{ "fd.l4proto", FT_STR, 0, K_NET, "IP sockets: tcp, udp, icmp or raw, from the socket's protocol read at the syscall's exit", g_fd_l4proto },
 	{ "fd.sockfamily", FT_STR, 0, K_NET, "ip or unix", g_fd_sockfamily },
-	{ "fd.is_server", FT_BOOL, 0, K_NET, "bind/listen (true) or connect (false)", g_fd_is_server },
+	{ "fd.is_server", FT_BOOL, 0, K_NET, "bind/listen (true) or connect, dup (false)", g_fd_is_server },
 	{ "fd.nameraw", FT_STR, 0, K(OPEN) | K(CHMOD), "The path as the caller passed it (Falco's name before normalisation)", g_file_upath },
 	{ "fd.ip", FT_IP, 0, K_NET, "The address of the event (fd.sip): Falco's client-or-server address", g_fd_sip },
 	{ "fd.net", FT_IP, 0, K_NET, "As fd.ip, compared with CIDR values (fd.net = 10.0.0.0/8)", g_fd_sip },
 	{ "fd.snet", FT_IP, 0, K_NET, "As fd.sip, compared with CIDR values", g_fd_sip },
-	{ "fd.rnet", FT_IP, 0, K(CONNECT), "As fd.rip, compared with CIDR values", g_fd_rip },
+	{ "fd.rnet", FT_IP, 0, K(CONNECT) | K(DUP), "As fd.rip, compared with CIDR values", g_fd_rip },
 	{ "fd.port", FT_PORT, 0, K_NET, "The port of the event (fd.sport): Falco's client-or-server port", g_fd_sport },
-	{ "fd.connected", FT_BOOL, 0, K_NET, "connect succeeded or is in progress (EINPROGRESS); false for bind and listen", g_fd_connected },
+	{ "fd.connected", FT_BOOL, 0, K_NET, "connect succeeded or is in progress (EINPROGRESS), a socket dup'd has a peer; false for bind and listen", g_fd_connected },
 	{ "fd.name_changed", FT_BOOL, 0, K(OPEN) | K(CONNECT), "The event gave the fd its name (a successful open or connect)", g_fd_name_changed },
 	{ "fd.cport", FT_PORT, 0, 0, "No data on bulwark yet (see fd.cip)", g_nodata },
 	{ "fd.cip", FT_IP, 0, 0, "No data on bulwark yet (accept is not captured; connect records the server side)", g_nodata },

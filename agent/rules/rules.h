@@ -159,6 +159,8 @@ int rules__eval(struct rules *rs, const struct rule_input *in, rules_match_fn cb
 void rules__event_types(const struct rules *rs, bool types[BW_EV_MAX]);
 /* Whether any enabled rule matches container events (evt.type = container). */
 bool rules__wants_container_events(const struct rules *rs);
+/* Does a rule that can fire read @field (its condition, output or exceptions' output_fields)? */
+bool rules__uses_field(const struct rules *rs, const char *field);
 
 struct rules_stats {
 	uint64_t events;           /* rules__eval calls */

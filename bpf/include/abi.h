@@ -77,7 +77,11 @@
 	/* unlink, unlinkat (rmdir with AT_REMOVEDIR) */ \
 	X(UNLINK,        "unlink",        BW_RING_COMMON)   \
 	/* mkdir, mkdirat */ \
-	X(MKDIR,         "mkdir",         BW_RING_COMMON)
+	X(MKDIR,         "mkdir",         BW_RING_COMMON)   \
+	/* dup, dup2, dup3 of a socket (any other file is not reported): a shell's stdio onto a connection */ \
+	X(DUP,           "dup",           BW_RING_COMMON)   \
+	/* userfaultfd(2): page faults handled by a process, an exploitation primitive (rare: critical ring) */ \
+	X(USERFAULTFD,   "userfaultfd",   BW_RING_CRITICAL)
 
 /* Event types; also the index of the enabled-type map and the drop counters. */
 #define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
@@ -117,7 +121,9 @@ enum bw_event_type {
 	X(LINK, "link", LINK) X(LINKAT, "linkat", LINK) X(SYMLINK, "symlink", SYMLINK) \
 	X(SYMLINKAT, "symlinkat", SYMLINK) X(RENAME, "rename", RENAME) X(RENAMEAT, "renameat", RENAME) \
 	X(RENAMEAT2, "renameat2", RENAME) X(UNLINK, "unlink", UNLINK) X(UNLINKAT, "unlinkat", UNLINK) \
-	X(MKDIR, "mkdir", MKDIR) X(MKDIRAT, "mkdirat", MKDIR)
+	X(MKDIR, "mkdir", MKDIR) X(MKDIRAT, "mkdirat", MKDIR) \
+	X(DUP, "dup", DUP) X(DUP2, "dup2", DUP) X(DUP3, "dup3", DUP) \
+	X(USERFAULTFD, "userfaultfd", USERFAULTFD)
 
 /* The syscall behind an event (architecture-neutral numbering, not __NR_*). */
 #define BW_X_SYS_ENUM(name, str, type) BW_SYS_##name,
@@ -135,6 +141,7 @@ enum bw_syscall {
 #define BW_PATH_DEPTH  48    /* dentry components walked before the path is marked truncated */
 #define BW_ARGS_MAX    4096  /* exec argv bytes, NUL-separated */
 #define BW_TTY_MAX     64
+#define BW_ENV_MAX     4096  /* exec environment bytes, NUL-separated (less when the record is full) */
 #define BW_RECORD_MAX  16384 /* no record is larger; the decoder rejects larger ones */
 
 /* Common header of every record. */
@@ -221,6 +228,7 @@ enum bw_layer {
 #define BW_EXEC_MEMFD  (1u << 2) /* executable is a memfd (fileless execution) */
 #define BW_EXEC_UMH    (1u << 3) /* started by the kernel's usermode helper (parent is a kernel thread) */
 #define BW_EXEC_SCRIPT (1u << 4) /* the file exec'd was a #! script (or binfmt_misc input) and its file was found: script_* */
+#define BW_EXEC_WRITABLE (1u << 5) /* the executable is writable by the process (Falco's EXE_WRITABLE): see bw_exe_writable */
 
 /* What a standard descriptor of a new image is (struct bw_stdfd.type). */
 enum bw_fd_kind {
@@ -264,6 +272,13 @@ struct bw_exec {
 	__u32 script_layer;     /* enum bw_layer of the script */
 	struct bw_str script;   /* its file name (the dentry's; exec.filename is the path as given) */
 	__u32 _pad1;
+	__u64 cap_permitted;    /* permitted capability set of the new image */
+	__u32 sid;              /* session id: the session leader's pid (host pid namespace) */
+	__u32 pgid;             /* process group id (host pid namespace) */
+	struct bw_str cwd;      /* working directory at exec, resolved (Falco's proc.cwd) */
+	struct bw_str env;      /* environment of the new image, NUL-separated, at most BW_ENV_MAX bytes */
+	__u32 vpid;             /* the pid in the process's own pid namespace (1: a container's first process) */
+	__u32 _pad2;
 };
 
 /* A failed execve/execveat: the caller is unchanged; only what it passed is known. */
@@ -362,7 +377,8 @@ struct bw_net {
 	__u32 backlog; /* listen */
 	struct bw_str path; /* AF_UNIX path ('@' first for abstract names) */
 	struct bw_str peer; /* connect, AF_UNIX: the path the listener bound (the socket reached, any name used) */
-	__u32 _pad0;
+	__u16 sotype;   /* the socket's type (SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_RAW 3, ...); 0: not read */
+	__u16 protocol; /* its sk_protocol (IPPROTO_TCP 6, IPPROTO_UDP 17, ...) */
 };
 
 struct bw_ptrace {
@@ -461,6 +477,22 @@ struct bw_pathop {
 	struct bw_str newdir;  /* the directory newpath starts from (relative newpath only) */
 };
 
+/*
+ * dup/dup2/dup3 onto a socket: the socket as a connect record describes it
+ * (net.fd is the old fd, ev.res the new one), its peer in addr/port.
+ */
+struct bw_dup {
+	struct bw_net net;
+	__u32 dup_flags; /* dup3's flags (O_CLOEXEC); 0 for dup and dup2 */
+	__u32 _pad0;
+};
+
+struct bw_userfaultfd {
+	struct bw_event ev; /* res is the new fd */
+	__u32 uffd_flags;   /* the flags argument: O_CLOEXEC, O_NONBLOCK, UFFD_USER_MODE_ONLY (1) */
+	__u32 _pad0;
+};
+
 /* Kernel-side counters (per-CPU array "counters"), read by the agent. */
 enum bw_counter {
 	BW_CNT_DROP_COMMON = 0,  /* records lost: common ring buffer full */
@@ -480,8 +512,12 @@ struct bw_config {
 	__u32 agent_tgid;  /* events of this thread group (the agent itself) are not emitted */
 	__u32 ro_prefixes; /* number of read-only open prefixes loaded in the ro_prefixes map */
 	__u32 ro_gen;      /* generation of the prefixes: a cached read-only verdict of another one is stale */
-	__u32 _pad0;
+	__u32 exec_opts;   /* BW_EXEC_OPT_*: what exec records carry beyond the always-read facts */
 };
+
+/* bw_config.exec_opts: read only while a loaded rule uses the field (or bulwark trace runs) */
+#define BW_EXEC_OPT_ENV (1u << 0) /* the environment (proc.env): secrets, and up to 4 KiB a record */
+#define BW_EXEC_OPT_CWD (1u << 1) /* the working directory (proc.cwd): a second dentry walk */
 
 /* Key of the read-only open prefix LPM trie. */
 #define BW_PREFIX_MAX 64
@@ -540,7 +576,7 @@ _Static_assert(sizeof(struct bw_str) == 4, "bw_str");
 _Static_assert(sizeof(struct bw_proc) == 88, "bw_proc");
 _Static_assert(sizeof(struct bw_event) == 120, "bw_event");
 _Static_assert(sizeof(struct bw_stdfd) == 24, "bw_stdfd");
-_Static_assert(sizeof(struct bw_exec) == 280, "bw_exec");
+_Static_assert(sizeof(struct bw_exec) == 312, "bw_exec");
 _Static_assert(sizeof(struct bw_exec_failed) == 144, "bw_exec_failed");
 _Static_assert(sizeof(struct bw_fork) == 128, "bw_fork");
 _Static_assert(sizeof(struct bw_exit) == 128, "bw_exit");
@@ -562,6 +598,8 @@ _Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
 _Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
 _Static_assert(sizeof(struct bw_pathop) == 152, "bw_pathop");
 _Static_assert(sizeof(struct bw_ro_inode) == 16, "bw_ro_inode");
+_Static_assert(sizeof(struct bw_dup) == 168, "bw_dup");
+_Static_assert(sizeof(struct bw_userfaultfd) == 128, "bw_userfaultfd");
 _Static_assert(sizeof(struct bw_config) == 16, "bw_config");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");

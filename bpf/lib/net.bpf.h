@@ -7,6 +7,19 @@
 
 #define BW_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 
+/* The socket's type and protocol (Falco's fd.l4proto), from the socket behind the fd. */
+static __always_inline void bw_net_sock_type(struct bw_net *n)
+{
+	struct file *file = bw_fd_file(n->fd);
+	struct socket *sock = file ? BPF_CORE_READ(file, private_data) : NULL;
+	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+
+	if (!sk)
+		return;
+	n->sotype = BPF_CORE_READ(sock, type);
+	n->protocol = BPF_CORE_READ(sk, sk_protocol);
+}
+
 /*
  * After a unix connect: the address the listening socket bound, from the
  * connected socket's peer (for a stream socket the server-side socket, which
@@ -51,6 +64,7 @@ static __always_inline void bw_net_send(struct bw_pending *p, long ret, __u32 ty
 	n = (struct bw_net *)bw_begin_syscall(rec, p, sizeof(struct bw_net), ret);
 	n->ev.via = via;
 	n->fd = (__s32)p->args[0];
+	bw_net_sock_type(n);
 	if (type == BW_EV_LISTEN) {
 		n->backlog = p->args[1];
 	} else if (*(__u16 *)p->s0 == 0) {

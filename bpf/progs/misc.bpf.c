@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* ptrace (attach, seize, traceme, memory and register writes), kernel module loads, BPF program loads, memfd_create, the setuid family. */
+/* ptrace (attach, seize, traceme, memory and register writes), kernel module loads, BPF program loads, memfd_create, the setuid family, userfaultfd. */
 #include "../lib/syscall.bpf.h"
 
 /* Entry helper for events whose arguments are all kept in p->args. */
@@ -238,3 +238,34 @@ BW_SETID(setresuid, BW_SYS_SETRESUID, 3)
 BW_SETID(setresgid, BW_SYS_SETRESGID, 3)
 BW_SETID(setfsuid, BW_SYS_SETFSUID, 1)
 BW_SETID(setfsgid, BW_SYS_SETFSGID, 1)
+
+/* userfaultfd(flags): every call, successful or not (Falco's rule looks at unprivileged successes). */
+BW_SYSCALL_ENTER(userfaultfd)
+{
+	struct bw_pending *p;
+
+	if (!bw_wanted(BW_EV_USERFAULTFD))
+		return 0;
+	p = bw_pending_begin(BW_EV_USERFAULTFD, BW_SYS_USERFAULTFD, ctx, 1);
+	if (p)
+		bw_pending_commit(p);
+	return 0;
+}
+
+BW_SYSCALL_EXIT(userfaultfd)
+{
+	struct bw_pending *p = bw_pending_take(BW_EV_USERFAULTFD);
+	struct bw_userfaultfd *u;
+	void *rec;
+
+	if (!p)
+		return 0;
+	rec = bw_scratch();
+	if (rec) {
+		u = (struct bw_userfaultfd *)bw_begin_syscall(rec, p, sizeof(*u), BW_RET(ctx));
+		u->uffd_flags = p->args[0];
+		bw_submit(rec, sizeof(*u));
+	}
+	bw_pending_end();
+	return 0;
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* connect and bind (address from the caller's sockaddr at entry), listen (address from the socket). */
+/* connect and bind (address from the caller's sockaddr at entry), listen (address from the socket), raw sockets, dup of sockets. */
 #include "../lib/net.bpf.h"
+#include "../lib/fd.bpf.h"
 
 static __always_inline int bw_sockaddr_enter(void *ctx, __u32 type, __u32 syscall)
 {
@@ -134,3 +135,70 @@ BW_SYSCALL_EXIT(socket)
 	bw_pending_end();
 	return 0;
 }
+
+/*
+ * dup(oldfd) / dup2(oldfd, newfd) / dup3(oldfd, newfd, flags): reported only
+ * when the file duplicated is a socket (decided at exit from the new fd's
+ * file: S_IFSOCK), for a shell whose stdin/stdout become a connection.
+ * Shells dup pipes and files at every redirection; those stay in the kernel.
+ */
+static __always_inline int bw_dup_enter(void *ctx, __u32 syscall, int nargs)
+{
+	struct bw_pending *p;
+
+	if (!bw_wanted(BW_EV_DUP))
+		return 0;
+	p = bw_pending_begin(BW_EV_DUP, syscall, ctx, nargs);
+	if (p)
+		bw_pending_commit(p);
+	return 0;
+}
+
+static __always_inline int bw_dup_exit(void *ctx)
+{
+	struct bw_pending *p = bw_pending_take(BW_EV_DUP);
+	long ret = BW_RET(ctx);
+	struct socket *sock;
+	struct file *file;
+	struct sock *sk;
+	struct bw_dup *d;
+	void *rec;
+
+	if (!p)
+		return 0;
+	file = ret >= 0 ? bw_fd_file(ret) : NULL;
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & BW_S_IFMT) != BW_S_IFSOCK)
+		goto end;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	rec = bw_scratch();
+	if (!rec || !sk)
+		goto end;
+	d = (struct bw_dup *)bw_begin_syscall(rec, p, sizeof(*d), ret);
+	d->net.fd = (__s32)p->args[0];
+	d->dup_flags = p->syscall == BW_SYS_DUP3 ? (__u32)p->args[2] : 0;
+	d->net.sotype = BPF_CORE_READ(sock, type);
+	d->net.protocol = BPF_CORE_READ(sk, sk_protocol);
+	d->net.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (d->net.family == AF_INET) {
+		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(d->net.addr, &a, 4);
+		d->net.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	} else if (d->net.family == AF_INET6) {
+		bpf_core_read(d->net.addr, 16, &sk->__sk_common.skc_v6_daddr);
+		d->net.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	}
+	bw_submit(rec, sizeof(*d));
+end:
+	bw_pending_end();
+	return 0;
+}
+
+BW_SYSCALL_ENTER(dup) { return bw_dup_enter(ctx, BW_SYS_DUP, 1); }
+BW_SYSCALL_EXIT(dup) { return bw_dup_exit(ctx); }
+BW_SYSCALL_ENTER(dup2) { return bw_dup_enter(ctx, BW_SYS_DUP2, 2); }
+BW_SYSCALL_EXIT(dup2) { return bw_dup_exit(ctx); }
+BW_SYSCALL_ENTER(dup3) { return bw_dup_enter(ctx, BW_SYS_DUP3, 3); }
+BW_SYSCALL_EXIT(dup3) { return bw_dup_exit(ctx); }
+

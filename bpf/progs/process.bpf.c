@@ -89,6 +89,26 @@ static __always_inline bool bw_is_memfd(struct file *file)
 	       prefix[5] == ':';
 }
 
+/*
+ * Falco's EXE_WRITABLE: the new image could write its own executable. The
+ * mode bits against the fs uid and gid, or CAP_DAC_OVERRIDE; supplementary
+ * groups, ACLs and read-only mounts are not looked at.
+ */
+static __always_inline bool bw_exe_writable(struct inode *inode, const struct cred *cred)
+{
+	__u32 mode = BPF_CORE_READ(inode, i_mode);
+	__u64 caps = 0;
+
+	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
+	if (caps & (1ull << 1)) /* CAP_DAC_OVERRIDE */
+		return true;
+	if (BPF_CORE_READ(cred, fsuid.val) == BPF_CORE_READ(inode, i_uid.val))
+		return mode & 0200;
+	if (BPF_CORE_READ(cred, fsgid.val) == BPF_CORE_READ(inode, i_gid.val))
+		return mode & 0020;
+	return mode & 0002;
+}
+
 /* The #! script's own file facts. */
 static __always_inline void bw_put_script(void *rec, __u32 *cursor, struct bw_exec *e, struct file *script)
 {
@@ -108,6 +128,100 @@ static __always_inline void bw_put_script(void *rec, __u32 *cursor, struct bw_ex
 	 */
 	bw_put_kstr(rec, cursor, &e->script, BPF_CORE_READ(script, f_path.dentry, d_name.name), BW_NAME_MAX + 1,
 		    &e->ev.flags, BW_F_TRUNC_STR);
+}
+
+/* The pid as the task's own pid namespace numbers it: thread_pid->numbers[level]. */
+static __always_inline __u32 bw_task_vpid(struct task_struct *task)
+{
+	struct pid *tp = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(tp, level);
+	struct upid up = {};
+
+	/* MAX_PID_NS_LEVEL is 32 */
+	bpf_core_read(&up, sizeof(up), &tp->numbers[level & 31]);
+	return up.nr;
+}
+
+/*
+ * The path of the working directory, assembled in the path buffer by a global
+ * function: the verifier checks a global function once, on its own, instead of
+ * again inside on_exec, whose exe path walk and script search leave no room for
+ * a second walk. Pointers cross as scalars (a global function's arguments must
+ * be). Returns the path's BW_F_* truncation flags, or -1 without a path.
+ */
+__noinline int bw_cwd_walk(__u64 dentry, __u64 vfsmnt)
+{
+	__u32 flags = 0, name_len;
+
+	if (!bw_build_path((struct dentry *)dentry, (struct vfsmount *)vfsmnt, &flags, &name_len))
+		return -1;
+	return flags & BW_F_TRUNC_PATH;
+}
+
+/* Falco's proc.cwd: the working directory the new image starts in (exec does not change it). */
+static __always_inline void bw_put_cwd(void *rec, __u32 *cursor, struct bw_exec *e, struct task_struct *task)
+{
+	struct bw_config *cfg = bw_config();
+	struct bw_pathbuf *pb;
+	struct path pwd;
+	__u32 zero = 0;
+	int r;
+
+	/* only when asked: a loaded rule uses proc.cwd (about 1 us an exec, measured) */
+	if (!cfg || !(cfg->exec_opts & BW_EXEC_OPT_CWD))
+		return;
+	pwd = BPF_CORE_READ(task, fs, pwd);
+	if (!pwd.dentry)
+		return;
+	r = bw_cwd_walk((__u64)pwd.dentry, (__u64)pwd.mnt);
+	pb = bpf_map_lookup_elem(&pathbuf, &zero);
+	if (r < 0 || !pb)
+		return;
+	e->ev.flags |= r;
+	bw_put_kstr(rec, cursor, &e->cwd, pb->buf + (pb->pos & BW_PATH_MASK), BW_PATH_MAX + 1, &e->ev.flags,
+		    BW_F_TRUNC_PATH);
+}
+
+/*
+ * Falco's proc.env: the new image's environment area (mm->env_start to
+ * env_end, set up by the binary loader before this tracepoint), NUL-separated,
+ * at most BW_ENV_MAX bytes and never more than the record has left: a long
+ * environment is cut (BW_F_TRUNC_STR), never the record. Read only while
+ * bw_config.exec_opts says a loaded rule uses it (or bulwark trace runs).
+ */
+static __always_inline void bw_put_env(void *rec, __u32 *cursor, struct bw_exec *e, struct mm_struct *mm)
+{
+	unsigned long start = BPF_CORE_READ(mm, env_start), end = BPF_CORE_READ(mm, env_end);
+	struct bw_config *cfg = bw_config();
+	__u32 off = *cursor, room, len;
+
+	/* only when asked: a rule reads proc.env (environments hold secrets, and cost ring space) */
+	if (!cfg || !(cfg->exec_opts & BW_EXEC_OPT_ENV))
+		return;
+	if (end <= start || off >= BW_RECORD_MAX - 1)
+		return;
+	room = BW_RECORD_MAX - off;
+	len = end - start > BW_ENV_MAX ? BW_ENV_MAX : end - start;
+	if (end - start > BW_ENV_MAX)
+		e->ev.flags |= BW_F_TRUNC_STR;
+	if (len > room) {
+		len = room;
+		e->ev.flags |= BW_F_TRUNC_STR;
+	}
+	if (len < 2)
+		return;
+	/* masked after a barrier: the verifier then knows both bounds, and so the new cursor's */
+	bw_barrier_var(off);
+	bw_barrier_var(len);
+	off &= BW_REC_MASK;
+	len &= BW_ENV_MAX * 2 - 1;
+	if (bpf_probe_read_user(rec + off, len, (void *)start))
+		return;
+	/* the last byte is the final variable's NUL (or where a cut one ends); the descriptor excludes it */
+	((char *)rec)[(off + len - 1) & BW_REC_MASK] = '\0';
+	e->env.off = off;
+	e->env.len = len - 1;
+	*cursor = off + len;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -134,6 +248,11 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
 	cred = BPF_CORE_READ(task, cred);
 	bpf_core_read(&e->cap_effective, sizeof(e->cap_effective), &cred->cap_effective);
+	bpf_core_read(&e->cap_permitted, sizeof(e->cap_permitted), &cred->cap_permitted);
+	/* numbers[0]: the pid as the host's (initial) pid namespace numbers it, as bw_proc's pids */
+	e->sid = BPF_CORE_READ(task, signal, pids[PIDTYPE_SID], numbers[0].nr);
+	e->pgid = BPF_CORE_READ(task, signal, pids[PIDTYPE_PGID], numbers[0].nr);
+	e->vpid = bw_task_vpid(task);
 	e->exe_ino = BPF_CORE_READ(inode, i_ino);
 	e->exe_dev = BPF_CORE_READ(sb, s_dev);
 	e->exe_fs_magic = BPF_CORE_READ(sb, s_magic);
@@ -150,6 +269,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	}
 	if (bw_is_memfd(file))
 		e->exec_flags |= BW_EXEC_MEMFD;
+	if (bw_exe_writable(inode, cred))
+		e->exec_flags |= BW_EXEC_WRITABLE;
 	/*
 	 * call_usermodehelper() (cgroup release_agent, core_pattern pipes,
 	 * modprobe) execs from a kernel thread's child: the parent is kthreadd or
@@ -188,6 +309,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	bw_put_kstr(rec, &cursor, &e->exe_fs, BPF_CORE_READ(sb, s_type, name), 32, &e->ev.flags, BW_F_TRUNC_STR);
 	bw_stdfds(e->std, task);
 	bw_put_script(rec, &cursor, e, bw_exec_script(task, bprm, inode));
+	bw_put_cwd(rec, &cursor, e, task);
+	bw_put_env(rec, &cursor, e, mm);
 	bw_submit(rec, cursor);
 	return 0;
 }

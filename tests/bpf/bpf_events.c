@@ -103,8 +103,13 @@ static void path_in(char *out, size_t size, const char *name)
 
 static int child_exec_true(void *arg)
 {
+	static char *const env[] = { "BW_A=1", "GLIBC_TUNABLES=glibc.x=y z", NULL };
+
 	(void)arg;
-	execl("/bin/true", "true", "first arg", "x\"y", (char *)NULL);
+	/* a known working directory, environment and session (the child leads both its session and group) */
+	if (chdir(workdir) || setsid() < 0)
+		return 126;
+	execle("/bin/true", "true", "first arg", "x\"y", (char *)NULL, env);
 	return 127;
 }
 
@@ -139,6 +144,20 @@ static void test_exec_fields(void)
 	CHECK(jint(ev, "proc.ns.mnt") > 0 && jint(ev, "proc.ns.pid") > 0, "namespace ids");
 	CHECK(jstr(ev, "proc.cgroup") && jstr(ev, "proc.cgroup")[0] == '/', "cgroup path");
 	CHECK(jget(ev, "truncated") == NULL, "nothing should be truncated");
+	/* Falco's proc.cwd, proc.env, proc.vpid, session and group, thread.cap_permitted */
+	CHECK(realpath(workdir, exe) != NULL, "realpath");
+	CHECK_STR(jstr(ev, "exec.cwd"), exe);
+	args = jget(ev, "exec.env");
+	CHECK(json_array_size(args) == 2, "env has %zu elements", json_array_size(args));
+	CHECK_STR(json_string_value(json_array_get(args, 0)), "BW_A=1");
+	CHECK_STR(json_string_value(json_array_get(args, 1)), "GLIBC_TUNABLES=glibc.x=y z");
+	CHECK_INT(jint(ev, "exec.vpid"), pid);
+	CHECK_INT(jint(ev, "exec.sid"), pid);
+	CHECK_INT(jint(ev, "exec.pgid"), pid);
+	/* root runs it: as many permitted as effective capabilities, and CAP_SYS_ADMIN among them */
+	CHECK_STR(jstr(ev, "exec.cap_permitted"), jstr(ev, "exec.cap_effective"));
+	CHECK(strtoull(jstr(ev, "exec.cap_permitted") ? jstr(ev, "exec.cap_permitted") : "0", NULL, 16) & (1ull << 21),
+	      "CAP_SYS_ADMIN permitted");
 }
 
 static int child_exec_long_args(void *arg)
@@ -166,6 +185,47 @@ static void test_exec_args_truncated(void)
 		found |= strcmp(json_string_value(json_array_get(trunc, i)), "args") == 0;
 	CHECK(found, "argv over 4096 bytes must be flagged truncated");
 	CHECK(json_array_size(jget(ev, "proc.args")) == 3, "the first args are kept");
+	/* the caller's session and group, its working directory */
+	CHECK_INT(jint(ev, "exec.sid"), getsid(0));
+	CHECK_INT(jint(ev, "exec.pgid"), getpgid(0));
+	CHECK_INT(jint(ev, "exec.vpid"), pid);
+}
+
+static int child_exec_long_env(void *arg)
+{
+	static char big[6000];
+	char *env[] = { "BW_FIRST=1", big, NULL };
+
+	(void)arg;
+	memcpy(big, "BIG=", 4);
+	memset(big + 4, 'E', sizeof(big) - 5);
+	execle("/bin/true", "true", (char *)NULL, env);
+	return 127;
+}
+
+/* An environment over BW_ENV_MAX is cut at 4096 bytes and flagged; what fits is kept. */
+static void test_exec_env_truncated(void)
+{
+	pid_t pid = run_child(child_exec_long_env, NULL, NULL);
+	json_t *ev = find_event("exec", pid, NULL, NULL, EVENT_TIMEOUT_MS), *env, *trunc;
+	const char *big;
+	size_t i;
+	bool found = false;
+
+	CHECK(ev, "no exec event for pid %d", pid);
+	if (!ev)
+		return;
+	env = jget(ev, "exec.env");
+	CHECK(json_array_size(env) == 2, "env has %zu elements", json_array_size(env));
+	CHECK_STR(json_string_value(json_array_get(env, 0)), "BW_FIRST=1");
+	big = json_string_value(json_array_get(env, 1));
+	/* 4096 bytes: "BW_FIRST=1\0" (11) and the cut variable with its forced NUL */
+	CHECK(big && strlen(big) == 4096 - 11 - 1 && strncmp(big, "BIG=EEE", 7) == 0, "the cut variable: %zu bytes",
+	      big ? strlen(big) : 0);
+	trunc = jget(ev, "truncated");
+	for (i = 0; i < json_array_size(trunc); i++)
+		found |= strcmp(json_string_value(json_array_get(trunc, i)), "string") == 0;
+	CHECK(found, "an environment over 4096 bytes must be flagged truncated");
 }
 
 static int child_exit_7(void *arg)
@@ -1373,6 +1433,8 @@ static void test_memfd_exec(void)
 	CHECK(ev, "no exec event for the memfd");
 	if (ev) {
 		CHECK(jbool(ev, "exec.memfd"), "exec from memfd must be flagged");
+		/* root (CAP_DAC_OVERRIDE) may write it: Falco's EXE_WRITABLE */
+		CHECK(jbool(ev, "exec.writable"), "a memfd exec'd by root is writable");
 		/* an anonymous file is named as /proc/<pid>/exe names it */
 		CHECK_STR(jstr(ev, "exec.exe"), "/memfd:bwtest-memfd");
 	}
@@ -1604,6 +1666,29 @@ static int child_connect_inet(void *arg)
 	return connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ? 1 : 0;
 }
 
+/* a connected TCP socket onto fd 100 (dup2) and 101 (dup3, O_CLOEXEC); a pipe onto 102, which is not reported */
+static int child_dup_socket(void *arg)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(listen_port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p[2];
+
+	(void)arg;
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) || pipe(p))
+		return 1;
+	return dup2(fd, 100) != 100 || dup3(fd, 101, O_CLOEXEC) != 101 || dup2(p[0], 102) != 102;
+}
+
+/* userfaultfd as a non-root user (the call may be refused: vm.unprivileged_userfaultfd) */
+static int child_userfaultfd(void *arg)
+{
+	(void)arg;
+	if (setgid(65534) || setuid(65534))
+		return 1;
+	syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	return 0;
+}
+
 static int child_connect_inet6_refused(void *arg)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
@@ -1765,6 +1850,34 @@ static void test_connect(void)
 		CHECK_INT(jint(ev, "net.port"), listen_port);
 		CHECK_INT(jint(ev, "res"), 0);
 		CHECK_STR(jstr(ev, "net.via"), "syscall");
+		/* the socket behind the fd: a TCP stream (Falco's fd.l4proto) */
+		CHECK_INT(jint(ev, "net.sotype"), SOCK_STREAM);
+		CHECK_INT(jint(ev, "net.protocol"), IPPROTO_TCP);
+	}
+	/* dup2/dup3 of that socket: the socket as connect describes it; a dup of a pipe stays in the kernel */
+	pid = run_child(child_dup_socket, NULL, NULL);
+	ev = find_event("dup", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no dup event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "dup2");
+		CHECK_INT(jint(ev, "res"), 100);
+		CHECK(jint(ev, "dup.oldfd") >= 3, "oldfd");
+		CHECK_STR(jstr(ev, "dup.family"), "inet");
+		CHECK_STR(jstr(ev, "dup.addr"), "127.0.0.1");
+		CHECK_INT(jint(ev, "dup.port"), listen_port);
+		CHECK_INT(jint(ev, "dup.sotype"), SOCK_STREAM);
+		CHECK_INT(jint(ev, "dup.protocol"), IPPROTO_TCP);
+		CHECK_INT(jint(ev, "dup.flags"), 0);
+	}
+	CHECK_INT(count_events("dup", pid, NULL, NULL), 2);
+	/* userfaultfd, by nobody: its flags, the caller's uid */
+	pid = run_child(child_userfaultfd, NULL, NULL);
+	ev = find_event("userfaultfd", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no userfaultfd event");
+	if (ev) {
+		CHECK_STR(jstr(ev, "syscall"), "userfaultfd");
+		CHECK_INT(jint(ev, "userfaultfd.flags"), O_CLOEXEC | O_NONBLOCK);
+		CHECK_INT(jint(ev, "proc.uid"), 65534);
 	}
 	close(lfd);
 
@@ -2416,6 +2529,7 @@ int main(int argc, char **argv)
 	}
 	RUN(test_exec_fields);
 	RUN(test_exec_args_truncated);
+	RUN(test_exec_env_truncated);
 	RUN(test_fork_and_exit);
 	RUN(test_exit_once_on_exit_group_from_a_thread);
 	RUN(test_exit_once_when_all_threads_exit);

@@ -152,7 +152,7 @@ static void expect_ok(const struct rec *r, size_t size, struct event_view *v, un
 
 /* ---- what abi.h says, independently of event.c's own table --------------- */
 
-#define MAX_TEST_STRS 8
+#define MAX_TEST_STRS 10
 
 struct type_layout {
 	unsigned int type;
@@ -173,7 +173,7 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_EXEC, "exec", sizeof(struct bw_exec),
 	  { offsetof(struct bw_exec, filename), offsetof(struct bw_exec, exe), offsetof(struct bw_exec, args),
 	    offsetof(struct bw_exec, cgroup), offsetof(struct bw_exec, tty), offsetof(struct bw_exec, exe_fs),
-	    offsetof(struct bw_exec, script) } },
+	    offsetof(struct bw_exec, script), offsetof(struct bw_exec, cwd), offsetof(struct bw_exec, env) } },
 	{ BW_EV_FORK, "fork", sizeof(struct bw_fork), { 0 } },
 	{ BW_EV_EXIT, "exit", sizeof(struct bw_exit), { 0 } },
 	{ BW_EV_OPEN, "open", sizeof(struct bw_open),
@@ -210,6 +210,8 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_RENAME, "rename", sizeof(struct bw_pathop), { PATHOP_DESCS } },
 	{ BW_EV_UNLINK, "unlink", sizeof(struct bw_pathop), { PATHOP_DESCS } },
 	{ BW_EV_MKDIR, "mkdir", sizeof(struct bw_pathop), { PATHOP_DESCS } },
+	{ BW_EV_DUP, "dup", sizeof(struct bw_dup), { offsetof(struct bw_dup, net.path) } },
+	{ BW_EV_USERFAULTFD, "userfaultfd", sizeof(struct bw_userfaultfd), { 0 } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
@@ -691,6 +693,8 @@ static void test_syscall_names(void)
 		[BW_SYS_SYMLINK] = "symlink", [BW_SYS_SYMLINKAT] = "symlinkat", [BW_SYS_RENAME] = "rename",
 		[BW_SYS_RENAMEAT] = "renameat", [BW_SYS_RENAMEAT2] = "renameat2", [BW_SYS_UNLINK] = "unlink",
 		[BW_SYS_UNLINKAT] = "unlinkat", [BW_SYS_MKDIR] = "mkdir", [BW_SYS_MKDIRAT] = "mkdirat",
+		[BW_SYS_DUP] = "dup", [BW_SYS_DUP2] = "dup2",
+		[BW_SYS_DUP3] = "dup3", [BW_SYS_USERFAULTFD] = "userfaultfd",
 	};
 	unsigned int s;
 

@@ -748,9 +748,9 @@ static void test_kind_index(void)
 		return;
 	rules__event_types(rs, types);
 	for (t = 1; t < BW_EV_MAX; t++) {
-		/* N can match the other kinds that have fd.name: chmod, module_load, connect, bind, listen */
+		/* N can match the other kinds that have fd.name: chmod, module_load, connect, bind, listen, dup */
 		bool want = t == BW_EV_OPEN || t == BW_EV_EXEC || t == BW_EV_CHMOD || t == BW_EV_MODULE_LOAD ||
-			    t == BW_EV_CONNECT || t == BW_EV_BIND || t == BW_EV_LISTEN;
+			    t == BW_EV_CONNECT || t == BW_EV_BIND || t == BW_EV_LISTEN || t == BW_EV_DUP;
 
 		CHECK(types[t] == want, "type %s: %d", event_type_name(t), types[t]);
 	}
@@ -945,6 +945,43 @@ static void test_falco_fields(void)
 	T("evt.type = execve and thread.cap_effective contains CAP_SYS_MODULE", &in_exec, 1);
 	T("evt.type = execve and thread.cap_effective contains CAP_NET_RAW", &in_exec, 0);
 	T("evt.type = execve and user.loginname = \"\"", &in_exec, 1);
+	/* exec: permitted capabilities, working directory, environment (space-separated), pid in its namespace */
+	e->cap_permitted = 1ull << 17;
+	T("evt.type = execve and thread.cap_permitted contains CAP_SYS_RAWIO", &in_exec, 1);
+	T("evt.type = execve and thread.cap_permitted contains CAP_SYS_ADMIN", &in_exec, 0);
+	e->vpid = 1;
+	T("evt.type = execve and proc.vpid = 1", &in_exec, 1);
+	rec_str(&r_exec, &e->cwd, "/dev/shm/x");
+	rec_strn(&r_exec, &e->env, "HOME=/root\0GLIBC_TUNABLES=glibc.malloc=1", 40);
+	in_exec.ev = rec_done(&r_exec);
+	T("evt.type = execve and proc.cwd startswith \"/dev/shm/\"", &in_exec, 1);
+	T("evt.type = execve and proc.cwd = /dev/shm", &in_exec, 0);
+	T("evt.type = execve and proc.env icontains glibc_tunables", &in_exec, 1);
+	T("evt.type = execve and proc.env = \"HOME=/root GLIBC_TUNABLES=glibc.malloc=1\"", &in_exec, 1);
+	T("evt.type = execve and proc.env contains HTTP_PROXY", &in_exec, 0);
+	/* session and group leaders: the ancestor with that pid (p_self 100, nginx 50, bash 10) */
+	e->ev.proc.pid = 100;
+	e->sid = 10;
+	e->pgid = 50;
+	T("evt.type = execve and proc.sname = bash and proc.vpgid.name = nginx", &in_exec, 1);
+	T("evt.type = execve and proc.vpgid.exe = \"nginx: worker process\"", &in_exec, 1);
+	T("evt.type = execve and proc.is_vpgid_leader = true", &in_exec, 0);
+	e->pgid = 100;
+	T("evt.type = execve and proc.is_vpgid_leader = true and proc.vpgid.name = bash", &in_exec, 1);
+	e->sid = 4242; /* not among the ancestors: absent */
+	T("evt.type = execve and proc.sname exists", &in_exec, 0);
+	/* the kernel reads the environment only for a ruleset that can use proc.env (an enabled rule that can fire) */
+	rs = load("- rule: A\n  desc: d\n  condition: evt.type = execve\n  output: 'e=%proc.env'\n  priority: info\n"
+		  "- rule: B\n  desc: d\n  condition: evt.type = execve and proc.env contains X\n  output: o\n  priority: info\n"
+		  "  enabled: false\n");
+	CHECK(rs && rules__uses_field(rs, "proc.env"), "a rule printing proc.env uses it");
+	CHECK(rs && !rules__uses_field(rs, "proc.cwd"), "no rule uses proc.cwd");
+	rules__free(rs);
+	rs = load("- rule: B\n  desc: d\n  condition: evt.type = execve and proc.env contains X\n  output: o\n  priority: info\n"
+		  "  enabled: false\n- rule: C\n  desc: d\n  condition: evt.type = openat and proc.env contains X\n"
+		  "  output: o\n  priority: info\n");
+	CHECK(rs && !rules__uses_field(rs, "proc.env"), "a disabled rule or one that cannot fire needs no environment");
+	rules__free(rs);
 	/* group.name from the group file beside the passwd file (gid 0 is root) */
 	make_open(3);
 	T("evt.type = openat and group.name = root", &in_open, 1);
