@@ -336,12 +336,11 @@ expect silent "Packet socket created in container" "{$PX}"
 docker exec "$CTR" mkdir -p /root
 docker exec "$PLAIN" mkdir -p /root
 # The rule reads the capabilities the process tree keeps from the exec, which rides the other ring
-# buffer: the agent reads the critical ring, then the common one, with no merge by time, so under
-# a heavy host load an open just after the exec can be evaluated first (then without them). The
-# pause of 300 ms keeps this test about the rule; the ordering is a known limit of the agent.
+# buffer: the open right after the exec meets them because the agent merges the rings by kernel
+# time (agent/ringmerge.c), with no pause.
 for call in open openat openat2; do
-	cexec "$CTR" "exec=/eg/eg_release|eg_release" "msleep=300;$call=/tmp/release_agent,w;$call=/root/release_agent,w"
-	cexec "$PLAIN" "exec=/eg/eg_release|eg_release" "msleep=300;$call=/tmp/release_agent,w;$call=/root/release_agent,w"
+	cexec "$CTR" "exec=/eg/eg_release|eg_release" "$call=/tmp/release_agent,w;$call=/root/release_agent,w"
+	cexec "$PLAIN" "exec=/eg/eg_release|eg_release" "$call=/tmp/release_agent,w;$call=/root/release_agent,w"
 	for t in /tmp/release_agent /root/release_agent; do
 		expect fire "Detect release_agent File Container Escapes" \
 			"{$CX,\"fd.name\":\"$t\",\"proc.name\":\"eg_release\",\"user.name\":\"root\",\"evt.type\":\"$call\"}"
