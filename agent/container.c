@@ -577,8 +577,6 @@ struct centry {
 	bool waitable;          /* it is the first one: events may wait for its answer */
 	unsigned int failures;
 	uint64_t retry_at_ms; /* 0: no retry planned */
-	uint64_t seen_ms;     /* its last event (CLOCK_MONOTONIC) */
-	char cgroup[512];     /* the cgroup path it was first seen in; "" if longer: then never expired */
 	struct table_link link;
 };
 
@@ -761,53 +759,12 @@ static struct centry *find(const struct container_cache *cc, const char *id)
 	return table__find(cc->e, table_hash_str(id), id);
 }
 
-static struct centry *insert(struct container_cache *cc, const struct container_ident *ident, const char *cgroup_path)
+static struct centry *insert(struct container_cache *cc, const struct container_ident *ident)
 {
 	struct centry *e = table__insert(cc->e, table_hash_str(ident->id));
 
 	e->info.ident = *ident;
-	e->seen_ms = now_ms();
-	if (strlen(cgroup_path) < sizeof(e->cgroup))
-		strcpy(e->cgroup, cgroup_path);
 	return e;
-}
-
-/* Is the cgroup still there, in any of the layouts (v2, hybrid's unified, v1 controllers)? */
-static bool cgroup_exists(const struct container_cache *cc, const char *path)
-{
-	static const char *const roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/pids",
-					     "/sys/fs/cgroup/memory", "/sys/fs/cgroup/systemd" };
-	char p[PATH_MAX];
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s%s", cc->host_root, roots[i], path);
-		if (stat(p, &st) == 0 || errno != ENOENT)
-			return true;
-	}
-	return false;
-}
-
-void container_cache__expire(struct container_cache *cc, uint64_t now)
-{
-	struct centry *e = table__oldest(cc->e), *next;
-	int looked = 0;
-
-	/* oldest first (lookups touch): stop at the first one seen recently, or after a few checks */
-	for (; e && now - e->seen_ms >= CONTAINER_IDLE_MS && looked < CONTAINER_EXPIRE_CHECKS; e = next) {
-		next = table__newer(cc->e, e);
-		if (e->pending || !e->cgroup[0])
-			continue;
-		looked++;
-		if (cgroup_exists(cc, e->cgroup)) {
-			e->seen_ms = now; /* idle, not gone: look again in a while */
-			table__touch(cc->e, e);
-			continue;
-		}
-		table__remove(cc->e, e);
-		cc->st.expired++;
-	}
 }
 
 /* ---- runtime queries -------------------------------------------------------------------- */
@@ -1396,11 +1353,10 @@ const struct container_info *container_cache__lookup(struct container_cache *cc,
 		return &cc->host;
 	e = find(cc, ident.id);
 	if (!e) {
-		e = insert(cc, &ident, cgroup_path);
+		e = insert(cc, &ident);
 		ask(cc, e, true);
 	} else {
 		table__touch(cc->e, e);
-		e->seen_ms = now_ms();
 		if (!e->info.metadata_known && !e->pending && e->retry_at_ms && now_ms() >= e->retry_at_ms) {
 			cc->st.retries++;
 			ask(cc, e, false);
@@ -1427,7 +1383,7 @@ void container_cache__prefetch(struct container_cache *cc, const char *cgroup_pa
 	struct container_ident ident;
 
 	if (cgroup_path && container_ident_from_cgroup(cgroup_path, &ident) == 0 && !find(cc, ident.id))
-		ask(cc, insert(cc, &ident, cgroup_path), true);
+		ask(cc, insert(cc, &ident), true);
 }
 
 void container_cache__stats(const struct container_cache *cc, struct container_stats *st)

@@ -119,7 +119,6 @@ struct container_stats {
 	uint64_t latency_us_median, latency_us_max; /* metadata lookups of new containers (one worker attempt) */
 	uint64_t worker_lookups; /* attempts made by the worker (a request's retries included) */
 	uint64_t requests_full;  /* lookups not asked: every request slot busy (retried later) */
-	uint64_t expired;        /* entries of containers gone (their cgroup removed) */
 };
 
 /* Starts the worker thread (with every signal blocked: the loop takes them from its signalfd). */
@@ -149,15 +148,6 @@ const struct container_info *container_cache__lookup(struct container_cache *cc,
  * seen: its event waits behind another one, and its lookup can overlap that wait.
  */
 void container_cache__prefetch(struct container_cache *cc, const char *cgroup_path);
-/*
- * Forgets containers that are gone: an entry idle for CONTAINER_IDLE_MS whose
- * cgroup no longer exists is removed (a churn of short-lived containers must
- * not fill the cache). At most CONTAINER_EXPIRE_CHECKS stats a call; the loop
- * calls it every second.
- */
-#define CONTAINER_IDLE_MS 30000
-#define CONTAINER_EXPIRE_CHECKS 16
-void container_cache__expire(struct container_cache *cc, uint64_t now_ms);
 /* An eventfd, readable when the worker has answers: the loop polls it with its rings. */
 int container_cache__fd(const struct container_cache *cc);
 /* Applies the worker's answers to the cache; returns how many. */

@@ -514,7 +514,6 @@ static int loop(struct pipeline *t, int epfd, int sigfd, int timerfd)
 						t->sink->on_pipeline_stats(t->sink->ctx, &st);
 					}
 					proctree__reap(t->procs, monotonic_ms());
-					container_cache__expire(t->containers, monotonic_ms());
 				}
 			}
 		}

@@ -1079,50 +1079,6 @@ static void test_worker_unknown_container(void)
 	remove_tree(root);
 }
 
-/*
- * A container that is gone (its cgroup removed) is forgotten after a while idle; one
- * idle but still there stays. Times are passed in: CONTAINER_IDLE_MS ahead of now.
- */
-static void test_gone_containers_expire(void)
-{
-	static const char live[] = "1111111111111111111111111111111111111111111111111111111111111111";
-	static const char gone[] = "2222222222222222222222222222222222222222222222222222222222222222";
-	char root[] = "/tmp/bulwark-ctr-test.XXXXXX", path_live[128], path_gone[128], dir[PATH_MAX + 200];
-	struct container_cache *cc;
-	struct container_stats st;
-	bool announce;
-
-	CHECK(mkdtemp(root) != NULL, "mkdtemp");
-	cc = docker_files_cache(root);
-	if (!cc)
-		return;
-	docker_config(root, live, "live");
-	docker_config(root, gone, "gone");
-	snprintf(path_live, sizeof(path_live), "/docker/%s", live);
-	snprintf(path_gone, sizeof(path_gone), "/docker/%s", gone);
-	snprintf(dir, sizeof(dir), "mkdir -p '%s/sys/fs/cgroup%s' '%s/sys/fs/cgroup%s'", root, path_live, root, path_gone);
-	CHECK(system(dir) == 0, "%s", dir);
-	CHECK(lookup_answered(cc, path_live, &announce) != NULL, "live");
-	CHECK(lookup_answered(cc, path_gone, &announce) != NULL, "gone");
-	/* not idle long enough: nothing is looked at */
-	snprintf(dir, sizeof(dir), "%s/sys/fs/cgroup%s", root, path_gone);
-	CHECK(rmdir(dir) == 0, "rmdir %s", dir);
-	container_cache__expire(cc, mono_ms() + 1000);
-	container_cache__stats(cc, &st);
-	CHECK_INT(st.entries, 2);
-	container_cache__expire(cc, mono_ms() + CONTAINER_IDLE_MS + 1000);
-	container_cache__stats(cc, &st);
-	CHECK_INT(st.entries, 1);
-	CHECK_INT(st.expired, 1);
-	CHECK_INT(st.lookups, 2);
-	/* the live one is still known without a new lookup */
-	CHECK(container_cache__lookup(cc, path_live, true, &announce) != NULL && !announce, "live entry kept");
-	container_cache__stats(cc, &st);
-	CHECK_INT(st.lookups, 2);
-	container_cache__free(cc);
-	remove_tree(root);
-}
-
 /* Docker's files written a few ms after the first lookup: the worker's retries find them. */
 static void test_worker_retries_until_files_appear(void)
 {
@@ -1270,6 +1226,5 @@ int main(void)
 	RUN(test_worker_retries_until_files_appear);
 	RUN(test_worker_requests_full);
 	RUN(test_answer_for_evicted_entry);
-	RUN(test_gone_containers_expire);
 	return check_summary();
 }
