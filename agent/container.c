@@ -577,6 +577,7 @@ struct centry {
 	bool waitable;          /* it is the first one: events may wait for its answer */
 	unsigned int failures;
 	uint64_t retry_at_ms; /* 0: no retry planned */
+	uint64_t used_ms;     /* last looked up (CLOCK_MONOTONIC): the expiry's idle time */
 	struct table_link link;
 };
 
@@ -619,6 +620,9 @@ struct container_cache {
 	pthread_t worker;
 	bool worker_started;
 	CURL *curl;
+	/* the loop's: when to look for entries of removed containers next */
+	uint64_t next_sweep_ms;
+	unsigned int idle_ms;
 };
 
 static uint64_t now_ms(void)
@@ -693,6 +697,7 @@ struct container_cache *container_cache__new(const struct container_opts *opts)
 	cc->efd = -1;
 	pthread_mutex_init(&cc->lock, NULL);
 	cc->opts = *opts;
+	cc->idle_ms = opts->idle_expire_ms ? opts->idle_expire_ms : CONTAINER_IDLE_EXPIRE_MS;
 	cc->e = table__new(&entry_ops, opts->capacity, NULL);
 	cc->state_dirs = calloc(opts->n_state_dirs + 1, sizeof(char *));
 	cc->slots = calloc(LOOKUP_SLOTS, sizeof(*cc->slots));
@@ -764,7 +769,71 @@ static struct centry *insert(struct container_cache *cc, const struct container_
 	struct centry *e = table__insert(cc->e, table_hash_str(ident->id));
 
 	e->info.ident = *ident;
+	e->used_ms = now_ms();
 	return e;
+}
+
+/*
+ * Whether the runtime that described a container no longer has it: Docker's
+ * containers/<id> directory is gone (removed, not merely stopped) and no OCI
+ * state directory holds it. A container known only through the Docker API (its
+ * files unreadable) is never called gone: that would need a request. One no
+ * runtime ever described keeps nothing but its id and is gone once idle.
+ */
+static bool container_gone(const struct container_cache *cc, const struct centry *e)
+{
+	const char *id = e->info.ident.id;
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	if (!e->info.metadata_known)
+		return true;
+	if (cc->docker_root[0]) {
+		snprintf(path, sizeof(path), "%s%s/containers/%s", cc->host_root, cc->docker_root, id);
+		if (stat(path, &st) == 0)
+			return false;
+		snprintf(path, sizeof(path), "%s%s/containers", cc->host_root, cc->docker_root);
+		if (e->info.ident.runtime == RUNTIME_DOCKER && stat(path, &st) != 0)
+			return false;
+	}
+	for (i = 0; cc->state_dirs[i]; i++) {
+		glob_t g;
+		bool found;
+
+		snprintf(path, sizeof(path), "%s%s/%s/state.json", cc->host_root, cc->state_dirs[i], id);
+		if (stat(path, &st) == 0)
+			return false;
+		snprintf(path, sizeof(path), "%s%s/*/%s/state.json", cc->host_root, cc->state_dirs[i], id);
+		found = glob(path, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
+		globfree(&g);
+		if (found)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Drops entries idle for idle_ms whose containers are gone, oldest first; at most 64 checks a
+ * sweep, one sweep per half idle time (at most every 10 s). On a node that churns containers
+ * the table would otherwise take a fresh slot (6 KB, touched) for each one until it is full.
+ */
+static void sweep(struct container_cache *cc, uint64_t now)
+{
+	struct centry *e, *next;
+	unsigned int checked = 0;
+
+	cc->next_sweep_ms = now + (cc->idle_ms / 2 < 10000 ? cc->idle_ms / 2 + 1 : 10000);
+	for (e = table__oldest(cc->e); e && checked < 64; e = next) {
+		next = table__newer(cc->e, e);
+		if (now - e->used_ms < cc->idle_ms)
+			break; /* LRU order: every newer one was used more recently */
+		checked++;
+		if (container_gone(cc, e)) {
+			table__remove(cc->e, e);
+			cc->st.expired++;
+		}
+	}
 }
 
 /* ---- runtime queries -------------------------------------------------------------------- */
@@ -1347,16 +1416,21 @@ const struct container_info *container_cache__lookup(struct container_cache *cc,
 {
 	struct container_ident ident;
 	struct centry *e;
+	uint64_t now;
 
 	*announce = false;
 	if (!cgroup_path || container_ident_from_cgroup(cgroup_path, &ident) != 0)
 		return &cc->host;
+	now = now_ms();
+	if (now >= cc->next_sweep_ms)
+		sweep(cc, now);
 	e = find(cc, ident.id);
 	if (!e) {
 		e = insert(cc, &ident);
 		ask(cc, e, true);
 	} else {
 		table__touch(cc->e, e);
+		e->used_ms = now;
 		if (!e->info.metadata_known && !e->pending && e->retry_at_ms && now_ms() >= e->retry_at_ms) {
 			cc->st.retries++;
 			ask(cc, e, false);

@@ -104,6 +104,8 @@ bool container_declares_port(const struct container_info *ci, unsigned int port)
 
 struct container_cache;
 
+#define CONTAINER_IDLE_EXPIRE_MS (60 * 1000) /* a removed container has no events left; an unknown one is asked again */
+
 struct container_opts {
 	const char *docker_socket;          /* Docker Engine API unix socket ("" disables) */
 	const char *docker_root;            /* Docker's data root, read first ("" disables): /var/lib/docker */
@@ -112,10 +114,17 @@ struct container_opts {
 	const char *host_root;              /* prefix for host paths read from runtime state ("" on the host, /host in a pod) */
 	size_t capacity;                    /* containers cached */
 	unsigned int lookup_timeout_ms;     /* per runtime request */
+	/*
+	 * An entry unused this long whose container is gone from its runtime (or that no runtime
+	 * ever described) is dropped, its slot reused (0: CONTAINER_IDLE_EXPIRE_MS). Without it
+	 * every container ever seen keeps a slot until the cache is full.
+	 */
+	unsigned int idle_expire_ms;
 };
 
 struct container_stats {
 	uint64_t entries, capacity, lookups, docker_ok, oci_ok, failures, retries, evictions;
+	uint64_t expired;        /* entries dropped: idle and gone from their runtime */
 	uint64_t latency_us_median, latency_us_max; /* metadata lookups of new containers (one worker attempt) */
 	uint64_t worker_lookups; /* attempts made by the worker (a request's retries included) */
 	uint64_t requests_full;  /* lookups not asked: every request slot busy (retried later) */

@@ -103,6 +103,8 @@ const struct stats_row stats_rows[] = {
 	ROW(PIPELINE, CONT, "retries", p.containers.retries, NULL, NULL, NULL, COUNTER, NULL),
 	ROW(PIPELINE, CONT, "evictions", p.containers.evictions, "bulwark_container_cache_evictions_total", NULL, NULL,
 	    COUNTER, "Containers evicted from a full cache."),
+	ROW(PIPELINE, CONT, "expired", p.containers.expired, "bulwark_container_cache_expired_total", NULL, NULL,
+	    COUNTER, "Container cache entries dropped: idle and gone from their runtime."),
 	ROW(PIPELINE, CONT, "lookup_us_median", p.containers.latency_us_median, NULL, NULL, NULL, GAUGE, NULL),
 	ROW(PIPELINE, CONT, "lookup_us_max", p.containers.latency_us_max, "bulwark_container_lookup_max_microseconds", NULL,
 	    NULL, GAUGE, "Slowest metadata lookup that succeeded."),

@@ -67,7 +67,8 @@ PY
 WATCH=$!
 # the private engine's data root is one more place container layers live (the documented tuning)
 private_docker_rules "$W/local.yaml"
-"$B" run -r rules/ -r "$W/local.yaml" -o "file:$W/a.json" --metrics-listen "127.0.0.1:$PORT" >/dev/null 2>"$W/agent.log" &
+"$B" run -r rules/ -r "$W/local.yaml" -o "file:$W/a.json" --metrics-listen "127.0.0.1:$PORT" \
+	--docker-socket "$PRIVATE_DOCKER_EXEC.sock" --docker-root "$PRIVATE_DOCKER_ROOT" >/dev/null 2>"$W/agent.log" &
 AGENT=$!
 for _ in $(seq 60); do grep -q '"bulwark running:' "$W/agent.log" && break; sleep 0.5; done
 grep -q '"bulwark running:' "$W/agent.log" || { fail "the agent did not start: $(tail -3 "$W/agent.log")"; echo "$passed passed, $failed failed"; exit 1; }

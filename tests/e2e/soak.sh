@@ -116,7 +116,8 @@ spool_dir: $W/spool
 metrics:
   listen: 127.0.0.1:$MPORT
 EOF
-"$B" run -c "$W/bulwark.yaml" -r rules/ -r "$W/local.yaml" >/dev/null 2>"$W/agent.log" &
+"$B" run -c "$W/bulwark.yaml" -r rules/ -r "$W/local.yaml" --docker-socket "$PRIVATE_DOCKER_EXEC.sock" \
+	--docker-root "$PRIVATE_DOCKER_ROOT" >/dev/null 2>"$W/agent.log" &
 AGENT=$!
 for _ in $(seq 60); do grep -q '"bulwark running:' "$W/agent.log" && break; sleep 0.5; done
 grep -q '"bulwark running:' "$W/agent.log" || { fail "the agent did not start: $(tail -3 "$W/agent.log")"; echo "$passed passed, $failed failed"; exit 1; }

@@ -5,7 +5,8 @@
 # and a flood or a 30-minute soak must not lose it. The caller sets W (a scratch directory);
 # private_docker_start exports DOCKER_HOST and imports $IMAGE; private_docker_stop ends it.
 # Containers in it live under the cgroupfs driver's /docker/<id> like the shared engine's,
-# and their layers under $PRIVATE_DOCKER_ROOT/overlay2 (add it to container_layer_path_patterns).
+# and their layers under $PRIVATE_DOCKER_ROOT/overlay2 (add it to container_layer_path_patterns);
+# an agent names them with --docker-socket $PRIVATE_DOCKER_EXEC.sock --docker-root $PRIVATE_DOCKER_ROOT.
 PRIVATE_DOCKER_ROOT=/var/lib/bw-hostile-docker
 PRIVATE_DOCKER_EXEC=/run/bw-hostile-docker
 IMAGE=localhost/bw-hostile-busybox:test

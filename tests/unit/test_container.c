@@ -1198,8 +1198,64 @@ static void test_answer_for_evicted_entry(void)
 	remove_tree(root);
 }
 
+/*
+ * Entries of removed containers are dropped once idle (the soak found RSS growing with every
+ * container ever seen): A's Docker directory goes, and the next sweep past the idle time drops
+ * it; C, idle as long but still there (stopped, not removed), stays; a new container takes
+ * the slot A left (the entry count does not grow).
+ */
+static void test_expire_removed_container(void)
+{
+	static const char id_a[] = "7507507507507507507507507507507507507507507507507507507507507507";
+	static const char id_c[] = "7607607607607607607607607607607607607607607607607607607607607607";
+	static const char id_d[] = "7707707707707707707707707707707707707707707707707707707707707707";
+	char root[] = "/tmp/bulwark-ctr-test.XXXXXX", path_a[128], path_c[128], path_d[128], cmd[PATH_MAX + 64];
+	struct container_cache *cc;
+	struct container_stats st;
+	const struct container_info *ci;
+	bool announce;
+
+	CHECK(mkdtemp(root) != NULL, "mkdtemp");
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/docker/containers'", root);
+	CHECK(system(cmd) == 0, "%s", cmd);
+	docker_config(root, id_a, "a");
+	docker_config(root, id_c, "c");
+	docker_config(root, id_d, "d");
+	cc = container_cache__new(&(struct container_opts){ .docker_socket = "", .docker_root = "/docker",
+							    .host_root = root, .capacity = 16, .idle_expire_ms = 60 });
+	if (!cc)
+		return;
+	snprintf(path_a, sizeof(path_a), "/docker/%s", id_a);
+	snprintf(path_c, sizeof(path_c), "/docker/%s", id_c);
+	snprintf(path_d, sizeof(path_d), "/docker/%s", id_d);
+	ci = lookup_answered(cc, path_a, &announce);
+	CHECK(ci && ci->metadata_known && !strcmp(ci->name, "a"), "A is known");
+	ci = lookup_answered(cc, path_c, &announce);
+	CHECK(ci && ci->metadata_known && !strcmp(ci->name, "c"), "C is known");
+	/* A removed (docker rm), both idle past 60 ms: the next lookup's sweep drops A, keeps C */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/docker/containers/%s'", root, id_a);
+	CHECK(system(cmd) == 0, "%s", cmd);
+	usleep(150 * 1000);
+	ci = container_cache__lookup(cc, path_c, false, &announce);
+	CHECK(ci && !strcmp(ci->name, "c") && !announce, "C kept, not announced again");
+	container_cache__stats(cc, &st);
+	CHECK_INT(st.expired, 1);
+	CHECK_INT(st.entries, 1);
+	/* the twin: C idle again but still on disk stays */
+	usleep(150 * 1000);
+	ci = lookup_answered(cc, path_d, &announce);
+	CHECK(ci && !strcmp(ci->name, "d"), "D is known");
+	container_cache__stats(cc, &st);
+	CHECK_INT(st.expired, 1);
+	CHECK_INT(st.entries, 2);
+	CHECK_INT(st.evictions, 0);
+	container_cache__free(cc);
+	remove_tree(root);
+}
+
 int main(void)
 {
+	RUN(test_expire_removed_container);
 	RUN(test_ident_runtimes);
 	RUN(test_layer_path_owner);
 	RUN(test_ident_kubernetes);
