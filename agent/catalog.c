@@ -640,6 +640,12 @@ static const struct cat_field exec_failed_fields[] = {
 	{ U(struct bw_exec_failed, at_flags, "flags"), DOC("`execveat` flags: `AT_SYMLINK_NOFOLLOW` 0x100, `AT_EMPTY_PATH` 0x1000; 0 for `execve`", "syscall argument") },
 };
 
+static const struct cat_field file_map_fields[] = {
+	{ .key = "prot", .kind = CAT_FLAGS, .off = offsetof(struct bw_file_map, prot), .width = 4, .table = &cat_prot_flags, DOC("the protection asked for (`PROT_EXEC` always set); `prot_raw`: as a number", "syscall argument") },
+	{ .key = "flags", .kind = CAT_FLAGS, .off = offsetof(struct bw_file_map, flags), .width = 4, .table = &cat_map_flags, DOC("the flags argument (`MAP_*`)", "syscall argument") },
+	{ .kind = CAT_FILE, .off = offsetof(struct bw_file_map, file), DOC("the file object (see above) of the file mapped, resolved at syscall entry from the fd argument. Reported once per (mount namespace, file): the in-use evidence of the file's package", "`struct file` of the fd") },
+};
+
 #define T(ev, o, strct, flds, evt) \
 	[BW_EV_##ev] = { o, sizeof(strct), flds, sizeof(flds) / sizeof(flds[0]), evt, #strct }
 
@@ -670,6 +676,7 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(MEM_EXEC, "mem_exec", struct bw_mem_exec, mem_exec_fields, NULL),
 	T(SOCKET, "socket", struct bw_socket, socket_fields, NULL),
 	T(EXEC_FAILED, "exec_failed", struct bw_exec_failed, exec_failed_fields, "exec_failed"),
+	T(FILE_MAP, "file_map", struct bw_file_map, file_map_fields, "file_map"),
 };
 
 const struct cat_field *catalog_file_fields(size_t *n)

@@ -67,7 +67,9 @@
 	/* socket(2), raw and packet sockets only */ \
 	X(SOCKET,        "socket",        BW_RING_COMMON)   \
 	/* execve/execveat that failed (other than ENOENT/ENOTDIR): its own type, so exec rules and the process tree never see an image that did not start */ \
-	X(EXEC_FAILED,   "exec_failed",   BW_RING_COMMON)
+	X(EXEC_FAILED,   "exec_failed",   BW_RING_COMMON)   \
+	/* a file mapped executable (mmap PROT_EXEC of a file: a shared library), once per (mount namespace, file) */ \
+	X(FILE_MAP,      "file_map",      BW_RING_COMMON)
 
 /* Event types; also the index of the enabled-type map and the drop counters. */
 #define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
@@ -414,6 +416,26 @@ struct bw_socket {
 	__u32 _pad0;
 };
 
+/*
+ * A file mapped executable: ld.so mapping a library's text, dlopen, a JIT's
+ * file-backed code. Reported once per (mount namespace, file) — the
+ * file_map_seen map de-duplicates in the kernel — so a library loaded 10,000
+ * times costs one record; the in-use evidence needs no more.
+ */
+struct bw_file_map {
+	struct bw_event ev;  /* res 0: seen at syscall entry (the fd is valid there); ev.syscall BW_SYS_NONE */
+	__u32 prot;          /* the protection asked for (PROT_EXEC set) */
+	__u32 flags;         /* MAP_* flags */
+	struct bw_file file; /* the file behind the fd */
+};
+
+/* Key of file_map_seen: a file in a mount namespace (a container has its own). */
+struct bw_file_map_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 mnt_ns;
+};
+
 /* Kernel-side counters (per-CPU array "counters"), read by the agent. */
 enum bw_counter {
 	BW_CNT_DROP_COMMON = 0,  /* records lost: common ring buffer full */
@@ -503,6 +525,7 @@ _Static_assert(sizeof(struct bw_proc_mem) == 136, "bw_proc_mem");
 _Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
 _Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
 _Static_assert(sizeof(struct bw_config) == 16, "bw_config");
+_Static_assert(sizeof(struct bw_file_map) == 168 && sizeof(struct bw_file_map_key) == 16, "bw_file_map");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");
 
