@@ -835,7 +835,9 @@ static int docker_files_lookup(struct container_cache *cc, struct container_info
  * overlay2's layer of a Docker container: image/overlay2/layerdb/mounts/<id>/mount-id
  * names <root>/overlay2/<mount-id>, whose diff/ is the upper directory. Known from
  * create on, unlike the rootfs mount that the OCI path reads from the mount table,
- * and whichever way (files or API) Docker described the container.
+ * and whichever way (files or API) Docker described the container. Its merged/
+ * is the container's root filesystem, for when no OCI bundle was found (a
+ * Docker engine with an exec root of its own): the image inventory reads it.
  */
 static void docker_upper_dir(struct container_cache *cc, struct container_info *ci)
 {
@@ -854,8 +856,14 @@ static void docker_upper_dir(struct container_cache *cc, struct container_info *
 	close(fd);
 	if (n > 0 && !memchr(mount_id, '/', n)) {
 		mount_id[strcspn(mount_id, "\n")] = '\0';
-		snprintf(path, sizeof(path), "%s/overlay2/%s/diff", cc->docker_root, mount_id);
-		copy_str(ci->upper_dir, sizeof(ci->upper_dir), path);
+		if (!ci->upper_dir[0]) {
+			snprintf(path, sizeof(path), "%s/overlay2/%s/diff", cc->docker_root, mount_id);
+			copy_str(ci->upper_dir, sizeof(ci->upper_dir), path);
+		}
+		if (!ci->rootfs[0]) {
+			snprintf(path, sizeof(path), "%s/overlay2/%s/merged", cc->docker_root, mount_id);
+			copy_str(ci->rootfs, sizeof(ci->rootfs), path);
+		}
 	}
 }
 
@@ -1060,7 +1068,7 @@ static bool resolve(struct container_cache *cc, struct container_info *fresh, bo
 	if (fresh->ident.runtime == RUNTIME_UNKNOWN_K8S || fresh->ident.runtime == RUNTIME_UNKNOWN)
 		fresh->ident.runtime = *docker_ok ? RUNTIME_DOCKER : RUNTIME_CONTAINERD;
 	fresh->metadata_known = true;
-	if (*docker_ok && !fresh->upper_dir[0])
+	if (*docker_ok && (!fresh->upper_dir[0] || !fresh->rootfs[0]))
 		docker_upper_dir(cc, fresh);
 	if (!fresh->upper_dir[0])
 		find_upper_dir(cc, fresh);

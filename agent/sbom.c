@@ -95,15 +95,17 @@ void sbom_write_cdx(struct strbuf *sb, const struct inventory *inv, const struct
 
 	jw_kobj(sb, "metadata");
 	jw_kstr(sb, "timestamp", ts);
-	jw_kobj(sb, "tools");
-	jw_karr(sb, "components");
+	/*
+	 * The array form of tools (valid in 1.5, where the object form was added): Trivy's reader
+	 * refuses the object form, silently (exit status 1).
+	 */
+	jw_karr(sb, "tools");
 	jw_begin(sb);
-	jw_kstr(sb, "type", "application");
+	jw_kstr(sb, "vendor", "bulwark");
 	jw_kstr(sb, "name", "bulwark");
 	jw_kstr(sb, "version", BULWARK_VERSION);
 	jw_end(sb);
 	jw_end_arr(sb);
-	jw_end(sb);
 	jw_kobj(sb, "component");
 	jw_kstr(sb, "bom-ref", "bulwark:image");
 	jw_kstr(sb, "type", "container");

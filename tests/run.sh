@@ -67,7 +67,9 @@ for suite in $suites; do
 		run "e2e: containers" "$BUILD"/tests/e2e_containers "$BUILD"/bulwark
 		run "e2e: attacks" "$BUILD"/tests/e2e_attacks "$BUILD"/bulwark
 		# hostile strings from a container through every alert format (tests/e2e/hostile.sh)
-		run "e2e: hostile container" tests/e2e/hostile.sh "$BUILD"/bulwark ;;
+		run "e2e: hostile container" tests/e2e/hostile.sh "$BUILD"/bulwark
+		# per-image inventory against Trivy, in-use evidence, CycloneDX, image hygiene (tests/e2e/sbom.sh)
+		run "e2e: sbom" tests/e2e/sbom.sh "$BUILD"/bulwark ;;
 	kernels)
 		# the BPF suite again on Debian 12's 6.1 kernel under qemu: one CO-RE object on two kernels
 		run "kernels: debian 12 linux 6.1 (qemu)" tests/kernels/run.sh ;;

@@ -202,6 +202,7 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_SOCKET, "socket", sizeof(struct bw_socket), { 0 } },
 	{ BW_EV_EXEC_FAILED, "exec_failed", sizeof(struct bw_exec_failed),
 	  { offsetof(struct bw_exec_failed, filename), offsetof(struct bw_exec_failed, cwd) } },
+	{ BW_EV_FILE_MAP, "file_map", sizeof(struct bw_file_map), { FILE_DESCS(offsetof(struct bw_file_map, file)) } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 

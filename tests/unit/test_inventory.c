@@ -12,6 +12,7 @@
 #include "inventory.h"
 #include "jsonw.h"
 #include "sbom.h"
+#include "util.h"
 
 static const char dpkg_status[] =
 	"Package: bsdutils\n"
@@ -219,18 +220,13 @@ static void mk(const char *rel)
 	mkdir(path, 0755);
 }
 
-static void test_scan_rootfs(void)
+static void make_root(void)
 {
 	static const char *dirs[] = { "etc", "usr", "usr/lib", "usr/lib/x86_64-linux-gnu", "usr/bin", "var", "var/lib",
 				      "var/lib/dpkg", "var/lib/dpkg/info", "usr/lib/python3", "usr/lib/python3/dist-packages",
 				      "usr/lib/python3/dist-packages/six-1.16.0.dist-info", "tmp" };
-	struct inventory *inv = inventory__new(NULL);
-	struct image_hygiene h;
-	struct inventory_info info;
 	char path[512];
-	long libc, six;
 	size_t i;
-	int fd;
 
 	snprintf(root, sizeof(root), "/tmp/bw-inv-XXXXXX");
 	CHECK(mkdtemp(root) != NULL, "mkdtemp");
@@ -257,6 +253,25 @@ static void test_scan_rootfs(void)
 	/* a FIFO where a database is expected must neither block nor count */
 	snprintf(path, sizeof(path), "%s/var/lib/dpkg/info/nothing.list", root);
 	mkfifo(path, 0644);
+}
+
+static void rm_root(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_INT(system(cmd), 0);
+}
+
+static void test_scan_rootfs(void)
+{
+	struct inventory *inv = inventory__new(NULL);
+	struct image_hygiene h;
+	struct inventory_info info;
+	long libc, six;
+	int fd;
+
+	make_root();
 	fd = open(root, O_PATH | O_DIRECTORY);
 	CHECK_INT(inventory__scan(inv, fd), 0);
 	inventory__info(inv, &info);
@@ -277,8 +292,61 @@ static void test_scan_rootfs(void)
 	CHECK_STR(h.compilers, "");
 	close(fd);
 	inventory__free(inv);
-	snprintf(path, sizeof(path), "rm -rf %s", root);
-	CHECK_INT(system(path), 0);
+	rm_root();
+}
+
+/* The agent's side: a container of an image is seen, files are used, the document follows. */
+static void test_tracker(void)
+{
+	struct container_info ci = { .ident = { .runtime = RUNTIME_DOCKER, .id = "c0ffee" }, .metadata_known = true,
+				     .name = "web", .image = "localhost/t:1", .image_id = "sha256:0123456789abcdef" };
+	char dir[80], path[160], *doc;
+	struct sbom_opts o = { .dir = dir, .write_ms = 10 };
+	struct strbuf sb = STRBUF_INIT;
+	struct sbom_stats st;
+	struct sbom *s;
+	int i;
+
+	make_root();
+	snprintf(ci.rootfs, sizeof(ci.rootfs), "%s", root);
+	snprintf(dir, sizeof(dir), "%s/state/sbom", root);
+	s = sbom__new(&o);
+	CHECK(s != NULL, "sbom__new");
+	if (!s)
+		return;
+	sbom__container(s, &ci);
+	for (i = 0; i < 3; i++) /* the same pair again: posted once */
+		sbom__used(s, &ci, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	sbom__used(s, &ci, "/tmp/dropped-binary");
+	sbom__sync(s);
+	sbom__free(s); /* writes what changed */
+	snprintf(path, sizeof(path), "%s/sha256_0123456789abcdef.cdx.json", dir);
+	doc = util_read_file(path, 1 << 20, NULL);
+	CHECK(doc != NULL, "no document at %s", path);
+	if (doc) {
+		CHECK(strstr(doc, "\"name\":\"libc6\",\"version\":\"2.36-9+deb12u13\",\"purl\":\"pkg:deb/debian/libc6@2.36-9+deb12u13?arch=amd64&distro=debian-12.15\",\"properties\":[{\"name\":\"bulwark:in-use\",\"value\":\"true\"}") != NULL, "libc6 in use: %.600s", strstr(doc, "libc6"));
+		CHECK(strstr(doc, "\"name\":\"sudo\",\"version\":\"1.9.13p3-1+deb12u1\",\"purl\":\"pkg:deb/debian/sudo@1.9.13p3-1+deb12u1?arch=amd64&distro=debian-12.15\",\"properties\":[{\"name\":\"bulwark:in-use\",\"value\":\"false\"}") != NULL, "sudo not in use");
+		CHECK(strstr(doc, "{\"location\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\"}") != NULL, "evidence");
+		CHECK(strstr(doc, "{\"name\":\"bulwark:container\",\"value\":\"c0ffee web\"}") != NULL, "container");
+		CHECK(strstr(doc, "dropped-binary") == NULL, "a file no package owns is no evidence");
+	}
+	free(doc);
+	/* stats and gauges are read from another thread: a tracker of its own for them */
+	s = sbom__new(&o);
+	sbom__container(s, &ci);
+	sbom__used(s, &ci, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	sbom__used(s, &ci, "/tmp/dropped-binary");
+	sbom__sync(s);
+	sbom__stats(s, &st);
+	CHECK_INT(st.scans, 1);
+	CHECK_INT(st.used_events, 2);
+	CHECK_INT(st.used_unowned, 1);
+	sbom__render_metrics(s, &sb);
+	CHECK(strstr(sb.buf, "bulwark_sbom_packages{image=\"localhost/t:1\"} 3\n") != NULL, "%s", sb.buf);
+	CHECK(strstr(sb.buf, "bulwark_sbom_packages_in_use{image=\"localhost/t:1\"} 1\n") != NULL, "%s", sb.buf);
+	strbuf_free(&sb);
+	sbom__free(s);
+	rm_root();
 }
 
 static void test_cdx_document(void)
@@ -321,5 +389,6 @@ int main(void)
 	RUN(test_python_and_node);
 	RUN(test_scan_rootfs);
 	RUN(test_cdx_document);
+	RUN(test_tracker);
 	return check_summary();
 }
