@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inventory.h"
 #include "latency.h"
 #include "log.h"
 #include "table.h"
@@ -1033,6 +1034,33 @@ static int oci_lookup(struct container_cache *cc, struct container_info *ci)
 }
 
 /*
+ * What the image carries that an intruder uses (setuid-root binaries such as
+ * sudo, package managers, compilers), from the root filesystem's bin
+ * directories, resolved inside the root (inventory_hygiene). A few hundred
+ * directory entries and stats, on this worker thread, before the container's
+ * first event is released: its container_start carries them.
+ */
+static void image_hygiene(struct container_cache *cc, struct container_info *ci)
+{
+	char path[PATH_MAX + 1024];
+	struct image_hygiene h;
+	int fd;
+
+	if (!ci->rootfs[0])
+		return;
+	snprintf(path, sizeof(path), "%s%s", cc->host_root, ci->rootfs);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (inventory_hygiene(fd, &h) == 0) {
+		copy_str(ci->image_setuid_root, sizeof(ci->image_setuid_root), h.setuid_root);
+		copy_str(ci->image_package_managers, sizeof(ci->image_package_managers), h.package_managers);
+		copy_str(ci->image_compilers, sizeof(ci->image_compilers), h.compilers);
+	}
+	close(fd);
+}
+
+/*
  * Asks the runtimes (on the worker thread: reads only the options and the
  * worker's curl handle); true when one of them described the container.
  */
@@ -1072,6 +1100,7 @@ static bool resolve(struct container_cache *cc, struct container_info *fresh, bo
 		docker_upper_dir(cc, fresh);
 	if (!fresh->upper_dir[0])
 		find_upper_dir(cc, fresh);
+	image_hygiene(cc, fresh);
 	return true;
 }
 

@@ -78,6 +78,10 @@ struct container_info {
 	char rootfs[512];            /* host path of the root filesystem (the OCI spec's root.path) */
 	char upper_dir[512];         /* its overlayfs upper directory on the host: what the container writes */
 	char privileged_caps[512];   /* names of the dangerous capabilities added, comma-separated */
+	/* image hygiene, read from the root filesystem's bin directories when the container is described */
+	char image_setuid_root[512];      /* setuid-root executables (sudo, su, ...), comma-separated */
+	char image_package_managers[256]; /* apt, dpkg, apk, pip, ... */
+	char image_compilers[256];        /* cc, gcc, clang, go, ... */
 };
 
 /*

@@ -1619,6 +1619,36 @@ static bool g_ctr_mounts(struct xctx *x, int idx, struct fval *v)
 	return comma_list(x, v, c->sensitive_mounts, sizeof(c->sensitive_mounts));
 }
 
+static bool g_img_setuid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return comma_list(x, v, c->image_setuid_root, sizeof(c->image_setuid_root));
+}
+
+static bool g_img_pkg_managers(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return comma_list(x, v, c->image_package_managers, sizeof(c->image_package_managers));
+}
+
+static bool g_img_compilers(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return comma_list(x, v, c->image_compilers, sizeof(c->image_compilers));
+}
+
 static bool g_k8s_pod(struct xctx *x, int idx, struct fval *v)
 {
 	const struct container_info *c = ctr(x);
@@ -2292,6 +2322,9 @@ const struct field fields_table[] = {
 	{ "bulwark.container.cap_add_mask", FT_UINT, 0, KA, "Capability bits added beyond the runtime default", g_ctr_cap_add_mask },
 	{ "bulwark.container.sensitive_mounts", FT_STRLIST, 0, KA, "Host paths of sensitive mounts (/, /proc, /var/run/docker.sock, ...)", g_ctr_mounts },
 	{ "bulwark.container.user", FT_STR, 0, KA, "Configured user ('' = the image default)", g_ctr_user },
+	{ "bulwark.container.image.setuid_root", FT_STRLIST, 0, KA, "Image hygiene: setuid-root executables in the image's bin directories (sudo, su, mount, ...)", g_img_setuid },
+	{ "bulwark.container.image.package_managers", FT_STRLIST, 0, KA, "Image hygiene: package managers in the image (apt, apt-get, dpkg, apk, yum, dnf, rpm, pip, npm, ...)", g_img_pkg_managers },
+	{ "bulwark.container.image.compilers", FT_STRLIST, 0, KA, "Image hygiene: compilers in the image (cc, gcc, clang, tcc, go, rustc, javac, ...)", g_img_compilers },
 };
 
 const size_t fields_count = sizeof(fields_table) / sizeof(fields_table[0]);

@@ -354,7 +354,37 @@ else
 	fail "trivy sbom: $(tail -3 "$W/trivy-sbom.err") $out"
 fi
 
-# ---- 5. /metrics ------------------------------------------------------------------------------
+# ---- 5. image hygiene at container start --------------------------------------------------------
+R="Container Image Carries Intruder Tools"
+for _ in $(seq 20); do grep -q "\"container.id\":\"${CID:0:12}\"" "$W/alerts.json" 2>/dev/null && break; sleep 0.5; done
+docker exec "$TAG-min" true 2>/dev/null # an event of the minimal container, after its container_start
+sleep 2
+if python3 - "$W/alerts.json" "${CID:0:12}" "${MINID:0:12}" "$R" "$W/trace.jsonl" "$MINID" >"$W/hyg.txt" 2>&1 <<'PY'; then
+import json, sys
+path, cid, minid, rule, trace, minfull = sys.argv[1:7]
+# the minimal container was seen and described (silence means something): its container_start
+starts = [json.loads(l)["container"] for l in open(trace) if '"container_start"' in l and minfull in l]
+assert starts and starts[0]["metadata"] and starts[0]["user"] == "1000:1000" and starts[0]["image_setuid_root"] == "" \
+    and starts[0]["image_package_managers"] == "", starts
+alerts = [json.loads(l) for l in open(path)]
+hits = [a for a in alerts if a["rule"] == rule]
+mine = [a for a in hits if a["output_fields"]["container.id"] == cid]
+assert len(mine) == 1, "want one alert for the Debian image, got %d" % len(mine)
+f = mine[0]["output_fields"]
+assert "sudo" in f["bulwark.container.image.setuid_root"] and "su" in f["bulwark.container.image.setuid_root"], f
+assert {"apt", "apt-get", "dpkg"} <= set(f["bulwark.container.image.package_managers"]), f
+assert f["bulwark.container.image.compilers"] == [], f
+assert mine[0]["priority"] == "Notice"
+assert not [a for a in hits if a["output_fields"]["container.id"] == minid], "the minimal non-root image fired"
+print("setuid_root=%s package_managers=%s" % (",".join(f["bulwark.container.image.setuid_root"]),
+                                             ",".join(f["bulwark.container.image.package_managers"])))
+PY
+	ok "hygiene: '$R' for the Debian image ($(cat "$W/hyg.txt")), silent for the minimal non-root image"
+else
+	fail "hygiene: $(tail -3 "$W/hyg.txt")"
+fi
+
+# ---- 6. /metrics ------------------------------------------------------------------------------
 m=$(curl -s "http://127.0.0.1:$port/metrics")
 total=$(grep -c '"pkg:deb/' "$W/doc.json")
 inuse=$(grep -c '"pkg:deb/' "$W/in-use.json")
