@@ -429,11 +429,18 @@ struct bw_file_map {
 	struct bw_file file; /* the file behind the fd */
 };
 
-/* Key of file_map_seen: a file in a mount namespace (a container has its own). */
+/*
+ * Key of file_map_seen: a file in a mount namespace (a container has its own).
+ * The namespace by its 64-bit id, never reused (ns_common.ns_id, or
+ * mnt_namespace.seq before 6.18), not by its inode number: the kernel hands a
+ * freed namespace's inode number to the next one at once, and the next
+ * container's libraries would then pass for already seen.
+ */
 struct bw_file_map_key {
 	__u64 ino;
+	__u64 mnt_ns_id;
 	__u32 dev;
-	__u32 mnt_ns;
+	__u32 _pad0;
 };
 
 /* Kernel-side counters (per-CPU array "counters"), read by the agent. */
@@ -525,7 +532,7 @@ _Static_assert(sizeof(struct bw_proc_mem) == 136, "bw_proc_mem");
 _Static_assert(sizeof(struct bw_mem_exec) == 152, "bw_mem_exec");
 _Static_assert(sizeof(struct bw_socket) == 136, "bw_socket");
 _Static_assert(sizeof(struct bw_config) == 16, "bw_config");
-_Static_assert(sizeof(struct bw_file_map) == 168 && sizeof(struct bw_file_map_key) == 16, "bw_file_map");
+_Static_assert(sizeof(struct bw_file_map) == 168 && sizeof(struct bw_file_map_key) == 24, "bw_file_map");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");
 

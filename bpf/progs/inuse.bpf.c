@@ -18,6 +18,23 @@
 #define PROT_EXEC     0x4
 #define MAP_ANONYMOUS 0x20
 
+/* before 6.18 ("ns: add ns_common.ns_id" and friends) a mount namespace's unique id was its seq */
+struct mnt_namespace___seq {
+	u64 seq;
+} __attribute__((preserve_access_index));
+
+/* A mount namespace's 64-bit id, never reused; its inode number where neither exists. */
+static __always_inline __u64 bw_mnt_ns_id(struct task_struct *t)
+{
+	struct mnt_namespace *ns = BPF_CORE_READ(t, nsproxy, mnt_ns);
+
+	if (bpf_core_field_exists(ns->ns.ns_id))
+		return BPF_CORE_READ(ns, ns.ns_id);
+	if (bpf_core_field_exists(((struct mnt_namespace___seq *)ns)->seq))
+		return BPF_CORE_READ((struct mnt_namespace___seq *)ns, seq);
+	return BPF_CORE_READ(ns, ns.inum);
+}
+
 SEC("tracepoint/syscalls/sys_enter_mmap")
 int file_map_enter(struct trace_event_raw_sys_enter *ctx)
 {
@@ -43,7 +60,7 @@ int file_map_enter(struct trace_event_raw_sys_enter *ctx)
 	inode = BPF_CORE_READ(file, f_inode);
 	key.ino = BPF_CORE_READ(inode, i_ino);
 	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	key.mnt_ns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+	key.mnt_ns_id = bw_mnt_ns_id(t);
 	/* seen in this namespace already: the common case, one failed insert */
 	if (bpf_map_update_elem(&file_map_seen, &key, &one, BPF_NOEXIST))
 		return 0;

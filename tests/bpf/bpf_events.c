@@ -2099,12 +2099,23 @@ static void test_file_map_once_per_namespace(void)
 	CHECK(ev, "no file_map event in a new mount namespace");
 	if (ev)
 		CHECK_STR(jstr(ev, "file_map.path"), lib);
+	/*
+	 * The next new namespace gets the freed one's inode number at once (the kernel's
+	 * lowest free one): the next container's libraries must still be reported.
+	 */
+	pid_t next_ns = run_child(child_map_exec_new_ns, lib, NULL);
+	json_t *ev2 = find_event("file_map", next_ns, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(ev2, "no file_map event in the next new mount namespace (its inode number reused?)");
+	if (ev && ev2)
+		printf("    mount namespace inode numbers: %lld then %lld\n", jint(ev, "proc.ns.mnt"), jint(ev2, "proc.ns.mnt"));
 	tracer_drain(300);
 	/* 10,000 mappings: one record; the same namespace again: none; reading only: none */
 	CHECK_INT(count_events("file_map", pid, NULL, NULL), 1);
 	CHECK_INT(count_events("file_map", again, NULL, NULL), 0);
 	CHECK_INT(count_events("file_map", reader, NULL, NULL), 0);
 	CHECK_INT(count_events("file_map", other_ns, NULL, NULL), 1);
+	CHECK_INT(count_events("file_map", next_ns, NULL, NULL), 1);
 	unlink(lib);
 	unlink(plain);
 }
