@@ -393,6 +393,29 @@ static void image_key(const struct msg *m, char *out, size_t size)
 	snprintf(out, size, "%s", m->image_id[0] ? m->image_id : m->rootfs);
 }
 
+/* A file name from the image key: "sha256:abc..." -> "sha256_abc...". */
+static void doc_name(const char *key, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; key[i] && o + 1 < size && o < 150; i++)
+		out[o++] = (key[i] >= 'a' && key[i] <= 'z') || (key[i] >= 'A' && key[i] <= 'Z') ||
+					   (key[i] >= '0' && key[i] <= '9') || key[i] == '.' || key[i] == '-'
+				   ? key[i]
+				   : '_';
+	out[o] = '\0';
+}
+
+static void doc_unlink(const struct sbom *s, const struct image_ent *img)
+{
+	char name[160], path[PATH_MAX];
+
+	doc_name(img->key, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s.cdx.json", s->dir, name);
+	if (unlink(path) && errno != ENOENT)
+		log_errno(LOG_WARN, errno, "cannot remove %s", path);
+}
+
 static struct image_ent *image_get(struct sbom *s, const struct msg *m)
 {
 	char key[512];
@@ -414,10 +437,11 @@ static struct image_ent *image_get(struct sbom *s, const struct msg *m)
 	snprintf(img->rootfs, sizeof(img->rootfs), "%s", m->rootfs);
 	img->last_seen_ms = util_mono_ms();
 	if (s->n_images == SBOM_MAX_IMAGES) {
-		/* the least recently seen image goes (its document stays on disk) */
+		/* the least recently seen image goes, and its document with it: the directory stays bounded */
 		for (i = 1; i < s->n_images; i++)
 			if (s->images[i]->last_seen_ms < s->images[oldest]->last_seen_ms)
 				oldest = i;
+		doc_unlink(s, s->images[oldest]);
 		image_free(s->images[oldest]);
 		s->images[oldest] = img;
 	} else {
@@ -570,19 +594,6 @@ static void note_used(struct sbom *s, struct image_ent *img, const struct msg *m
 		mark_used(img, u);
 		img->dirty = true;
 	}
-}
-
-/* A file name from the image key: "sha256:abc..." -> "sha256_abc...". */
-static void doc_name(const char *key, char *out, size_t size)
-{
-	size_t i, o = 0;
-
-	for (i = 0; key[i] && o + 1 < size && o < 150; i++)
-		out[o++] = (key[i] >= 'a' && key[i] <= 'z') || (key[i] >= 'A' && key[i] <= 'Z') ||
-					   (key[i] >= '0' && key[i] <= '9') || key[i] == '.' || key[i] == '-'
-				   ? key[i]
-				   : '_';
-	out[o] = '\0';
 }
 
 static void write_doc(struct sbom *s, struct image_ent *img)

@@ -379,6 +379,41 @@ static void test_cdx_document(void)
 	inventory__free(inv);
 }
 
+/* More images than the tracker keeps: the least recently seen one goes, its document too. */
+static void test_tracker_evicts(void)
+{
+	struct container_info ci = { .ident = { .runtime = RUNTIME_DOCKER }, .metadata_known = true };
+	char dir[80], path[200], cmd[160];
+	struct sbom_opts o = { .dir = dir, .write_ms = 1 };
+	struct sbom *s;
+	FILE *ls;
+	int i, n = 0;
+
+	snprintf(root, sizeof(root), "/tmp/bw-inv-XXXXXX");
+	CHECK(mkdtemp(root) != NULL, "mkdtemp");
+	snprintf(dir, sizeof(dir), "%s/sbom", root);
+	snprintf(ci.rootfs, sizeof(ci.rootfs), "%s", root);
+	s = sbom__new(&o);
+	for (i = 0; s && i <= SBOM_MAX_IMAGES; i++) {
+		snprintf(ci.ident.id, sizeof(ci.ident.id), "c%d", i);
+		snprintf(ci.image_id, sizeof(ci.image_id), "sha256:%08d", i);
+		sbom__container(s, &ci);
+		sbom__sync(s); /* one at a time: image 0 is the least recently seen */
+	}
+	sbom__free(s);
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -c cdx.json", dir);
+	ls = popen(cmd, "r");
+	CHECK(ls && fscanf(ls, "%d", &n) == 1, "ls");
+	if (ls)
+		pclose(ls);
+	CHECK_INT(n, SBOM_MAX_IMAGES);
+	snprintf(path, sizeof(path), "%s/sha256_%08d.cdx.json", dir, 0);
+	CHECK(access(path, F_OK) != 0, "the evicted image's document is still there");
+	snprintf(path, sizeof(path), "%s/sha256_%08d.cdx.json", dir, SBOM_MAX_IMAGES);
+	CHECK(access(path, F_OK) == 0, "the newest image's document is missing");
+	rm_root();
+}
+
 int main(void)
 {
 	RUN(test_dpkg_status_and_purls);
@@ -390,5 +425,6 @@ int main(void)
 	RUN(test_scan_rootfs);
 	RUN(test_cdx_document);
 	RUN(test_tracker);
+	RUN(test_tracker_evicts);
 	return check_summary();
 }
