@@ -701,6 +701,12 @@ static const struct cat_field pathop_fields[] = {
 	{ U(struct bw_pathop, mode, "mode"), .when = is_mkdir, DOC("`mkdir` only: the mode argument (decimal)", "syscall argument") },
 };
 
+static const struct cat_field file_map_fields[] = {
+	{ .key = "prot", .kind = CAT_FLAGS, .off = offsetof(struct bw_file_map, prot), .width = 4, .table = &cat_prot_flags, DOC("the protection asked for (`PROT_EXEC` always set); `prot_raw`: as a number", "syscall argument") },
+	{ .key = "flags", .kind = CAT_FLAGS, .off = offsetof(struct bw_file_map, flags), .width = 4, .table = &cat_map_flags, DOC("the flags argument (`MAP_*`)", "syscall argument") },
+	{ .kind = CAT_FILE, .off = offsetof(struct bw_file_map, file), DOC("the file object (see above) of the file mapped, resolved at syscall entry from the fd argument. Reported once per (mount namespace, file): the in-use evidence of the file's package", "`struct file` of the fd") },
+};
+
 #define T(ev, o, strct, flds, evt) \
 	[BW_EV_##ev] = { o, sizeof(strct), flds, sizeof(flds) / sizeof(flds[0]), evt, #strct }
 
@@ -738,6 +744,7 @@ static const struct cat_type types[BW_EV_MAX] = {
 	T(MKDIR, "pathop", struct bw_pathop, pathop_fields, NULL),
 	T(DUP, "dup", struct bw_dup, dup_fields, NULL),
 	T(USERFAULTFD, "userfaultfd", struct bw_userfaultfd, userfaultfd_fields, NULL),
+	T(FILE_MAP, "file_map", struct bw_file_map, file_map_fields, "file_map"),
 };
 
 const struct cat_field *catalog_file_fields(size_t *n)

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inventory.h"
 #include "latency.h"
 #include "log.h"
 #include "table.h"
@@ -959,7 +960,9 @@ static int docker_files_lookup(struct container_cache *cc, struct container_info
  * overlay2's layer of a Docker container: image/overlay2/layerdb/mounts/<id>/mount-id
  * names <root>/overlay2/<mount-id>, whose diff/ is the upper directory. Known from
  * create on, unlike the rootfs mount that the OCI path reads from the mount table,
- * and whichever way (files or API) Docker described the container.
+ * and whichever way (files or API) Docker described the container. Its merged/
+ * is the container's root filesystem, for when no OCI bundle was found (a
+ * Docker engine with an exec root of its own): the image inventory reads it.
  */
 static void docker_upper_dir(struct container_cache *cc, struct container_info *ci)
 {
@@ -978,8 +981,14 @@ static void docker_upper_dir(struct container_cache *cc, struct container_info *
 	close(fd);
 	if (n > 0 && !memchr(mount_id, '/', n)) {
 		mount_id[strcspn(mount_id, "\n")] = '\0';
-		snprintf(path, sizeof(path), "%s/overlay2/%s/diff", cc->docker_root, mount_id);
-		copy_str(ci->upper_dir, sizeof(ci->upper_dir), path);
+		if (!ci->upper_dir[0]) {
+			snprintf(path, sizeof(path), "%s/overlay2/%s/diff", cc->docker_root, mount_id);
+			copy_str(ci->upper_dir, sizeof(ci->upper_dir), path);
+		}
+		if (!ci->rootfs[0]) {
+			snprintf(path, sizeof(path), "%s/overlay2/%s/merged", cc->docker_root, mount_id);
+			copy_str(ci->rootfs, sizeof(ci->rootfs), path);
+		}
 	}
 }
 
@@ -1194,6 +1203,33 @@ static int oci_lookup(struct container_cache *cc, struct container_info *ci)
 }
 
 /*
+ * What the image carries that an intruder uses (setuid-root binaries such as
+ * sudo, package managers, compilers), from the root filesystem's bin
+ * directories, resolved inside the root (inventory_hygiene). A few hundred
+ * directory entries and stats, on this worker thread, before the container's
+ * first event is released: its container_start carries them.
+ */
+static void image_hygiene(struct container_cache *cc, struct container_info *ci)
+{
+	char path[PATH_MAX + 1024];
+	struct image_hygiene h;
+	int fd;
+
+	if (!ci->rootfs[0])
+		return;
+	snprintf(path, sizeof(path), "%s%s", cc->host_root, ci->rootfs);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (inventory_hygiene(fd, &h) == 0) {
+		copy_str(ci->image_setuid_root, sizeof(ci->image_setuid_root), h.setuid_root);
+		copy_str(ci->image_package_managers, sizeof(ci->image_package_managers), h.package_managers);
+		copy_str(ci->image_compilers, sizeof(ci->image_compilers), h.compilers);
+	}
+	close(fd);
+}
+
+/*
  * Asks the runtimes (on the worker thread: reads only the options and the
  * worker's curl handle); true when one of them described the container.
  */
@@ -1232,10 +1268,11 @@ static bool resolve(struct container_cache *cc, struct container_info *fresh, bo
 	if (fresh->ident.runtime == RUNTIME_UNKNOWN_K8S || fresh->ident.runtime == RUNTIME_UNKNOWN)
 		fresh->ident.runtime = *docker_ok ? RUNTIME_DOCKER : RUNTIME_CONTAINERD;
 	fresh->metadata_known = true;
-	if (*docker_ok && !fresh->upper_dir[0])
+	if (*docker_ok && (!fresh->upper_dir[0] || !fresh->rootfs[0]))
 		docker_upper_dir(cc, fresh);
 	if (!fresh->upper_dir[0])
 		find_upper_dir(cc, fresh);
+	image_hygiene(cc, fresh);
 	return true;
 }
 

@@ -82,6 +82,10 @@ struct container_info {
 	char privileged_caps[512];   /* names of the dangerous capabilities added, comma-separated */
 	uint16_t ports[CONTAINER_MAX_PORTS]; /* TCP ports it declares (EXPOSE, --expose, -p, containerPorts) */
 	uint8_t n_ports;
+	/* image hygiene, read from the root filesystem's bin directories when the container is described */
+	char image_setuid_root[512];      /* setuid-root executables (sudo, su, ...), comma-separated */
+	char image_package_managers[256]; /* apt, dpkg, apk, pip, ... */
+	char image_compilers[256];        /* cc, gcc, clang, go, ... */
 };
 
 /*

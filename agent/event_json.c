@@ -64,6 +64,9 @@ static void container_obj(struct strbuf *sb, const struct container_info *ci, bo
 		for (i = 0; i < ci->n_ports; i++)
 			jw_uint(sb, ci->ports[i]);
 		jw_end_arr(sb);
+		jw_kstr(sb, "image_setuid_root", ci->image_setuid_root);
+		jw_kstr(sb, "image_package_managers", ci->image_package_managers);
+		jw_kstr(sb, "image_compilers", ci->image_compilers);
 	}
 	jw_end(sb);
 	if (ci->ident.pod_uid[0] || ci->k8s_pod[0]) {

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 #include "run.h"
+#include "sbom.h"
 #include "trace.h"
 
 #ifndef BULWARK_VERSION
@@ -28,6 +29,7 @@ static void usage(FILE *out)
 		"  rules     rules check [FILE|DIR]... | list | fields: validate rules, list rules or fields\n"
 		"  replay    [-r RULES]... [--bench N] FILE|-: run recorded trace events through the rules\n"
 		"  alert-send [--output SPEC]... FILE|-   publish alert JSON lines through outputs (docs/outputs.md)\n"
+		"  sbom      [--in-use] [IMAGE] | --list | --rootfs DIR: CycloneDX 1.5 inventory of an image, packages in use marked\n"
 		"  config    config check [FILE]...: validate config files (default " CONFIG_DEFAULT_PATH ")\n"
 		"  version   print the version\n"
 		"  help      this text\n"
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
 		return cmd_rules(argc - 1, argv + 1);
 	if (strcmp(cmd, "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(cmd, "sbom") == 0)
+		return cmd_sbom(argc - 1, argv + 1);
 	if (strcmp(cmd, "config") == 0)
 		return cmd_config(argc - 1, argv + 1);
 	if (strcmp(cmd, "alert-send") == 0)

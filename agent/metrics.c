@@ -83,6 +83,10 @@ struct metrics {
 	pthread_mutex_t lock;
 	struct snapshot *snap;
 
+	/* render hook for other modules' families (under lock) */
+	void (*extra)(void *ctx, struct strbuf *sb);
+	void *extra_ctx;
+
 	/* HTTP thread (and setup) */
 	struct MHD_Daemon *daemon;
 	time_t start_time;
@@ -366,8 +370,20 @@ void metrics__render(struct metrics *m, struct strbuf *sb)
 		for (i = 0; i < s->n_out; i++)
 			stats_prom_sample(sb, "bulwark_output_receiver_up", "output", s->out[i].name, s->out[i].receiver_up);
 	}
+	if (m->extra)
+		m->extra(m->extra_ctx, sb);
 	pthread_mutex_unlock(&m->lock);
 	process_metrics(m, sb);
+}
+
+void metrics__set_extra(struct metrics *m, void (*fn)(void *ctx, struct strbuf *sb), void *ctx)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->extra = fn;
+	m->extra_ctx = ctx;
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* A JSON verdict; returns 200 or 503. */

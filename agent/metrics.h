@@ -43,6 +43,13 @@ struct metrics *metrics__new(const char *listen, const struct health_config *hea
 /* Stops the server (waits for a scrape in flight) and frees. */
 void metrics__free(struct metrics *m);
 
+/*
+ * More families appended to /metrics, rendered on the HTTP thread by @fn
+ * (which must be thread-safe); NULL removes it. Set before serving or from the
+ * thread that frees @ctx, before freeing it.
+ */
+void metrics__set_extra(struct metrics *m, void (*fn)(void *ctx, struct strbuf *sb), void *ctx);
+
 /* Event loop only: */
 void metrics__set_health(struct metrics *m, const struct health_config *health);
 void metrics__rule_match(struct metrics *m, const char *rule);

@@ -483,6 +483,10 @@ static const struct container_info *container_of(struct replay *rp, json_t *j, b
 		comma_join(json_object_get(c, json_object_get(c, "dangerous_caps") ? "dangerous_caps" : "privileged_caps"),
 			   ci->privileged_caps, sizeof(ci->privileged_caps));
 		comma_join(json_object_get(c, "sensitive_mounts"), ci->sensitive_mounts, sizeof(ci->sensitive_mounts));
+		comma_join(json_object_get(c, "image_setuid_root"), ci->image_setuid_root, sizeof(ci->image_setuid_root));
+		comma_join(json_object_get(c, "image_package_managers"), ci->image_package_managers,
+			   sizeof(ci->image_package_managers));
+		comma_join(json_object_get(c, "image_compilers"), ci->image_compilers, sizeof(ci->image_compilers));
 		ci->cap_add = catalog_jint(c, "cap_add", 0);
 		ci->n_ports = 0;
 		for (i = 0; i < json_array_size(json_object_get(c, "ports")) && ci->n_ports < CONTAINER_MAX_PORTS; i++) {

@@ -24,6 +24,7 @@
 #include "netwatch.h"
 #include "output/output.h"
 #include "rules/rules.h"
+#include "sbom.h"
 #include "stats.h"
 #include "tamper.h"
 #include "util.h"
@@ -54,6 +55,7 @@ struct runner {
 	struct rules_agent self;     /* what the tamper rules guard (bulwark.agent.*) */
 	char *self_paths[MAX_RULE_PATHS + MAX_OUTPUTS + 2];
 	struct netwatch *net;        /* connect sweep windows (bulwark.net.sweep_*) */
+	struct sbom *sbom;           /* per-image inventory and in-use evidence; NULL: off (--sbom-dir "") */
 };
 
 /* Read-only opens the rules compare paths against (/etc/shadow, ...), plus those given with --ro-prefix. */
@@ -184,6 +186,31 @@ static void self_paths(struct runner *r)
 		log_debug("guarded by Bulwark Agent Tampered: %s", r->self_paths[i]);
 }
 
+/*
+ * In-use evidence for the image inventories: a container's exec (its
+ * executable) and file_map (a library mapped executable). Only posted: the
+ * inventory worker does the rest.
+ */
+static void note_in_use(struct runner *r, const struct pipeline_event *pe)
+{
+	const struct container_info *ci = pe->ec->container;
+	const struct bw_event *ev = pe->v->ev;
+	struct str_view path = { NULL, 0 };
+
+	if (!r->sbom || !ci || ci->ident.runtime == RUNTIME_NONE)
+		return;
+	if (pe->container_announce)
+		sbom__container(r->sbom, ci);
+	if (ev->flags & BW_F_TRUNC_PATH)
+		return;
+	if (ev->hdr.type == BW_EV_EXEC)
+		path = event_str(pe->v, ((const struct bw_exec *)ev)->exe);
+	else if (ev->hdr.type == BW_EV_FILE_MAP)
+		path = event_str(pe->v, ((const struct bw_file_map *)ev)->file.path);
+	if (path.len)
+		sbom__used(r->sbom, ci, path.p);
+}
+
 static void on_event(void *ctx, const struct pipeline_event *pe)
 {
 	struct runner *r = ctx;
@@ -192,6 +219,7 @@ static void on_event(void *ctx, const struct pipeline_event *pe)
 	struct netwatch_counts sweep;
 
 	r->access.ctx = pe->procs;
+	note_in_use(r, pe);
 	in.time_ns = event_wall_ns(pe->v->ev->hdr.ktime, pe->boot_to_real_ns);
 	if (pe->container_announce && pe->ec->container) {
 		/* the container's own event (evt.type = container), before its first process event */
@@ -255,6 +283,9 @@ static void filters_for(const struct runner *r, const struct rules *rules, struc
 	for (t = 1; t < BW_EV_MAX; t++)
 		f->events[t] = popts->events[t] && wanted[t];
 	f->events[BW_EV_EXEC] = f->events[BW_EV_FORK] = f->events[BW_EV_EXIT] = f->events[BW_EV_CGROUP_ATTACH] = true;
+	/* the inventory's in-use evidence (libraries mapped executable), whatever the rules ask */
+	if (r->opts->sbom_dir && r->opts->sbom_dir[0])
+		f->events[BW_EV_FILE_MAP] = true;
 	for (i = 0; i < popts->n_ro_prefixes && p->n < CLI_MAX_RO_PREFIXES; i++)
 		p->v[p->n++] = popts->ro_prefixes[i];
 	rules__read_prefixes(rules, add_rule_prefix, p);
@@ -558,11 +589,23 @@ int run_main(const struct run_opts *ro)
 
 		outputs__set_ratelimit(r.outputs, &rl);
 	}
+	if (ro->sbom_dir && ro->sbom_dir[0]) {
+		struct sbom_opts so = { .dir = ro->sbom_dir, .host_root = o.containers.host_root };
+
+		r.sbom = sbom__new(&so);
+		if (!r.sbom)
+			log_errno(LOG_WARN, errno, "image inventories off: cannot use %s", ro->sbom_dir);
+		else
+			metrics__set_extra(r.metrics, sbom__render_metrics, r.sbom);
+	}
 	r.net = netwatch__new(NETWATCH_PROCS, NETWATCH_WINDOW_NS);
 	if (!r.net)
 		log_warn("connect sweep windows: out of memory; bulwark.net.sweep_* stay 0");
 	status = pipeline_run(&o, &sink);
 	netwatch__free(r.net);
+	/* the metrics thread renders the tracker's gauges: it goes first */
+	metrics__set_extra(r.metrics, NULL, NULL);
+	sbom__free(r.sbom);
 	outputs__stop(r.outputs, STOP_FLUSH_MS);
 	outputs__log_stats(r.outputs);
 	outputs__free(r.outputs);
@@ -592,8 +635,10 @@ static void run_usage(FILE *out)
 		"      --metrics-listen ADDR /metrics and /healthz on IP:PORT (default %s; \"\" disables)\n"
 		"      --rate-limit R[/B]    fold repeats per rule and container beyond R/s, burst B (default 20/100;\n"
 		"                            0: off, every alert delivered); see docs/outputs.md\n"
+		"      --sbom-dir DIR        per-image inventories with packages in use, for bulwark sbom (default %s;\n"
+		"                            \"\" disables)\n"
 		"command-line options override the config file.\n",
-		CONFIG_DEFAULT_PATH, CONFIG_DEFAULT_LISTEN);
+		CONFIG_DEFAULT_PATH, CONFIG_DEFAULT_LISTEN, SBOM_DEFAULT_DIR);
 	cli_pipeline_usage(out);
 }
 
@@ -620,15 +665,17 @@ static int parse_cli_output(const char *spec, const struct config *cfg, struct o
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_METRICS_LISTEN = 0x200, OPT_RATE_LIMIT };
+	enum { OPT_METRICS_LISTEN = 0x200, OPT_RATE_LIMIT, OPT_SBOM_DIR };
 	static const struct option own[] = { { "config", required_argument, NULL, 'c' },
 						  { "rules", required_argument, NULL, 'r' },
 						  { "output", required_argument, NULL, 'o' },
 						  { "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
 						  { "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
+						  { "sbom-dir", required_argument, NULL, OPT_SBOM_DIR },
 						  { "help", no_argument, NULL, 'h' },
 						  { NULL, 0, NULL, 0 } };
 	const char *rule_paths[MAX_RULE_PATHS], *specs[MAX_OUTPUTS], *config_path = NULL, *listen = NULL;
+	const char *sbom_dir = SBOM_DEFAULT_DIR;
 	size_t n_rules = 0, n_specs = 0, i;
 	struct output_config outs[MAX_OUTPUTS], dflt;
 	struct config cfg;
@@ -689,6 +736,9 @@ int cmd_run(int argc, char **argv)
 			ro.rate_limit_set = true;
 			break;
 		}
+		case OPT_SBOM_DIR:
+			sbom_dir = optarg;
+			break;
 		case 'h':
 			run_usage(stdout);
 			status = 0;
@@ -743,6 +793,7 @@ int cmd_run(int argc, char **argv)
 	ro.metrics_required = listen || config_path; /* the built-in default alone may be taken: then run without */
 	ro.health = cfg.health;
 	ro.config_path = config_path;
+	ro.sbom_dir = sbom_dir;
 	ro.config = &cfg;
 	ro.verbose = c.verbose;
 	ro.log_format_given = c.log_format_given;

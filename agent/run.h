@@ -20,6 +20,7 @@ struct run_opts {
 	bool metrics_required;               /* the address was configured: failing to listen stops the start */
 	struct health_config health;
 	const char *config_path;             /* re-read on SIGHUP; NULL: none */
+	const char *sbom_dir;                /* image inventories (agent/sbom.h); NULL or "": off */
 	struct config *config;               /* as read at start; must outlive run_main */
 	bool rules_from_cli;                 /* -r given: SIGHUP keeps these paths */
 	bool log_format_given;               /* --log-format given: the config's log.format does not apply */

@@ -242,4 +242,16 @@ struct {
 	__type(value, __u64);
 } mem_exec_seen SEC(".maps") __weak;
 
+/*
+ * file_map: the (mount namespace, file) pairs already reported mapped
+ * executable. LRU: a forgotten pair is reported once more, which the agent
+ * de-duplicates again; the evidence stays correct either way.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bw_file_map_key);
+	__type(value, __u8);
+} file_map_seen SEC(".maps") __weak;
+
 #endif

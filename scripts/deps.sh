@@ -20,6 +20,8 @@ PKGS="$PKGS libmicrohttpd-dev curl dpkg-dev lintian systemd logrotate"
 # benchmarks (make bench, and its smoke run in make test): the peers bpftrace and libbpf-tools,
 # wrk against nginx, gnuplot for the plot
 PKGS="$PKGS bpftrace libbpf-tools wrk gnuplot-nox"
+# image inventories (tests/e2e/sbom.sh): a real Debian root filesystem to inventory, /usr/bin/time and bc for its figures
+PKGS="$PKGS debootstrap time bc"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

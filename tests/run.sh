@@ -74,6 +74,8 @@ for suite in $suites; do
 		run "e2e: hostile container" tests/e2e/hostile.sh "$BUILD"/bulwark
 		# Falco's stable rules, unmodified, on their event-generator actions (tests/e2e/falco_evtgen.sh)
 		run "e2e: Falco's event-generator actions" tests/e2e/falco_evtgen.sh "$BUILD"/bulwark "$BUILD"/tests/evtgen
+		# per-image inventory against Trivy, in-use evidence, CycloneDX, image hygiene (tests/e2e/sbom.sh)
+		run "e2e: sbom" tests/e2e/sbom.sh "$BUILD"/bulwark
 		# forks, file writes, connects and container churn with a breakout in the middle: the
 		# short form (20 s, 25 containers; make soak runs 60 s and 100; tests/e2e/exhaust.sh)
 		run "e2e: exhaustion" tests/e2e/exhaust.sh "$BUILD" "${EXHAUST_SECONDS:-20}" "${EXHAUST_CHURN:-25}" ;;

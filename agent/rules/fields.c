@@ -1738,6 +1738,36 @@ static bool g_ctr_mounts(struct xctx *x, int idx, struct fval *v)
 	return comma_list(x, v, c->sensitive_mounts, sizeof(c->sensitive_mounts));
 }
 
+static bool g_img_setuid(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return comma_list(x, v, c->image_setuid_root, sizeof(c->image_setuid_root));
+}
+
+static bool g_img_pkg_managers(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return comma_list(x, v, c->image_package_managers, sizeof(c->image_package_managers));
+}
+
+static bool g_img_compilers(struct xctx *x, int idx, struct fval *v)
+{
+	const struct container_info *c = ctr(x);
+
+	(void)idx;
+	if (!c || !c->metadata_known)
+		return false;
+	return comma_list(x, v, c->image_compilers, sizeof(c->image_compilers));
+}
+
 static bool g_k8s_pod(struct xctx *x, int idx, struct fval *v)
 {
 	const struct container_info *c = ctr(x);
@@ -2707,6 +2737,9 @@ const struct field fields_table[] = {
 	{ "bulwark.fd.lport_declared", FT_BOOL, 0, K(BIND) | K(LISTEN), "The container declares the local port (image EXPOSE, --expose, -p, Kubernetes containerPorts)", g_fd_lport_declared },
 	{ "bulwark.agent.target", FT_BOOL, 0, K(PTRACE) | K(PROCESS_VM) | K(PROC_MEM), "The process traced, or whose memory is read or written, is the running agent (any of its threads); absent without an agent (replay)", g_agent_target },
 	{ "bulwark.agent.file", FT_BOOL, 0, K(OPEN) | K(CHMOD), "fd.name is one of the running agent's own files: its binary, its config, a rules file or directory, an output's spool directory; absent without an agent (replay)", g_agent_file },
+	{ "bulwark.container.image.setuid_root", FT_STRLIST, 0, KA, "Image hygiene: setuid-root executables in the image's bin directories (sudo, su, mount, ...)", g_img_setuid },
+	{ "bulwark.container.image.package_managers", FT_STRLIST, 0, KA, "Image hygiene: package managers in the image (apt, apt-get, dpkg, apk, yum, dnf, rpm, pip, npm, ...)", g_img_pkg_managers },
+	{ "bulwark.container.image.compilers", FT_STRLIST, 0, KA, "Image hygiene: compilers in the image (cc, gcc, clang, tcc, go, rustc, javac, ...)", g_img_compilers },
 };
 
 const size_t fields_count = sizeof(fields_table) / sizeof(fields_table[0]);

@@ -81,7 +81,9 @@
 	/* dup, dup2, dup3 of a socket (any other file is not reported): a shell's stdio onto a connection */ \
 	X(DUP,           "dup",           BW_RING_COMMON)   \
 	/* userfaultfd(2): page faults handled by a process, an exploitation primitive (rare: critical ring) */ \
-	X(USERFAULTFD,   "userfaultfd",   BW_RING_CRITICAL)
+	X(USERFAULTFD,   "userfaultfd",   BW_RING_CRITICAL)   \
+	/* a file mapped executable (mmap PROT_EXEC of a file: a shared library), once per (mount namespace, file) */ \
+	X(FILE_MAP,      "file_map",      BW_RING_COMMON)
 
 /* Event types; also the index of the enabled-type map and the drop counters. */
 #define BW_X_EV_ENUM(name, str, ring) BW_EV_##name,
@@ -493,6 +495,33 @@ struct bw_userfaultfd {
 	__u32 _pad0;
 };
 
+/*
+ * A file mapped executable: ld.so mapping a library's text, dlopen, a JIT's
+ * file-backed code. Reported once per (mount namespace, file) — the
+ * file_map_seen map de-duplicates in the kernel — so a library loaded 10,000
+ * times costs one record; the in-use evidence needs no more.
+ */
+struct bw_file_map {
+	struct bw_event ev;  /* res 0: seen at syscall entry (the fd is valid there); ev.syscall BW_SYS_NONE */
+	__u32 prot;          /* the protection asked for (PROT_EXEC set) */
+	__u32 flags;         /* MAP_* flags */
+	struct bw_file file; /* the file behind the fd */
+};
+
+/*
+ * Key of file_map_seen: a file in a mount namespace (a container has its own).
+ * The namespace by its 64-bit id, never reused (ns_common.ns_id, or
+ * mnt_namespace.seq before 6.18), not by its inode number: the kernel hands a
+ * freed namespace's inode number to the next one at once, and the next
+ * container's libraries would then pass for already seen.
+ */
+struct bw_file_map_key {
+	__u64 ino;
+	__u64 mnt_ns_id;
+	__u32 dev;
+	__u32 _pad0;
+};
+
 /* Kernel-side counters (per-CPU array "counters"), read by the agent. */
 enum bw_counter {
 	BW_CNT_DROP_COMMON = 0,  /* records lost: common ring buffer full */
@@ -601,6 +630,7 @@ _Static_assert(sizeof(struct bw_ro_inode) == 16, "bw_ro_inode");
 _Static_assert(sizeof(struct bw_dup) == 168, "bw_dup");
 _Static_assert(sizeof(struct bw_userfaultfd) == 128, "bw_userfaultfd");
 _Static_assert(sizeof(struct bw_config) == 16, "bw_config");
+_Static_assert(sizeof(struct bw_file_map) == 168 && sizeof(struct bw_file_map_key) == 24, "bw_file_map");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");
 

@@ -2453,6 +2453,100 @@ static void test_mem_exec(void)
 	munmap(ids, sizeof(*ids));
 }
 
+/* A file mapped PROT_EXEC 10,000 times (what a loader does per library): the kernel reports it once. */
+static int child_map_exec_many(void *arg)
+{
+	int fd = open(arg, O_RDONLY), i;
+
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < 10000; i++) {
+		void *a = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+
+		if (a == MAP_FAILED)
+			return 2;
+		munmap(a, 4096);
+	}
+	close(fd);
+	return 0;
+}
+
+/* The benign twin: a file mapped for reading only. */
+static int child_map_read(void *arg)
+{
+	int fd = open(arg, O_RDONLY);
+	void *a = fd >= 0 ? mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+
+	return a == MAP_FAILED;
+}
+
+/* In a mount namespace of its own (what a container has): the same file is new there. */
+static int child_map_exec_new_ns(void *arg)
+{
+	return unshare(CLONE_NEWNS) || child_map_exec_many(arg);
+}
+
+static void test_file_map_once_per_namespace(void)
+{
+	char lib[PATH_MAX], plain[PATH_MAX], ino[32];
+	struct stat st;
+	json_t *ev;
+	pid_t pid;
+	int fd;
+
+	/* fresh inodes: no other process can have mapped them before */
+	path_in(lib, sizeof(lib), "libfake.so.1");
+	path_in(plain, sizeof(plain), "data.bin");
+	fd = open(lib, O_CREAT | O_TRUNC | O_WRONLY, 0755);
+	CHECK(fd >= 0 && ftruncate(fd, 4096) == 0, "create %s", lib);
+	close(fd);
+	fd = open(plain, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	CHECK(fd >= 0 && ftruncate(fd, 4096) == 0, "create %s", plain);
+	close(fd);
+	stat(lib, &st);
+	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)st.st_ino);
+
+	pid = run_child(child_map_exec_many, lib, NULL);
+	ev = find_event("file_map", pid, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no file_map event for a file mapped PROT_EXEC");
+	if (ev) {
+		CHECK(jget(ev, "syscall") == NULL, "file_map has no syscall of its own");
+		CHECK_STR(jstr(ev, "file_map.path"), lib);
+		CHECK_STR(jstr(ev, "file_map.name"), "libfake.so.1");
+		CHECK_STR(jstr(ev, "file_map.prot"), "PROT_READ|PROT_EXEC");
+		CHECK_STR(jstr(ev, "file_map.flags"), "MAP_PRIVATE");
+		CHECK_INT(jint(ev, "file_map.ino"), (long long)st.st_ino);
+		CHECK_INT(jint(ev, "res"), 0);
+	}
+	pid_t again = run_child(child_map_exec_many, lib, NULL);
+	pid_t reader = run_child(child_map_read, plain, NULL);
+	pid_t other_ns = run_child(child_map_exec_new_ns, lib, NULL);
+
+	ev = find_event("file_map", other_ns, NULL, NULL, EVENT_TIMEOUT_MS);
+	CHECK(ev, "no file_map event in a new mount namespace");
+	if (ev)
+		CHECK_STR(jstr(ev, "file_map.path"), lib);
+	/*
+	 * The next new namespace gets the freed one's inode number at once (the kernel's
+	 * lowest free one): the next container's libraries must still be reported.
+	 */
+	pid_t next_ns = run_child(child_map_exec_new_ns, lib, NULL);
+	json_t *ev2 = find_event("file_map", next_ns, NULL, NULL, EVENT_TIMEOUT_MS);
+
+	CHECK(ev2, "no file_map event in the next new mount namespace (its inode number reused?)");
+	if (ev && ev2)
+		printf("    mount namespace inode numbers: %lld then %lld\n", jint(ev, "proc.ns.mnt"), jint(ev2, "proc.ns.mnt"));
+	tracer_drain(300);
+	/* 10,000 mappings: one record; the same namespace again: none; reading only: none */
+	CHECK_INT(count_events("file_map", pid, NULL, NULL), 1);
+	CHECK_INT(count_events("file_map", again, NULL, NULL), 0);
+	CHECK_INT(count_events("file_map", reader, NULL, NULL), 0);
+	CHECK_INT(count_events("file_map", other_ns, NULL, NULL), 1);
+	CHECK_INT(count_events("file_map", next_ns, NULL, NULL), 1);
+	unlink(lib);
+	unlink(plain);
+}
+
 static int child_raw_sockets(void *arg)
 {
 	int p = socket(AF_PACKET, SOCK_RAW, htons(0x0003 /* ETH_P_ALL */));
@@ -2574,6 +2668,7 @@ int main(int argc, char **argv)
 	RUN(test_process_vm_writev_and_readv);
 	RUN(test_proc_mem_open);
 	RUN(test_mem_exec);
+	RUN(test_file_map_once_per_namespace);
 	RUN(test_socket_raw_and_packet);
 	RUN(test_bpf_prog_load);
 	RUN(test_setuid_family);

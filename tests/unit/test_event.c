@@ -212,6 +212,7 @@ static const struct type_layout layouts[] = {
 	{ BW_EV_MKDIR, "mkdir", sizeof(struct bw_pathop), { PATHOP_DESCS } },
 	{ BW_EV_DUP, "dup", sizeof(struct bw_dup), { offsetof(struct bw_dup, net.path) } },
 	{ BW_EV_USERFAULTFD, "userfaultfd", sizeof(struct bw_userfaultfd), { 0 } },
+	{ BW_EV_FILE_MAP, "file_map", sizeof(struct bw_file_map), { FILE_DESCS(offsetof(struct bw_file_map, file)) } },
 };
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
