@@ -619,6 +619,19 @@ static void test_benign_workload_is_silent(void)
 	sh(NULL, 0, "docker rm -f bw-benign >/dev/null 2>&1");
 }
 
+/* tests/e2e/inject.c, built static once and bind-mounted into the containers that use it */
+static char inject_bin[PATH_MAX];
+
+static bool build_inject(void)
+{
+	if (!inject_bin[0]) {
+		snprintf(inject_bin, sizeof(inject_bin), "%s/inject", workdir);
+		if (sh(NULL, 0, "cc -static -O2 -o %s tests/e2e/inject.c", inject_bin) != 0)
+			inject_bin[0] = '\0';
+	}
+	return inject_bin[0] != '\0';
+}
+
 /*
  * Ordinary work raises nothing (issue 13's false-positive check): ten containers started
  * with ordinary commands; a web server under load (1,000 requests from a client
@@ -635,7 +648,7 @@ static void test_ordinary_workloads_are_silent(void)
 		"sh -c 'head -c 100 /dev/urandom > /tmp/r; sleep 30'", "sh -c 'nc -l -p 8080 & sleep 30'",
 		"sh -c 'busybox httpd -f -p 80 -h /tmp & sleep 30'",
 	};
-	char ids[10][80], web[80], name[64];
+	char ids[10][80], web[80], pkg[80], name[64], flags[PATH_MAX + 64];
 	int port, l = listen_loopback(&port), i, n;
 
 	CHECK(l >= 0, "a free port on 127.0.0.1");
@@ -647,36 +660,40 @@ static void test_ordinary_workloads_are_silent(void)
 	}
 	snprintf(name, sizeof(name), "--network host --expose %d", port); /* its image would say EXPOSE */
 	CHECK(start_container(web, sizeof(web), "bw-benign-web", name) == 0, "docker run web");
+	if (!build_inject()) {
+		CHECK(0, "cannot build tests/e2e/inject.c statically");
+		return;
+	}
+	snprintf(flags, sizeof(flags), "-v %s:/usr/bin/dpkg:ro", inject_bin);
+	CHECK(start_container(pkg, sizeof(pkg), "bw-benign-pkg", flags) == 0, "docker run pkg");
 	CHECK(sh(NULL, 0,
 		 "docker exec bw-benign-web sh -c 'mkdir -p /www && echo hello > /www/index.html && "
 		 "busybox httpd -p 127.0.0.1:%d -h /www && i=0; while [ $i -lt 1000 ]; do "
 		 "busybox wget -q -O /dev/null http://127.0.0.1:%d/index.html || exit 1; i=$((i+1)); done'",
 		 port, port) == 0,
 	      "1000 requests");
+	/* a package manager's pattern, by a program named dpkg: each file to a .dpkg-new name, renamed in place */
 	CHECK(sh(NULL, 0,
-		 "docker exec bw-benign-0 sh -c 'set -e; mkdir -p /tmp/pkg/bin /usr/local/lib/app /usr/local/bin; "
-		 "cp /bin/busybox /tmp/pkg/bin/tool; echo \"key=1\" > /tmp/pkg/app.conf; cd /tmp && busybox tar cf pkg.tar pkg; "
-		 "busybox tar xf pkg.tar -C /usr/local/lib/app; for f in bin/tool app.conf; do "
-		 "cp /usr/local/lib/app/pkg/$f /usr/local/lib/app/$(basename $f).dpkg-new; "
-		 "mv /usr/local/lib/app/$(basename $f).dpkg-new /usr/local/lib/app/$(basename $f); done; "
-		 "chmod 755 /usr/local/lib/app/tool; ln -sf /usr/local/lib/app/tool /usr/local/bin/tool'") == 0,
+		 "docker exec bw-benign-pkg sh -c 'set -e; mkdir -p /usr/local/lib/app /usr/local/etc /usr/local/bin; "
+		 "/usr/bin/dpkg install /bin/busybox /usr/local/lib/app/tool 755; "
+		 "/usr/bin/dpkg install /etc/hostname /usr/local/etc/app.conf 644; ln -sf /usr/local/lib/app/tool /usr/local/bin/tool'") == 0,
 	      "package-like install");
 	CHECK(sh(NULL, 0,
 		 "docker exec bw-benign-1 sh -c 'set -e; mkdir -p /tmp/build; cd /tmp/build; for i in $(busybox seq 1 40); do "
 		 "sh -c \"echo obj $i > m$i.o\"; done; cat m*.o > prog; chmod 755 prog; ls -l prog >/dev/null'") == 0,
 	      "build-like burst");
 	tracer_drain(3000);
-	n = tracer_count_alerts(NULL, from_container, web);
+	n = tracer_count_alerts(NULL, from_container, web) + tracer_count_alerts(NULL, from_container, pkg);
 	for (i = 0; i < 10; i++)
 		n += tracer_count_alerts(NULL, from_container, ids[i]);
 	CHECK_INT(n, 0);
-	for (i = 0; n && i < 11; i++) {
-		json_t *a = tracer_find_alert(NULL, from_container, i < 10 ? ids[i] : web, 0);
+	for (i = 0; n && i < 12; i++) {
+		json_t *a = tracer_find_alert(NULL, from_container, i < 10 ? ids[i] : i == 10 ? web : pkg, 0);
 
 		if (a)
 			fprintf(stderr, "  %s: %s\n", jstr(a, "rule"), jstr(a, "output"));
 	}
-	sh(NULL, 0, "docker rm -f bw-benign-web bw-benign-0 bw-benign-1 bw-benign-2 bw-benign-3 bw-benign-4 bw-benign-5 "
+	sh(NULL, 0, "docker rm -f bw-benign-web bw-benign-pkg bw-benign-0 bw-benign-1 bw-benign-2 bw-benign-3 bw-benign-4 bw-benign-5 "
 		    "bw-benign-6 bw-benign-7 bw-benign-8 bw-benign-9 >/dev/null 2>&1");
 }
 
@@ -813,17 +830,6 @@ static void test_benign_network_and_memory_twins(void)
  * read-only: POKEDATA into a child that asked to be traced, process_vm_writev (Docker's
  * seccomp profile allows it with CAP_SYS_PTRACE), anonymous memory made executable.
  */
-static char inject_bin[PATH_MAX];
-
-static bool build_inject(void)
-{
-	if (!inject_bin[0]) {
-		snprintf(inject_bin, sizeof(inject_bin), "%s/inject", workdir);
-		if (sh(NULL, 0, "cc -static -O2 -o %s tests/e2e/inject.c", inject_bin) != 0)
-			inject_bin[0] = '\0';
-	}
-	return inject_bin[0] != '\0';
-}
 
 static void test_ptrace_and_memory_injection(void)
 {
@@ -900,7 +906,7 @@ static void cleanup(void)
 	tracer_kill();
 	sh(NULL, 0, "docker rm -f bw-atk-breakout bw-atk-drop bw-atk-read bw-benign bw-atk-mem bw-atk-raw bw-atk-sweep"
 		    " bw-benign-net bw-atk-inject bw-benign-dbg bw-atk-revshell bw-atk-script bw-atk-shm bw-benign-twins"
-		    " bw-benign-image bw-atk-listen bw-atk-sock bw-atk-cgi bw-benign-web"
+		    " bw-benign-image bw-atk-listen bw-atk-sock bw-atk-cgi bw-benign-web bw-benign-pkg"
 		    " bw-benign-0 bw-benign-1 bw-benign-2 bw-benign-3 bw-benign-4 bw-benign-5 bw-benign-6 bw-benign-7"
 		    " bw-benign-8 bw-benign-9 bw-brd-anyname bw-brd-links-benign"
 		    " bw-brd-persist bw-brd-persist-benign bw-brd-corepat bw-brd-binfmt bw-brd-corepat-benign"

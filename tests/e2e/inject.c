@@ -10,10 +10,15 @@
  *   ro      anonymous memory made read-only (a guard or a frozen arena): the benign twin
  *   connect PATH [LISTEN]  connects to the unix socket PATH (the busybox image has no unix
  *           client); with LISTEN, first binds and listens there itself (its own socket)
+ *   install SRC DST MODE  what a package manager does with each file: writes DST.dpkg-new
+ *           with MODE (octal), then renames it over DST (run as "dpkg": the benign twin)
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -100,6 +105,25 @@ static int unix_connect(const char *path, const char *listen_path)
 	return rc;
 }
 
+static int install(const char *src, const char *dst, const char *mode)
+{
+	char tmp[4096], buf[65536];
+	int in = open(src, O_RDONLY), out;
+	ssize_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s.dpkg-new", dst);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, (mode_t)strtol(mode, NULL, 8));
+	if (in < 0 || out < 0)
+		return 1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			return 1;
+	close(in);
+	if (fsync(out) || close(out))
+		return 1;
+	return rename(tmp, dst) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -110,6 +134,8 @@ int main(int argc, char **argv)
 		return vmwrite();
 	if (!strcmp(m, "wx") || !strcmp(m, "ro"))
 		return protect(!strcmp(m, "wx"));
+	if (!strcmp(m, "install") && argc > 4)
+		return install(argv[2], argv[3], argv[4]);
 	if (!strcmp(m, "connect") && argc > 2)
 		return unix_connect(argv[2], argc > 3 ? argv[3] : NULL);
 	return 2;
