@@ -36,6 +36,9 @@ struct pipeline_opts {
 	/* waiting for a container's first lookup (0: the defaults, PIPELINE_WAIT_*) */
 	unsigned int container_wait_ms;
 	size_t container_wait_records, container_wait_bytes;
+	bool enforce;                   /* enforce mode: blocking rules stop what they match in the kernel */
+	bool tier_capped;               /* --sensor-tier: no hook tier above tier_max */
+	enum bw_tier tier_max;
 };
 
 /*
