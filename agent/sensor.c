@@ -788,8 +788,19 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	s->ctx = opts->ctx;
 	s->cfg.agent_tgid = getpid();
 	s->cfg.enforce = opts->enforce;
+	/*
+	 * The host's namespaces are pid 1's; where its links cannot be read (a
+	 * supervisor as pid 1 that refuses ptrace access), the agent's own, which
+	 * runs on the host. Unknown, nothing is blocked (bw_block_subject).
+	 */
 	s->cfg.host_mnt_ns = ns_inum("/proc/1/ns/mnt");
 	s->cfg.host_cgroup_ns = ns_inum("/proc/1/ns/cgroup");
+	if (!s->cfg.host_mnt_ns || !s->cfg.host_cgroup_ns) {
+		s->cfg.host_mnt_ns = ns_inum("/proc/self/ns/mnt");
+		s->cfg.host_cgroup_ns = ns_inum("/proc/self/ns/cgroup");
+		log_warn("cannot read pid 1's namespaces: the agent's own are the host's for blocking rules (mnt %u, cgroup %u)",
+			 s->cfg.host_mnt_ns, s->cfg.host_cgroup_ns);
+	}
 	memcpy(filters.events, opts->events, sizeof(filters.events));
 	e = preflight(err, errlen);
 	if (e)

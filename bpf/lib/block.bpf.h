@@ -24,6 +24,9 @@ static __always_inline bool bw_block_subject(struct task_struct *t, const struct
 {
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
 		return false;
+	/* the host's namespaces unknown: no task is known to be in a container */
+	if (!cfg->host_mnt_ns || !cfg->host_cgroup_ns)
+		return false;
 	if (cfg->agent_tgid == (__u32)BPF_CORE_READ(t, tgid))
 		return false;
 	if (BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) == cfg->host_mnt_ns)
