@@ -123,6 +123,11 @@ $(BUILD)/tests/e2e_attacks: tests/e2e/attacks.c tests/lib/tracer.c tests/lib/tra
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
 
+# statically linked: it runs in any container (Docker's busybox image, the test VM)
+$(BUILD)/tests/opener: tests/kernels/opener.c | $(BUILD)/tests
+	$(call say,LD,$@)
+	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror $< -o $@ -luring
+
 E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks
 
 test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan bench-progs fuzz-progs
@@ -135,7 +140,7 @@ test-bpf: all $(BUILD)/tests/bpf_events
 	tests/run.sh bpf
 
 # the BPF tests again, on Debian 12's 6.1 kernel under qemu (tests/kernels/run.sh)
-test-kernels: all $(BUILD)/tests/bpf_events
+test-kernels: all $(BUILD)/tests/bpf_events $(BUILD)/tests/opener
 	tests/run.sh kernels
 
 # the same code under AddressSanitizer and UBSan

@@ -22,7 +22,7 @@ die() {
 	exit 1
 }
 
-for f in "$BUILD/bulwark" "$BUILD/tests/bpf_events"; do
+for f in "$BUILD/bulwark" "$BUILD/tests/bpf_events" "$BUILD/tests/opener"; do
 	[ -x "$f" ] || die "missing $f (make test-kernels builds it)"
 done
 mkdir -p "$CACHE"
@@ -105,6 +105,9 @@ add_host_binary /usr/bin/dash /bin/sh
 add_host_binary /usr/bin/true /bin/true
 add_host_binary /usr/bin/timeout /usr/bin/timeout
 add_host_binary /usr/bin/setpriv /usr/bin/setpriv
+# enforce.sh: a container-like writer in new mount and pid namespaces
+add_host_binary /usr/bin/unshare /usr/bin/unshare
+cp "$BUILD/tests/opener" "$root/bulwark/build/tests/opener"
 # The overlay module is loaded on demand, as on a host: the kernel runs
 # /sbin/modprobe (Debian's kmod) for "fs-overlay", found in the modules.alias
 # that depmod writes for it.
@@ -119,6 +122,7 @@ cp tests/kernels/init.sh "$root/init"
 cp tests/run.sh "$root/bulwark/tests/run.sh"
 cp tests/bpf/startup.sh "$root/bulwark/tests/bpf/startup.sh"
 cp tests/kernels/refusal.sh "$root/bulwark/tests/kernels/refusal.sh"
+cp tests/kernels/enforce.sh "$root/bulwark/tests/kernels/enforce.sh"
 chmod 0755 "$root/init" "$root"/bulwark/tests/*.sh "$root"/bulwark/tests/*/*.sh
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/initramfs.gz"
 
@@ -160,7 +164,10 @@ boot() {
 	passed=$((passed + p)); failed=$((failed + f))
 }
 
-boot "bpf suite"
+# Debian's 6.1 boots with bpf at the end of its LSM list: the LSM tier
+boot "bpf suite, lsm tier"
+# without bpf in lsm=, an lsm program attaches and never runs: the agent must choose fentry
+boot "bpf suite, no bpf in lsm=: fentry tier" lsm=landlock,lockdown,yama,apparmor bulwark.tier=fentry
 boot "lockdown=confidentiality" lockdown=confidentiality bulwark.mode=lockdown
 
 echo "$passed passed, $failed failed"
