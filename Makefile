@@ -128,7 +128,11 @@ $(BUILD)/tests/opener: tests/kernels/opener.c | $(BUILD)/tests
 	$(call say,LD,$@)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror $< -o $@ -luring
 
-E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks
+$(BUILD)/tests/e2e_enforce: tests/e2e/enforce.c tests/lib/tracer.c tests/lib/tracer.h tests/unit/check.h | $(BUILD)/tests
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
+
+E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks $(BUILD)/tests/e2e_enforce $(BUILD)/tests/opener
 
 test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan bench-progs fuzz-progs
 	tests/run.sh

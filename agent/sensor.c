@@ -788,6 +788,10 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	s->ctx = opts->ctx;
 	s->cfg.agent_tgid = getpid();
 	s->cfg.enforce = opts->enforce;
+	memcpy(filters.events, opts->events, sizeof(filters.events));
+	e = preflight(err, errlen);
+	if (e)
+		goto free_sensor;
 	/*
 	 * The host's namespaces are pid 1's; where its links cannot be read (a
 	 * supervisor as pid 1 that refuses ptrace access), the agent's own, which
@@ -801,10 +805,6 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 		log_warn("cannot read pid 1's namespaces: the agent's own are the host's for blocking rules (mnt %u, cgroup %u)",
 			 s->cfg.host_mnt_ns, s->cfg.host_cgroup_ns);
 	}
-	memcpy(filters.events, opts->events, sizeof(filters.events));
-	e = preflight(err, errlen);
-	if (e)
-		goto free_sensor;
 	overlay_module_load();
 	s->nr_cpus = libbpf_num_possible_cpus();
 	if (s->nr_cpus <= 0) {

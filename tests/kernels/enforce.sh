@@ -62,6 +62,7 @@ while [ $i -lt 300 ] && ! grep -q 'sensor ready' "$work/err" && kill -0 $agent 2
 done
 line=$(grep -o '"msg":"sensor: [^"]*"' "$work/err")
 echo "agent: $line"
+[ -n "$line" ] || sed 's/^/  agent stderr: /' "$work/err" | tail -n 20
 case $line in
 *"sensor: $tier ("*) ok "the agent chose the $tier tier" ;;
 *) bad "the agent chose the $tier tier: $line" ;;

@@ -2,6 +2,7 @@
 #include "tracer.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -152,6 +153,14 @@ int tracer_start(char *const argv[], const char *errfile)
 		tracer_pump(50);
 	}
 	fprintf(stderr, "tracer did not become ready; see %s\n", errfile);
+	{
+		/* its last words, for runs whose files are gone afterwards (the test VM) */
+		char cmd[PATH_MAX + 32];
+
+		snprintf(cmd, sizeof(cmd), "tail -n 5 '%s' >&2", errfile);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(cannot show %s)\n", errfile);
+	}
 	return -1;
 }
 
