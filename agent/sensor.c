@@ -280,16 +280,14 @@ static int tp_btf_params(const struct btf *btf, const char *tp)
  * (bpf/progs/iouring.bpf.c); the running kernel's BTF says which loads. A
  * kernel without io_uring tracepoints loads none and says so.
  */
-static void pick_uring_programs(struct sensor *s)
+static void pick_uring_programs(struct sensor *s, const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	int req = -1, sqe = -1, done = -1;
 
 	if (btf) {
 		req = tp_btf_params(btf, "io_uring_submit_req");
 		sqe = tp_btf_params(btf, "io_uring_submit_sqe");
 		done = tp_btf_params(btf, "io_uring_complete");
-		btf__free(btf);
 	}
 	/* io_uring_complete: (__data, ctx, req, cqe) since 6.3, (__data, ctx, req, user_data, res, ...) before */
 	s->uring = (req >= 2 || sqe >= 2) && done >= 4;
@@ -361,19 +359,17 @@ static bool bpf_lsm_active(char *list, size_t len)
  * an lsm program returning 0 and an fmod_ret one returning 0 change nothing.
  * 0, or -errno (EPERM where the kernel refuses these program types).
  */
-static int probe_prog(enum bpf_prog_type type, enum bpf_attach_type at, const char *func)
+static int probe_prog(const struct btf *btf, enum bpf_prog_type type, enum bpf_attach_type at, const char *func)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct btf *btf = btf__load_vmlinux_btf();
 	int id, fd, link, e = 0;
 
 	if (!btf)
-		return -errno;
+		return -ENOENT;
 	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	btf__free(btf);
 	if (id <= 0)
 		return -ENOENT;
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = at, .attach_btf_id = id);
@@ -395,7 +391,7 @@ static int probe_prog(enum bpf_prog_type type, enum bpf_attach_type at, const ch
  * security_file_open when a trampoline program loads and attaches; else the
  * tracepoints. @max caps it (--sensor-tier, for tests; -1: no cap).
  */
-static enum bw_tier probe_tier(int max, char *why, size_t len)
+static enum bw_tier probe_tier(const struct btf *btf, int max, char *why, size_t len)
 {
 	char list[192];
 	bool active = bpf_lsm_active(list, sizeof(list));
@@ -404,7 +400,7 @@ static enum bw_tier probe_tier(int max, char *why, size_t len)
 	if (max < 0 || max >= BW_TIER_LSM) {
 		if (!active) {
 			snprintf(why, len, "bpf not in the active LSM list \"%s\"", list);
-		} else if ((e = probe_prog(BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open")) == 0) {
+		} else if ((e = probe_prog(btf, BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open")) == 0) {
 			snprintf(why, len, "bpf in the active LSM list \"%s\"", list);
 			return BW_TIER_LSM;
 		} else {
@@ -416,7 +412,7 @@ static enum bw_tier probe_tier(int max, char *why, size_t len)
 	if (max < 0 || max >= BW_TIER_FENTRY) {
 		size_t n = strlen(why);
 
-		e = probe_prog(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "security_file_open");
+		e = probe_prog(btf, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "security_file_open");
 		if (e == 0)
 			return BW_TIER_FENTRY;
 		snprintf(why + n, len - n, "; fmod_ret program refused: %s", strerror(-e));
@@ -777,6 +773,7 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 {
 	struct sensor_filters filters = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes };
 	struct sensor *s = calloc(1, sizeof(*s));
+	struct btf *vmlinux;
 	int e;
 
 	if (!s) {
@@ -819,8 +816,11 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = check_hooks(s, err, errlen);
 	if (e)
 		goto free_sensor;
-	pick_uring_programs(s);
-	s->tier = probe_tier(opts->tier_capped ? (int)opts->tier_max : -1, s->tier_why, sizeof(s->tier_why));
+	/* the kernel's BTF, parsed once for the io_uring shapes and the tier probe (seconds under emulation) */
+	vmlinux = btf__load_vmlinux_btf();
+	pick_uring_programs(s, vmlinux);
+	s->tier = probe_tier(vmlinux, opts->tier_capped ? (int)opts->tier_max : -1, s->tier_why, sizeof(s->tier_why));
+	btf__free(vmlinux);
 	bpf_program__set_autoload(s->skel->progs.lsm_file_open, s->tier == BW_TIER_LSM);
 	bpf_program__set_autoload(s->skel->progs.fmod_file_open, s->tier == BW_TIER_FENTRY);
 	e = bulwark_bpf__load(s->skel);

@@ -56,7 +56,8 @@ flag=
 "$bw" run $flag -r "$work/rules.yaml" --metrics-listen "" --docker-socket "" >>"$work/alerts" 2>"$work/err" &
 agent=$!
 i=0
-while [ $i -lt 300 ] && ! grep -q 'sensor ready' "$work/err" && kill -0 $agent 2>/dev/null; do
+# about a minute to load under emulation on a busy machine
+while [ $i -lt 1800 ] && ! grep -q 'sensor ready' "$work/err" && kill -0 $agent 2>/dev/null; do
 	sleep 0.1
 	i=$((i + 1))
 done

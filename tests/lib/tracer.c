@@ -142,7 +142,8 @@ int tracer_start(char *const argv[], const char *errfile)
 	}
 	close(pipefd[1]);
 	tracer_out = pipefd[0];
-	deadline = now_ms() + 60000;
+	/* loading takes seconds here, about a minute under emulation (the test VM) on a busy machine */
+	deadline = now_ms() + 180000;
 	while (now_ms() < deadline) {
 		if (file_contains(errfile, "sensor ready"))
 			return 0;
