@@ -341,8 +341,8 @@ static const struct cat_name via_names[] = { { BW_VIA_SYSCALL, "syscall" }, { BW
 					      { BW_VIA_KERNEL, "kernel" }, { 0, NULL } };
 #define VIA_FIELD(type, what)                                                                                     \
 	{ .key = "via", .kind = CAT_ENUM, .off = offsetof(type, ev.via), .width = 2, .aux = ~0ULL, .table = via_names, \
-	  DOC("the door: `\"syscall\"`, or `\"io_uring\"` for " what " made by an io_uring request (reported under the syscall it stands for)", \
-	      "the hook: syscall tracepoint, or io_uring's submit/complete tracepoints") }
+	  DOC("the door: `\"syscall\"`, or `\"io_uring\"` for " what " made by an io_uring request (reported under the syscall it stands for), or `\"kernel\"` for an open a blocking rule refused that neither a syscall nor io_uring led to", \
+	      "the hook: syscall tracepoint, or io_uring's submit/complete tracepoints; for a refused open, the lsm/fmod_ret hook") }
 
 static const struct cat_field open_fields[] = {
 	{ S(struct bw_open, upath, "upath", BW_UPATH_MAX), DOC("the path as the caller passed it (possibly relative): read at syscall entry for opens with write intent, at exit for read-only ones; for io_uring, the kernel's copy taken when the request was submitted; `\"\"` for `open_by_handle_at` (a handle, no path); bound 511 bytes", "syscall argument / `io_open.filename`") },
