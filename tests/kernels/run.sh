@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # CO-RE across kernels: boots Debian 12's stock 6.1 kernel under qemu with an
 # initramfs holding the agent and the BPF test driver exactly as built and
-# tested on the host (with their shared libraries), runs the BPF suite inside
-# and repeats its output here. The closing line "N passed, N failed" is the
+# tested on the host (with their shared libraries), runs the BPF suite and the
+# enforcement tests (enforce.sh) inside and repeats their output here. It
+# boots twice: with bpf in the active LSM list (the LSM tier) and without it
+# (lsm=...: the fentry tier; an lsm program would attach there and never run). The closing line "N passed, N failed" is the
 # VM's counts plus one failure for each boot that did not finish (no marker
 # line: crash, panic or timeout).
 # Usage: tests/kernels/run.sh   (needs build/bulwark and build/tests/bpf_events: make test-kernels)
