@@ -9,7 +9,8 @@
  * lsm and fentry programs: the tracepoint tier kills the writer as its open
  * returns, so nothing lands, and the alert says blocked. Then the seed's
  * breakout script: stopped at its first write, the host never runs the
- * payload. Twins: ordinary container work and the host's own release_agent
+ * payload. core_pattern from a container with a writable /proc/sys: the
+ * writer dies, the host's setting stays. Twins: ordinary container work and the host's own release_agent
  * write are never refused. Monitor mode (the same breakout alerting and
  * running) is tests/e2e/attacks.c.
  *
@@ -143,6 +144,36 @@ static void test_seed_breakout_stopped(void)
 	sh(NULL, 0, "docker exec " CTR " sh -c 'rmdir /tmp/cgrp/x'");
 }
 
+/*
+ * core_pattern from a container whose /proc/sys is writable: the writer dies,
+ * the host's core_pattern is unchanged (restored whatever happened).
+ */
+static void test_core_pattern(void)
+{
+	char saved[512], out[512], now[512], cid[80];
+	struct blocked_as b = { cid, true, "openat" };
+
+	sh(saved, sizeof(saved), "cat /proc/sys/kernel/core_pattern");
+	CHECK(sh(cid, sizeof(cid), "docker run -d --name bw-lsm-core --cap-add SYS_ADMIN --security-opt seccomp=unconfined"
+				   " --security-opt apparmor=unconfined --security-opt systempaths=unconfined " IMAGE " sleep 300") == 0,
+	      "docker run");
+	CHECK(sh(NULL, 0, "docker cp %s bw-lsm-core:/opener", getenv("OPENER")) == 0, "docker cp opener");
+	sh(out, sizeof(out), "docker exec bw-lsm-core sh -c '/opener syscall /proc/sys/kernel/core_pattern \"|/payload\"; echo status=$?'");
+	sh(now, sizeof(now), "cat /proc/sys/kernel/core_pattern");
+	if (strcmp(now, saved) != 0) {
+		FILE *f = fopen("/proc/sys/kernel/core_pattern", "w");
+
+		if (f) {
+			fputs(saved, f);
+			fclose(f);
+		}
+	}
+	CHECK(strstr(out, "status=137") != NULL, "the core_pattern writer was not killed: %s", out);
+	CHECK(strcmp(now, saved) == 0, "core_pattern was changed to '%s' (restored to '%s')", now, saved);
+	wait_alerts("Kernel core_pattern Modified", &b, 1);
+	CHECK_INT(tracer_count_alerts("Kernel core_pattern Modified", blocked_as, &b), 1);
+}
+
 /* Ordinary work under enforce: never refused, never blocked. */
 static void test_benign_not_refused(void)
 {
@@ -192,7 +223,7 @@ static void cleanup(void)
 {
 	tracer_kill();
 	sh(NULL, 0, "docker exec " CTR " umount /tmp/cgrp >/dev/null 2>&1");
-	sh(NULL, 0, "docker rm -f " CTR " bw-lsm-plain bw-lsm-hardened >/dev/null 2>&1");
+	sh(NULL, 0, "docker rm -f " CTR " bw-lsm-plain bw-lsm-hardened bw-lsm-core >/dev/null 2>&1");
 	sh(NULL, 0, "umount %s/cg 2>/dev/null", workdir);
 	/* the private engine: ours alone */
 	sh(NULL, 0, "p=$(cat " DOCKER_EXEC ".pid 2>/dev/null) && kill $p && i=0 && while kill -0 $p 2>/dev/null && [ $i -lt 40 ];"
@@ -228,6 +259,7 @@ int main(int argc, char **argv)
 	RUN(test_tier);
 	RUN(test_doors);
 	RUN(test_seed_breakout_stopped);
+	RUN(test_core_pattern);
 	RUN(test_benign_not_refused);
 	cleanup();
 	return check_summary();

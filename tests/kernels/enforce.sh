@@ -7,7 +7,9 @@
 # syscall, a relative path, a symlink, open_by_handle_at and io_uring.
 # Enforce mode: on the lsm and fentry tiers the open fails with EPERM, on the
 # tracepoint tier the writer is killed; either way nothing lands and the
-# alert says blocked, with the door's evt.type and bulwark.via. Monitor mode:
+# alert says blocked, with the door's evt.type and bulwark.via. The same for
+# core_pattern, through the VM's /proc and through a procfs the writer
+# mounts itself (restored at once in monitor mode). Monitor mode:
 # the write lands and alerts. Twins: the host's own write and the
 # container's write of another cgroup file are never refused and never alert.
 # Usage: enforce.sh PATH/TO/bulwark PATH/TO/opener TIER MODE
@@ -49,6 +51,12 @@ cat >"$work/rules.yaml" <<RULES
   output: "door evt=%evt.type via=%bulwark.via file=%fd.name blocked=%bulwark.blocked res=%evt.res"
   priority: CRITICAL
   action: block
+- rule: Core Pattern Write
+  desc: a core_pattern write-open from a container, on any procfs mount
+  condition: open_write and container.id != host and bulwark.fs.type = proc and fd.name endswith /sys/kernel/core_pattern
+  output: "core evt=%evt.type file=%fd.name blocked=%bulwark.blocked res=%evt.res"
+  priority: CRITICAL
+  action: block
 RULES
 flag=
 [ "$mode" = enforce ] && flag=--enforce
@@ -73,7 +81,7 @@ alerts() { grep -c '"rule":"Release Agent Write"' "$work/alerts"; }
 
 # The writer in the container: its cgroup, then new mount and pid namespaces.
 in_container() {
-	sh -c "echo \$\$ > $ctr/cgroup.procs && exec unshare -m -p -f sh -c '$opener $1 $2 $3; echo status=\$?'"
+	sh -c "echo \$\$ > $ctr/cgroup.procs && exec unshare -m -p -f sh -c '$opener $1 $2 \"$3\"; echo status=\$?'"
 }
 
 for door in syscall relative symlink handle uring; do
@@ -111,6 +119,39 @@ for door in syscall relative symlink handle uring; do
 	else
 		bad "$mode $door: alert '$want', got '$got'"
 	fi
+done
+
+# core_pattern, through the VM's /proc and through a procfs the writer mounts itself
+pattern=$(cat /proc/sys/kernel/core_pattern)
+for how in proc fresh; do
+	before=$(grep -c '"rule":"Core Pattern Write"' "$work/alerts")
+	if [ $how = proc ]; then
+		file=/proc/sys/kernel/core_pattern
+		out=$(in_container syscall $file "|/payload-core" 2>&1)
+	else
+		file=$work/p/sys/kernel/core_pattern
+		mkdir -p "$work/p"
+		out=$(sh -c "echo \$\$ > $ctr/cgroup.procs && exec unshare -m -p -f sh -c 'mount -t proc proc $work/p && $opener syscall $file \"|/payload-core\"; echo status=\$?'" 2>&1)
+	fi
+	landed=$(cat /proc/sys/kernel/core_pattern)
+	echo "  core_pattern ($how): $out; core_pattern: '$landed'"
+	echo "$pattern" >/proc/sys/kernel/core_pattern # restored at once, whatever happened
+	case $mode/$tier in
+	monitor/*) want_status=0 want_landed="|/payload-core" want_blocked=false ;;
+	enforce/tracepoints) want_status=137 want_landed=$pattern want_blocked=true ;;
+	*) want_status=1 want_landed=$pattern want_blocked=true ;;
+	esac
+	case $out in
+	*status=$want_status) ok "$mode core_pattern ($how): writer exit status $want_status" ;;
+	*) bad "$mode core_pattern ($how): writer exit status $want_status, got: $out" ;;
+	esac
+	[ "$landed" = "$want_landed" ] && ok "$mode core_pattern ($how): core_pattern is '$want_landed'" ||
+		bad "$mode core_pattern ($how): core_pattern is '$want_landed', got '$landed'"
+	i=0
+	while [ $i -lt 50 ] && [ "$(grep -c '"rule":"Core Pattern Write"' "$work/alerts")" -le "$before" ]; do sleep 0.1; i=$((i + 1)); done
+	want="core evt=openat file=$file blocked=$want_blocked"
+	got=$(grep '"rule":"Core Pattern Write"' "$work/alerts" | tail -n 1 | sed -n 's/.*Critical \(core [^"]*\) res=.*/\1/p')
+	[ "$got" = "$want" ] && ok "$mode core_pattern ($how): alert '$want'" || bad "$mode core_pattern ($how): alert '$want', got '$got'"
 done
 
 # benign twins: the host's own write, and the container's write of another cgroup file
