@@ -16,7 +16,7 @@ BUILD=${BUILD:-build}
 CACHE=$BUILD/kernels
 # a generous bound: a boot with the whole suite took about half a minute under TCG on an idle machine
 # (the lsm boot starts the agent five times, about a minute each under TCG on a busy machine)
-VM_TIMEOUT=${VM_TIMEOUT:-900}
+VM_TIMEOUT=${VM_TIMEOUT:-1200}
 
 # Nothing could be booted: say why and count it as one failure.
 die() {
