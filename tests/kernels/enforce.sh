@@ -61,6 +61,7 @@ RULES
 flag=
 [ "$mode" = enforce ] && flag=--enforce
 : >"$work/alerts"
+: >"$work/err" # before the agent's shell opens it: the loop below reads it at once
 "$bw" run $flag -r "$work/rules.yaml" --metrics-listen "" --docker-socket "" >>"$work/alerts" 2>"$work/err" &
 agent=$!
 i=0
