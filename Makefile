@@ -128,7 +128,16 @@ $(BUILD)/tests/evtgen: tests/e2e/evtgen.c | $(BUILD)/tests
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -static $< -o $@
 
-E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks $(BUILD)/tests/evtgen
+# statically linked: it runs in any container (Docker's busybox image, the test VM)
+$(BUILD)/tests/opener: tests/kernels/opener.c | $(BUILD)/tests
+	$(call say,LD,$@)
+	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror $< -o $@ -luring
+
+$(BUILD)/tests/e2e_enforce: tests/e2e/enforce.c tests/lib/tracer.c tests/lib/tracer.h tests/unit/check.h | $(BUILD)/tests
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(CFLAGS) -Wno-format-truncation $(LDFLAGS) $< tests/lib/tracer.c -o $@ -ljansson
+
+E2E_TESTS := $(BUILD)/tests/e2e_containers $(BUILD)/tests/e2e_attacks $(BUILD)/tests/evtgen $(BUILD)/tests/e2e_enforce $(BUILD)/tests/opener
 
 test: all $(UNIT_TESTS) $(BUILD)/tests/bpf_events $(E2E_TESTS) asan bench-progs fuzz-progs
 	tests/run.sh
@@ -140,7 +149,7 @@ test-bpf: all $(BUILD)/tests/bpf_events
 	tests/run.sh bpf
 
 # the BPF tests again, on Debian 12's 6.1 kernel under qemu (tests/kernels/run.sh)
-test-kernels: all $(BUILD)/tests/bpf_events
+test-kernels: all $(BUILD)/tests/bpf_events $(BUILD)/tests/opener
 	tests/run.sh kernels
 
 # the same code under AddressSanitizer and UBSan

@@ -344,11 +344,12 @@ static const struct cat_field exit_fields[] = {
 	{ .key = "signal", .kind = CAT_CUSTOM, .custom = &exit_part, .aux = 0, .def = 0x7f, .type_doc = "number", DOC("`code & 0x7f`: the terminating signal, 0 for a normal exit", "computed by the agent") },
 };
 
-static const struct cat_name via_names[] = { { BW_VIA_SYSCALL, "syscall" }, { BW_VIA_IO_URING, "io_uring" }, { 0, NULL } };
+static const struct cat_name via_names[] = { { BW_VIA_SYSCALL, "syscall" }, { BW_VIA_IO_URING, "io_uring" },
+					      { BW_VIA_KERNEL, "kernel" }, { 0, NULL } };
 #define VIA_FIELD(type, what)                                                                                     \
 	{ .key = "via", .kind = CAT_ENUM, .off = offsetof(type, ev.via), .width = 2, .aux = ~0ULL, .table = via_names, \
-	  DOC("the door: `\"syscall\"`, or `\"io_uring\"` for " what " made by an io_uring request (reported under the syscall it stands for)", \
-	      "the hook: syscall tracepoint, or io_uring's submit/complete tracepoints") }
+	  DOC("the door: `\"syscall\"`, or `\"io_uring\"` for " what " made by an io_uring request (reported under the syscall it stands for), or `\"kernel\"` for an open a blocking rule refused that neither a syscall nor io_uring led to", \
+	      "the hook: syscall tracepoint, or io_uring's submit/complete tracepoints; for a refused open, the lsm/fmod_ret hook") }
 
 static bool by_alias(const struct bw_event *ev)
 {

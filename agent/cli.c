@@ -18,7 +18,7 @@ int cli_getopt_init(struct cli_getopt *g, const char *own_short, const struct op
 	memset(g, 0, sizeof(*g));
 	for (i = 0; i < options_count; i++) {
 		const struct option_def *d = &options_table[i];
-		int has_arg = d->kind == OPTION_FLAG ? no_argument : required_argument;
+		int has_arg = d->kind == OPTION_FLAG || d->kind == OPTION_BOOL ? no_argument : required_argument;
 
 		if (d->id < 0x100 && len + 3 < sizeof(g->shortopts)) {
 			g->shortopts[len++] = (char)d->id;
@@ -126,7 +126,7 @@ void cli_pipeline_usage(FILE *out)
 		if (d->id < 0x100)
 			snprintf(shortopt, sizeof(shortopt), "-%c, ", d->id);
 		snprintf(left, sizeof(left), "%s--%s%s%s", shortopt, d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-		if (d->kind == OPTION_FLAG)
+		if (d->kind == OPTION_FLAG || d->kind == OPTION_BOOL)
 			snprintf(text, sizeof(text), "%s", d->help);
 		else
 			snprintf(text, sizeof(text), "%s%s (default %s)", d->help,

@@ -23,6 +23,7 @@ enum {
 	CLI_OPT_DOCKER_ROOT,
 	CLI_OPT_STATE_DIR,
 	CLI_OPT_HOST_ROOT,
+	CLI_OPT_ENFORCE,
 	CLI_OPT_LOG_FORMAT, /* not a pipeline option: the log's own, shared by run and trace */
 };
 

@@ -143,6 +143,8 @@ void event_json(struct strbuf *sb, const struct event_view *v, const struct even
 	if (ctx->container)
 		container_obj(sb, ctx->container, false);
 	catalog_encode(sb, v, ctx);
+	if (ev->flags & BW_F_BLOCKED)
+		jw_kbool(sb, "blocked", true);
 	if (ev->flags & (BW_F_TRUNC_STR | BW_F_TRUNC_PATH | BW_F_TRUNC_ARGS)) {
 		jw_karr(sb, "truncated");
 		if (ev->flags & BW_F_TRUNC_STR)

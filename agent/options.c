@@ -49,6 +49,9 @@ const struct option_def options_table[] = {
 	{ .id = CLI_OPT_HOST_ROOT, .name = "host-root", .key = "host_root", .kind = OPTION_PATH_OR_EMPTY,
 	  .off = CLI_OFF(o.containers.host_root), .dflt_str = "", .arg = "DIR",
 	  .help = "prefix for host paths named in runtime state; /host in a container" },
+	{ .id = CLI_OPT_ENFORCE, .name = "enforce", .key = "enforce", .kind = OPTION_BOOL, .off = CLI_OFF(o.enforce),
+	  .help = "enforce mode: rules with action: block stop what they match in the kernel (docs/rules.md); "
+		  "off: monitor, alerts only" },
 	{ .id = CLI_OPT_VERBOSE, .name = "verbose", .kind = OPTION_FLAG, .off = CLI_OFF(verbose),
 	  .help = "debug logging (includes libbpf's messages)" },
 };
@@ -190,6 +193,15 @@ int options_set(const struct option_def *d, struct cli_pipeline *c, const char *
 	case OPTION_FLAG:
 		*AT(c, d, bool) = true;
 		return 0;
+	case OPTION_BOOL:
+		/* the command line's flag has no value */
+		if (!value || !strcmp(value, "true"))
+			*AT(c, d, bool) = true;
+		else if (!strcmp(value, "false"))
+			*AT(c, d, bool) = false;
+		else
+			return fail(err, errlen, "expected true or false, got '%s'", value);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -218,6 +230,7 @@ void options_defaults(struct cli_pipeline *c)
 			*COUNT_AT(c, d) = 0;
 			break;
 		case OPTION_FLAG:
+		case OPTION_BOOL:
 			*AT(c, d, bool) = false;
 			break;
 		}
@@ -264,6 +277,7 @@ void options_merge(struct cli_pipeline *dst, const struct cli_pipeline *src)
 				AT(dst, d, const char *)[j] = AT_CONST(src, d, cstr)[j];
 			break;
 		case OPTION_FLAG:
+		case OPTION_BOOL:
 			*AT(dst, d, bool) = *AT_CONST(src, d, bool);
 			break;
 		}
@@ -297,6 +311,9 @@ const char *options_default_text(const struct option_def *d, char *buf, size_t s
 	case OPTION_FLAG:
 		snprintf(buf, size, "off");
 		break;
+	case OPTION_BOOL:
+		snprintf(buf, size, "false");
+		break;
 	}
 	return buf;
 }
@@ -326,6 +343,9 @@ int options_markdown_row(const struct option_def *d, char *buf, size_t size)
 		break;
 	case OPTION_FLAG:
 		return -ENOENT;
+	case OPTION_BOOL:
+		snprintf(type, sizeof(type), "`true` or `false`");
+		break;
 	}
 	if (d->kind == OPTION_PATH_LIST && d->dflt_list) {
 		for (i = 0; d->dflt_list[i] && len < sizeof(quoted); i++)

@@ -26,6 +26,7 @@ enum option_kind {
 	OPTION_PATH_OR_EMPTY, /* const char *: an absolute path, or "" (the row's help says what "" means) */
 	OPTION_PATH_LIST,     /* const char *[max] and its size_t count: repeatable, or a YAML list */
 	OPTION_FLAG,          /* bool: command line only */
+	OPTION_BOOL,          /* bool: a flag on the command line (on), true or false in the config file */
 };
 
 struct option_def {

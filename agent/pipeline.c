@@ -552,11 +552,24 @@ int pipeline_run(const struct pipeline_opts *opts, const struct pipeline_sink *s
 {
 	struct pipeline *t;
 	struct sensor_opts so = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes,
-				  .exec_env = opts->exec_env, .exec_cwd = opts->exec_cwd, .on_record = on_record };
+				  .exec_env = opts->exec_env, .exec_cwd = opts->exec_cwd, .on_record = on_record,
+				  .enforce = opts->enforce, .tier_capped = opts->tier_capped, .tier_max = opts->tier_max };
 	int sigfd = -1, timerfd = -1, epfd = -1, rfds[2], attached, skipped, i, err, status = 1;
 	char why[512];
 
 	memcpy(so.events, opts->events, sizeof(so.events));
+	/* tests only: run a lower hook tier than the probe would pick (the SIGKILL tier on an LSM kernel) */
+	if (getenv("BULWARK_SENSOR_TIER_MAX")) {
+		int t = sensor_tier_from_name(getenv("BULWARK_SENSOR_TIER_MAX"));
+
+		if (t < 0) {
+			log_error("cannot start: BULWARK_SENSOR_TIER_MAX=%s is not lsm, fentry or tracepoints",
+				  getenv("BULWARK_SENSOR_TIER_MAX"));
+			return 2;
+		}
+		so.tier_capped = true;
+		so.tier_max = (enum bw_tier)t;
+	}
 
 	/* the container worker blocks every signal itself, so it may start before setup_fds */
 	t = pipeline__new(opts, sink);

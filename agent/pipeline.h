@@ -37,6 +37,9 @@ struct pipeline_opts {
 	unsigned int container_wait_ms;
 	size_t container_wait_records, container_wait_bytes;
 	bool exec_env, exec_cwd; /* exec records carry the environment, the cwd (a rule uses proc.env, proc.cwd; trace) */
+	bool enforce;                   /* enforce mode: blocking rules stop what they match in the kernel */
+	bool tier_capped;               /* --sensor-tier: no hook tier above tier_max */
+	enum bw_tier tier_max;
 };
 
 /*

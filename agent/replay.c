@@ -561,6 +561,8 @@ static int record_of(json_t *j, unsigned int type, int64_t ktime, unsigned char 
 		flags |= !t ? 0 : strcmp(t, "string") == 0 ? BW_F_TRUNC_STR : strcmp(t, "path") == 0 ? BW_F_TRUNC_PATH :
 			strcmp(t, "args") == 0 ? BW_F_TRUNC_ARGS : 0;
 	}
+	if (json_is_true(json_object_get(j, "blocked")))
+		flags |= BW_F_BLOCKED;
 	catalog_decode(type, j, buf, &len, &flags);
 	rec->flags |= flags; /* a flag bit the catalogue decoded (open.alias) stays */
 	rec->hdr.size = len;

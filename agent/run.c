@@ -309,6 +309,30 @@ static void warn_missing_hooks(const struct runner *r, const struct rules *rules
 	rules_diags_free(&diags);
 }
 
+/*
+ * The blocking rules' kernel facts (action: block), at start and on every
+ * reload; the kernel uses them in enforce mode only. On failure the previous
+ * facts stay.
+ */
+static int apply_blocks(struct runner *r, const struct rules *rules)
+{
+	struct bw_block_key facts[BW_BLOCK_FACTS_MAX];
+	size_t n = rules__block_facts(rules, facts, BW_BLOCK_FACTS_MAX);
+	char err[256];
+	int e;
+
+	if (n > BW_BLOCK_FACTS_MAX) {
+		log_error("cannot load the blocking rules: %zu kernel facts, at most %d", n, BW_BLOCK_FACTS_MAX);
+		return -E2BIG;
+	}
+	e = sensor__set_block_facts(r->sensor, facts, n, err, sizeof(err));
+	if (e)
+		log_error("cannot load the blocking rules: %s", err);
+	else
+		log_info("blocking rules: %zu kernel facts (%s mode)", n, r->opts->pipeline.enforce ? "enforce" : "monitor");
+	return e;
+}
+
 /* The pipeline's sensor is loaded with the first ruleset's filters: keep it for reloads. */
 static void on_sensor(void *ctx, struct sensor *s)
 {
@@ -316,6 +340,7 @@ static void on_sensor(void *ctx, struct sensor *s)
 
 	r->sensor = s;
 	warn_missing_hooks(r, r->rules);
+	apply_blocks(r, r->rules);
 }
 
 /* Points the kernel filters at a new ruleset's needs; on failure they stay as they were. */
@@ -331,6 +356,8 @@ static int apply_filters(struct runner *r, const struct rules *rules)
 	if (e)
 		log_error("cannot update the kernel filters: %s", err);
 	prefixes_free(&p); /* the sensor keeps its own copy */
+	if (!e)
+		e = apply_blocks(r, rules);
 	return e;
 }
 

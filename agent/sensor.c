@@ -28,7 +28,9 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define KALLSYMS "/proc/kallsyms"
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
-#define LOCKDOWN_PATH "/sys/kernel/security/lockdown"
+#define SECURITYFS "/sys/kernel/security"
+#define LOCKDOWN_PATH SECURITYFS "/lockdown"
+#define LSM_LIST_PATH SECURITYFS "/lsm"
 #define OVERLAY_MODULE "/sys/module/overlay"
 #define FSOPEN_CLOEXEC 0x00000001 /* include/uapi/linux/mount.h */
 
@@ -47,6 +49,8 @@ struct sensor {
 	__u32 link_prog[MAX_LINKS];        /* the program each link ran when attached (sensor__verify) */
 	int attached, skipped;
 	bool uring; /* the io_uring tracepoints are hooked (tp_btf) */
+	enum bw_tier tier; /* chosen by probe_tier */
+	char tier_why[256]; /* what the probe found, for the startup line */
 	sensor_record_fn on_record;
 	void *ctx;
 	struct ringmerge *merge; /* the two rings back in kernel-time order */
@@ -81,6 +85,7 @@ static const char *const counter_names[BW_CNT_MAX] = {
 	[BW_CNT_FILTER_SELF] = "filtered_self",
 	[BW_CNT_FILTER_READONLY] = "filtered_readonly_open",
 	[BW_CNT_EMITTED] = "emitted",
+	[BW_CNT_BLOCKED] = "blocked",
 };
 
 const char *sensor_counter_name(unsigned int counter)
@@ -282,16 +287,14 @@ static int tp_btf_params(const struct btf *btf, const char *tp)
  * (bpf/progs/iouring.bpf.c); the running kernel's BTF says which loads. A
  * kernel without io_uring tracepoints loads none and says so.
  */
-static void pick_uring_programs(struct sensor *s)
+static void pick_uring_programs(struct sensor *s, const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	int req = -1, sqe = -1, done = -1;
 
 	if (btf) {
 		req = tp_btf_params(btf, "io_uring_submit_req");
 		sqe = tp_btf_params(btf, "io_uring_submit_sqe");
 		done = tp_btf_params(btf, "io_uring_complete");
-		btf__free(btf);
 	}
 	/* io_uring_complete: (__data, ctx, req, cqe) since 6.3, (__data, ctx, req, user_data, res, ...) before */
 	s->uring = (req >= 2 || sqe >= 2) && done >= 4;
@@ -309,6 +312,127 @@ static __u32 prog_id_of(int fd)
 	__u32 len = sizeof(info);
 
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* ---- the hook tier ------------------------------------------------------------------- */
+
+static const char *const tier_names[] = {
+	[BW_TIER_TRACEPOINTS] = "tracepoints",
+	[BW_TIER_FENTRY] = "fentry",
+	[BW_TIER_LSM] = "lsm",
+};
+
+const char *sensor_tier_name(enum bw_tier t)
+{
+	return (unsigned int)t < sizeof(tier_names) / sizeof(tier_names[0]) ? tier_names[t] : "?";
+}
+
+int sensor_tier_from_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tier_names) / sizeof(tier_names[0]); i++)
+		if (strcmp(s, tier_names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+/*
+ * The kernel's active LSM list into @list ("lockdown,capability,yama,bpf"),
+ * mounting securityfs where nothing is mounted there; true when bpf is in it.
+ * The list decides the LSM tier: booted without bpf in lsm=, an lsm program
+ * still loads and attaches without error, and is never called.
+ */
+static bool bpf_lsm_active(char *list, size_t len)
+{
+	char *tok, *save = NULL, buf[256] = "";
+	bool found = false;
+	FILE *f = fopen(LSM_LIST_PATH, "re");
+
+	if (!f && errno == ENOENT) {
+		if (mount("securityfs", SECURITYFS, "securityfs", 0, NULL) == 0)
+			log_info("mounted securityfs at %s (the active LSM list)", SECURITYFS);
+		f = fopen(LSM_LIST_PATH, "re");
+	}
+	if (!f) {
+		snprintf(list, len, "unreadable: %s", strerror(errno));
+		return false;
+	}
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(list, len, "%s", buf);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		found |= strcmp(tok, "bpf") == 0;
+	return found;
+}
+
+/*
+ * Can this kernel load (and attach) a program of @type on kernel function
+ * @func? A two-instruction program returning 0, attached for an instant:
+ * an lsm program returning 0 and an fmod_ret one returning 0 change nothing.
+ * 0, or -errno (EPERM where the kernel refuses these program types).
+ */
+static int probe_prog(const struct btf *btf, enum bpf_prog_type type, enum bpf_attach_type at, const char *func)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id, fd, link, e = 0;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0)
+		return -ENOENT;
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = at, .attach_btf_id = id);
+	fd = bpf_prog_load(type, "bw_tier_probe", "GPL", insns, 2, &o);
+	if (fd < 0)
+		return -errno;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link < 0)
+		e = -errno;
+	else
+		close(link);
+	close(fd);
+	return e;
+}
+
+/*
+ * The tier, by what this kernel does, never by its version: BPF LSM when bpf
+ * is in the active LSM list and an lsm program loads; else fmod_ret on
+ * security_file_open when a trampoline program loads and attaches; else the
+ * tracepoints. @max caps it (--sensor-tier, for tests; -1: no cap).
+ */
+static enum bw_tier probe_tier(const struct btf *btf, int max, char *why, size_t len)
+{
+	char list[192];
+	bool active = bpf_lsm_active(list, sizeof(list));
+	int e;
+
+	if (max < 0 || max >= BW_TIER_LSM) {
+		if (!active) {
+			snprintf(why, len, "bpf not in the active LSM list \"%s\"", list);
+		} else if ((e = probe_prog(btf, BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open")) == 0) {
+			snprintf(why, len, "bpf in the active LSM list \"%s\"", list);
+			return BW_TIER_LSM;
+		} else {
+			snprintf(why, len, "lsm program refused: %s", strerror(-e));
+		}
+	} else {
+		snprintf(why, len, "capped by --sensor-tier");
+	}
+	if (max < 0 || max >= BW_TIER_FENTRY) {
+		size_t n = strlen(why);
+
+		e = probe_prog(btf, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "security_file_open");
+		if (e == 0)
+			return BW_TIER_FENTRY;
+		snprintf(why + n, len - n, "; fmod_ret program refused: %s", strerror(-e));
+	}
+	return BW_TIER_TRACEPOINTS;
 }
 
 static int attach_all(struct sensor *s, char *err, size_t errlen)
@@ -783,11 +907,53 @@ static void merged_record(void *ctx, const void *data, size_t size)
 	s->on_record(s->ctx, data, size);
 }
 
+/* A namespace's inode number from its /proc link ("mnt:[4026531841]"), 0 if unreadable. */
+static __u32 ns_inum(const char *link)
+{
+	char buf[64];
+	unsigned int inum = 0;
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (!strchr(buf, '[') || sscanf(strchr(buf, '['), "[%u]", &inum) != 1)
+		return 0;
+	return inum;
+}
+
+/*
+ * The startup line: which tier runs and what it cannot do. The lsm and
+ * fentry tiers refuse opens in the kernel; every tier keeps the syscall and
+ * io_uring tracepoints for the events themselves.
+ */
+static void log_tier(const struct sensor *s, bool enforce)
+{
+	const char *uring = s->uring ? "io_uring via tp_btf" : "no io_uring: its requests are not seen";
+	const char *mode = enforce ? "enforce" : "monitor";
+
+	switch (s->tier) {
+	case BW_TIER_LSM:
+		log_info("sensor: lsm (lsm/file_open; %s; %s) — blocking rules refuse opens with EPERM; exec, mount and connect are not blocked (%s mode)",
+			 s->tier_why, uring, mode);
+		break;
+	case BW_TIER_FENTRY:
+		log_info("sensor: fentry (fmod_ret/security_file_open; %s; %s) — blocking rules refuse opens with EPERM; exec, mount and connect are not blocked (%s mode)",
+			 s->tier_why, uring, mode);
+		break;
+	default:
+		log_info("sensor: tracepoints (%s) — enforcement by SIGKILL only (%s; %s mode)", uring, s->tier_why,
+			 mode);
+		break;
+	}
+}
+
 struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t errlen)
 {
 	struct sensor_filters filters = { .ro_prefixes = opts->ro_prefixes, .n_ro_prefixes = opts->n_ro_prefixes,
 					  .exec_env = opts->exec_env, .exec_cwd = opts->exec_cwd };
 	struct sensor *s = calloc(1, sizeof(*s));
+	struct btf *vmlinux;
 	int e;
 
 	if (!s) {
@@ -798,10 +964,24 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	s->on_record = opts->on_record;
 	s->ctx = opts->ctx;
 	s->cfg.agent_tgid = getpid();
+	s->cfg.enforce = opts->enforce;
 	memcpy(filters.events, opts->events, sizeof(filters.events));
 	e = preflight(err, errlen);
 	if (e)
 		goto free_sensor;
+	/*
+	 * The host's namespaces are pid 1's; where its links cannot be read (a
+	 * supervisor as pid 1 that refuses ptrace access), the agent's own, which
+	 * runs on the host. Unknown, nothing is blocked (bw_block_subject).
+	 */
+	s->cfg.host_mnt_ns = ns_inum("/proc/1/ns/mnt");
+	s->cfg.host_cgroup_ns = ns_inum("/proc/1/ns/cgroup");
+	if (!s->cfg.host_mnt_ns || !s->cfg.host_cgroup_ns) {
+		s->cfg.host_mnt_ns = ns_inum("/proc/self/ns/mnt");
+		s->cfg.host_cgroup_ns = ns_inum("/proc/self/ns/cgroup");
+		log_warn("cannot read pid 1's namespaces: the agent's own are the host's for blocking rules (mnt %u, cgroup %u)",
+			 s->cfg.host_mnt_ns, s->cfg.host_cgroup_ns);
+	}
 	overlay_module_load();
 	s->nr_cpus = libbpf_num_possible_cpus();
 	if (s->nr_cpus <= 0) {
@@ -816,7 +996,13 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = check_hooks(s, err, errlen);
 	if (e)
 		goto free_sensor;
-	pick_uring_programs(s);
+	/* the kernel's BTF, parsed once for the io_uring shapes and the tier probe (seconds under emulation) */
+	vmlinux = btf__load_vmlinux_btf();
+	pick_uring_programs(s, vmlinux);
+	s->tier = probe_tier(vmlinux, opts->tier_capped ? (int)opts->tier_max : -1, s->tier_why, sizeof(s->tier_why));
+	btf__free(vmlinux);
+	bpf_program__set_autoload(s->skel->progs.lsm_file_open, s->tier == BW_TIER_LSM);
+	bpf_program__set_autoload(s->skel->progs.fmod_file_open, s->tier == BW_TIER_FENTRY);
 	e = bulwark_bpf__load(s->skel);
 	if (e) {
 		e = fail(err, errlen, -e, "the kernel refused the BPF programs (%s); see the log above for the verifier's reason",
@@ -837,9 +1023,13 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	e = attach_all(s, err, errlen);
 	if (e)
 		goto free_sensor;
-	/* the hook tier: this one sees operations, it cannot refuse them */
-	log_info("sensor: tracepoints (%s) — enforcement by SIGKILL only",
-		 s->uring ? "io_uring via tp_btf" : "no io_uring: its requests are not seen");
+	s->cfg.tier = s->tier;
+	e = write_config(s, &s->cfg);
+	if (e) {
+		fail(err, errlen, -e, "cannot set sensor config: %s", strerror(-e));
+		goto free_sensor;
+	}
+	log_tier(s, opts->enforce);
 	return s;
 
 free_sensor:
@@ -887,6 +1077,47 @@ static void detach_all(struct bpf_link **links, int n)
 		else if (k < n)
 			detach_some(&share[k]); /* no thread: this share in turn */
 	}
+}
+
+int sensor__set_block_facts(struct sensor *s, const struct bw_block_key *facts, size_t n, char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(s->skel->maps.block_facts);
+	struct bw_block_key k, next;
+	struct bw_config cfg = s->cfg;
+	__u32 v;
+	size_t i;
+	bool more;
+	int e;
+
+	if (n > BW_BLOCK_FACTS_MAX)
+		return fail(err, errlen, E2BIG, "more than %d blocking facts", BW_BLOCK_FACTS_MAX);
+	/* new facts first, stale ones after: a fact in both sets is never missing */
+	for (i = 0; i < n; i++) {
+		v = (__u32)i;
+		if (bpf_map_update_elem(fd, &facts[i], &v, BPF_ANY))
+			return fail(err, errlen, errno, "cannot load a blocking fact: %s", strerror(errno));
+	}
+	for (more = bpf_map_get_next_key(fd, NULL, &next) == 0; more;) {
+		bool keep = false;
+
+		k = next;
+		more = bpf_map_get_next_key(fd, &k, &next) == 0;
+		for (i = 0; i < n && !keep; i++)
+			keep = memcmp(&facts[i], &k, sizeof(k)) == 0;
+		if (!keep)
+			bpf_map_delete_elem(fd, &k);
+	}
+	cfg.block_facts = n;
+	e = write_config(s, &cfg);
+	if (e)
+		return fail(err, errlen, -e, "cannot set sensor config: %s", strerror(-e));
+	s->cfg = cfg;
+	return 0;
+}
+
+enum bw_tier sensor__tier(const struct sensor *s)
+{
+	return s->tier;
 }
 
 void sensor__free(struct sensor *s)

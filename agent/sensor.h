@@ -19,8 +19,16 @@ struct sensor;
 /* Called for each raw record; the data is only valid during the call. */
 typedef void (*sensor_record_fn)(void *ctx, const void *data, size_t size);
 
+/* A tier's name as the startup line and --sensor-tier say it: "lsm", "fentry", "tracepoints". */
+const char *sensor_tier_name(enum bw_tier t);
+/* The tier named @s, or -EINVAL. */
+int sensor_tier_from_name(const char *s);
+
 struct sensor_opts {
 	bool events[BW_EV_MAX];         /* event types to emit (index enum bw_event_type) */
+	bool enforce;                   /* enforce mode: blocking rules stop what they match */
+	bool tier_capped;               /* use no tier above tier_max (tests: --sensor-tier); else the probe decides */
+	enum bw_tier tier_max;
 	const char *const *ro_prefixes; /* path prefixes whose read-only opens are reported */
 	size_t n_ro_prefixes;
 	bool exec_env, exec_cwd;        /* exec records carry the environment, the cwd (bw_config.exec_opts) */
@@ -92,6 +100,13 @@ int sensor__set_filters(struct sensor *s, const struct sensor_filters *f, char *
  * differed (0: intact; why then describes them), or -errno if the maps cannot be read.
  */
 int sensor__verify(struct sensor *s, char *why, size_t len);
+/*
+ * Replaces the blocking rules' kernel facts (action: block, compiled by the
+ * rules loader). An empty set (n 0) lets the hooks return at once.
+ */
+int sensor__set_block_facts(struct sensor *s, const struct bw_block_key *facts, size_t n, char *err, size_t errlen);
+/* The tier the probe chose and whether enforce mode is on. */
+enum bw_tier sensor__tier(const struct sensor *s);
 
 /* The difference of two filter sets (either may be NULL: empty); duplicates in a set count once. */
 void sensor_filters_diff(const struct sensor_filters *old, const struct sensor_filters *cur,

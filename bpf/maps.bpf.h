@@ -254,4 +254,25 @@ struct {
 	__type(value, __u8);
 } file_map_seen SEC(".maps") __weak;
 
+/* What the blocking rules compile to (struct bw_block_key; the agent fills it from action: block rules). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BW_BLOCK_FACTS_MAX);
+	__type(key, struct bw_block_key);
+	__type(value, __u32);
+} block_facts SEC(".maps") __weak;
+
+/*
+ * Threads whose open the LSM or fmod_ret hook just refused, key tid: the
+ * open's syscall exit or io_uring completion, in the same thread, marks its
+ * record blocked. Set by the hook, cleared at a write-open's entry; LRU so a
+ * mark nobody took cannot fill it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} block_marks SEC(".maps") __weak;
+
 #endif

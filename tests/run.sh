@@ -70,6 +70,8 @@ for suite in $suites; do
 	e2e)
 		run "e2e: containers" "$BUILD"/tests/e2e_containers "$BUILD"/bulwark
 		run "e2e: attacks" "$BUILD"/tests/e2e_attacks "$BUILD"/bulwark
+		# prevention on the host's tier (enforce mode): the breakout's writes stopped, twins untouched
+		run "e2e: enforce" "$BUILD"/tests/e2e_enforce "$BUILD"/bulwark "$BUILD"/tests/opener
 		# hostile strings from a container through every alert format (tests/e2e/hostile.sh)
 		run "e2e: hostile container" tests/e2e/hostile.sh "$BUILD"/bulwark
 		# Falco's stable rules, unmodified, on their event-generator actions (tests/e2e/falco_evtgen.sh)

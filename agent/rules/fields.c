@@ -916,7 +916,15 @@ static bool g_bw_event(struct xctx *x, int idx, struct fval *v)
 static bool g_bw_via(struct xctx *x, int idx, struct fval *v)
 {
 	(void)idx;
-	return put_cstr(v, x->in->ev->ev->via == BW_VIA_IO_URING ? "io_uring" : "syscall");
+	return put_cstr(v, x->in->ev->ev->via == BW_VIA_IO_URING ? "io_uring" :
+			   x->in->ev->ev->via == BW_VIA_KERNEL	 ? "kernel" :
+								   "syscall");
+}
+
+static bool g_bw_blocked(struct xctx *x, int idx, struct fval *v)
+{
+	(void)idx;
+	return put_bool(v, x->in->ev->ev->flags & BW_F_BLOCKED);
 }
 
 static bool g_evt_time(struct xctx *x, int idx, struct fval *v)
@@ -2650,6 +2658,7 @@ const struct field fields_table[] = {
 	/* bulwark: what Falco lacks */
 	{ "bulwark.event", FT_STR, FF_KINDVAL, KA, "bulwark's event kind: exec, fork, exit, open, chmod, mount, setns, ... container", g_bw_event },
 	{ "bulwark.via", FT_STR, 0, KR, "The door the operation came through: syscall, or io_uring (an IORING_OP_OPENAT is an openat, IORING_OP_CONNECT a connect)", g_bw_via },
+	{ "bulwark.blocked", FT_BOOL, 0, KIND_BIT(BW_EV_OPEN), "true when a rule with action: block stopped the operation in enforce mode: the kernel refused the open (evt.res is -EPERM) or, on the tracepoint tier, killed the process as its open returned", g_bw_blocked },
 	{ "bulwark.fs.type", FT_STR, 0, K_FILE | K(EXEC), "Filesystem type of the file (cgroup, cgroup2, proc, sysfs, overlay, ...); of the executable for exec", g_fs_type },
 	{ "bulwark.fs.magic", FT_UINT, 0, K_FILE | K(EXEC), "Superblock magic of that filesystem", g_fs_magic },
 	{ "bulwark.file.layer", FT_STR, 0, K_FILE, "Overlay layer of the file: upper (written in the container), lower (image), or ''", g_file_layer },

@@ -282,6 +282,9 @@ struct rule {
 	const char *file;        /* where the rule item starts, for warnings after loading */
 	unsigned int line, col;
 	const char *cannot_fire; /* NULL, or why it loads but can never fire here */
+	bool blocks;               /* action: block */
+	struct bw_block_key *block; /* what it compiled to in the kernel (block.c) */
+	size_t nblock;
 };
 
 struct rules {
@@ -311,6 +314,13 @@ bool cnode_may_match(const struct cnode *n, unsigned int k, bool (*present)(void
 
 /* Builds the output_fields list from the template and the condition. */
 int output_fields_build(struct arena *a, struct rule *r);
+
+/*
+ * action: block: compiles @r's condition and exceptions to kernel facts
+ * (r->block, allocated in @a). 0, or -EINVAL with why the kernel cannot
+ * decide it in @msg.
+ */
+int block_compile(struct arena *a, struct rule *r, char *msg, size_t len);
 
 /* ---- diagnostics --------------------------------------------------------- */
 void diag_add(struct rules_diags *d, bool warning, const char *file, unsigned int line, unsigned int col,

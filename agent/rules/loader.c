@@ -107,6 +107,8 @@ struct lrule {
 	struct lexc *exc;
 	size_t nexc;
 	struct yref prio_when; /* bulwark extension: [{condition, priority}] */
+	struct yref action;    /* bulwark extension: action: block (node NULL: alert only) */
+	bool block;
 };
 
 struct loader {
@@ -1020,6 +1022,14 @@ static void rule_key(struct loader *ld, struct lrule *r, const struct yref *item
 		get_bool(ld, &v, key, &r->skip_unknown);
 	} else if (strcmp(key, "priority_when") == 0) {
 		r->prio_when = v;
+	} else if (strcmp(key, "action") == 0) {
+		/* bulwark's: block in the kernel in enforce mode; alert (the default) only alerts */
+		if (get_string(ld, &v, key, &s)) {
+			if (strcmp(s, "block") && strcmp(s, "alert"))
+				err_at(ld, &v, "rule '%s': action must be block or alert, got '%s'", r->name, s);
+			r->action = v;
+			r->block = strcmp(s, "block") == 0;
+		}
 	}
 	/* capture, capture_duration: Falco's capture files; accepted and ignored */
 }
@@ -1029,11 +1039,11 @@ static void read_rule(struct loader *ld, const struct yref *item)
 	static const char *const allowed[] = { "rule", "desc", "condition", "output", "priority", "tags", "enabled",
 					       "exceptions", "source", "append", "override", "warn_evttypes",
 					       "skip-if-unknown-filter", "capture", "capture_duration", "priority_when",
-					       NULL };
+					       "action", NULL };
 	static const char *const can_append[] = { "condition", "output", "desc", "tags", "exceptions", NULL };
 	static const char *const can_replace[] = { "condition", "output", "desc", "priority", "tags", "exceptions",
 						   "enabled", "warn_evttypes", "skip-if-unknown-filter", "capture",
-						   "capture_duration", "priority_when", NULL };
+						   "capture_duration", "priority_when", "action", NULL };
 	static const char *const required[] = { "condition", "output", "desc", "priority", NULL };
 	struct yref nm = map_get(item, "rule"), src = map_get(item, "source"), ap = map_get(item, "append");
 	const char *name, *keys[16], *source = "syscall";
@@ -2037,7 +2047,7 @@ static int compile_rule(struct loader *ld, struct lrule *lr, struct rule *r)
 			 .skip_unknown = lr->skip_unknown };
 	struct cc_ctx c = { .ld = ld, .text = &lr->cond, .cc = &cc };
 	struct ast *ast;
-	char what[300], msg[256];
+	char what[300], msg[512];
 	uint32_t off;
 	size_t i, nvals = 0;
 	bool ok = true;
@@ -2123,6 +2133,18 @@ static int compile_rule(struct loader *ld, struct lrule *lr, struct rule *r)
 		warn_text(ld, &lr->cond, 0, "%s: no evt.type restriction: it is evaluated for every event", what);
 	if (output_fields_build(&ld->rs->arena, r))
 		return RULE_FAILED;
+	if (lr->block) {
+		int e;
+
+		r->blocks = true;
+		e = block_compile(&ld->rs->arena, r, msg, sizeof(msg));
+		if (e == -ENOMEM)
+			return RULE_FAILED;
+		if (e) {
+			err_at(ld, &lr->action, "%s: action: block: %s", what, msg);
+			return RULE_FAILED;
+		}
+	}
 	return RULE_COMPILED;
 }
 

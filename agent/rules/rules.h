@@ -173,6 +173,14 @@ struct rules_stats {
 void rules__stats(const struct rules *rs, struct rules_stats *st);
 
 size_t rules__count(const struct rules *rs); /* every loaded rule, enabled or not */
+
+/*
+ * The kernel facts of the enabled rules with action: block, distinct, into
+ * @out (at most @max); returns how many there are (may exceed @max).
+ */
+size_t rules__block_facts(const struct rules *rs, struct bw_block_key *out, size_t max);
+/* Whether @r carries action: block. */
+bool rule_blocks(const struct rule *r);
 const struct rule *rules__rule(const struct rules *rs, size_t i);
 
 /*

@@ -196,6 +196,12 @@ struct bw_proc {
  * readable in /proc/1/ns (a sandboxed init, an agent without the host's pids).
  */
 #define BW_F_NS_INITIAL  (1u << 4)
+/*
+ * A blocking rule (action: block) stopped the operation in enforce mode: the
+ * LSM or fmod_ret hook refused it (res is -EPERM), or on the tracepoint tier
+ * the process was sent SIGKILL as the open returned (res is the fd it never used).
+ */
+#define BW_F_BLOCKED     (1u << 5)
 
 /* Prefix of every record. */
 struct bw_event {
@@ -215,6 +221,19 @@ struct bw_event {
 enum bw_via {
 	BW_VIA_SYSCALL = 0,
 	BW_VIA_IO_URING = 1,
+	BW_VIA_KERNEL = 2, /* seen only at the LSM layer: no syscall or io_uring hook reported it */
+};
+
+/*
+ * The hook tier the agent runs (struct bw_config.tier), chosen by a probe at
+ * start: BPF LSM where the kernel's active LSM list has bpf and an lsm program
+ * loads; else fentry/fmod_ret on the security_* functions where a trampoline
+ * program loads and attaches; else the syscall and io_uring tracepoints alone.
+ */
+enum bw_tier {
+	BW_TIER_TRACEPOINTS = 0, /* enforcement by SIGKILL as the open returns */
+	BW_TIER_FENTRY = 1,      /* fmod_ret/security_file_open refuses with -EPERM */
+	BW_TIER_LSM = 2,         /* lsm/file_open refuses with -EPERM */
 };
 
 /* Where a file lives on an overlay filesystem. */
@@ -531,6 +550,7 @@ enum bw_counter {
 	BW_CNT_FILTER_SELF,      /* events skipped: agent's own processes */
 	BW_CNT_FILTER_READONLY,  /* read-only opens skipped (no prefix asked for them) */
 	BW_CNT_EMITTED,          /* records submitted */
+	BW_CNT_BLOCKED,          /* operations a blocking rule stopped (enforce mode) */
 	BW_CNT_MAX,
 };
 
@@ -542,6 +562,31 @@ struct bw_config {
 	__u32 ro_prefixes; /* number of read-only open prefixes loaded in the ro_prefixes map */
 	__u32 ro_gen;      /* generation of the prefixes: a cached read-only verdict of another one is stale */
 	__u32 exec_opts;   /* BW_EXEC_OPT_*: what exec records carry beyond the always-read facts */
+	__u32 enforce;     /* 1: blocking rules stop what they match (enforce mode); 0: monitor, alerts only */
+	__u32 tier;        /* enum bw_tier: which hook decides (LSM/fmod_ret refuse, tracepoints kill) */
+	__u32 host_mnt_ns;    /* the host's namespaces (pid 1's): a task in another mount namespace */
+	__u32 host_cgroup_ns; /* and in another pid or cgroup namespace is in a container */
+	__u32 block_facts; /* entries in block_facts (0: nothing to block, the hooks return at once) */
+	__u32 _pad0;
+};
+
+/*
+ * Key of block_facts: what a blocking rule compiles to. A write-open (FMODE_WRITE)
+ * by a task in a container is stopped when the opened file's superblock has
+ * fs_magic and its dentry is named name, with (depth >= 2) a parent named
+ * parent and (depth 3) a grandparent named gparent ("/" is a filesystem's
+ * root): release_agent on cgroup v1 is depth 1, core_pattern on procfs is
+ * core_pattern/kernel/sys, depth 3. Names are NUL-padded and shorter than
+ * BW_BLOCK_NAME - 1 bytes (a longer dentry name, read truncated, never equals one).
+ */
+#define BW_BLOCK_NAME 32
+#define BW_BLOCK_FACTS_MAX 64
+struct bw_block_key {
+	__u32 fs_magic;
+	__u32 depth; /* 1..3: name, then parent, then gparent compared */
+	char name[BW_BLOCK_NAME];
+	char parent[BW_BLOCK_NAME];
+	char gparent[BW_BLOCK_NAME];
 };
 
 /* bw_config.exec_opts: read only while a loaded rule uses the field (or bulwark trace runs) */
@@ -629,8 +674,9 @@ _Static_assert(sizeof(struct bw_pathop) == 152, "bw_pathop");
 _Static_assert(sizeof(struct bw_ro_inode) == 16, "bw_ro_inode");
 _Static_assert(sizeof(struct bw_dup) == 168, "bw_dup");
 _Static_assert(sizeof(struct bw_userfaultfd) == 128, "bw_userfaultfd");
-_Static_assert(sizeof(struct bw_config) == 16, "bw_config");
 _Static_assert(sizeof(struct bw_file_map) == 168 && sizeof(struct bw_file_map_key) == 24, "bw_file_map");
+_Static_assert(sizeof(struct bw_config) == 40, "bw_config");
+_Static_assert(sizeof(struct bw_block_key) == 104, "bw_block_key");
 _Static_assert(sizeof(struct bw_ro_dir) == 64 && sizeof(struct bw_ro_dir_key) == 16 && sizeof(struct bw_ro_dir_val) == 40,
 	       "read-only directory maps");
 

@@ -8,6 +8,7 @@
 #define BULWARK_OPEN_BPF_H
 
 #include "syscall.bpf.h"
+#include "block.bpf.h"
 
 #define AT_FDCWD -100
 
@@ -316,10 +317,15 @@ static __always_inline int bw_open_exit(void *ctx, __u32 syscall)
 
 	if (!p)
 		return bw_open_readonly(ctx, syscall, ret);
-	rec = bw_scratch();
+	{
+	struct file *file = ret >= 0 ? bw_fd_file(ret) : NULL;
+	__u32 blocked = bw_block_exit(ret, file);
+
+	rec = blocked & BW_BLOCK_REPORTED ? NULL : bw_scratch();
 	if (rec)
-		bw_open_send(rec, p->syscall, BW_VIA_SYSCALL, ret, p->flags, p->extra[0], p->extra[1],
-			     (__s32)p->extra[2], p->s0, NULL, ret >= 0 ? bw_fd_file(ret) : NULL, NULL);
+		bw_open_send(rec, p->syscall, BW_VIA_SYSCALL, ret, p->flags | blocked, p->extra[0], p->extra[1],
+			     (__s32)p->extra[2], p->s0, NULL, file, NULL);
+	}
 	bw_pending_end();
 	return 0;
 }

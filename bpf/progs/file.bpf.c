@@ -15,10 +15,15 @@ static __always_inline int bw_open_enter(void *ctx, const int nargs, __u32 sysca
 {
 	struct bw_pending *p;
 
+	struct bw_config *cfg;
+
 	if (!bw_write_intent(flags))
 		return 0;
 	if (!bw_wanted(BW_EV_OPEN))
 		return 0;
+	cfg = bw_config();
+	if (cfg && cfg->enforce && cfg->tier != BW_TIER_TRACEPOINTS)
+		bw_block_clear();
 	p = bw_pending_begin(BW_EV_OPEN, syscall, ctx, nargs);
 	if (!p)
 		return 0;

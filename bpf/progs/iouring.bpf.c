@@ -110,7 +110,7 @@ int BPF_PROG(uring_submit_sqe, struct io_kiocb *req)
  */
 static __always_inline void bw_uring_open_done(struct bw_pending *p, long ret)
 {
-	__u32 flags = p->extra[0];
+	__u32 flags = p->extra[0], blocked;
 	struct bw_alias alias = {};
 	struct file *file = NULL;
 	void *rec;
@@ -141,9 +141,10 @@ static __always_inline void bw_uring_open_done(struct bw_pending *p, long ret)
 			return;
 		}
 	}
-	rec = bw_scratch();
+	blocked = bw_block_exit(ret, file);
+	rec = blocked & BW_BLOCK_REPORTED ? NULL : bw_scratch();
 	if (rec)
-		bw_open_send(rec, p->syscall, BW_VIA_IO_URING, ret, p->flags, flags, p->extra[1], (__s32)p->extra[2],
+		bw_open_send(rec, p->syscall, BW_VIA_IO_URING, ret, p->flags | blocked, flags, p->extra[1], (__s32)p->extra[2],
 			     p->s0, NULL, file, &alias);
 }
 

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # CO-RE across kernels: boots Debian 12's stock 6.1 kernel under qemu with an
 # initramfs holding the agent and the BPF test driver exactly as built and
-# tested on the host (with their shared libraries), runs the BPF suite inside
-# and repeats its output here. The closing line "N passed, N failed" is the
+# tested on the host (with their shared libraries), runs the BPF suite and the
+# enforcement tests (enforce.sh) inside and repeats their output here. It
+# boots twice: with bpf in the active LSM list (the LSM tier) and without it
+# (lsm=...: the fentry tier; an lsm program would attach there and never run). The closing line "N passed, N failed" is the
 # VM's counts plus one failure for each boot that did not finish (no marker
 # line: crash, panic or timeout).
 # Usage: tests/kernels/run.sh   (needs build/bulwark and build/tests/bpf_events: make test-kernels)
@@ -12,8 +14,9 @@ cd "$(dirname "$0")/../.."
 export PATH="$PATH:/usr/sbin:/sbin" # depmod, for callers whose PATH has no sbin
 BUILD=${BUILD:-build}
 CACHE=$BUILD/kernels
-# a generous bound: a boot with the whole suite takes about half a minute under TCG
-VM_TIMEOUT=${VM_TIMEOUT:-300}
+# a generous bound: a boot with the whole suite took about half a minute under TCG on an idle machine
+# (the lsm boot starts the agent five times, about a minute each under TCG on a busy machine)
+VM_TIMEOUT=${VM_TIMEOUT:-1200}
 
 # Nothing could be booted: say why and count it as one failure.
 die() {
@@ -22,7 +25,7 @@ die() {
 	exit 1
 }
 
-for f in "$BUILD/bulwark" "$BUILD/tests/bpf_events"; do
+for f in "$BUILD/bulwark" "$BUILD/tests/bpf_events" "$BUILD/tests/opener"; do
 	[ -x "$f" ] || die "missing $f (make test-kernels builds it)"
 done
 mkdir -p "$CACHE"
@@ -105,6 +108,9 @@ add_host_binary /usr/bin/dash /bin/sh
 add_host_binary /usr/bin/true /bin/true
 add_host_binary /usr/bin/timeout /usr/bin/timeout
 add_host_binary /usr/bin/setpriv /usr/bin/setpriv
+# enforce.sh: a container-like writer in new mount and pid namespaces
+add_host_binary /usr/bin/unshare /usr/bin/unshare
+cp "$BUILD/tests/opener" "$root/bulwark/build/tests/opener"
 # The overlay module is loaded on demand, as on a host: the kernel runs
 # /sbin/modprobe (Debian's kmod) for "fs-overlay", found in the modules.alias
 # that depmod writes for it.
@@ -119,6 +125,7 @@ cp tests/kernels/init.sh "$root/init"
 cp tests/run.sh "$root/bulwark/tests/run.sh"
 cp tests/bpf/startup.sh "$root/bulwark/tests/bpf/startup.sh"
 cp tests/kernels/refusal.sh "$root/bulwark/tests/kernels/refusal.sh"
+cp tests/kernels/enforce.sh "$root/bulwark/tests/kernels/enforce.sh"
 chmod 0755 "$root/init" "$root"/bulwark/tests/*.sh "$root"/bulwark/tests/*/*.sh
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/initramfs.gz"
 
@@ -160,7 +167,10 @@ boot() {
 	passed=$((passed + p)); failed=$((failed + f))
 }
 
-boot "bpf suite"
+# Debian's 6.1 boots with bpf at the end of its LSM list: the LSM tier
+boot "bpf suite, lsm tier"
+# without bpf in lsm=, an lsm program attaches and never runs: the agent must choose fentry
+boot "bpf suite, no bpf in lsm=: fentry tier" lsm=landlock,lockdown,yama,apparmor bulwark.tier=fentry
 boot "lockdown=confidentiality" lockdown=confidentiality bulwark.mode=lockdown
 
 echo "$passed passed, $failed failed"

@@ -2,6 +2,7 @@
 #include "tracer.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -141,7 +142,8 @@ int tracer_start(char *const argv[], const char *errfile)
 	}
 	close(pipefd[1]);
 	tracer_out = pipefd[0];
-	deadline = now_ms() + 60000;
+	/* loading takes seconds here, about a minute under emulation (the test VM) on a busy machine */
+	deadline = now_ms() + 180000;
 	while (now_ms() < deadline) {
 		if (file_contains(errfile, "sensor ready"))
 			return 0;
@@ -152,6 +154,14 @@ int tracer_start(char *const argv[], const char *errfile)
 		tracer_pump(50);
 	}
 	fprintf(stderr, "tracer did not become ready; see %s\n", errfile);
+	{
+		/* its last words, for runs whose files are gone afterwards (the test VM) */
+		char cmd[PATH_MAX + 32];
+
+		snprintf(cmd, sizeof(cmd), "tail -n 5 '%s' >&2", errfile);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(cannot show %s)\n", errfile);
+	}
 	return -1;
 }
 

@@ -18,7 +18,7 @@
 static const char *const samples[] = {
 	"", "0", "1", "5", "16", "17", "65536", "16777216", "16777217", "-1", "+1", " 5", "1.5", "0x10", "abc",
 	"99999999999999999999999", "/", "/x", "/x/y", "/var/run/docker.sock", "rel", "./rel", "x/", "exec",
-	"exec,open", "all", "exec,all", "nosuch", "exec,nosuch", ",", "open,", "/tab\there",
+	"exec,open", "all", "exec,all", "nosuch", "exec,nosuch", ",", "open,", "/tab\there", "true", "false",
 };
 
 /* A settings struct as a command line with only `--NAME value` makes it; 1 if accepted. */
@@ -89,6 +89,10 @@ static void same_value(const struct option_def *d, const char *value, const stru
 		break;
 	case OPTION_FLAG:
 		break;
+	case OPTION_BOOL:
+		CHECK(*(const bool *)((const char *)a + d->off) == *(const bool *)((const char *)b + d->off),
+		      "%s '%s': other values", d->key, value);
+		break;
 	}
 }
 
@@ -129,7 +133,7 @@ static void test_cli_and_config_agree(void)
 	}
 	close(null);
 	close(saved);
-	CHECK_INT(rows, 9);
+	CHECK_INT(rows, 10);
 	CHECK(accepted > 20 && refused > 100, "%zu accepted, %zu refused", accepted, refused);
 }
 

@@ -408,6 +408,64 @@ static void test_default_rules(void)
 	rules_diags_free(&d);
 }
 
+/* action: block compiles to kernel facts, or is refused at the action key with the reason */
+#define OW "evt.type in (open, openat, openat2, creat, open_by_handle_at) and evt.is_open_write = true"
+static void test_block(void)
+{
+	static const char good[] = "- rule: r\n  desc: d\n  condition: " OW " and container.id != host and "
+				   "(fd.filename in (release_agent, notify_on_release) and bulwark.fs.type = cgroup or "
+				   "fd.name endswith /sys/kernel/core_pattern and bulwark.fs.type = proc)\n"
+				   "  output: o\n  priority: CRITICAL\n  action: block\n";
+	struct rules_source s = { "t.yaml", good, strlen(good) };
+	struct rules_diags d = { 0 };
+	struct rules *rs = rules__load_sources(&s, 1, &d);
+	struct bw_block_key k[8];
+	size_t n;
+
+	CHECK(rs != NULL, "blockable rule refused");
+	if (rs) {
+		n = rules__block_facts(rs, k, 8);
+		CHECK_INT(n, 3);
+		if (n == 3) {
+			CHECK_INT(k[0].fs_magic, 0x27e0eb);
+			CHECK_INT(k[0].depth, 1);
+			CHECK_STR(k[0].name, "release_agent");
+			CHECK_STR(k[1].name, "notify_on_release");
+			CHECK_INT(k[2].fs_magic, 0x9fa0);
+			CHECK_INT(k[2].depth, 3);
+			CHECK_STR(k[2].name, "core_pattern");
+			CHECK_STR(k[2].parent, "kernel");
+			CHECK_STR(k[2].gparent, "sys");
+		}
+	}
+	rules__free(rs);
+	rules_diags_free(&d);
+
+	want_error("- rule: r\n  desc: d\n  condition: " OW " and fd.filename = release_agent and bulwark.fs.type = cgroup "
+		   "and proc.name = sh\n  output: o\n  priority: CRITICAL\n  action: block\n",
+		   6, 11, "action: block: proc.name = cannot be decided in the kernel");
+	want_error("- rule: r\n  desc: d\n  condition: " OW " and fd.filename = release_agent\n"
+		   "  output: o\n  priority: CRITICAL\n  action: block\n",
+		   6, 11, "the kernel needs the filesystem");
+	want_error("- rule: r\n  desc: d\n  condition: evt.type = openat and evt.is_open_write = true and "
+		   "fd.filename = release_agent and bulwark.fs.type = cgroup\n"
+		   "  output: o\n  priority: CRITICAL\n  action: block\n",
+		   6, 11, "evt.type must name every open");
+	want_error("- rule: r\n  desc: d\n  condition: evt.type in (open, openat, openat2, creat, open_by_handle_at) "
+		   "and fd.filename = release_agent and bulwark.fs.type = cgroup\n"
+		   "  output: o\n  priority: CRITICAL\n  action: block\n",
+		   6, 11, "only write-opens can be blocked");
+	want_error("- rule: r\n  desc: d\n  condition: " OW " and not fd.filename = release_agent and bulwark.fs.type = cgroup\n"
+		   "  output: o\n  priority: CRITICAL\n  action: block\n",
+		   6, 11, "'not' cannot be decided");
+	want_error("- rule: r\n  desc: d\n  condition: " OW " and fd.filename = release_agent and bulwark.fs.type = cgroup\n"
+		   "  exceptions:\n    - name: shells\n      fields: [proc.name]\n      values: [[sh]]\n"
+		   "  output: o\n  priority: CRITICAL\n  action: block\n",
+		   10, 11, "exception 'shells' cannot be decided in the kernel");
+	want_error("- rule: r\n  desc: d\n  condition: " OW "\n  output: o\n  priority: CRITICAL\n  action: stop\n",
+		   6, 11, "action must be block or alert");
+}
+
 int main(void)
 {
 	RUN(test_yaml_errors);
@@ -426,5 +484,6 @@ int main(void)
 	RUN(test_warnings);
 	RUN(test_directory);
 	RUN(test_default_rules);
+	RUN(test_block);
 	return check_summary();
 }
