@@ -48,6 +48,10 @@ case $mode in
 suite)
 	# the host's suite runner and BPF tests, unchanged
 	tests/run.sh bpf
+	# an agent that did not start says why (the verifier's last lines) only in its stderr file
+	for f in /tmp/bulwark-bpftest.*/trace.stderr; do
+		[ -f "$f" ] && grep -q '"level":"error"' "$f" && grep -o '"msg":"[^"]*' "$f" | tail -n 12 | sed 's/^/vm: trace.stderr: /'
+	done
 	# What this kernel gave the agent: hooks attached and skipped (with the
 	# reason), and libbpf's CO-RE relocations of struct ovl_inode against the
 	# overlay module's BTF. Informative; the assertions are in the suite.
