@@ -444,6 +444,9 @@ static int attach_all(struct sensor *s, char *err, size_t errlen)
 
 		if (!bpf_program__autoload(prog))
 			continue;
+		/* SEC("tracepoint") with no tracepoint: a tail-call target (bpf/progs/pathop.bpf.c), never attached */
+		if (strcmp(bpf_program__section_name(prog), "tracepoint") == 0)
+			continue;
 		link = bpf_program__attach(prog);
 		if (!link)
 			return fail(err, errlen, errno, "missing hook: cannot attach %s (%s): %s",
@@ -1004,6 +1007,15 @@ struct sensor *sensor__new(const struct sensor_opts *opts, char *err, size_t err
 	bpf_program__set_autoload(s->skel->progs.lsm_file_open, s->tier == BW_TIER_LSM);
 	bpf_program__set_autoload(s->skel->progs.fmod_file_open, s->tier == BW_TIER_FENTRY);
 	e = bulwark_bpf__load(s->skel);
+	if (!e) {
+		/* the hard-link check of read-only opens, tail-called (bpf/progs/file.bpf.c) */
+		__u32 zero = 0;
+		int fd = bpf_program__fd(s->skel->progs.open_alias_tail);
+
+		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.open_alias_prog), &zero, &fd, BPF_ANY))
+			log_warn("cannot install the hard-link check of read-only opens (%s): a hard link to a watched file read by its other name is not seen",
+				 strerror(errno));
+	}
 	if (e) {
 		e = fail(err, errlen, -e, "the kernel refused the BPF programs (%s); see the log above for the verifier's reason",
 			 strerror(-e));

@@ -82,6 +82,11 @@ struct bw_winbuf {
 	char file[128];
 	char inode[128];
 	struct bw_prefix_key key; /* the trie key being built */
+	/* a read-only open handed to open_alias_tail (bpf/progs/file.bpf.c): the file, syscall, result */
+	__u64 alias_file;
+	__s64 alias_ret;
+	__u32 alias_syscall;
+	__u32 _pad0;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -89,6 +94,18 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bw_winbuf);
 } winbuf SEC(".maps") __weak;
+
+/*
+ * The hard-link check of read-only opens, one program (open_alias_tail) that
+ * the open exits tail-call: its path walk is verified once, not once per
+ * exit program. Filled by the agent after load (slot 0).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} open_alias_prog SEC(".maps") __weak;
 
 /* What a syscall's entry saw (arguments and caller strings), kept until its exit; keyed by thread id. */
 struct bw_pending {
@@ -253,6 +270,14 @@ struct {
 	__type(key, struct bw_file_map_key);
 	__type(value, __u8);
 } file_map_seen SEC(".maps") __weak;
+
+/* bw_block_match's key under construction, per CPU (no stack room for it in the open exit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_block_key);
+} block_key_scratch SEC(".maps") __weak;
 
 /* What the blocking rules compile to (struct bw_block_key; the agent fills it from action: block rules). */
 struct {

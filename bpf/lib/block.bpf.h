@@ -39,29 +39,34 @@ static __always_inline bool bw_block_subject(struct task_struct *t, const struct
 /* Does @file, opened for writing by a container task, match a blocking rule's facts? */
 static __always_inline bool bw_block_match(struct file *file, const struct bw_config *cfg)
 {
-	struct bw_block_key k;
+	__u32 zero = 0;
+	struct bw_block_key *k;
 	struct dentry *d;
 
 	if (!cfg->block_facts || !(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
 		return false;
 	if (!bw_block_subject(bpf_get_current_task_btf(), cfg))
 		return false;
-	__builtin_memset(&k, 0, sizeof(k));
+	/* the key is built per CPU: the open exit's stack has no room left for its 104 bytes */
+	k = bpf_map_lookup_elem(&block_key_scratch, &zero);
+	if (!k)
+		return false;
+	__builtin_memset(k, 0, sizeof(*k));
 	d = BPF_CORE_READ(file, f_path.dentry);
-	k.fs_magic = BPF_CORE_READ(d, d_sb, s_magic);
-	bpf_probe_read_kernel_str(k.name, sizeof(k.name), BPF_CORE_READ(d, d_name.name));
-	k.depth = 1;
-	if (bpf_map_lookup_elem(&block_facts, &k))
+	k->fs_magic = BPF_CORE_READ(d, d_sb, s_magic);
+	bpf_probe_read_kernel_str(k->name, sizeof(k->name), BPF_CORE_READ(d, d_name.name));
+	k->depth = 1;
+	if (bpf_map_lookup_elem(&block_facts, k))
 		return true;
 	d = BPF_CORE_READ(d, d_parent);
-	bpf_probe_read_kernel_str(k.parent, sizeof(k.parent), BPF_CORE_READ(d, d_name.name));
-	k.depth = 2;
-	if (bpf_map_lookup_elem(&block_facts, &k))
+	bpf_probe_read_kernel_str(k->parent, sizeof(k->parent), BPF_CORE_READ(d, d_name.name));
+	k->depth = 2;
+	if (bpf_map_lookup_elem(&block_facts, k))
 		return true;
 	d = BPF_CORE_READ(d, d_parent);
-	bpf_probe_read_kernel_str(k.gparent, sizeof(k.gparent), BPF_CORE_READ(d, d_name.name));
-	k.depth = 3;
-	return bpf_map_lookup_elem(&block_facts, &k) != NULL;
+	bpf_probe_read_kernel_str(k->gparent, sizeof(k->gparent), BPF_CORE_READ(d, d_name.name));
+	k->depth = 3;
+	return bpf_map_lookup_elem(&block_facts, k) != NULL;
 }
 
 /* At a write-open's entry: a mark left by an earlier open of this thread is not this one's. */

@@ -67,7 +67,7 @@ struct bw_alias {
 
 #define BW_S_IFMT_ 00170000
 #define BW_S_IFREG_ 0100000
-#define BW_ALIASES 4 /* alias dentries looked at: the name opened is one of them */
+#define BW_ALIASES 4 /* alias dentries looked at for one that is not the name opened */
 
 /*
  * Is a regular file with several links watched under another name? Called
@@ -83,6 +83,7 @@ static __noinline bool bw_ro_watched_alias(struct file *file, struct bw_prefix_k
 	struct super_block *sb = NULL;
 	struct hlist_node *n = NULL;
 	struct inode *inode = NULL;
+	struct dentry *d = NULL;
 	struct bw_winbuf *wb;
 	unsigned long ino = 0;
 	unsigned int nlink = 0;
@@ -113,19 +114,27 @@ static __noinline bool bw_ro_watched_alias(struct file *file, struct bw_prefix_k
 	a->named = bpf_map_lookup_elem(&ro_inodes, &ik);
 	if (a->named)
 		return true;
+	/*
+	 * Another name of the inode: the first alias that is not the dentry opened
+	 * (a hard link has two names; with more, the first other one cached). One
+	 * path walk, after the loop: a walk inside it is verified once per
+	 * iteration, and the sensor's load time is mostly the verifier's.
+	 */
 	n = BPF_CORE_READ(inode, i_dentry.first);
 #pragma clang loop unroll(disable)
 	for (i = 0; i < BW_ALIASES && n; i++) {
-		struct dentry *d = container_of(n, struct dentry, d_u.d_alias);
-
-		if (d != fp.dentry) {
-			__builtin_memset(key, 0, sizeof(*key));
-			if (bw_path_key(key, d, fp.mnt) >= 0 && bw_ro_prefix_match(key)) {
-				a->dentry = d;
-				return true;
-			}
-		}
+		d = container_of(n, struct dentry, d_u.d_alias);
+		if (d != fp.dentry)
+			break;
+		d = NULL;
 		n = BPF_CORE_READ(n, next);
+	}
+	if (!d)
+		return false;
+	__builtin_memset(key, 0, sizeof(*key));
+	if (bw_path_key(key, d, fp.mnt) >= 0 && bw_ro_prefix_match(key)) {
+		a->dentry = d;
+		return true;
 	}
 	return false;
 }
@@ -249,29 +258,36 @@ static __always_inline void bw_open_send(void *rec, __u32 syscall, __u32 via, lo
  * they were. Kept when the file opened is under a watched prefix; a failed
  * open has no file, so the caller's string decides, as it always did.
  */
-static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
+/* A regular file with several links (its inode's window, read into winbuf): worth the hard-link check? */
+static __always_inline bool bw_ro_multilink(struct file *file, struct bw_winbuf *wb)
 {
-	struct bw_config *cfg = bw_config();
-	struct bw_alias alias = {};
-	struct bw_prefix_key *key;
-	struct bw_winbuf *wb;
+	struct inode *inode = NULL;
+	unsigned int nlink = 0;
+	umode_t mode = 0;
+
+	bw_win_get(wb->file, file, f_inode, inode);
+	if (!inode)
+		return false;
+	bpf_probe_read_kernel(wb->inode, BW_WIN, inode);
+	bw_win_get(wb->inode, inode, i_mode, mode);
+	bw_win_get(wb->inode, inode, __i_nlink, nlink);
+	return (mode & BW_S_IFMT_) == BW_S_IFREG_ && nlink >= 2;
+}
+
+/*
+ * Sends a read-only open that is kept: its arguments are read back from the
+ * caller's saved registers, which a syscall leaves as they were. A failed
+ * open (@file NULL) has no file, so the caller's string decides, as it always did.
+ */
+static __always_inline int bw_open_readonly_send(void *ctx, __u32 syscall, long ret, struct file *file,
+						 const struct bw_alias *alias, struct bw_prefix_key *key)
+{
 	struct pt_regs *regs;
-	struct file *file = NULL;
 	const char *upath = NULL;
-	__u32 flags, mode = 0, zero = 0;
+	__u32 flags, mode = 0;
 	int dirfd = AT_FDCWD;
 	void *rec;
 
-	wb = bpf_map_lookup_elem(&winbuf, &zero);
-	if (!cfg || cfg->ro_prefixes == 0 || !wb)
-		goto drop;
-	key = &wb->key;
-	/* the common case first: a file opened, decided by its path alone */
-	if (ret >= 0) {
-		file = bw_fd_file(ret);
-		if (!file || !bw_ro_watched_file(file, key, cfg->ro_gen, &alias))
-			goto drop;
-	}
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (syscall == BW_SYS_OPEN) {
 		upath = (const char *)PT_REGS_PARM1_SYSCALL(regs);
@@ -296,14 +312,52 @@ static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
 	/* a failed open has no file: the caller's string decides, as it always did */
 	__builtin_memset(key, 0, sizeof(*key));
 	if (ret < 0 && !(upath && bpf_probe_read_user_str(key->data, sizeof(key->data), upath) > 0 &&
-			 bw_ro_prefix_match(key)))
-		goto drop;
+			 bw_ro_prefix_match(key))) {
+		bw_count(BW_CNT_FILTER_READONLY);
+		return 0;
+	}
 	if (!bw_wanted(BW_EV_OPEN))
 		return 0;
 	rec = bw_scratch();
 	if (rec)
-		bw_open_send(rec, syscall, BW_VIA_SYSCALL, ret, 0, flags, mode, dirfd, NULL, upath, file, &alias);
+		bw_open_send(rec, syscall, BW_VIA_SYSCALL, ret, 0, flags, mode, dirfd, NULL, upath, file, alias);
 	return 0;
+}
+
+/*
+ * A read-only open at syscall exit (its entry stored nothing), kept when the
+ * file opened is under a watched prefix. A file with several links that is
+ * not is handed to open_alias_tail for the hard-link check (the tail call
+ * does not return; when it cannot be made, the open is dropped).
+ */
+static __always_inline int bw_open_readonly(void *ctx, __u32 syscall, long ret)
+{
+	struct bw_config *cfg = bw_config();
+	struct bw_prefix_key *key;
+	struct bw_winbuf *wb;
+	struct file *file = NULL;
+	__u32 zero = 0;
+
+	wb = bpf_map_lookup_elem(&winbuf, &zero);
+	if (!cfg || cfg->ro_prefixes == 0 || !wb)
+		goto drop;
+	key = &wb->key;
+	/* the common case first: a file opened, decided by its path alone */
+	if (ret >= 0) {
+		file = bw_fd_file(ret);
+		if (!file)
+			goto drop;
+		if (!bw_ro_watched_path(file, key, cfg->ro_gen)) {
+			if (bw_ro_multilink(file, wb)) {
+				wb->alias_file = (__u64)file;
+				wb->alias_ret = ret;
+				wb->alias_syscall = syscall;
+				bpf_tail_call(ctx, &open_alias_prog, 0);
+			}
+			goto drop;
+		}
+	}
+	return bw_open_readonly_send(ctx, syscall, ret, file, NULL, key);
 drop:
 	bw_count(BW_CNT_FILTER_READONLY);
 	return 0;

@@ -69,6 +69,30 @@ BW_SYSCALL_ENTER(open_by_handle_at)
 	return bw_open_enter(ctx, 3, BW_SYS_OPEN_BY_HANDLE_AT, BW_ARGS(ctx)[0], NULL, BW_ARGS(ctx)[2], 0);
 }
 
+/*
+ * The hard-link check of a read-only open (bpf/lib/open.bpf.h), tail-called by
+ * the open exits with the file in winbuf: another name of the inode under a
+ * watched prefix, or the inode watched by itself. Never attached.
+ */
+SEC("tracepoint")
+int open_alias_tail(void *ctx)
+{
+	struct bw_alias alias = {};
+	struct bw_winbuf *wb;
+	struct file *file;
+	__u32 zero = 0;
+
+	wb = bpf_map_lookup_elem(&winbuf, &zero);
+	if (!wb)
+		return 0;
+	file = (struct file *)wb->alias_file;
+	if (!bw_ro_watched_alias(file, &wb->key, &alias)) {
+		bw_count(BW_CNT_FILTER_READONLY);
+		return 0;
+	}
+	return bw_open_readonly_send(ctx, wb->alias_syscall, wb->alias_ret, file, &alias, &wb->key);
+}
+
 BW_SYSCALL_EXIT(open) { return bw_open_exit(ctx, BW_SYS_OPEN); }
 BW_SYSCALL_EXIT(openat) { return bw_open_exit(ctx, BW_SYS_OPENAT); }
 BW_SYSCALL_EXIT(openat2) { return bw_open_exit(ctx, BW_SYS_OPENAT2); }

@@ -67,6 +67,10 @@ suite)
 	# the host's suite runner and BPF tests, unchanged
 	tests/run.sh bpf 2>&1 | tee /tmp/out.bpf
 	tally /tmp/out.bpf
+	# an agent that did not start says why (the verifier's last lines) only in its stderr file
+	for f in /tmp/bulwark-bpftest.*/trace.stderr; do
+		[ -f "$f" ] && grep -q '"level":"error"' "$f" && grep -o '"msg":"[^"]*' "$f" | tail -n 12 | sed 's/^/vm: trace.stderr: /'
+	done
 	# enforcement on this boot's tier, in both modes, and on the tracepoint tier (SIGKILL) too
 	export BULWARK_VM=1
 	sh tests/kernels/enforce.sh build/bulwark build/tests/opener "$BULWARK_EXPECT_TIER" enforce 2>&1 | tee /tmp/out.enf
