@@ -408,15 +408,15 @@ static int probe_prog(const struct btf *btf, enum bpf_prog_type type, enum bpf_a
  */
 static enum bw_tier probe_tier(const struct btf *btf, int max, char *why, size_t len)
 {
-	char list[192];
+	char list[256];
 	bool active = bpf_lsm_active(list, sizeof(list));
 	int e;
 
 	if (max < 0 || max >= BW_TIER_LSM) {
 		if (!active) {
-			snprintf(why, len, "bpf not in the active LSM list \"%s\"", list);
+			snprintf(why, len, "bpf not in the active LSM list \"%.160s\"", list);
 		} else if ((e = probe_prog(btf, BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open")) == 0) {
-			snprintf(why, len, "bpf in the active LSM list \"%s\"", list);
+			snprintf(why, len, "bpf in the active LSM list \"%.160s\"", list);
 			return BW_TIER_LSM;
 		} else {
 			snprintf(why, len, "lsm program refused: %s", strerror(-e));
