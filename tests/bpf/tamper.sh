@@ -144,7 +144,9 @@ map_id() {
 }
 CFG=$(map_id bw_config_map) TYPES=$(map_id enabled_types)
 n=$(lines)
-bpftool map update id "$CFG" key 0 0 0 0 value 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+# agent_tgid (the first 4 bytes) 1, the rest 0, whatever the struct's size now
+vsize=$(bpftool map show id "$CFG" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["bytes_value"])')
+bpftool map update id "$CFG" key 0 0 0 0 value 1 $(yes 0 | head -n $((vsize - 1)) | tr '\n' ' ')
 expect "$n" "a['rule'] == 'Bulwark Sensor Tampered' and a['source'] == 'internal' and 'agent_tgid 1, want $AGENT' in f['bulwark.tamper.what']" \
 	"bw_config_map rewritten by id (agent_tgid 1): Bulwark Sensor Tampered"
 tgid=$(bpftool map dump id "$CFG" -j | python3 -c 'import json,sys; e=json.load(sys.stdin)[0]; print(e.get("formatted", e)["value"]["agent_tgid"])')
