@@ -52,7 +52,11 @@ static const struct {
 	{ "setfsuid", SYS_setfsuid }, { "setfsgid", SYS_setfsgid }, { "execve", SYS_execve },
 	{ "execveat", SYS_execveat }, { "open_by_handle_at", SYS_open_by_handle_at }, { "mmap", SYS_mmap },
 	{ "mprotect", SYS_mprotect }, { "process_vm_readv", SYS_process_vm_readv },
-	{ "process_vm_writev", SYS_process_vm_writev }, { "socket", SYS_socket },
+	{ "process_vm_writev", SYS_process_vm_writev }, { "socket", SYS_socket }, { "link", SYS_link },
+	{ "linkat", SYS_linkat }, { "symlink", SYS_symlink }, { "symlinkat", SYS_symlinkat }, { "rename", SYS_rename },
+	{ "renameat", SYS_renameat }, { "renameat2", SYS_renameat2 }, { "unlink", SYS_unlink },
+	{ "unlinkat", SYS_unlinkat }, { "mkdir", SYS_mkdir }, { "mkdirat", SYS_mkdirat }, { "dup", SYS_dup },
+	{ "dup2", SYS_dup2 }, { "dup3", SYS_dup3 }, { "userfaultfd", SYS_userfaultfd },
 };
 
 static volatile sig_atomic_t stop;
@@ -118,6 +122,9 @@ int main(int argc, char **argv)
 				;
 			if (i == n_btf && vmlinux && btf__find_by_name_kind(vmlinux, path, BTF_KIND_TYPEDEF) > 0)
 				btfs[n_btf++] = strdup(sec + 7);
+		} else if (strcmp(sec, "tracepoint") == 0 || strncmp(sec, "lsm/", 4) == 0 || strncmp(sec, "fmod_ret/", 9) == 0) {
+			/* tail-call targets bulwark never attaches; the LSM tier's programs, loaded only where it runs */
+			continue;
 		} else {
 			fprintf(stderr, "floor: %s: hook type %s not known here\n", bpf_program__name(prog), sec);
 			goto out;

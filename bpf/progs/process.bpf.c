@@ -164,7 +164,8 @@ static __always_inline void bw_put_cwd(void *rec, __u32 *cursor, struct bw_exec 
 	struct bw_config *cfg = bw_config();
 	struct bw_pathbuf *pb;
 	struct path pwd;
-	__u32 zero = 0;
+	__u32 zero = 0, off, end;
+	long n;
 	int r;
 
 	/* only when asked: a loaded rule uses proc.cwd (about 1 us an exec, measured) */
@@ -178,8 +179,27 @@ static __always_inline void bw_put_cwd(void *rec, __u32 *cursor, struct bw_exec 
 	if (r < 0 || !pb)
 		return;
 	e->ev.flags |= r;
-	bw_put_kstr(rec, cursor, &e->cwd, pb->buf + (pb->pos & BW_PATH_MASK), BW_PATH_MAX + 1, &e->ev.flags,
-		    BW_F_TRUNC_PATH);
+	/*
+	 * bw_put_kstr's check, written on the end offset: after the earlier strings the
+	 * verifier's range for the cursor starts above the bound, and 6.1's verifier, refining
+	 * the cursor itself on the impossible branch, left it a range with min > max and
+	 * refused the program; the end is refined instead, the cursor keeps a valid range.
+	 */
+	off = *cursor;
+	end = off + BW_PATH_MAX + 1;
+	bw_barrier_var(end);
+	if (end > BW_RECORD_MAX) {
+		e->ev.flags |= BW_F_TRUNC_PATH;
+		return;
+	}
+	n = bpf_probe_read_kernel_str(rec + (off & BW_REC_MASK), BW_PATH_MAX + 1, pb->buf + (pb->pos & BW_PATH_MASK));
+	if (n <= 0)
+		return;
+	if (n == BW_PATH_MAX + 1)
+		e->ev.flags |= BW_F_TRUNC_PATH;
+	e->cwd.off = off;
+	e->cwd.len = n - 1;
+	*cursor = off + n;
 }
 
 /*
