@@ -1468,7 +1468,7 @@ const struct container_info *container_cache__lookup(struct container_cache *cc,
 	} else {
 		table__touch(cc->e, e);
 		e->used_ms = now;
-		if (!e->info.metadata_known && !e->pending && e->retry_at_ms && now_ms() >= e->retry_at_ms) {
+		if (!e->info.metadata_known && !e->pending && e->retry_at_ms && now >= e->retry_at_ms) {
 			cc->st.retries++;
 			ask(cc, e, false);
 		}
