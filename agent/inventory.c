@@ -147,6 +147,21 @@ static const char *arena_strn(struct inventory *inv, const char *s, size_t n)
 	return p;
 }
 
+/* Doubles an array's room (from @first) when it is full: 0, or -ENOMEM with the array as it was. */
+static int grow(void **v, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	size_t c = *cap ? *cap * 2 : first;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	if (!(p = realloc(*v, c * elem)))
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
 static int add_pkg(struct inventory *inv, enum inv_ecosystem eco, const char *name, size_t nl, const char *ver,
 		   size_t vl, const char *arch, size_t al, const char *location)
 {
@@ -154,15 +169,8 @@ static int add_pkg(struct inventory *inv, enum inv_ecosystem eco, const char *na
 
 	if (inv->n_pkgs >= inv->lim.packages)
 		return -E2BIG;
-	if (inv->n_pkgs == inv->cap_pkgs) {
-		size_t cap = inv->cap_pkgs ? inv->cap_pkgs * 2 : 256;
-		struct inv_pkg *v = realloc(inv->pkgs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		inv->pkgs = v;
-		inv->cap_pkgs = cap;
-	}
+	if (grow((void **)&inv->pkgs, &inv->cap_pkgs, inv->n_pkgs, sizeof(*inv->pkgs), 256))
+		return -ENOMEM;
 	p = &inv->pkgs[inv->n_pkgs];
 	memset(p, 0, sizeof(*p));
 	p->eco = eco;
@@ -183,15 +191,8 @@ static int add_file(struct inventory *inv, uint32_t pkg, const char *path, size_
 
 	if (inv->n_files >= inv->lim.files)
 		return -E2BIG;
-	if (inv->n_files == inv->cap_files) {
-		size_t cap = inv->cap_files ? inv->cap_files * 2 : 4096;
-		struct file_ent *v = realloc(inv->files, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		inv->files = v;
-		inv->cap_files = cap;
-	}
+	if (grow((void **)&inv->files, &inv->cap_files, inv->n_files, sizeof(*inv->files), 4096))
+		return -ENOMEM;
 	f = &inv->files[inv->n_files];
 	f->path = copy ? arena_strn(inv, path, n) : path;
 	if (!f->path)
